@@ -1,0 +1,108 @@
+"""The record: an append-only, hash-chained log of everything that happened.
+
+Generic on purpose: an event names the case it belongs to (`record_type`, `record_id`,
+e.g. an incident) and the object it touched (`target_type`, `target_id`, e.g. a piece of
+evidence), as strings, so this app imports no domain app.
+
+There is one chain per organisation, so reports in different schools never wait on one
+lock. Each event's hash covers its content and the previous event's hash in its chain;
+`manage.py verify_events` recomputes every chain. On PostgreSQL a trigger refuses UPDATE
+and DELETE on the table (migration 0002).
+"""
+
+import hashlib
+import json
+from datetime import UTC
+from typing import Any
+
+from django.conf import settings
+from django.core.serializers.json import DjangoJSONEncoder
+from django.db import models
+
+GENESIS_HASH = "0" * 64
+
+# Plain-English descriptions of actions for timelines, registered by the apps that write them.
+ACTION_DESCRIPTIONS: dict[str, str] = {}
+
+
+def describe_action(action: str, description: str) -> None:
+    ACTION_DESCRIPTIONS[action] = description
+
+
+def normalise(value: Any) -> Any:
+    """What a JSON column gives back for `value`: dates as ISO strings, tuples as lists."""
+    return json.loads(json.dumps(value, cls=DjangoJSONEncoder))
+
+
+def canonical_json(value: Any) -> str:
+    return json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False, cls=DjangoJSONEncoder)
+
+
+class ChainHead(models.Model):
+    """The latest link of one organisation's chain, locked while an event is appended."""
+
+    organisation = models.OneToOneField("organisations.Organisation", on_delete=models.PROTECT, primary_key=True)
+    sequence = models.PositiveBigIntegerField(default=0)
+    hash = models.CharField(max_length=64, default=GENESIS_HASH)
+
+
+class Event(models.Model):
+    """One thing that happened: who did what to which object, when, with before and after.
+
+    Never updated or deleted. `sequence` numbers the events of one organisation's chain
+    from 1; `previous_hash` is the hash of the event before it in that chain.
+    """
+
+    organisation = models.ForeignKey("organisations.Organisation", on_delete=models.PROTECT, related_name="+")
+    sequence = models.PositiveBigIntegerField()
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    action = models.CharField(max_length=60)
+    record_type = models.CharField(max_length=60, blank=True)
+    record_id = models.CharField(max_length=64, blank=True)
+    target_type = models.CharField(max_length=60, blank=True)
+    target_id = models.CharField(max_length=64, blank=True)
+    before = models.JSONField(null=True, blank=True)
+    after = models.JSONField(null=True, blank=True)
+    reason = models.TextField(blank=True)
+    created_on = models.DateTimeField()
+    request_id = models.CharField(max_length=32, blank=True)
+    previous_hash = models.CharField(max_length=64)
+    hash = models.CharField(max_length=64)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["organisation", "sequence"], name="one_event_per_chain_position")
+        ]
+        indexes = [models.Index(fields=["record_type", "record_id", "created_on"], name="event_record_idx")]
+        ordering = ["created_on", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.action} #{self.organisation_id}/{self.sequence}"
+
+    def describe(self) -> str:
+        return ACTION_DESCRIPTIONS.get(self.action, self.action.replace(".", ": ").replace("_", " ").capitalize())
+
+    def content(self) -> dict[str, Any]:
+        """Everything the hash covers, as plain JSON values."""
+        return {
+            "organisation": self.organisation_id,
+            "sequence": self.sequence,
+            "actor": self.actor_id,
+            "action": self.action,
+            "record_type": self.record_type,
+            "record_id": self.record_id,
+            "target_type": self.target_type,
+            "target_id": self.target_id,
+            "before": self.before,
+            "after": self.after,
+            "reason": self.reason,
+            "created_on": self.created_on.astimezone(UTC).isoformat(timespec="microseconds"),
+            "request_id": self.request_id,
+            "previous_hash": self.previous_hash,
+        }
+
+    def compute_hash(self) -> str:
+        return hashlib.sha256(canonical_json(self.content()).encode()).hexdigest()
+

@@ -1,0 +1,32 @@
+"""Invitation emails, sent by the worker: a link to choose a password (allauth's reset keys)."""
+
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.core.mail import send_mail
+from django.tasks import task
+from django.template.loader import render_to_string
+from django.urls import reverse
+
+from allauth.account.forms import default_token_generator
+from allauth.account.utils import user_pk_to_url_str
+
+from .models import Organisation
+
+
+def set_password_link(user: object) -> str:
+    key = default_token_generator.make_token(user)
+    path = reverse("account_reset_password_from_key", kwargs={"uidb36": user_pk_to_url_str(user), "key": key})
+    return settings.SITE_URL + path
+
+
+@task()
+def send_invitation(user_id: int, organisation_id: int) -> None:
+    user = get_user_model().objects.get(pk=user_id)
+    organisation = Organisation.objects.get(pk=organisation_id)
+    context = {"organisation": organisation, "link": set_password_link(user)}
+    send_mail(
+        subject=f"You have been invited to Incident Desk for {organisation.name}",
+        message=render_to_string("organisations/email/invitation.txt", context),
+        from_email=None,
+        recipient_list=[user.email],
+    )

@@ -1,0 +1,14 @@
+from django.urls import path
+
+from . import views
+
+app_name = "organisations"
+urlpatterns = [
+    path("", views.organisation_list, name="list"),
+    path("<uuid:org_uuid>/", views.organisation_detail, name="detail"),
+    path("<uuid:org_uuid>/invite/", views.invite, name="invite"),
+    path("<uuid:org_uuid>/memberships/<int:membership_id>/remove/", views.remove_membership, name="remove_membership"),
+    path("<uuid:org_uuid>/role-titles/", views.role_titles, name="role_titles"),
+    path("<uuid:org_uuid>/contacts/add/", views.add_contact, name="add_contact"),
+    path("<uuid:org_uuid>/contacts/<int:contact_id>/remove/", views.remove_contact, name="remove_contact"),
+]
