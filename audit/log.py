@@ -6,6 +6,7 @@ and its event commit or roll back together.
 
 from collections.abc import Iterator
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 from django.db import models, transaction
@@ -30,6 +31,7 @@ def record(
     before: Any = None,
     after: Any = None,
     reason: str = "",
+    at: datetime | None = None,
 ) -> Event:
     """Append one event to the organisation's chain. Call inside the change's transaction."""
     if not transaction.get_connection().in_atomic_block:
@@ -49,7 +51,7 @@ def record(
         before=normalise(before),
         after=normalise(after),
         reason=reason,
-        created_on=timezone.now(),
+        created_on=at or timezone.now(),
         request_id=request_id.get(),
         previous_hash=head.hash,
     )

@@ -45,6 +45,9 @@ class ChainHead(models.Model):
     sequence = models.PositiveBigIntegerField(default=0)
     hash = models.CharField(max_length=64, default=GENESIS_HASH)
 
+    def __str__(self) -> str:
+        return f"chain {self.organisation_id} at {self.sequence}"
+
 
 class Event(models.Model):
     """One thing that happened: who did what to which object, when, with before and after.
@@ -105,4 +108,3 @@ class Event(models.Model):
 
     def compute_hash(self) -> str:
         return hashlib.sha256(canonical_json(self.content()).encode()).hexdigest()
-

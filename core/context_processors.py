@@ -13,7 +13,7 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
         return {"nav_items": []}
     roles = set(Membership.objects.filter(user=user).values_list("role", flat=True))
     path = request.path
-    items = [
+    items: list[dict[str, object]] = [
         {"href": reverse("reporting:report"), "text": "Report an incident"},
         {"href": reverse("reporting:my_reports"), "text": "My reports"},
     ]
@@ -22,5 +22,5 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
     if Role.ADMIN in roles:
         items.append({"href": reverse("organisations:list"), "text": "Organisations"})
     for item in items:
-        item["active"] = path.startswith(item["href"])
+        item["active"] = path.startswith(str(item["href"]))
     return {"nav_items": items}

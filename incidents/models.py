@@ -111,7 +111,9 @@ class Incident(models.Model):
         Status.INVESTIGATING: "The incident is being investigated.",
         Status.OUTCOME_SUBMITTED: "The investigation is finished and its findings are being reviewed.",
         Status.CLOSED: "The incident has been dealt with and closed. Thank you for reporting it.",
-        Status.CLOSED_NOT_INCIDENT: "This was looked at and found not to be a security incident. Thank you for reporting it.",
+        Status.CLOSED_NOT_INCIDENT: (
+            "This was looked at and found not to be a security incident. Thank you for reporting it."
+        ),
     }
 
     @property
@@ -151,6 +153,7 @@ def report_incident(
     reported_by: Any,
     submission_key: uuid.UUID | None,
     fields: dict[str, Any],
+    reported_on: Any = None,
 ) -> tuple[Incident, bool]:
     """Store a new report (status Reported) with its reference and first event, in one transaction.
 
@@ -172,7 +175,7 @@ def report_incident(
             existing = Incident.objects.filter(submission_key=submission_key).first()
             if existing is not None:
                 return existing, False
-        now = timezone.now()
+        now = reported_on or timezone.now()
         try:
             with transaction.atomic():
                 incident = Incident.objects.create(
@@ -194,5 +197,6 @@ def report_incident(
             record=incident,
             after={"reference": incident.reference, "status": incident.status}
             | {name: getattr(incident, name) for name in Incident.REPORT_FIELDS},
+            at=now,
         )
     return incident, True

@@ -47,7 +47,9 @@ class IncidentDetailView(VisibleObjectMixin, View):
         )
         with transaction.atomic():
             # Reading a report's personal data is itself on the record.
-            record(organisation_id=incident.organisation_id, action="incident.viewed", actor=request.user, record=incident)
+            record(
+                organisation_id=incident.organisation_id, action="incident.viewed", actor=request.user, record=incident
+            )
         fields = [(Incident._meta.get_field(name), getattr(incident, name)) for name in Incident.REPORT_FIELDS]
         rows = [
             {

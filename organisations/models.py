@@ -176,9 +176,7 @@ class Membership(models.Model):
     created_on = models.DateTimeField(auto_now_add=True)
 
     class Meta:
-        constraints = [
-            models.UniqueConstraint(fields=["user", "organisation", "role"], name="one_membership_per_role")
-        ]
+        constraints = [models.UniqueConstraint(fields=["user", "organisation", "role"], name="one_membership_per_role")]
         ordering = ["organisation__path", "role"]
 
     def __str__(self) -> str:

@@ -1,14 +1,13 @@
 """Invitation emails, sent by the worker: a link to choose a password (allauth's reset keys)."""
 
+from allauth.account.forms import default_token_generator
+from allauth.account.utils import user_pk_to_url_str
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.mail import send_mail
 from django.tasks import task
 from django.template.loader import render_to_string
 from django.urls import reverse
-
-from allauth.account.forms import default_token_generator
-from allauth.account.utils import user_pk_to_url_str
 
 from .models import Organisation
 

@@ -63,7 +63,9 @@ def invite(request: HttpRequest, org_uuid: Any) -> HttpResponse:
         User = get_user_model()
         email = form.cleaned_data["email"].lower()
         with transaction.atomic():
-            user, created = User.objects.get_or_create(email=email, defaults={"full_name": form.cleaned_data["full_name"]})
+            user, created = User.objects.get_or_create(
+                email=email, defaults={"full_name": form.cleaned_data["full_name"]}
+            )
             if created:
                 user.set_unusable_password()
                 user.save()
@@ -92,7 +94,9 @@ def invite(request: HttpRequest, org_uuid: Any) -> HttpResponse:
 @require_POST
 def remove_membership(request: HttpRequest, org_uuid: Any, membership_id: int) -> HttpResponse:
     organisation = get_administered(request, org_uuid)
-    membership = get_object_or_404(Membership.objects.select_related("user"), pk=membership_id, organisation=organisation)
+    membership = get_object_or_404(
+        Membership.objects.select_related("user"), pk=membership_id, organisation=organisation
+    )
     if membership.user_id == request.user.pk and membership.role == Role.ADMIN:
         messages.error(request, "You cannot remove your own admin role. Ask another admin.")
         return redirect("organisations:detail", organisation.uuid)

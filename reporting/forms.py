@@ -76,7 +76,7 @@ class ReportForm(forms.ModelForm):
         for name in ("personal_data", "service_affected"):
             choice = self.fields[name]
             assert isinstance(choice, forms.ChoiceField)
-            choice.choices = [c for c in choice.choices if c[0]]
+            choice.choices = [(value, label) for value, label in Incident.YesNoNotSure.choices]
 
     def report_fields(self) -> dict[str, Any]:
         return {name: self.cleaned_data.get(name) for name in Incident.REPORT_FIELDS}

@@ -1,6 +1,7 @@
 """The front door: staff report an incident and follow their own reports."""
 
 import uuid
+from typing import Any
 
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
@@ -21,7 +22,7 @@ def home(request: HttpRequest) -> HttpResponse:
     return redirect("account_login")
 
 
-def reportable_organisations(user: object) -> list[Organisation]:
+def reportable_organisations(user: Any) -> list[Organisation]:
     """Where a person can report: every organisation they belong to, in any role."""
     return list(Organisation.objects.filter(memberships__user=user).distinct().order_by("name"))
 
@@ -52,7 +53,7 @@ def report(request: HttpRequest) -> HttpResponse:
 
 def own_report(request: HttpRequest, incident_uuid: uuid.UUID) -> Incident:
     return get_object_or_404(
-        Incident.objects.filter(reported_by=request.user).select_related("organisation"), uuid=incident_uuid
+        Incident.objects.filter(reported_by=request.user.pk).select_related("organisation"), uuid=incident_uuid
     )
 
 
@@ -64,7 +65,7 @@ def done(request: HttpRequest, incident_uuid: uuid.UUID) -> HttpResponse:
 
 @login_required
 def my_reports(request: HttpRequest) -> HttpResponse:
-    incidents = Incident.objects.filter(reported_by=request.user).select_related("organisation")[:200]
+    incidents = Incident.objects.filter(reported_by=request.user.pk).select_related("organisation")[:200]
     return render(request, "reporting/my_reports.html", {"incidents": incidents})
 
 

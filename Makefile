@@ -1,0 +1,57 @@
+# Incident Desk. Quick start: `make run` (serve the demo) and `make test` (everything CI runs).
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+PORT ?= 8000
+export PIP_DISABLE_PIP_VERSION_CHECK := 1
+
+.PHONY: run test lint typecheck pytest install install-dev lock chromium clean
+
+$(BIN)/python:
+	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 12) else "Incident Desk needs Python 3.12 or newer (found " + sys.version.split()[0] + ").")'
+	$(PYTHON) -m venv $(VENV)
+
+$(VENV)/.installed: $(BIN)/python requirements.txt
+	$(BIN)/pip install -q --require-hashes -r requirements.txt
+	@touch $@
+
+$(VENV)/.installed-dev: $(VENV)/.installed requirements-dev.txt
+	$(BIN)/pip install -q --require-hashes -r requirements.txt -r requirements-dev.txt
+	@touch $@
+
+install: $(VENV)/.installed
+install-dev: $(VENV)/.installed-dev
+
+# Serve on http://127.0.0.1:$(PORT) with the background worker beside it; Ctrl-C stops both.
+run: install
+	$(BIN)/python manage.py migrate --no-input -v0
+	$(BIN)/python manage.py load_demo --if-empty
+	@echo
+	@echo "Incident Desk: http://127.0.0.1:$(PORT)/  (Ctrl-C to stop)"
+	@DEBUG=$${DEBUG:-1} bash -c 'trap "kill 0" EXIT; \
+		$(BIN)/python manage.py db_worker & \
+		$(BIN)/python manage.py runserver 127.0.0.1:$(PORT) --noreload'
+
+chromium:
+	@scripts/ensure-chromium
+
+lint: install-dev
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+typecheck: install-dev
+	$(BIN)/mypy
+
+pytest: install-dev chromium
+	$(BIN)/pytest
+
+test: lint typecheck pytest
+
+# Recompile the hash-pinned lock files after editing requirements*.in (needs uv: pip install uv).
+lock:
+	uv pip compile requirements.in --generate-hashes --python-version 3.12 -o requirements.txt -q
+	uv pip compile requirements-dev.in --generate-hashes --python-version 3.12 -o requirements-dev.txt -q
+
+clean:
+	rm -rf $(VENV) var staticfiles .pytest_cache .mypy_cache .ruff_cache

@@ -1,0 +1,54 @@
+"""Accessibility checks with axe-core, as bundled by axe-playwright-python."""
+
+from functools import cache
+from pathlib import Path
+
+import axe_playwright_python
+
+WCAG_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]
+
+
+@cache
+def _axe_source():
+    # axe-playwright-python ships axe-core's axe.min.js (MPL-2.0) next to its code.
+    return (Path(axe_playwright_python.__file__).parent / "axe.min.js").read_text()
+
+
+def axe_version(page):
+    """The version of axe-core injected into the page (injects it if needed)."""
+    _inject(page)
+    return page.evaluate("axe.version")
+
+
+def _inject(page):
+    if not page.evaluate("typeof window.axe === 'object'"):
+        page.add_script_tag(content=_axe_source())
+
+
+def run_axe(page, tags=WCAG_TAGS):
+    """axe's violations on the page as it is now: a list of dicts."""
+    _inject(page)
+    result = page.evaluate("tags => axe.run(document, {runOnly: {type: 'tag', values: tags}})", tags)
+    return result["violations"]
+
+
+def format_violations(violations, nodes_shown=3):
+    lines = []
+    for v in violations:
+        lines.append(f"- {v['id']} ({v.get('impact')}): {v['help']}  [{v['helpUrl']}]")
+        for node in v["nodes"][:nodes_shown]:
+            target = " ".join(str(t) for t in node["target"])
+            lines.append(f"    at {target}: {node['html'][:200]}")
+        if len(v["nodes"]) > nodes_shown:
+            lines.append(f"    ... and {len(v['nodes']) - nodes_shown} more")
+    return "\n".join(lines)
+
+
+def assert_accessible(page, tags=WCAG_TAGS):
+    """Fail with a readable list if axe finds WCAG 2.2 AA violations on the page."""
+    __tracebackhide__ = True
+    violations = run_axe(page, tags)
+    if violations:
+        raise AssertionError(
+            f"{len(violations)} accessibility violation(s) on {page.url}:\n" + format_violations(violations)
+        )

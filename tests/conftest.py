@@ -1,0 +1,43 @@
+"""The fixed cast of every permission test (STYLE.md):
+
+alice — incident manager at school A (a handler); bob — reporter at school A;
+carol — DPO over both schools (on their parent); dave — incident manager at school B.
+"""
+
+from dataclasses import dataclass
+
+import pytest
+
+from accounts.models import User
+from organisations.models import Membership, Organisation, Role
+
+from .factories import OrganisationFactory, UserFactory
+
+PASSWORD = "correct-horse-battery"
+
+
+@dataclass
+class Cast:
+    county: Organisation
+    school_a: Organisation
+    school_b: Organisation
+    alice: User
+    bob: User
+    carol: User
+    dave: User
+
+
+@pytest.fixture
+def cast(db: None) -> Cast:
+    county = OrganisationFactory(name="Testshire DPO Service", kind=Organisation.Kind.DPO_SERVICE)
+    school_a = OrganisationFactory(name="School A", parent=county)
+    school_b = OrganisationFactory(name="School B", parent=county)
+    alice = UserFactory(email="alice@example.org", full_name="Alice Handler")
+    bob = UserFactory(email="bob@example.org", full_name="Bob Reporter")
+    carol = UserFactory(email="carol@example.org", full_name="Carol DPO")
+    dave = UserFactory(email="dave@example.org", full_name="Dave Elsewhere")
+    Membership.objects.create(user=alice, organisation=school_a, role=Role.INCIDENT_MANAGER)
+    Membership.objects.create(user=bob, organisation=school_a, role=Role.REPORTER)
+    Membership.objects.create(user=carol, organisation=county, role=Role.DPO)
+    Membership.objects.create(user=dave, organisation=school_b, role=Role.INCIDENT_MANAGER)
+    return Cast(county, school_a, school_b, alice, bob, carol, dave)
