@@ -21,8 +21,9 @@ class IncidentQuerySet(models.QuerySet["Incident"]):
         """Deny by default: the incidents `user` may open.
 
         Handlers (incident manager, SIRO, DPO) see every incident on and under the nodes
-        where they hold the role; an investigating officer sees those assigned to them; anyone
-        sees the reports they made themselves. Governance viewers and admins see none here.
+        where they hold the role; an investigating officer sees those assigned to them.
+        Governance viewers and admins see none here. A reporter follows their own reports
+        through the reporter's pages (`reporting`), which show what a reporter may see.
         """
         if not getattr(user, "is_authenticated", False):
             return self.none()
@@ -31,7 +32,7 @@ class IncidentQuerySet(models.QuerySet["Incident"]):
                 "organisation__path", flat=True
             )
         )
-        condition = Q(reported_by=user) | Q(investigator=user)
+        condition = Q(investigator=user)
         if paths:
             condition |= Q(organisation__in=Organisation.objects.under_paths(paths))
         return self.filter(condition)

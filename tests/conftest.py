@@ -41,3 +41,14 @@ def cast(db: None) -> Cast:
     Membership.objects.create(user=carol, organisation=county, role=Role.DPO)
     Membership.objects.create(user=dave, organisation=school_b, role=Role.INCIDENT_MANAGER)
     return Cast(county, school_a, school_b, alice, bob, carol, dave)
+
+
+@pytest.fixture(autouse=True)
+def fast_password_hashing(settings) -> None:  # type: ignore[no-untyped-def]
+    """Argon2 is slow by design; tests that are not about hashing use a fast hasher.
+
+    tests/test_accounts.py checks the configured (Argon2) hasher itself.
+    """
+    if "argon2" not in str(settings.PASSWORD_HASHERS[0]).lower():
+        return
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher", *settings.PASSWORD_HASHERS]

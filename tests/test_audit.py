@@ -1,3 +1,5 @@
+from typing import Any
+
 import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
@@ -10,7 +12,7 @@ from .conftest import Cast
 from .factories import reported_incident
 
 
-def tamper(sql: str, params: list[object]) -> None:
+def tamper(sql: str, params: list[Any]) -> None:
     """Change a stored event behind the application's back, as a database user could."""
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":

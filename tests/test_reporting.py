@@ -59,7 +59,7 @@ def test_report_with_only_a_description_is_stored_with_reference_and_event(clien
     assert incident.reference and incident.reference.startswith("INC-")
     event = Event.objects.get(action="incident.reported")
     assert event.record_id == str(incident.pk) and event.actor == cast.bob
-    assert event.after["description"] == "I left a class list on the bus."
+    assert event.after is not None and event.after["description"] == "I left a class list on the bus."
     done = client.get(response["Location"])
     assert incident.reference.encode() in done.content
 

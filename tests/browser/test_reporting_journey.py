@@ -1,0 +1,92 @@
+"""The foundation's journey in a real browser, with axe-core on every page visited."""
+
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import Page, expect
+
+from incidents.models import Incident
+from organisations.models import Membership, Organisation, Role
+
+from ..conftest import PASSWORD
+from ..factories import OrganisationFactory, UserFactory
+from .axe import assert_accessible
+
+pytestmark = pytest.mark.browser
+SCREENSHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
+
+
+def sign_in(page: Page, site: str, email: str) -> None:
+    page.goto(f"{site}/accounts/login/")
+    assert_accessible(page)
+    page.get_by_label("Email").fill(email)
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
+
+
+def sign_out(page: Page) -> None:
+    page.get_by_role("button", name="Sign out").click()
+
+
+@pytest.fixture
+def schools(transactional_db: None) -> dict:
+    county = OrganisationFactory(name="Testshire DPO Service", kind=Organisation.Kind.DPO_SERVICE)
+    school_a = OrganisationFactory(name="Appleby Primary School", parent=county)
+    school_b = OrganisationFactory(name="Birchwood Primary School", parent=county)
+    people = {}
+    for key, org, role in [
+        ("staff", school_a, Role.REPORTER),
+        ("manager", school_a, Role.INCIDENT_MANAGER),
+        ("sibling", school_b, Role.INCIDENT_MANAGER),
+    ]:
+        people[key] = UserFactory(email=f"{key}@example.org")
+        Membership.objects.create(user=people[key], organisation=org, role=role)
+    return people
+
+
+def test_staff_report_is_found_by_their_manager_and_not_by_a_sibling_school(page: Page, site: str, schools) -> None:
+    sign_in(page, site, "staff@example.org")
+    expect(page.get_by_role("heading", level=1)).to_have_text("Report an incident")
+    assert_accessible(page)
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=SCREENSHOTS / "report-page.png", full_page=True)
+
+    # Sending with nothing shows an accessible error.
+    page.get_by_role("button", name="Send report").click()
+    expect(page.locator(".govuk-error-summary")).to_be_visible()
+    assert_accessible(page)
+
+    page.get_by_label("What happened?").fill("I sent the Year 5 class list to a parent by mistake.")
+    page.get_by_role("button", name="Send report").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Report sent")
+    reference = page.get_by_test_id("reference").inner_text()
+    incident = Incident.objects.get()
+    assert reference == incident.reference
+    assert_accessible(page)
+    page.get_by_role("link", name="See your report and where it stands").click()
+    expect(page.get_by_role("heading", level=1)).to_contain_text(reference)
+    assert_accessible(page)
+    page.get_by_role("link", name="My reports").first.click()
+    expect(page.get_by_role("link", name=reference)).to_be_visible()
+    assert_accessible(page)
+    sign_out(page)
+
+    sign_in(page, site, "manager@example.org")
+    page.get_by_role("link", name="Incidents").click()
+    assert_accessible(page)
+    page.get_by_label("Search").fill(reference)
+    page.get_by_role("button", name="Filter").click()
+    page.get_by_role("link", name=reference).click()
+    expect(page.get_by_role("heading", level=1)).to_have_text(reference)
+    expect(page.get_by_text("I sent the Year 5 class list")).to_be_visible()
+    expect(page.get_by_role("heading", name="Reported", level=3)).to_be_visible()
+    assert_accessible(page)
+    detail_url = page.url
+    sign_out(page)
+
+    sign_in(page, site, "sibling@example.org")
+    response = page.goto(detail_url)
+    assert response is not None and response.status == 404
+    assert_accessible(page)
+    page.goto(f"{site}/incidents/")
+    expect(page.get_by_role("link", name=reference)).to_have_count(0)
