@@ -1,0 +1,6 @@
+class StepRefused(Exception):  # noqa: N818 (a refusal, not an error in the program)
+    """A workflow step that may not happen now, with the reason in plain words.
+
+    Raised by model methods (`incident.triage(...)`, `incident.close(...)`); the UI shows
+    the message as a form error, the API answers HTTP 409 with it.
+    """
