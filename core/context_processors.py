@@ -10,8 +10,10 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
     """The service navigation for the signed-in person, by the roles they hold."""
     user = request.user
     if not user.is_authenticated:
-        return {"nav_items": []}
-    roles = set(Membership.objects.filter(user=user).values_list("role", flat=True))
+        return {"nav_items": [], "current_organisation": None}
+    memberships = list(Membership.objects.filter(user=user).select_related("organisation"))
+    roles = {m.role for m in memberships}
+    organisations = {m.organisation_id: m.organisation for m in memberships}
     path = request.path
     items: list[dict[str, object]] = [
         {"href": reverse("reporting:report"), "text": "Report an incident"},
@@ -23,4 +25,7 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
         items.append({"href": reverse("organisations:list"), "text": "Organisations"})
     for item in items:
         item["active"] = path.startswith(str(item["href"]))
-    return {"nav_items": items}
+    # The header names the person's organisation when they belong to one; pages about a
+    # particular organisation's things pass their own `current_organisation`.
+    current = next(iter(organisations.values())) if len(organisations) == 1 else None
+    return {"nav_items": items, "current_organisation": current}

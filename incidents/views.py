@@ -63,6 +63,7 @@ class IncidentDetailView(VisibleObjectMixin, View):
             "incidents/detail.html",
             {
                 "incident": incident,
+                "current_organisation": incident.organisation,
                 "rows": rows,
                 "events": events_for(incident),
                 "role_titles": incident.organisation.role_titles(),

@@ -43,6 +43,7 @@ def organisation_detail(request: HttpRequest, org_uuid: Any) -> HttpResponse:
         "organisations/detail.html",
         {
             "organisation": organisation,
+            "current_organisation": organisation,
             "memberships": memberships,
             "role_titles": organisation.role_titles(),
             "contacts": organisation.contacts.all(),
