@@ -1,4 +1,4 @@
-class StepRefused(Exception):  # noqa: N818 (a refusal, not an error in the program)
+class StepRefused(Exception):
     """A workflow step that may not happen now, with the reason in plain words.
 
     Raised by model methods (`incident.triage(...)`, `incident.close(...)`); the UI shows

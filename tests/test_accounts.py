@@ -154,3 +154,13 @@ def test_production_refuses_to_start_without_a_real_secret_key() -> None:
 
 def test_debug_is_off_unless_set() -> None:
     assert settings.DEBUG is False
+
+
+def test_django_admin_is_for_superusers_only(client, cast: Cast) -> None:
+    staff_flag_only = UserFactory(email="staffer@example.org", is_staff=True)
+    client.force_login(staff_flag_only)
+    assert client.get("/django-admin/").status_code == 302
+    superuser = User.objects.create_superuser(email="root@example.org", password="a-long-root-password")
+    client.force_login(superuser)
+    assert client.get("/django-admin/").status_code == 200
+    assert client.get("/django-admin/organisations/organisation/").status_code == 200
