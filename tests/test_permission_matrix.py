@@ -8,12 +8,15 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 
 import pytest
+from django.db import transaction
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
+from evidence.services import add_evidence
 from incidents.models import Incident
 from organisations.models import Contact, Membership, Role
 
 from .factories import OrganisationFactory, UserFactory, reported_incident
+from .test_contract import PNG
 
 # Namespaces and prefixes that are not ours: allauth's account pages (public by design,
 # covered by its own tests and our login tests) and Django's admin (superusers only).
@@ -56,6 +59,10 @@ EXPECTED: dict[str, Expect] = {
     "organisations:add_contact": ADMIN_ONLY,
     "organisations:remove_membership": Expect(method="post", statuses={"admin": 302}),
     "organisations:remove_contact": Expect(method="post", statuses={"admin": 302}),
+    # Evidence: whoever may open the incident (handlers in scope, its investigator).
+    "evidence:upload": HANDLERS_ONLY,
+    "evidence:download": HANDLERS_ONLY,
+    "evidence:withdraw": HANDLERS_ONLY,
 }
 
 
@@ -101,11 +108,14 @@ def world(db: None) -> dict:
     incident: Incident = reported_incident(school_a, people["reporter"])
     contact = Contact.objects.create(organisation=school_a, kind=Contact.Kind.DPO, name="DPO desk")
     membership = Membership.objects.get(user=people["governance"])
+    with transaction.atomic():
+        evidence = add_evidence(incident=incident, content=PNG, original_name="photo.png", actor=people["handler"])
     kwargs = {
         "incident_uuid": incident.uuid,
         "org_uuid": school_a.uuid,
         "membership_id": membership.pk,
         "contact_id": contact.pk,
+        "evidence_uuid": evidence.uuid,
     }
     return {"people": people, "kwargs": kwargs}
 
