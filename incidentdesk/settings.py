@@ -61,6 +61,7 @@ INSTALLED_APPS = [
     "audit",
     "incidents",
     "evidence",
+    "actions",
     "notifications",
     "reporting",
 ]

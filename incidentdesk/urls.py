@@ -10,6 +10,7 @@ urlpatterns = [
     path("incidents/", include("incidents.urls")),
     path("organisations/", include("organisations.urls")),
     path("evidence/", include("evidence.urls")),
+    path("actions/", include("actions.urls")),
     path("accounts/", include("allauth.urls")),
     path("accessibility/", core_views.accessibility, name="accessibility"),
     path("privacy/", core_views.privacy, name="privacy"),

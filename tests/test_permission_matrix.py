@@ -11,6 +11,7 @@ import pytest
 from django.db import transaction
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
+from actions.services import create_action
 from evidence.services import add_evidence
 from incidents.models import Incident
 from organisations.models import Contact, Membership, Role
@@ -63,6 +64,15 @@ EXPECTED: dict[str, Expect] = {
     "evidence:upload": HANDLERS_ONLY,
     "evidence:download": HANDLERS_ONLY,
     "evidence:withdraw": HANDLERS_ONLY,
+    # Remedial actions: the world's action is owned by "admin" (a role at school A).
+    "actions:list": EVERYONE_SIGNED_IN,
+    "actions:mine": EVERYONE_SIGNED_IN,
+    "actions:add": HANDLERS_ONLY,
+    "actions:detail": Expect(statuses={"handler": 200, "dpo_above": 200, "admin": 200}),
+    "actions:edit": Expect(statuses={"handler": 200, "dpo_above": 200, "admin": 403}),
+    "actions:done": Expect(statuses={"handler": 200, "dpo_above": 200, "admin": 200}),
+    "actions:cancel": Expect(statuses={"handler": 200, "dpo_above": 200, "admin": 403}),
+    "actions:reopen": Expect(statuses={"handler": 200, "dpo_above": 200, "admin": 403}),
 }
 
 
@@ -110,12 +120,16 @@ def world(db: None) -> dict:
     membership = Membership.objects.get(user=people["governance"])
     with transaction.atomic():
         evidence = add_evidence(incident=incident, content=PNG, original_name="photo.png", actor=people["handler"])
+    action = create_action(
+        by=people["handler"], incident=incident, title="Retrain staff", owner=people["admin"], due_on=None
+    )
     kwargs = {
         "incident_uuid": incident.uuid,
         "org_uuid": school_a.uuid,
         "membership_id": membership.pk,
         "contact_id": contact.pk,
         "evidence_uuid": evidence.uuid,
+        "action_id": action.pk,
     }
     return {"people": people, "kwargs": kwargs}
 
