@@ -62,6 +62,7 @@ INSTALLED_APPS = [
     "incidents",
     "evidence",
     "actions",
+    "casefile",
     "notifications",
     "reporting",
 ]

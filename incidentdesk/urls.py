@@ -11,6 +11,7 @@ urlpatterns = [
     path("organisations/", include("organisations.urls")),
     path("evidence/", include("evidence.urls")),
     path("actions/", include("actions.urls")),
+    path("case-file/", include("casefile.urls")),
     path("accounts/", include("allauth.urls")),
     path("accessibility/", core_views.accessibility, name="accessibility"),
     path("privacy/", core_views.privacy, name="privacy"),

@@ -73,6 +73,7 @@ EXPECTED: dict[str, Expect] = {
     "actions:done": Expect(statuses={"handler": 200, "dpo_above": 200, "admin": 200}),
     "actions:cancel": Expect(statuses={"handler": 200, "dpo_above": 200, "admin": 403}),
     "actions:reopen": Expect(statuses={"handler": 200, "dpo_above": 200, "admin": 403}),
+    "casefile:pdf": HANDLERS_ONLY,
 }
 
 
