@@ -67,6 +67,7 @@ def create_action(
     details: str = "",
     source: str = RemedialAction.Source.INVESTIGATION,
     change_reference: str = "",
+    tell_owner: bool = True,
 ) -> RemedialAction:
     with transaction.atomic():
         action = RemedialAction.objects.create(
@@ -80,7 +81,8 @@ def create_action(
             change_reference=change_reference.strip(),
         )
         _record(action, "action.created", by, None, snapshot(action))
-        _tell_owner(action, by)
+        if tell_owner:
+            _tell_owner(action, by)
     return action
 
 
