@@ -37,7 +37,9 @@ def evidence_panel(context: dict[str, Any], incident: Incident) -> dict[str, Any
             key = str((event.after or {}).get("evidence", ""))
             if key in custody:
                 custody[key].append({"event": event, "actor": actor_name(event, incident, user, reporter_shown)})
-    is_handler = bool(items) and holds_role_over(user, incident, HANDLER_ROLES)
+    # Only the incident's handlers and its investigator can open the incident page: anyone
+    # else here is a handler, so only the investigator needs the membership query.
+    is_handler = bool(items) and (incident.investigator_id != user.pk or holds_role_over(user, incident, HANDLER_ROLES))
     may_see_withdrawn = any(i.is_withdrawn for i in items) and holds_role_over(user, incident, {Role.DPO, Role.SIRO})
     rows = [
         {
