@@ -189,5 +189,6 @@ def render_pdf(data: dict[str, Any]) -> bytes:
             root=TEMPLATE.parent,
             sys_inputs={"data": json.dumps(data, ensure_ascii=False)},
             pdf_standards=["ua-1"],
+            ignore_system_fonts=True,  # the fonts typst embeds: the same file on every machine
         )
     )

@@ -5,9 +5,11 @@ from pathlib import Path
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.db import transaction
+from django.db import connection, transaction
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
+from actions.services import create_action
 from audit.models import Event
 from evidence.models import Evidence
 from evidence.services import add_evidence, evidence_path, safe_name
@@ -208,3 +210,26 @@ def test_the_uploader_may_withdraw_their_own_but_not_others(client, cast: Cast) 
     response = client.post(reverse("evidence:withdraw", args=[theirs.uuid]), {"reason": "Duplicate"})
     assert response.status_code == 302
     assert Evidence.objects.get(pk=theirs.pk).is_withdrawn and not Evidence.objects.get(pk=alices.pk).is_withdrawn
+
+
+def test_incident_page_queries_do_not_grow_with_evidence_and_actions(client, cast: Cast) -> None:
+    incident = reported_incident(cast.school_a, cast.bob)
+    url = reverse("incidents:detail", args=[incident.uuid])
+    client.force_login(cast.alice)
+
+    def add_one(n: int) -> None:
+        with transaction.atomic():
+            add_evidence(incident=incident, content=PNG, original_name=f"{n}.png", actor=cast.alice)
+        create_action(by=cast.alice, incident=incident, title=f"Action {n}", owner=cast.bob, due_on=None)
+
+    add_one(0)
+    client.get(url)
+    with CaptureQueriesContext(connection) as one:
+        client.get(url)
+    for n in range(1, 6):
+        add_one(n)
+    client.get(reverse("evidence:download", args=[Evidence.objects.first().uuid]))  # type: ignore[union-attr]
+    with CaptureQueriesContext(connection) as six:
+        page = client.get(url)
+    assert page.content.decode().count('data-testid="evidence-item"') == 6
+    assert len(six) == len(one)
