@@ -5,6 +5,7 @@ text, so nothing typed into a report can change the document's markup.
 """
 
 import json
+from collections.abc import Callable
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any
@@ -43,6 +44,20 @@ ICO = (
 LEFT_OUT = {"id", "submission_key"}
 # Events that are access, not history: counted, not listed.
 ACCESS_EVENTS = {"incident.viewed"}
+
+
+# Sections other apps add (the checklist, the outcome report, the breach assessment):
+# each function takes (incident, viewer) and returns sections as
+# [{"title": str, "rows": [{"label": str, "value": str}]}], leaving out what `viewer`
+# may not see. Register from the app's AppConfig.ready().
+Section = dict[str, Any]
+EXTRA_SECTIONS: list[Callable[[Incident, Any], list[Section]]] = []
+
+
+def register_section(builder: Callable[[Incident, Any], list[Section]]) -> Callable[[Incident, Any], list[Section]]:
+    if builder not in EXTRA_SECTIONS:
+        EXTRA_SECTIONS.append(builder)
+    return builder
 
 
 def when(value: Any) -> str:
@@ -174,7 +189,7 @@ def case_file_data(incident: Incident, viewer: Any) -> dict[str, Any]:
         ),
         "generated_on": when(timezone.now()),
         "generated_for": person(viewer),
-        "sections": sections(incident, viewer),
+        "sections": sections(incident, viewer) + [s for build in EXTRA_SECTIONS for s in build(incident, viewer)],
         "timeline": timeline,
         "evidence": evidence,
         "actions": actions,

@@ -10,6 +10,7 @@ from django.urls import reverse
 
 from actions.services import create_action
 from audit.models import Event
+from casefile.render import EXTRA_SECTIONS, register_section
 from evidence.services import add_evidence
 
 from .conftest import Cast
@@ -102,3 +103,17 @@ def test_only_handlers_may_download_the_case_file(client, cast: Cast) -> None:
     assert not Event.objects.filter(action="incident.case_file_downloaded").exists()
     client.force_login(cast.alice)
     assert url in client.get(reverse("incidents:detail", args=[incident.uuid])).content.decode()
+
+
+def test_other_apps_can_add_sections(client, cast: Cast) -> None:
+    def checklist(incident, viewer):  # type: ignore[no-untyped-def]
+        return [{"title": "Investigation checklist", "rows": [{"label": "Speak to staff involved", "value": "Done"}]}]
+
+    register_section(checklist)
+    try:
+        incident = reported_incident(cast.school_a, cast.bob)
+        client.force_login(cast.alice)
+        text = pdf_text(client.get(reverse("casefile:pdf", args=[incident.uuid])).content)[1]
+        assert "Investigation checklist" in text and "Speak to staff involved" in text
+    finally:
+        EXTRA_SECTIONS.remove(checklist)
