@@ -180,7 +180,7 @@ def case_file_data(incident: Incident, viewer: Any) -> dict[str, Any]:
         "reference": incident.reference or "",
         "organisation": incident.organisation.name,
         "status": incident.get_status_display(),
-        "classification_marking": "OFFICIAL-SENSITIVE",
+        "classification_marking": "confidential: contains personal data",
         "notice": (
             "This case file contains personal data. Keep it secure, share it only with those who need it, "
             "and destroy it when it is no longer needed. "
