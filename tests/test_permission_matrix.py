@@ -56,6 +56,27 @@ EXPECTED: dict[str, Expect] = {
     "organisations:add_contact": ADMIN_ONLY,
     "organisations:remove_membership": Expect(method="post", statuses={"admin": 302}),
     "organisations:remove_contact": Expect(method="post", statuses={"admin": 302}),
+    # The lifecycle (investigation app). The incident is a fresh report at school A; the
+    # "investigator" holds the role at school A but is not assigned to it, so it is a 404.
+    "investigation:queue": EVERYONE_SIGNED_IN,
+    "investigation:mine": EVERYONE_SIGNED_IN,
+    "investigation:serious": EVERYONE_SIGNED_IN,
+    "investigation:settings": ADMIN_ONLY,
+    "investigation:checklist_item": Expect(statuses={"handler": 200, "dpo_above": 403, "investigator": 200}),
+    "investigation:triage": Expect(statuses={"handler": 200, "dpo_above": 403}),
+    "investigation:reclassify": HANDLERS_ONLY,
+    "investigation:assign": Expect(statuses={"handler": 200, "dpo_above": 403}),
+    "investigation:start": Expect(statuses={"handler": 200, "dpo_above": 403}),
+    "investigation:not_incident": Expect(statuses={"handler": 200, "dpo_above": 403}),
+    "investigation:ico_decision": Expect(statuses={"handler": 403, "dpo_above": 200}),
+    "investigation:add_note": HANDLERS_ONLY,
+    "investigation:message_reporter": HANDLERS_ONLY,
+    "investigation:outcome": HANDLERS_ONLY,
+    "investigation:submit": Expect(statuses={"handler": 200, "dpo_above": 403}),
+    "investigation:review": HANDLERS_ONLY,
+    "investigation:outcome_pdf": Expect(statuses={"handler": 200, "dpo_above": 200}),
+    "investigation:close": Expect(statuses={"handler": 200, "dpo_above": 403}),
+    "investigation:reopen": HANDLERS_ONLY,
 }
 
 
@@ -101,7 +122,26 @@ def world(db: None) -> dict:
     incident: Incident = reported_incident(school_a, people["reporter"])
     contact = Contact.objects.create(organisation=school_a, kind=Contact.Kind.DPO, name="DPO desk")
     membership = Membership.objects.get(user=people["governance"])
+    # A second incident, triaged and assigned to the investigator, for the checklist item pages.
+    from investigation import lifecycle
+    from investigation.models import OutcomeReport
+
+    people["siro"] = UserFactory(email="siro@example.org")
+    Membership.objects.create(user=people["siro"], organisation=school_a, role=Role.SIRO)
+    triaged = reported_incident(school_a, people["reporter"])
+    lifecycle.triage(
+        triaged,
+        by=people["handler"],
+        severity="minor",
+        nature="event",
+        breach_status="near_miss",
+        personal_data_breach="no",
+        investigator=people["investigator"],
+    )
+    item = triaged.checklist.filter(is_disciplinary=False).first()
+    OutcomeReport.objects.create(incident=incident, summary="For the PDF", round=1, status="submitted")
     kwargs = {
+        "item_id": item.pk,
         "incident_uuid": incident.uuid,
         "org_uuid": school_a.uuid,
         "membership_id": membership.pk,
