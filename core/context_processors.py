@@ -21,17 +21,23 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
     ]
     if roles & HANDLER_ROLES or Role.INVESTIGATOR in roles:
         items.append({"href": reverse("incidents:list"), "text": "Incidents"})
+    if roles & {Role.INCIDENT_MANAGER, Role.SIRO}:
+        items.append({"href": reverse("investigation:queue"), "text": "Triage queue"})
+    if roles & {Role.INVESTIGATOR, Role.INCIDENT_MANAGER, Role.SIRO}:
+        items.append({"href": reverse("investigation:mine"), "text": "Assigned to me"})
+    if roles & {Role.SIRO, Role.DPO}:
+        items.append({"href": reverse("investigation:serious"), "text": "Major and critical"})
     if roles & HANDLER_ROLES:
         items.append({"href": reverse("actions:list"), "text": "Actions"})
     if user.remedial_actions.exists():
         items.append({"href": reverse("actions:mine"), "text": "My actions"})
     if Role.ADMIN in roles:
         items.append({"href": reverse("organisations:list"), "text": "Organisations"})
-    # Only the longest matching item is active ("/actions/mine/" is not also "/actions/").
+    # Only the longest matching link is current ("/actions/mine/" is not also "Actions").
     matching = [str(item["href"]) for item in items if path.startswith(str(item["href"]))]
-    best = max(matching, key=len, default=None)
+    current_href = max(matching, key=len) if matching else None
     for item in items:
-        item["active"] = item["href"] == best
+        item["active"] = item["href"] == current_href
     # The header names the person's organisation when they belong to one; pages about a
     # particular organisation's things pass their own `current_organisation`.
     current = next(iter(organisations.values())) if len(organisations) == 1 else None

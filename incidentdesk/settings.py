@@ -63,6 +63,7 @@ INSTALLED_APPS = [
     "evidence",
     "actions",
     "casefile",
+    "investigation",
     "notifications",
     "reporting",
 ]

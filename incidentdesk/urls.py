@@ -8,6 +8,7 @@ urlpatterns = [
     path("", reporting_views.home, name="home"),
     path("", include("reporting.urls")),
     path("incidents/", include("incidents.urls")),
+    path("incidents/", include("investigation.urls")),
     path("organisations/", include("organisations.urls")),
     path("evidence/", include("evidence.urls")),
     path("actions/", include("actions.urls")),

@@ -2,8 +2,8 @@
 
 States: reported → triaged → investigating → outcome submitted → closed; or closed as
 not an incident straight from triage; a closed incident can be reopened to investigating.
-The transitions themselves belong to the lifecycle (a later issue); the foundation
-records reports and shows them to those who may see them.
+Each transition is a method here (`incident.triage(by=...)`) carried out by
+`investigation.lifecycle`, which checks who may take it and from which state.
 """
 
 import uuid
@@ -241,6 +241,60 @@ class Incident(models.Model):
     @staticmethod
     def make_reference(pk: int, year: int) -> str:
         return f"INC-{year}-{pk:05d}"
+
+    # The workflow steps (STYLE.md: a step is a method on the model). They live in
+    # `investigation.lifecycle`, beside the checklist and outcome report they check, and are
+    # imported when called so this module stays at its floor of the house.
+
+    def triage(self, **kwargs: Any) -> None:
+        from investigation import lifecycle
+
+        lifecycle.triage(self, **kwargs)
+
+    def reclassify(self, **kwargs: Any) -> None:
+        from investigation import lifecycle
+
+        lifecycle.reclassify(self, **kwargs)
+
+    def assign_investigator(self, **kwargs: Any) -> None:
+        from investigation import lifecycle
+
+        lifecycle.assign_investigator(self, **kwargs)
+
+    def start_investigation(self, **kwargs: Any) -> None:
+        from investigation import lifecycle
+
+        lifecycle.start_investigation(self, **kwargs)
+
+    def submit_outcome(self, **kwargs: Any) -> None:
+        from investigation import lifecycle
+
+        lifecycle.submit_outcome(self, **kwargs)
+
+    def review_outcome(self, **kwargs: Any) -> None:
+        from investigation import lifecycle
+
+        lifecycle.review_outcome(self, **kwargs)
+
+    def close(self, **kwargs: Any) -> list[Any]:
+        from investigation import lifecycle
+
+        return lifecycle.close(self, **kwargs)
+
+    def close_not_incident(self, **kwargs: Any) -> None:
+        from investigation import lifecycle
+
+        lifecycle.close_not_incident(self, **kwargs)
+
+    def reopen(self, **kwargs: Any) -> None:
+        from investigation import lifecycle
+
+        lifecycle.reopen(self, **kwargs)
+
+    def record_ico_decision(self, **kwargs: Any) -> None:
+        from investigation import lifecycle
+
+        lifecycle.record_ico_decision(self, **kwargs)
 
     # Fields a report carries, in the order the form and the detail page show them.
     REPORT_FIELDS = (

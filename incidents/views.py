@@ -58,10 +58,13 @@ class IncidentDetailView(VisibleObjectMixin, View):
             }
             for field, value in fields
         ]
+        from investigation.panels import incident_panels
+
         return render(
             request,
             "incidents/detail.html",
-            {
+            incident_panels(incident, request.user)
+            | {
                 "incident": incident,
                 "current_organisation": incident.organisation,
                 "rows": rows,

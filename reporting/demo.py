@@ -14,7 +14,6 @@ from django.db import transaction
 from django.utils import timezone
 
 from actions import demo as actions_demo
-from audit.log import record
 from incidents.models import Incident, report_incident
 from organisations.models import Contact, Membership, Organisation, Role, RoleTitle
 
@@ -209,6 +208,7 @@ def load(incident_count: int = 40, seed: int = 2026) -> dict[str, Any]:
         reported_on = now - timedelta(days=rng.randint(0, 360), hours=rng.randint(0, 10), minutes=rng.randint(0, 59))
         plan.append((reported_on, org_key, REPORTS[i % len(REPORTS)], STATES[i % len(STATES)]))
     plan.sort(key=lambda item: item[0])
+    _closed_major_done.clear()
     for reported_on, org_key, fields, state in plan:
         occurred = reported_on - timedelta(hours=rng.randint(1, 30))
         incident, _ = report_incident(
@@ -219,16 +219,7 @@ def load(incident_count: int = 40, seed: int = 2026) -> dict[str, Any]:
             reported_on=reported_on,
         )
         if state != Incident.Status.REPORTED:
-            Incident.objects.filter(pk=incident.pk).update(status=state)
-            record(
-                organisation_id=incident.organisation_id,
-                action="incident.status_changed",
-                record=incident,
-                before={"status": Incident.Status.REPORTED},
-                after={"status": state},
-                reason="Set by the demo data loader",
-                at=reported_on + timedelta(hours=2),
-            )
+            advance(incident, state, org_key, users, rng, reported_on)
     actions_demo.load(orgs, users)  # remedial actions (some overdue, some done) and evidence files
     return {"organisations": orgs, "users": users}
 
@@ -242,3 +233,161 @@ def logins() -> list[tuple[str, str, str]]:
         )
         rows.append((email, full_name, held))
     return rows
+
+
+# ── The lifecycle: every demo incident reaches its state through the real steps ──────────
+
+# Who handles incidents where: (incident manager, SIRO or None, investigator). An
+# organisation without an investigating officer has its incident manager investigate.
+HANDLERS = {
+    "brookside": ("sbm@brookside.example.org", "head@brookside.example.org", "investigator@brookside.example.org"),
+    "hillcrest": ("champion@hillcrest.example.org", "trust.siro@example.org", "champion@hillcrest.example.org"),
+    "riverside": ("sbm@riverside.example.org", "sbm@riverside.example.org", "sbm@riverside.example.org"),
+    "council": ("servicedesk@council.example.org", None, "servicedesk@council.example.org"),
+}
+DEMO_DPO = "dpo@example.org"
+SEVERITY_CYCLE = ["minor", "moderate", "major", "minor", "critical", "moderate"]
+TYPE_BY_WORD = [
+    ("emailed", "Email or post to the wrong person"),
+    ("laptop", "Lost or stolen device"),
+    ("memory stick", "Lost or stolen device"),
+    ("gift cards", "Phishing"),
+    ("encrypted", "Malware"),
+    ("Passwords", "Credentials shared or written down"),
+    ("waste", "Poor disposal"),
+    ("received an email meant", "Receiving data meant for someone else"),
+    ("cloud", "Data placed on an unapproved or non-UK service"),
+    ("door code", "Physical security breach"),
+    ("unavailable", "System malfunction"),
+    ("printout", "Paper records lost"),
+    ("report in their book bag", "Email or post to the wrong person"),
+]
+_closed_major_done: dict[str, bool] = {}
+
+
+def _incident_type(description: str) -> Any:
+    from incidents.models import IncidentType
+
+    name = next((t for word, t in TYPE_BY_WORD if word.lower() in description.lower()), "Other")
+    return IncidentType.objects.get(organisation=None, name=name)
+
+
+def advance(incident: Incident, target: str, org_key: str, users: dict[str, Any], rng: random.Random, at: Any) -> None:
+    """Take a demo incident to `target` through the real lifecycle steps, as the right people."""
+    from incidents.models import RemedialAction
+    from investigation import lifecycle
+
+    manager_email, siro_email, investigator_email = HANDLERS[org_key]
+    manager, investigator = users[manager_email], users[investigator_email]
+    siro = users[siro_email] if siro_email else None
+    dpo = users[DEMO_DPO]
+    S = Incident.Status
+    if target == S.CLOSED_NOT_INCIDENT:
+        lifecycle.close_not_incident(
+            incident, by=manager, reason="Checked: no information was put at risk. A false alarm, thanks for reporting."
+        )
+        _stamp(incident, at)
+        return
+    severity = SEVERITY_CYCLE[incident.pk % len(SEVERITY_CYCLE)]
+    if target == S.CLOSED and not _closed_major_done.get("yes"):
+        severity = "major"  # the demo always has a closed major incident with its outcome report
+        _closed_major_done["yes"] = True
+    if severity == "critical" and siro is None:
+        severity = "major"
+    personal = incident.personal_data == "yes"
+    classification = {
+        "severity": severity,
+        "nature": "incident",
+        "breach_status": "confirmed" if personal else "potential",
+        "personal_data_breach": "yes" if personal else "no",
+        "breach_types": ["confidentiality"] if personal else ["availability"],
+        "incident_type": _incident_type(incident.description),
+        "aware_on": at + timedelta(hours=1) if personal else None,
+    }
+    if severity == "critical":
+        assert siro is not None
+        lifecycle.triage(incident, by=siro, investigator=siro, **classification)
+    else:
+        lifecycle.triage(incident, by=manager, investigator=investigator, **classification)
+    if target == S.TRIAGED:
+        _stamp(incident, at)
+        return
+    worker: Any = incident.investigator
+    lifecycle.start_investigation(incident, by=worker)
+    items = list(incident.checklist.all())
+    lifecycle.add_note(incident, by=worker, body="Spoke to the member of staff who reported it; notes on file.")
+    if target == S.INVESTIGATING:
+        for item in items[: rng.randint(1, 4)]:
+            if not item.is_disciplinary:
+                lifecycle.update_checklist_item(item, by=worker, state="done", note="Done and recorded.")
+        _stamp(incident, at)
+        return
+    for item in items:
+        if item.is_disciplinary:
+            lifecycle.update_checklist_item(
+                item,
+                by=manager,
+                state="done",
+                disciplinary_decision="not_commenced",
+                note="An honest mistake, reported promptly: refresher training instead of disciplinary action.",
+            )
+        elif "outcome report" in item.text.lower() or rng.random() < 0.5:
+            lifecycle.update_checklist_item(item, by=worker, state="done", note="Done; see the outcome report.")
+        else:
+            lifecycle.update_checklist_item(
+                item, by=worker, state="not_applicable", not_applicable_reason="Not needed for this incident."
+            )
+    lifecycle.save_outcome_draft(
+        incident,
+        by=worker,
+        sections={
+            "summary": "What was reported was confirmed, contained the same day and the people affected were considered.",
+            "root_cause": "A manual step was missed under time pressure; nothing in the system prevented it.",
+            "data_and_people_affected": "As in the report; no special category data was found.",
+            "containment_and_recovery": "The information was recovered or deleted, and deletion was confirmed in writing.",
+            "notification_decisions": "The DPO advised; the decision on telling the ICO and the individuals is recorded on the incident.",
+            "lessons_learned": "Check before sending or printing; ask when unsure.",
+            "recommendations": "Refresher training this term; change the default settings that allowed it.",
+        },
+    )
+    RemedialAction.objects.create(
+        organisation=incident.organisation,
+        incident=incident,
+        title="Refresher training on handling personal data",
+        owner=manager,
+        due_on=(at + timedelta(days=30)).date(),
+        source=RemedialAction.Source.OUTCOME_REPORT,
+    )
+    lifecycle.submit_outcome(incident, by=worker)
+    if target == S.OUTCOME_SUBMITTED:
+        _stamp(incident, at)
+        return
+    lifecycle.review_outcome(incident, by=manager, accept=True, comments="Thorough; accepted.")
+    if severity in ("major", "critical"):
+        lifecycle.review_outcome(incident, by=dpo, accept=True, comments="Reviewed by the DPO; accepted.")
+    if personal:
+        lifecycle.record_ico_decision(
+            incident,
+            by=dpo,
+            decision="record_only" if severity in ("minor", "moderate") else "report",
+            reason="Assessed with the SIRO against the ICO's guidance on the risk to individuals.",
+        )
+    lifecycle.close(incident, by=manager)
+    _stamp(incident, at)
+
+
+def _stamp(incident: Incident, reported_on: Any) -> None:
+    """Spread the milestones of an old demo incident over the days after its report.
+
+    The steps stamp the time they run; the record's events keep that time (they are never
+    rewritten), only the incident's milestone fields are moved so lists and ages look real.
+    """
+    fields: dict[str, Any] = {}
+    if incident.triaged_on:
+        fields["triaged_on"] = reported_on + timedelta(hours=3)
+    if incident.outcome_submitted_on:
+        fields["outcome_submitted_on"] = reported_on + timedelta(days=6)
+    if incident.closed_on:
+        fields["closed_on"] = reported_on + timedelta(days=9 if incident.triaged_on else 1)
+    if fields:
+        Incident.objects.filter(pk=incident.pk).update(**fields)

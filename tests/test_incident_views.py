@@ -98,5 +98,7 @@ def test_detail_query_count_is_fixed(client, cast: Cast, django_assert_max_num_q
     client.force_login(cast.alice)
     for _ in range(5):
         client.get(reverse("incidents:detail", args=[incident.uuid]))  # more events on the timeline
-    with django_assert_max_num_queries(15):
+    # The lifecycle's panels (powers, classification, routing, checklist, notes, messages,
+    # outcome report) add a fixed handful of queries; none grows with the rows shown.
+    with django_assert_max_num_queries(22):
         client.get(reverse("incidents:detail", args=[incident.uuid]))

@@ -74,6 +74,27 @@ EXPECTED: dict[str, Expect] = {
     "actions:cancel": Expect(statuses={"handler": 200, "dpo_above": 200, "admin": 403}),
     "actions:reopen": Expect(statuses={"handler": 200, "dpo_above": 200, "admin": 403}),
     "casefile:pdf": HANDLERS_ONLY,
+    # The lifecycle (investigation app). The incident is a fresh report at school A; the
+    # "investigator" holds the role at school A but is not assigned to it, so it is a 404.
+    "investigation:queue": EVERYONE_SIGNED_IN,
+    "investigation:mine": EVERYONE_SIGNED_IN,
+    "investigation:serious": EVERYONE_SIGNED_IN,
+    "investigation:settings": ADMIN_ONLY,
+    "investigation:checklist_item": Expect(statuses={"handler": 200, "dpo_above": 403, "investigator": 200}),
+    "investigation:triage": Expect(statuses={"handler": 200, "dpo_above": 403}),
+    "investigation:reclassify": HANDLERS_ONLY,
+    "investigation:assign": Expect(statuses={"handler": 200, "dpo_above": 403}),
+    "investigation:start": Expect(statuses={"handler": 200, "dpo_above": 403}),
+    "investigation:not_incident": Expect(statuses={"handler": 200, "dpo_above": 403}),
+    "investigation:ico_decision": Expect(statuses={"handler": 403, "dpo_above": 200}),
+    "investigation:add_note": HANDLERS_ONLY,
+    "investigation:message_reporter": HANDLERS_ONLY,
+    "investigation:outcome": HANDLERS_ONLY,
+    "investigation:submit": Expect(statuses={"handler": 200, "dpo_above": 403}),
+    "investigation:review": HANDLERS_ONLY,
+    "investigation:outcome_pdf": Expect(statuses={"handler": 200, "dpo_above": 200}),
+    "investigation:close": Expect(statuses={"handler": 200, "dpo_above": 403}),
+    "investigation:reopen": HANDLERS_ONLY,
 }
 
 
@@ -124,7 +145,26 @@ def world(db: None) -> dict:
     action = create_action(
         by=people["handler"], incident=incident, title="Retrain staff", owner=people["admin"], due_on=None
     )
+    # A second incident, triaged and assigned to the investigator, for the checklist item pages.
+    from investigation import lifecycle
+    from investigation.models import OutcomeReport
+
+    people["siro"] = UserFactory(email="siro@example.org")
+    Membership.objects.create(user=people["siro"], organisation=school_a, role=Role.SIRO)
+    triaged = reported_incident(school_a, people["reporter"])
+    lifecycle.triage(
+        triaged,
+        by=people["handler"],
+        severity="minor",
+        nature="event",
+        breach_status="near_miss",
+        personal_data_breach="no",
+        investigator=people["investigator"],
+    )
+    item = triaged.checklist.filter(is_disciplinary=False).first()
+    OutcomeReport.objects.create(incident=incident, summary="For the PDF", round=1, status="submitted")
     kwargs = {
+        "item_id": item.pk,
         "incident_uuid": incident.uuid,
         "org_uuid": school_a.uuid,
         "membership_id": membership.pk,

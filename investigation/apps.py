@@ -1,0 +1,52 @@
+from importlib import import_module
+from typing import Any
+
+from django.apps import AppConfig
+from django.db.models.signals import post_migrate
+
+
+def seed_builtins(sender: AppConfig, apps: Any = None, **kwargs: Any) -> None:
+    """Re-run the built-in seed after every migrate, and so after a test flush empties the tables.
+
+    The seed uses get_or_create, so it adds only what is missing.
+    """
+    if apps is None:  # `flush` sends the signal without the migration state: use the app registry
+        from django.apps import apps as registry
+
+        apps = registry
+    try:
+        import_module("investigation.migrations.0002_builtin_checklist").add_items(apps, None)
+    except LookupError:  # migrated backwards past the model
+        return
+
+
+class InvestigationConfig(AppConfig):
+    name = "investigation"
+
+    def ready(self) -> None:
+        post_migrate.connect(seed_builtins, sender=self)
+        from audit.models import describe_action
+
+        for action, text in {
+            "incident.triaged": "Triaged",
+            "incident.reclassified": "Reclassified",
+            "incident.investigator_assigned": "Investigating officer assigned",
+            "incident.investigation_started": "Investigation started",
+            "incident.outcome_submitted": "Outcome report submitted",
+            "incident.outcome_accepted": "Outcome report accepted",
+            "incident.outcome_returned": "Outcome report returned with comments",
+            "incident.closed": "Closed",
+            "incident.closed_not_incident": "Closed: not an incident",
+            "incident.reopened": "Reopened",
+            "incident.ico_decision_recorded": "ICO decision recorded",
+            "checklist.item_updated": "Checklist item updated",
+            "note.added": "Internal note added",
+            "reporter.message_sent": "Message sent to the reporter",
+            "outcome.saved": "Outcome report draft saved",
+            "settings.severity_definitions_changed": "Severity definitions changed",
+            "settings.checklist_item_added": "Checklist item added to the template",
+            "settings.checklist_item_removed": "Checklist item removed from the template",
+            "settings.incident_type_added": "Incident type added",
+            "settings.incident_type_removed": "Incident type removed",
+        }.items():
+            describe_action(action, text)

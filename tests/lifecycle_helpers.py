@@ -1,0 +1,141 @@
+"""A team around one school for lifecycle tests, and helpers to walk an incident through its states."""
+
+from dataclasses import dataclass
+from typing import Any
+
+from django.utils import timezone
+from django_tasks_db.models import DBTaskResult
+
+from accounts.models import User
+from incidents.models import Incident, IncidentType
+from investigation import lifecycle
+from investigation.models import ChecklistItem
+from organisations.models import Membership, Organisation, Role
+
+from .factories import OrganisationFactory, UserFactory, reported_incident
+
+
+@dataclass
+class Team:
+    county: Organisation
+    school: Organisation
+    sibling: Organisation
+    manager: User
+    siro: User
+    dpo: User
+    investigator: User
+    reporter: User
+    governor: User
+    admin: User
+    elsewhere: User
+
+    def everyone(self) -> dict[str, User]:
+        return {
+            name: getattr(self, name)
+            for name in ("manager", "siro", "dpo", "investigator", "reporter", "governor", "admin", "elsewhere")
+        }
+
+
+def make_team() -> Team:
+    county = OrganisationFactory(name="Testshire DPO Service", kind=Organisation.Kind.DPO_SERVICE)
+    school = OrganisationFactory(name="Appleby Primary School", parent=county)
+    sibling = OrganisationFactory(name="Birchwood Primary School", parent=county)
+    people = {}
+    for key, org, role, name in [
+        ("manager", school, Role.INCIDENT_MANAGER, "Mina Manager"),
+        ("siro", school, Role.SIRO, "Sam Siro"),
+        ("dpo", county, Role.DPO, "Dee Dpo"),
+        ("investigator", school, Role.INVESTIGATOR, "Ivy Investigator"),
+        ("reporter", school, Role.REPORTER, "Rita Reporter"),
+        ("governor", school, Role.GOVERNANCE, "Gus Governor"),
+        ("admin", school, Role.ADMIN, "Ada Admin"),
+        ("elsewhere", sibling, Role.INCIDENT_MANAGER, "Ed Elsewhere"),
+    ]:
+        people[key] = UserFactory(email=f"{key}@example.org", full_name=name)
+        Membership.objects.create(user=people[key], organisation=org, role=role)
+    return Team(county=county, school=school, sibling=sibling, **people)
+
+
+def email_type() -> IncidentType:
+    return IncidentType.objects.get(organisation=None, name="Email or post to the wrong person")
+
+
+def classification(severity: str = "minor", **extra: Any) -> dict[str, Any]:
+    values: dict[str, Any] = {
+        "severity": severity,
+        "nature": "incident",
+        "breach_status": "confirmed",
+        "personal_data_breach": "no",
+        "breach_types": ["confidentiality"],
+        "incident_type": email_type(),
+    }
+    values.update(extra)
+    return values
+
+
+def queued(kind: str) -> list[list[int]]:
+    """The user ids of each queued notification of `kind` (the outbox, before the worker runs)."""
+    return [
+        r.args_kwargs["kwargs"]["user_ids"]
+        for r in DBTaskResult.objects.filter(task_path__endswith="send_notification").order_by("enqueued_at", "id")
+        if r.args_kwargs["kwargs"]["kind"] == kind
+    ]
+
+
+def settle_checklist(incident: Incident, by: User) -> None:
+    for item in incident.checklist.all():
+        if item.is_disciplinary:
+            lifecycle.update_checklist_item(
+                item,
+                by=by,
+                state="done",
+                disciplinary_decision="not_commenced",
+                note="An honest mistake; training instead of disciplinary action.",
+            )
+        else:
+            lifecycle.update_checklist_item(
+                item, by=by, state="not_applicable", not_applicable_reason="Not needed here"
+            )
+
+
+def write_report(incident: Incident, by: User) -> None:
+    lifecycle.save_outcome_draft(
+        incident,
+        by=by,
+        sections={
+            "summary": "A class list went to one parent by mistake.",
+            "root_cause": "Email autocomplete picked the wrong address.",
+            "containment_and_recovery": "The parent deleted it and confirmed in writing.",
+            "lessons_learned": "Check the recipient before sending lists.",
+        },
+    )
+
+
+def to_outcome_submitted(team: Team, severity: str = "minor", **extra: Any) -> Incident:
+    incident = reported_incident(team.school, team.reporter)
+    lifecycle.triage(incident, by=team.manager, investigator=team.investigator, **classification(severity, **extra))
+    if severity == "critical":
+        lifecycle.assign_investigator(incident, by=team.siro, investigator=team.investigator, reason="Knows the system")
+    lifecycle.start_investigation(incident, by=team.investigator)
+    settle_checklist(incident, team.manager)
+    write_report(incident, team.investigator)
+    lifecycle.submit_outcome(incident, by=team.investigator)
+    return incident
+
+
+def to_closed(team: Team, severity: str = "minor", **extra: Any) -> Incident:
+    incident = to_outcome_submitted(team, severity, **extra)
+    lifecycle.review_outcome(incident, by=team.manager, accept=True)
+    if severity in ("major", "critical"):
+        lifecycle.review_outcome(incident, by=team.dpo, accept=True)
+    if incident.personal_data_breach == "yes":
+        lifecycle.record_ico_decision(incident, by=team.dpo, decision="record_only", reason="Contained at once")
+    lifecycle.close(incident, by=team.manager)
+    return incident
+
+
+def aware_now() -> Any:
+    return timezone.now()
+
+
+__all__ = ["ChecklistItem"]

@@ -1,0 +1,23 @@
+"""The demo data reaches every state through the real lifecycle steps."""
+
+from audit.log import verify
+from audit.models import Event
+from incidents.models import Incident
+from investigation.models import OutcomeReport
+from reporting import demo
+
+
+def test_demo_has_every_state_and_a_closed_major_incident_with_its_outcome_report(db: None) -> None:
+    demo.load(incident_count=40)
+    statuses = set(Incident.objects.values_list("status", flat=True))
+    assert statuses == set(Incident.Status.values)
+    closed_major = Incident.objects.filter(status="closed", severity="major")
+    assert closed_major.exists()
+    report = OutcomeReport.objects.get(incident=closed_major.first())
+    assert report.status == OutcomeReport.Status.ACCEPTED
+    assert report.reviews.filter(reviewer_role="dpo", decision="accepted").exists()
+    # Every status change is a real step's event, never a made-up one.
+    assert not Event.objects.filter(action="incident.status_changed").exists()
+    assert Event.objects.filter(action="incident.closed").count() == Incident.objects.filter(status="closed").count()
+    checked, broken = verify()
+    assert broken is None and checked > 0
