@@ -10,6 +10,8 @@ from dataclasses import dataclass, field
 import pytest
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
+from anonymous.models import IdentityRequest
+from anonymous.services import page_for
 from incidents.models import Incident
 from organisations.models import Contact, Membership, Role
 
@@ -38,6 +40,7 @@ EVERYONE_SIGNED_IN = Expect(default=200)
 HANDLERS_ONLY = Expect(statuses={"handler": 200, "dpo_above": 200})
 ADMIN_ONLY = Expect(statuses={"admin": 200})
 REPORTER_ONLY = Expect(statuses={"reporter": 200})
+PUBLIC = Expect(default=200, statuses={"anonymous": 200})
 
 EXPECTED: dict[str, Expect] = {
     "home": Expect(default=302, statuses={"anonymous": 302}),
@@ -56,6 +59,15 @@ EXPECTED: dict[str, Expect] = {
     "organisations:add_contact": ADMIN_ONLY,
     "organisations:remove_membership": Expect(method="post", statuses={"admin": 302}),
     "organisations:remove_contact": Expect(method="post", statuses={"admin": 302}),
+    # Anonymous reporting: the public pages need no account and treat everyone alike.
+    "anonymous:public_report": PUBLIC,
+    "anonymous:poster": PUBLIC,
+    "anonymous:receipt": PUBLIC,
+    "anonymous:receipt_reply": Expect(method="post", default=400, statuses={"anonymous": 400}),
+    "anonymous:public_page_settings": ADMIN_ONLY,
+    "anonymous:ask_identity": Expect(method="post", statuses={"handler": 302, "dpo_above": 302}),
+    "anonymous:decide_identity": Expect(method="post", statuses={"handler": 403, "dpo_above": 302}),
+    "anonymous:reveal_identity": Expect(method="post", statuses={"handler": 403, "dpo_above": 403}),
 }
 
 
@@ -101,7 +113,11 @@ def world(db: None) -> dict:
     incident: Incident = reported_incident(school_a, people["reporter"])
     contact = Contact.objects.create(organisation=school_a, kind=Contact.Kind.DPO, name="DPO desk")
     membership = Membership.objects.get(user=people["governance"])
+    page = page_for(school_a)
+    identity_request = IdentityRequest.objects.create(incident=incident, requested_by=people["handler"], reason="why")
     kwargs = {
+        "slug": page.slug,
+        "request_uuid": identity_request.uuid,
         "incident_uuid": incident.uuid,
         "org_uuid": school_a.uuid,
         "membership_id": membership.pk,
