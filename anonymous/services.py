@@ -102,18 +102,23 @@ def submit_anonymous_report(
 def submit_confidential_report(
     *, organisation: Organisation, reported_by: Any, submission_key: uuid.UUID | None, fields: dict[str, Any]
 ) -> tuple[Incident, bool]:
-    """A named report whose reporter is shown only to the DPO and the SIRO."""
+    """A named report whose reporter is shown only to the DPO and the SIRO.
+
+    The events carry no actor: the event log is read by everyone who handles the
+    incident, so the name is kept only in `Incident.reported_by`, which pages, PDFs,
+    exports and emails show through `Incident.reporter_display(viewer)`.
+    """
     with transaction.atomic():
         incident, created = report_incident(
-            organisation=organisation, reported_by=reported_by, submission_key=submission_key, fields=fields
+            organisation=organisation, reported_by=None, submission_key=submission_key, fields=fields
         )
         if created:
-            Incident.objects.filter(pk=incident.pk).update(reporter_confidential=True)
+            Incident.objects.filter(pk=incident.pk).update(reported_by=reported_by, reporter_confidential=True)
+            incident.reported_by = reported_by
             incident.reporter_confidential = True
             record(
                 organisation_id=organisation.pk,
                 action="incident.reporter_confidential",
-                actor=reported_by,
                 record=incident,
                 after={"reporter_confidential": True},
             )

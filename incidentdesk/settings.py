@@ -239,6 +239,9 @@ LOGGING = {
         # on the project never writing them, so request lines are not logged by Django.
         "django.server": {"handlers": [], "level": "ERROR", "propagate": False},
         "django.request": {"filters": ["anonymous"]},
+        # Pillow logs the EXIF it reads (camera, author, GPS) at DEBUG while cleaning an
+        # anonymous reporter's photo: never let that reach a log, whatever LOG_LEVEL says.
+        "PIL": {"level": "INFO"},
     },
 }
 
