@@ -77,7 +77,7 @@ class PublicReportForm(ReportFieldsForm):
     website = forms.CharField(required=False, widget=forms.TextInput(attrs={"autocomplete": "off", "tabindex": "-1"}))
     attachments = FilesField(
         required=False,
-        label="Photos or documents (optional)",
+        label="Photos or documents",
         help_text=(
             "Up to 5 files, each up to 10 MB: photos, PDFs, Word, Excel or PowerPoint files, or text. "
             "Before anything is stored we remove hidden details from them: where and when a photo was taken, "
@@ -128,7 +128,7 @@ class ReplyForm(forms.Form):
     )
     attachments = FilesField(
         required=False,
-        label="Add photos or documents (optional)",
+        label="Add photos or documents",
         help_text="Hidden details such as location, camera, author and company are removed before they are stored.",
     )
 
