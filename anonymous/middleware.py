@@ -51,9 +51,13 @@ def is_anonymous_path(path: str) -> bool:
 
 
 def client_address(meta: dict[str, Any]) -> str:
-    """The sender's address, from the header the deployment names (first hop)."""
+    """The sender's address, from the header the deployment names.
+
+    From a forwarded list the last entry is taken: the one the deployment's own proxy
+    added. Earlier entries are whatever the client chose to send.
+    """
     value = str(meta.get(settings.ANONYMOUS_CLIENT_ADDRESS_HEADER) or meta.get("REMOTE_ADDR") or "")
-    return value.split(",")[0].strip()
+    return value.split(",")[-1].strip()
 
 
 def scrub(request: HttpRequest) -> None:

@@ -293,3 +293,34 @@ def test_poster_is_an_a4_pdf_with_the_address(client, page: PublicReportPage) ->
     assert (round(float(box.width)), round(float(box.height))) == (595, 842)
     text = reader.pages[0].extract_text()
     assert f"/r/{page.slug}/" in text and "School A" in text
+
+
+def test_client_key_is_keyed_daily_and_never_the_address(settings) -> None:
+    from datetime import date
+
+    from anonymous.keys import client_key
+    from anonymous.middleware import client_address
+
+    one, other = client_key("203.0.113.5", date(2026, 11, 30)), client_key("203.0.113.6", date(2026, 11, 30))
+    assert one != other and "203.0.113.5" not in one
+    assert client_key("203.0.113.5", date(2026, 12, 1)) != one
+    settings.ANONYMOUS_CLIENT_ADDRESS_HEADER = "HTTP_X_FORWARDED_FOR"
+    # The entry the deployment's own proxy appended counts, not what the client sent.
+    assert client_address({"HTTP_X_FORWARDED_FOR": "1.2.3.4, 203.0.113.9", "REMOTE_ADDR": "10.0.0.1"}) == "203.0.113.9"
+
+
+def test_limits_are_per_client(client, page: PublicReportPage, monkeypatch) -> None:
+    monkeypatch.setattr(ratelimit, "RECEIPT_LOOKUP", ratelimit.Limit("receipt", 1, 600))
+    url = reverse("anonymous:receipt")
+    assert client.post(url, {"receipt": "1"}, REMOTE_ADDR="203.0.113.1").status_code == 200
+    assert client.post(url, {"receipt": "1"}, REMOTE_ADDR="203.0.113.1").status_code == 429
+    assert client.post(url, {"receipt": "1"}, REMOTE_ADDR="203.0.113.2").status_code == 200
+
+
+def test_public_pages_ignore_a_signed_in_session(client, page: PublicReportPage, cast: Cast) -> None:
+    client.force_login(cast.bob)
+    html = client.get(reverse("anonymous:public_report", args=[page.slug])).content.decode()
+    assert "bob@example.org" not in html and "Sign out" not in html
+    response = send_report(client, page)
+    assert "bob@example.org" not in response.content.decode()
+    assert Incident.objects.get().reported_by is None
