@@ -8,8 +8,10 @@ session, the user or messages; they are CSRF-exempt and use signed tokens instea
 
 from typing import Any
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.files.uploadhandler import MemoryFileUploadHandler
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
@@ -52,11 +54,37 @@ from .services import (
 
 NOT_FOUND_MESSAGE = "We could not find a report with this receipt. Check the numbers and try again."
 LIMIT_MESSAGE = "Too many tries from your connection. Wait a few minutes and try again."
+TOO_LARGE_MESSAGE = "What you sent is too large. Send at most 5 files of up to 10 MB each."
 
 
 def public_render(template: str, context: dict[str, Any], status: int = 200) -> HttpResponse:
     """Render without the request: no context processor runs, so no session or user is read."""
     return HttpResponse(render_to_string(template, context), status=status)
+
+
+class InMemoryUploads(MemoryFileUploadHandler):
+    """Keeps every uploaded file in memory: an anonymous reporter's file is never written
+    to a temporary file on disk before its metadata is removed."""
+
+    def handle_raw_input(self, *args: Any, **kwargs: Any) -> None:
+        super().handle_raw_input(*args, **kwargs)
+        self.activated = True
+
+
+def max_request_bytes() -> int:
+    return settings.REPORT_ATTACHMENT_MAX_FILES * settings.REPORT_ATTACHMENT_MAX_BYTES + 2 * 1024 * 1024
+
+
+def too_large(request: HttpRequest) -> bool:
+    """Refuse bodies bigger than the files and fields allowed; otherwise keep uploads in memory."""
+    try:
+        length = int(request.META.get("CONTENT_LENGTH") or 0)
+    except ValueError:
+        return True
+    if length > max_request_bytes():
+        return True
+    request.upload_handlers = [InMemoryUploads(request)]
+    return False
 
 
 def client(request: HttpRequest) -> str:
@@ -79,6 +107,8 @@ def public_report(request: HttpRequest, slug: str) -> HttpResponse:
         return public_render("anonymous/public_report.html", context | {"form": form})
     if not ratelimit.hit(ratelimit.REPORT, client(request)):
         return public_render("anonymous/limited.html", context | {"message": LIMIT_MESSAGE}, status=429)
+    if too_large(request):
+        return public_render("anonymous/limited.html", context | {"message": TOO_LARGE_MESSAGE}, status=413)
     form = PublicReportForm(request.POST, request.FILES)
     if form.is_bot:
         return public_render("anonymous/refused.html", context, status=400)
@@ -143,6 +173,8 @@ def receipt_lookup(request: HttpRequest) -> HttpResponse:
 @sensitive_post_parameters()
 @require_POST
 def receipt_reply(request: HttpRequest) -> HttpResponse:
+    if too_large(request):  # before the body is read
+        return public_render("anonymous/limited.html", {"message": TOO_LARGE_MESSAGE}, status=413)
     incident_uuid = read_follow_up_token(str(request.POST.get("token", "")))
     incident = (
         Incident.objects.select_related("organisation").filter(uuid=incident_uuid, reporter_anonymous=True).first()

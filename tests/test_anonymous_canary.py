@@ -180,6 +180,8 @@ def test_no_trace_of_the_reporter_anywhere(client, transactional_db, cast: Cast,
         for needle in [*needles_everywhere, *person[:2], session_key, "shredder"]:
             assert needle not in whole, f"{needle!r} in an email"
     assert caplog.records, "the 404 was logged"
+    request_records = [r for r in caplog.records if r.name == "django.request"]
+    assert request_records and all(getattr(r, "request", None) is None for r in request_records)
     logged = caplog.text + "\n".join(repr(vars(r)) for r in caplog.records)
     for needle in [*needles_everywhere, *person, str(session_key), "CanaryCam", "Quillfeather"]:
         assert needle not in logged, f"{needle!r} in the logs"

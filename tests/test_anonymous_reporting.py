@@ -324,3 +324,19 @@ def test_public_pages_ignore_a_signed_in_session(client, page: PublicReportPage,
     response = send_report(client, page)
     assert "bob@example.org" not in response.content.decode()
     assert Incident.objects.get().reported_by is None
+
+
+def test_uploads_stay_in_memory_and_oversized_bodies_are_refused(client, page: PublicReportPage, settings, rf) -> None:
+    from django.core.files.uploadedfile import InMemoryUploadedFile
+
+    from anonymous.views import too_large
+
+    settings.FILE_UPLOAD_MAX_MEMORY_SIZE = 10  # the default handlers would now write a temporary file
+    request = rf.post("/r/receipt/reply/", {"attachments": [SimpleUploadedFile("x.jpg", jpeg_with_gps())]})
+    assert not too_large(request)
+    assert isinstance(request.FILES["attachments"], InMemoryUploadedFile)
+    settings.REPORT_ATTACHMENT_MAX_BYTES = 100
+    settings.REPORT_ATTACHMENT_MAX_FILES = 1
+    big = SimpleUploadedFile("big.txt", b"x" * (3 * 1024 * 1024))
+    assert send_report(client, page, attachments=[big]).status_code == 413
+    assert not Incident.objects.exists()
