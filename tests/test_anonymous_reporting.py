@@ -7,6 +7,8 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from hypothesis import given
+from hypothesis import strategies as st
 
 from anonymous import ratelimit
 from anonymous.keys import RECEIPT_DIGITS, format_receipt, new_receipt, normalise_receipt, receipt_digest
@@ -340,3 +342,39 @@ def test_uploads_stay_in_memory_and_oversized_bodies_are_refused(client, page: P
     big = SimpleUploadedFile("big.txt", b"x" * (3 * 1024 * 1024))
     assert send_report(client, page, attachments=[big]).status_code == 413
     assert not Incident.objects.exists()
+
+
+def test_log_filter_drops_access_lines_and_strips_requests(rf) -> None:
+    import logging
+
+    from anonymous.middleware import ScrubAnonymousRequests
+
+    scrub = ScrubAnonymousRequests()
+    access = logging.LogRecord(
+        "django.server", logging.INFO, "", 0, '"%s" %s %s', ("GET /r/abc/ HTTP/1.1", 200, 5), None
+    )
+    assert scrub.filter(access) is False
+    staff = logging.LogRecord(
+        "django.server", logging.INFO, "", 0, '"%s" %s %s', ("GET /incidents/ HTTP/1.1", 200, 5), None
+    )
+    assert scrub.filter(staff) is True
+    error = logging.LogRecord("django.request", logging.ERROR, "", 0, "Internal Server Error: %s", ("/r/x/",), None)
+    error.request = rf.get("/r/x/", HTTP_USER_AGENT="Canary")
+    assert scrub.filter(error) is True and error.request is None  # type: ignore[attr-defined]
+    other = logging.LogRecord("django.request", logging.ERROR, "", 0, "Internal Server Error", (), None)
+    other.request = rf.get("/incidents/")
+    assert scrub.filter(other) is True and other.request is not None  # type: ignore[attr-defined]
+
+
+@given(st.text(max_size=300))
+def test_any_typed_text_normalises_to_ascii_digits(text: str) -> None:
+    digits = normalise_receipt(text)
+    assert digits == "" or (digits.isascii() and digits.isdigit())
+    assert len(receipt_digest(digits)) == 64
+
+
+@given(st.integers(min_value=0, max_value=10**RECEIPT_DIGITS - 1))
+def test_a_formatted_receipt_reads_back_as_itself(number: int) -> None:
+    digits = f"{number:0{RECEIPT_DIGITS}d}"
+    assert normalise_receipt(format_receipt(digits)) == digits
+    assert normalise_receipt(format_receipt(digits).replace(" ", "-")) == digits

@@ -117,3 +117,4 @@ def test_anonymous_report_and_follow_up_with_the_receipt(page: Page, site: str, 
     page.goto(f"{site}/incidents/{incident.uuid}/")
     expect(page.get_by_role("heading", name="Anonymous reporter")).to_be_visible()
     assert_accessible(page)
+    page.screenshot(path=SCREENSHOTS / "anonymous-incident-for-staff.png", full_page=True)
