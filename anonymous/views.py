@@ -311,8 +311,10 @@ def reveal(request: HttpRequest, request_uuid: Any) -> HttpResponse:
         name = reveal_identity(identity_request=identity_request, by=request.user)
     except StepRefused:
         return render(request, "403.html", status=403)
-    return render(
+    response = render(
         request,
         "anonymous/revealed.html",
         {"incident": identity_request.incident, "name": name, "identity_request": identity_request},
     )
+    response["Cache-Control"] = "no-store"
+    return response

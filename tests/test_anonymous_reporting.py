@@ -236,6 +236,9 @@ def test_staff_form_confidential_choice_keeps_the_name_and_marks_it(client, cast
     )
     incident = Incident.objects.get()
     assert incident.reported_by == cast.bob and incident.reporter_confidential
+    public = page_for(cast.school_a)
+    form = client.get(reverse("reporting:report")).content.decode()
+    assert f"/r/{public.slug}/" in form and "without signing in" in form
     assert Event.objects.filter(action="incident.reporter_confidential").exists()
     assert not Event.objects.filter(actor=cast.bob).exists()  # the event log does not name them
 
