@@ -10,7 +10,8 @@ in random order so drift hits all kinds alike:
   one constant-time comparison;
 - the whole POST /r/receipt/ through the middleware (rate limit raised for the run).
 Prints median, mean and 95th percentile in microseconds per kind, and the difference of
-medians between kinds. Not a test: tests never assert timings.
+medians between kinds. Not a test: tests never assert timings. On SQLite it uses the same
+test database file as pytest (var/test.sqlite3): do not run both at once.
 """
 
 import argparse

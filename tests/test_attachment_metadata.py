@@ -128,3 +128,25 @@ def test_other_types_are_refused_saying_what_is_accepted(name: str, content: byt
 def test_damaged_files_are_refused_in_plain_words() -> None:
     with pytest.raises(StepRefused, match="could not be read"):
         clean(b"%PDF-1.7\n garbage", "x.pdf")
+
+
+def test_xlsx_loses_creator_and_last_modified_by() -> None:
+    import openpyxl
+
+    book = openpyxl.Workbook()
+    book.active["A1"] = "Pupil list"
+    book.properties.creator = AUTHOR
+    book.properties.lastModifiedBy = AUTHOR
+    source = io.BytesIO()
+    book.save(source)
+    assert openpyxl.load_workbook(io.BytesIO(source.getvalue())).properties.creator == AUTHOR
+    cleaned = clean(source.getvalue(), "list.xlsx")
+    assert cleaned.name == "document.xlsx"
+    back = openpyxl.load_workbook(io.BytesIO(cleaned.content))
+    # openpyxl reads a missing creator as "openpyxl"
+    assert back.properties.creator in (None, "", "openpyxl") and back.properties.lastModifiedBy in (None, "")
+    assert back.active["A1"].value == "Pupil list"
+    assert AUTHOR.encode() not in b"".join(
+        zipfile.ZipFile(io.BytesIO(cleaned.content)).read(n)
+        for n in zipfile.ZipFile(io.BytesIO(cleaned.content)).namelist()
+    )
