@@ -244,7 +244,7 @@ def test_staff_form_confidential_choice_keeps_the_name_and_marks_it(client, cast
 
 
 def test_anonymous_times_are_shown_to_the_day_unless_the_organisation_chooses(client, page, cast: Cast) -> None:
-    send_report(client, page)
+    send_report(client, page, attachments=[SimpleUploadedFile("a.jpg", jpeg_with_gps())])
     incident = Incident.objects.get()
     client.force_login(cast.alice)
     from django.utils import timezone
@@ -256,6 +256,8 @@ def test_anonymous_times_are_shown_to_the_day_unless_the_organisation_chooses(cl
     detail = client.get(reverse("incidents:detail", args=[incident.uuid])).content.decode()
     assert exact not in listing and day in listing
     assert exact not in detail and day in detail and "Anonymous reporter" in detail
+    assert "photo.jpg" in detail  # the evidence panel, also to the day
+    assert timezone.localtime(incident.reported_on).strftime("%H:%M") not in detail
     from anonymous.services import set_exact_times
 
     set_exact_times(page, by=None, exact=True)

@@ -1,9 +1,12 @@
 """Confidential reporters: named only to the DPO and the SIRO; others ask with a reason."""
 
+import io
+
 import pytest
 from django.core import mail
 from django.core.management import call_command
 from django.urls import reverse
+from pypdf import PdfReader
 
 from anonymous.models import IdentityRequest
 from anonymous.services import submit_confidential_report
@@ -67,6 +70,13 @@ def test_name_only_for_the_dpo_and_the_siro(client, confidential: Incident, peop
     assert (NAME in html) is named and ("bob@example.org" in html) is False
     if status == 200 and not named:
         assert "Confidential reporter" in html
+    pdf = client.get(reverse("casefile:pdf", args=[confidential.uuid]))
+    assert pdf.status_code == (403 if role == "investigator" else status)  # the case file is for handlers
+    if pdf.status_code == 200:
+        text = "".join(page.extract_text() for page in PdfReader(io.BytesIO(pdf.content)).pages)
+        assert (NAME in text) is named and "bob@example.org" not in text
+        if not named:
+            assert "Confidential reporter" in text
 
 
 def test_emails_never_name_the_reporter(transactional_db, cast: Cast) -> None:

@@ -3,6 +3,7 @@
     {% load privacy %}
     {{ incident|reported_time:"reported_on" }}      a time field of the incident
     {{ event.created_on|incident_time:incident }}   any time about the incident
+    {{ event.created_on|incident_iso:incident }}    the same for a <time datetime="..."> attribute
 
 Anonymous reports' times are shown to the day unless the organisation chose exact times
 (an exact time can tell who was on duty). Other incidents keep "j M Y, H:i".
@@ -50,6 +51,15 @@ def reported_time(incident: Incident, field: str = "reported_on") -> str:
 @register.filter
 def incident_time(value: Any, incident: Incident) -> str:
     return _format(value, day_precision(incident))
+
+
+@register.filter
+def incident_iso(value: Any, incident: Incident) -> str:
+    """For a `<time datetime="...">` attribute: the date alone when the page shows the day."""
+    if not isinstance(value, datetime):
+        return ""
+    local = timezone.localtime(value) if timezone.is_aware(value) else value
+    return local.date().isoformat() if day_precision(incident) else local.isoformat()
 
 
 @register.filter
