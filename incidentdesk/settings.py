@@ -66,9 +66,13 @@ INSTALLED_APPS = [
     "investigation",
     "notifications",
     "reporting",
+    "anonymous",
 ]
 
 MIDDLEWARE = [
+    # First: strips address, user agent, cookies and headers from public report pages
+    # before anything else sees the request (docs/anonymous-reporting.md).
+    "anonymous.middleware.AnonymousRequestMiddleware",
     "core.middleware.RequestIdMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
@@ -229,11 +233,39 @@ LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    # Public report pages: no access lines, and error records lose the request.
+    "filters": {"anonymous": {"()": "anonymous.middleware.ScrubAnonymousRequests"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain", "filters": ["anonymous"]}},
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
     "loggers": {
         # The access log would print addresses; anonymous reporting (a later issue) depends
         # on the project never writing them, so request lines are not logged by Django.
         "django.server": {"handlers": [], "level": "ERROR", "propagate": False},
+        "django.request": {"filters": ["anonymous"]},
+        # Pillow logs the EXIF it reads (camera, author, GPS) at DEBUG while cleaning an
+        # anonymous reporter's photo: never let that reach a log, whatever LOG_LEVEL says.
+        "PIL": {"level": "INFO"},
+    },
+}
+
+# Anonymous reporting (docs/anonymous-reporting.md). Public report pages live under this
+# prefix; the middleware keeps nothing that identifies their senders.
+ANONYMOUS_PATH_PREFIX = "/r/"
+# Where the sender's address is read from, for rate limits only (hashed, never stored):
+# REMOTE_ADDR, or e.g. HTTP_X_FORWARDED_FOR behind a reverse proxy.
+ANONYMOUS_CLIENT_ADDRESS_HEADER = os.environ.get("ANONYMOUS_CLIENT_ADDRESS_HEADER", "REMOTE_ADDR")
+# Files from anonymous reporters: at most this many, each at most this big.
+REPORT_ATTACHMENT_MAX_FILES = 5
+REPORT_ATTACHMENT_MAX_BYTES = int(os.environ.get("REPORT_ATTACHMENT_MAX_BYTES", 10 * 1024 * 1024))
+# Form fields (not files) of any request: 2 MB.
+DATA_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
+CACHES = {
+    "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
+    # Rate limits of the public pages, shared by every worker process. Holds only keyed
+    # hashes and counts; the table is made by anonymous/migrations/0002.
+    "ratelimits": {
+        "BACKEND": "django.core.cache.backends.db.DatabaseCache",
+        "LOCATION": "anonymous_ratelimits",
+        "OPTIONS": {"MAX_ENTRIES": 100_000},
     },
 }

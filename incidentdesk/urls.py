@@ -7,6 +7,7 @@ from reporting import views as reporting_views
 urlpatterns = [
     path("", reporting_views.home, name="home"),
     path("", include("reporting.urls")),
+    path("", include("anonymous.urls")),
     path("incidents/", include("incidents.urls")),
     path("incidents/", include("investigation.urls")),
     path("organisations/", include("organisations.urls")),

@@ -35,7 +35,16 @@ class IncidentListView(VisibleObjectMixin, View):
         )
 
 
-LIST_COLUMNS = ("uuid", "reference", "status", "reported_on", "description", "organisation__name", "personal_data")
+LIST_COLUMNS = (
+    "uuid",
+    "reference",
+    "status",
+    "reported_on",
+    "description",
+    "organisation__name",
+    "personal_data",
+    "reporter_anonymous",
+)
 
 
 class IncidentDetailView(VisibleObjectMixin, View):

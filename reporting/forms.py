@@ -13,16 +13,8 @@ class DateTimeInput(forms.DateTimeInput):
         super().__init__(attrs, format="%Y-%m-%dT%H:%M")
 
 
-class ReportForm(forms.ModelForm):
-    """The staff report form: only the description is required."""
-
-    organisation = forms.ModelChoiceField(
-        queryset=Organisation.objects.none(),
-        label="Which organisation is this about?",
-        empty_label=None,
-        widget=forms.RadioSelect,
-    )
-    submission_key = forms.UUIDField(widget=forms.HiddenInput)
+class ReportFieldsForm(forms.ModelForm):
+    """The fields of a report, shared by the staff form and the public report page."""
 
     class Meta:
         model = Incident
@@ -65,6 +57,53 @@ class ReportForm(forms.ModelForm):
             "symptoms": "Any error messages or unusual behaviour. Do not test or investigate it yourself.",
         }
 
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        for name in ("personal_data", "service_affected"):
+            choice = self.fields[name]
+            assert isinstance(choice, forms.ChoiceField)
+            choice.choices = [(value, label) for value, label in Incident.YesNoNotSure.choices]
+
+    def report_fields(self) -> dict[str, Any]:
+        return {name: self.cleaned_data.get(name) for name in Incident.REPORT_FIELDS}
+
+
+class ReportForm(ReportFieldsForm):
+    """The staff report form: only the description is required."""
+
+    NAMED = "named"
+    CONFIDENTIAL = "confidential"
+    ANONYMOUS = "anonymous"
+
+    organisation = forms.ModelChoiceField(
+        queryset=Organisation.objects.none(),
+        label="Which organisation is this about?",
+        empty_label=None,
+        widget=forms.RadioSelect,
+    )
+    submission_key = forms.UUIDField(widget=forms.HiddenInput)
+    identity = forms.ChoiceField(
+        label="Who can see that you made this report?",
+        choices=[
+            (NAMED, "Report with my name"),
+            (CONFIDENTIAL, "Keep my name confidential: only the DPO and the SIRO will see it"),
+            (ANONYMOUS, "Report anonymously: your name is not recorded and you get a receipt to follow it up"),
+        ],
+        initial=NAMED,
+        required=False,
+        widget=forms.RadioSelect,
+        help_text=(
+            "If you report anonymously, nobody, not even the DPO, can find out it was you. "
+            "You will not get emails about it: keep the receipt to see replies."
+        ),
+    )
+
+    class Meta(ReportFieldsForm.Meta):
+        pass
+
+    def clean_identity(self) -> str:
+        return self.cleaned_data.get("identity") or self.NAMED
+
     def __init__(self, *args: Any, organisations: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         field = self.fields["organisation"]
@@ -73,10 +112,3 @@ class ReportForm(forms.ModelForm):
         if len(organisations) == 1:
             field.widget = forms.HiddenInput()
             field.initial = organisations[0].pk
-        for name in ("personal_data", "service_affected"):
-            choice = self.fields[name]
-            assert isinstance(choice, forms.ChoiceField)
-            choice.choices = [(value, label) for value, label in Incident.YesNoNotSure.choices]
-
-    def report_fields(self) -> dict[str, Any]:
-        return {name: self.cleaned_data.get(name) for name in Incident.REPORT_FIELDS}

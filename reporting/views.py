@@ -8,6 +8,8 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_http_methods
 
+from anonymous.keys import format_receipt
+from anonymous.services import submit_anonymous_report, submit_confidential_report
 from incidents.models import Incident
 from organisations.models import Organisation
 
@@ -36,12 +38,27 @@ def report(request: HttpRequest) -> HttpResponse:
     if request.method == "POST":
         form = ReportForm(request.POST, organisations=Organisation.objects.filter(pk__in=[o.pk for o in organisations]))
         if form.is_valid():
-            incident, _created = submit_report(
-                organisation=form.cleaned_data["organisation"],
-                reported_by=request.user,
-                submission_key=form.cleaned_data["submission_key"],
-                fields=form.report_fields(),
-            )
+            identity = form.cleaned_data["identity"]
+            organisation = form.cleaned_data["organisation"]
+            key = form.cleaned_data["submission_key"]
+            if identity == ReportForm.ANONYMOUS:
+                # Not linked to the person: no account, no event actor, no request id.
+                incident, receipt = submit_anonymous_report(
+                    organisation=organisation, submission_key=key, fields=form.report_fields()
+                )
+                return render(
+                    request,
+                    "anonymous/receipt_shown.html",
+                    {"organisation": organisation, "receipt": receipt and format_receipt(receipt), "signed_in": True},
+                )
+            if identity == ReportForm.CONFIDENTIAL:
+                incident, _created = submit_confidential_report(
+                    organisation=organisation, reported_by=request.user, submission_key=key, fields=form.report_fields()
+                )
+            else:
+                incident, _created = submit_report(
+                    organisation=organisation, reported_by=request.user, submission_key=key, fields=form.report_fields()
+                )
             return redirect("reporting:done", incident.uuid)
     else:
         form = ReportForm(

@@ -12,6 +12,8 @@ from django.db import transaction
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from actions.services import create_action
+from anonymous.models import IdentityRequest
+from anonymous.services import page_for
 from evidence.services import add_evidence
 from incidents.models import Incident
 from organisations.models import Contact, Membership, Role
@@ -42,6 +44,7 @@ EVERYONE_SIGNED_IN = Expect(default=200)
 HANDLERS_ONLY = Expect(statuses={"handler": 200, "dpo_above": 200})
 ADMIN_ONLY = Expect(statuses={"admin": 200})
 REPORTER_ONLY = Expect(statuses={"reporter": 200})
+PUBLIC = Expect(default=200, statuses={"anonymous": 200})
 
 EXPECTED: dict[str, Expect] = {
     "home": Expect(default=302, statuses={"anonymous": 302}),
@@ -95,6 +98,15 @@ EXPECTED: dict[str, Expect] = {
     "investigation:outcome_pdf": Expect(statuses={"handler": 200, "dpo_above": 200}),
     "investigation:close": Expect(statuses={"handler": 200, "dpo_above": 403}),
     "investigation:reopen": HANDLERS_ONLY,
+    # Anonymous reporting: the public pages need no account and treat everyone alike.
+    "anonymous:public_report": PUBLIC,
+    "anonymous:poster": PUBLIC,
+    "anonymous:receipt": PUBLIC,
+    "anonymous:receipt_reply": Expect(method="post", default=400, statuses={"anonymous": 400}),
+    "anonymous:public_page_settings": ADMIN_ONLY,
+    "anonymous:ask_identity": Expect(method="post", statuses={"handler": 302, "dpo_above": 302}),
+    "anonymous:decide_identity": Expect(method="post", statuses={"handler": 403, "dpo_above": 302}),
+    "anonymous:reveal_identity": Expect(method="post", statuses={"handler": 403, "dpo_above": 403}),
 }
 
 
@@ -163,8 +175,12 @@ def world(db: None) -> dict:
     )
     item = triaged.checklist.filter(is_disciplinary=False).first()
     OutcomeReport.objects.create(incident=incident, summary="For the PDF", round=1, status="submitted")
+    page = page_for(school_a)
+    identity_request = IdentityRequest.objects.create(incident=incident, requested_by=people["handler"], reason="why")
     kwargs = {
         "item_id": item.pk,
+        "slug": page.slug,
+        "request_uuid": identity_request.uuid,
         "incident_uuid": incident.uuid,
         "org_uuid": school_a.uuid,
         "membership_id": membership.pk,

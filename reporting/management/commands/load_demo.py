@@ -28,3 +28,16 @@ class Command(BaseCommand):
         self.stdout.write(f"Demo sign-ins (password for all: {demo.DEMO_PASSWORD}):")
         for email, name, held in demo.logins():
             self.stdout.write(f"  {email:<38} {name:<20} {held}")
+        self.print_anonymous()
+
+    def print_anonymous(self) -> None:
+        from anonymous import demo as anonymous_demo
+
+        self.stdout.write("")
+        self.stdout.write("Public report pages (no sign-in; each has a poster at <address>poster.pdf):")
+        for name, path in anonymous_demo.public_pages():
+            self.stdout.write(f"  {name:<40} {path}")
+        if anonymous_demo.has_demo_report():
+            self.stdout.write(
+                f"Demo anonymous report's receipt (enter it at /r/receipt/): {anonymous_demo.demo_receipt()}"
+            )

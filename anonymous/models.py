@@ -1,0 +1,115 @@
+"""Anonymous and confidential reporting: public report pages, receipts, identity requests.
+
+A public report page belongs to one organisation and has a stable random address. A
+receipt lets an anonymous reporter follow their report; only a keyed hash of it is kept.
+An identity request is how someone other than the DPO or SIRO asks to learn who made a
+confidential report.
+"""
+
+import secrets
+import uuid
+from datetime import timedelta
+from typing import Any
+
+from django.conf import settings
+from django.db import models
+from django.utils import timezone
+
+from incidents.models import Incident
+from organisations.models import Membership, Organisation, Role
+
+# No look-alike characters (0/o, 1/l/i): the address is read off a poster and typed.
+SLUG_ALPHABET = "23456789abcdefghjkmnpqrstuvwxyz"
+SLUG_LENGTH = 10  # 31^10 ≈ 2^49.5: not guessable, short enough to type
+IDENTITY_GRANT_DAYS = 30
+
+
+def new_slug() -> str:
+    return "".join(secrets.choice(SLUG_ALPHABET) for _ in range(SLUG_LENGTH))
+
+
+class PublicReportPage(models.Model):
+    """An organisation's public report page (/r/<slug>/) and its anonymity settings."""
+
+    organisation = models.OneToOneField(Organisation, on_delete=models.CASCADE, related_name="public_report_page")
+    slug = models.CharField(max_length=20, unique=True, default=new_slug)
+    is_active = models.BooleanField(default=True)
+    # Staff see anonymous reports' times to the day unless the organisation chooses exact times.
+    exact_times = models.BooleanField(
+        "show exact times of anonymous reports",
+        default=False,
+        help_text="Exact times can tell who was on duty. Leave this off unless you need the times.",
+    )
+    created_on = models.DateTimeField(auto_now_add=True)
+    updated_on = models.DateTimeField(auto_now=True)
+
+    def __str__(self) -> str:
+        return f"Public report page of {self.organisation}"
+
+    @staticmethod
+    def exact_times_for(organisation_id: int) -> bool:
+        return PublicReportPage.objects.filter(organisation_id=organisation_id, exact_times=True).exists()
+
+
+class Receipt(models.Model):
+    """The keyed hash of an anonymous report's receipt. The receipt itself is never stored."""
+
+    incident = models.OneToOneField(Incident, on_delete=models.CASCADE, related_name="anonymous_receipt")
+    # HMAC-SHA256 of the receipt's digits, hex; unique, so a look-up is one index probe.
+    digest = models.CharField(max_length=64, unique=True)
+
+    def __str__(self) -> str:
+        return f"Receipt for {self.incident}"
+
+
+class IdentityRequestQuerySet(models.QuerySet["IdentityRequest"]):
+    def visible_to(self, user: Any) -> "IdentityRequestQuerySet":
+        """Requests about incidents `user` may open."""
+        return self.filter(incident__in=Incident.objects.visible_to(user))
+
+
+class IdentityRequest(models.Model):
+    """Someone asks the DPO to be told who made a confidential report."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", "Waiting for the DPO"
+        GRANTED = "granted", "Granted"
+        REFUSED = "refused", "Refused"
+
+    uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    incident = models.ForeignKey(Incident, on_delete=models.CASCADE, related_name="identity_requests")
+    requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    reason = models.TextField()
+    requested_on = models.DateTimeField(default=timezone.now)
+    status = models.CharField(max_length=20, choices=Status.choices, default=Status.PENDING, db_index=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    decided_on = models.DateTimeField(null=True, blank=True)
+    decision_reason = models.TextField(blank=True)
+    expires_on = models.DateTimeField(null=True, blank=True)
+
+    objects = IdentityRequestQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-requested_on", "-id"]
+
+    def __str__(self) -> str:
+        return f"Identity request on {self.incident}"
+
+    @property
+    def is_usable(self) -> bool:
+        return self.status == self.Status.GRANTED and self.expires_on is not None and self.expires_on > timezone.now()
+
+    @staticmethod
+    def grant_expiry(now: Any) -> Any:
+        return now + timedelta(days=IDENTITY_GRANT_DAYS)
+
+
+def is_dpo_for(user: Any, incident: Incident) -> bool:
+    """The DPO of the incident's organisation or above decides identity requests."""
+    if not getattr(user, "is_authenticated", False):
+        return False
+    return Membership.objects.filter(
+        user=user, role=Role.DPO, organisation_id__in=incident.organisation.ancestor_ids()
+    ).exists()

@@ -1,0 +1,346 @@
+"""Anonymous reports, receipts, messages with the reporter, identity requests.
+
+Nothing here takes a request: what the sender is (address, browser, account) never
+reaches these functions. Every event about the reporter has no actor and no request id.
+"""
+
+import hmac
+import uuid
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
+from typing import Any
+
+from django.db import transaction
+from django.utils import timezone
+
+from audit.log import record
+from core.exceptions import StepRefused
+from evidence.models import Evidence
+from evidence.services import add_evidence
+from incidents.models import Incident, ReporterMessage, report_incident
+from lib.request_context import request_id
+from notifications.api import notify
+from notifications.tasks import send_report_notifications
+from organisations.models import Organisation, Role
+
+from .keys import new_receipt, receipt_digest
+from .models import IdentityRequest, PublicReportPage, Receipt, is_dpo_for
+from .scrub import clean
+
+# A digest no receipt can have, compared against when nothing is found, so a wrong
+# receipt costs the same constant-time comparison as a right one.
+NO_DIGEST = "0" * 64
+
+
+@dataclass
+class Upload:
+    name: str
+    content: bytes
+
+
+@contextmanager
+def without_request_id() -> Iterator[None]:
+    token = request_id.set("")
+    try:
+        yield
+    finally:
+        request_id.reset(token)
+
+
+def cleaned_uploads(uploads: Sequence[Upload]) -> list[Upload]:
+    """Each upload with its metadata removed (StepRefused for a type that is not accepted)."""
+    result = []
+    for upload in uploads:
+        cleaned = clean(upload.content, upload.name)
+        result.append(Upload(cleaned.name, cleaned.content))
+    return result
+
+
+def submit_anonymous_report(
+    *,
+    organisation: Organisation,
+    submission_key: uuid.UUID | None,
+    fields: dict[str, Any],
+    uploads: Sequence[Upload] = (),
+) -> tuple[Incident, str | None]:
+    """Store an anonymous report with its files and receipt; queue who must be told.
+
+    Returns (incident, receipt). The receipt is None when this form was already sent
+    (same submission key): it was shown then and cannot be shown again.
+    """
+    files = cleaned_uploads(uploads)  # before anything is stored
+    with without_request_id(), transaction.atomic():
+        incident, created = report_incident(
+            organisation=organisation, reported_by=None, submission_key=submission_key, fields=fields
+        )
+        if not created:
+            return incident, None
+        Incident.objects.filter(pk=incident.pk).update(reporter_anonymous=True)
+        incident.reporter_anonymous = True
+        receipt = new_receipt()
+        Receipt.objects.create(incident=incident, digest=receipt_digest(receipt))
+        record(
+            organisation_id=organisation.pk,
+            action="incident.reporter_anonymous",
+            record=incident,
+            after={"reporter_anonymous": True, "follow_up": "receipt"},
+        )
+        for upload in files:
+            add_evidence(
+                incident=incident,
+                content=upload.content,
+                original_name=upload.name,
+                actor=None,
+                source=Evidence.Source.ANONYMOUS_REPORTER,
+                description="Sent by the anonymous reporter (metadata removed)",
+            )
+        send_report_notifications.enqueue(incident.pk)
+    return incident, receipt
+
+
+def submit_confidential_report(
+    *, organisation: Organisation, reported_by: Any, submission_key: uuid.UUID | None, fields: dict[str, Any]
+) -> tuple[Incident, bool]:
+    """A named report whose reporter is shown only to the DPO and the SIRO.
+
+    The events carry no actor: the event log is read by everyone who handles the
+    incident, so the name is kept only in `Incident.reported_by`, which pages, PDFs,
+    exports and emails show through `Incident.reporter_display(viewer)`.
+    """
+    with transaction.atomic():
+        incident, created = report_incident(
+            organisation=organisation, reported_by=None, submission_key=submission_key, fields=fields
+        )
+        if created:
+            Incident.objects.filter(pk=incident.pk).update(reported_by=reported_by, reporter_confidential=True)
+            incident.reported_by = reported_by
+            incident.reporter_confidential = True
+            record(
+                organisation_id=organisation.pk,
+                action="incident.reporter_confidential",
+                record=incident,
+                after={"reporter_confidential": True},
+            )
+            send_report_notifications.enqueue(incident.pk)
+    return incident, created
+
+
+def find_by_receipt(digits: str) -> Incident | None:
+    """The incident a receipt opens, or None.
+
+    The same work whatever the input: one HMAC, one query on the unique index, one
+    constant-time comparison. No early exit for a malformed or unknown receipt.
+    """
+    digest = receipt_digest(digits)
+    found = Receipt.objects.filter(digest=digest).select_related("incident", "incident__organisation").first()
+    stored = found.digest if found is not None else NO_DIGEST
+    matches = hmac.compare_digest(stored, digest)
+    return found.incident if (found is not None and matches) else None
+
+
+def handlers_of(incident: Incident) -> list[Any]:
+    organisation = incident.organisation
+    people: list[Any] = []
+    for role in (Role.INCIDENT_MANAGER, Role.SIRO, Role.DPO):
+        people.extend(organisation.holders(role))
+    if incident.investigator_id:
+        people.append(incident.investigator)
+    return people
+
+
+def mark_messages_read(incident: Incident) -> None:
+    """The reporter opened their receipt page: messages to them are now read."""
+    with without_request_id(), transaction.atomic():
+        unread = list(
+            incident.reporter_messages.select_for_update().filter(
+                direction=ReporterMessage.Direction.TO_REPORTER, read_on__isnull=True
+            )
+        )
+        if not unread:
+            return
+        now = timezone.now()
+        ReporterMessage.objects.filter(pk__in=[m.pk for m in unread]).update(read_on=now)
+        record(
+            organisation_id=incident.organisation_id,
+            action="reporter_message.read",
+            record=incident,
+            after={"messages": [m.pk for m in unread]},
+            at=now,
+        )
+
+
+def reporter_reply(*, incident: Incident, body: str, uploads: Sequence[Upload] = ()) -> ReporterMessage | None:
+    """The anonymous reporter answers or adds information and files, through their receipt.
+
+    Returns the message (None when only files were sent). A repeat of the reporter's last
+    message within ten minutes (a page sent twice) is not stored again.
+    """
+    body = body.strip()
+    if not body and not uploads:
+        raise StepRefused("Write a message or choose a file to send.")
+    files = cleaned_uploads(uploads)
+    with without_request_id(), transaction.atomic():
+        locked = Incident.objects.select_for_update().get(pk=incident.pk)
+        message = None
+        if body:
+            last = locked.reporter_messages.filter(direction=ReporterMessage.Direction.FROM_REPORTER).last()
+            if last is not None and last.body == body and (timezone.now() - last.sent_on).total_seconds() < 600:
+                return last
+            message = ReporterMessage.objects.create(
+                incident=locked,
+                direction=ReporterMessage.Direction.FROM_REPORTER,
+                body=body,
+                author=None,
+                sent_on=timezone.now(),
+            )
+            record(
+                organisation_id=locked.organisation_id,
+                action="reporter_message.received",
+                record=locked,
+                target=message,
+                after={"direction": message.direction, "body": body, "via": "receipt"},
+                at=message.sent_on,
+            )
+        for upload in files:
+            add_evidence(
+                incident=locked,
+                content=upload.content,
+                original_name=upload.name,
+                actor=None,
+                source=Evidence.Source.ANONYMOUS_REPORTER,
+                description="Added by the anonymous reporter (metadata removed)",
+            )
+        notify(users=handlers_of(locked), kind="anonymous_reporter_wrote", incident=locked)
+    return message
+
+
+# --- Confidential reporters: asking for the identity -------------------------------------
+
+
+def request_identity(*, incident: Incident, by: Any, reason: str) -> IdentityRequest:
+    reason = reason.strip()
+    if not incident.reporter_confidential or incident.reported_by_id is None:
+        raise StepRefused("Only a confidential report's reporter can be asked for.")
+    if incident.may_see_confidential_reporter(by):
+        raise StepRefused("You can already see who reported this.")
+    if not reason:
+        raise StepRefused("Say why you need to know who reported this.")
+    with transaction.atomic():
+        if IdentityRequest.objects.filter(
+            incident=incident, requested_by=by, status=IdentityRequest.Status.PENDING
+        ).exists():
+            raise StepRefused("You have already asked. The DPO will decide.")
+        identity_request = IdentityRequest.objects.create(incident=incident, requested_by=by, reason=reason)
+        record(
+            organisation_id=incident.organisation_id,
+            action="identity.requested",
+            actor=by,
+            record=incident,
+            target=identity_request,
+            reason=reason,
+        )
+        notify(users=incident.organisation.holders(Role.DPO), kind="identity_requested", incident=incident)
+    return identity_request
+
+
+def decide_identity_request(*, identity_request: IdentityRequest, by: Any, grant: bool, reason: str) -> None:
+    reason = reason.strip()
+    with transaction.atomic():
+        locked = (
+            IdentityRequest.objects.select_for_update()
+            .select_related("incident__organisation")
+            .get(pk=identity_request.pk)
+        )
+        if not is_dpo_for(by, locked.incident):
+            raise StepRefused("Only the DPO can decide this request.")
+        if locked.status != IdentityRequest.Status.PENDING:
+            raise StepRefused("This request has already been decided.")
+        if not grant and not reason:
+            raise StepRefused("Say why the request is refused.")
+        now = timezone.now()
+        locked.status = IdentityRequest.Status.GRANTED if grant else IdentityRequest.Status.REFUSED
+        locked.decided_by = by
+        locked.decided_on = now
+        locked.decision_reason = reason
+        locked.expires_on = IdentityRequest.grant_expiry(now) if grant else None
+        locked.save()
+        record(
+            organisation_id=locked.incident.organisation_id,
+            action="identity.granted" if grant else "identity.refused",
+            actor=by,
+            record=locked.incident,
+            target=locked,
+            before={"status": IdentityRequest.Status.PENDING},
+            after={"status": locked.status, "expires_on": locked.expires_on},
+            reason=reason,
+        )
+        notify(users=[locked.requested_by], kind="identity_decided", incident=locked.incident)
+    identity_request.refresh_from_db()
+
+
+def reveal_identity(*, identity_request: IdentityRequest, by: Any) -> str:
+    """The reporter's name, for the person granted it; each reveal is an event."""
+    incident = identity_request.incident
+    if identity_request.requested_by_id != by.pk or not identity_request.is_usable:
+        raise StepRefused("You do not have permission to see who reported this.")
+    assert incident.reported_by is not None
+    with transaction.atomic():
+        record(
+            organisation_id=incident.organisation_id,
+            action="identity.revealed",
+            actor=by,
+            record=incident,
+            target=identity_request,
+        )
+    return incident.reported_by.full_name or incident.reported_by.email
+
+
+def page_for(organisation: Organisation, *, by: Any = None) -> PublicReportPage:
+    """The organisation's public report page, made (with an event) the first time."""
+    with transaction.atomic():
+        page, created = PublicReportPage.objects.get_or_create(organisation=organisation)
+        if created:
+            record(
+                organisation_id=organisation.pk,
+                action="public_page.created",
+                actor=by,
+                record=page,
+                after={"slug": page.slug},
+            )
+    return page
+
+
+def regenerate_page_address(page: PublicReportPage, *, by: Any) -> PublicReportPage:
+    from .models import new_slug
+
+    with transaction.atomic():
+        before = page.slug
+        page.slug = new_slug()
+        page.save(update_fields=["slug", "updated_on"])
+        record(
+            organisation_id=page.organisation_id,
+            action="public_page.address_changed",
+            actor=by,
+            record=page,
+            before={"slug": before},
+            after={"slug": page.slug},
+        )
+    return page
+
+
+def set_exact_times(page: PublicReportPage, *, by: Any, exact: bool) -> None:
+    with transaction.atomic():
+        before = page.exact_times
+        if before == exact:
+            return
+        page.exact_times = exact
+        page.save(update_fields=["exact_times", "updated_on"])
+        record(
+            organisation_id=page.organisation_id,
+            action="public_page.time_precision_changed",
+            actor=by,
+            record=page,
+            before={"exact_times": before},
+            after={"exact_times": exact},
+        )
