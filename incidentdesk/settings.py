@@ -55,6 +55,7 @@ INSTALLED_APPS = [
     "allauth.account",
     "allauth.mfa",
     "django_tasks_db",
+    "crontask",
     "core",
     "accounts",
     "organisations",
@@ -62,6 +63,7 @@ INSTALLED_APPS = [
     "incidents",
     "evidence",
     "notifications",
+    "deadlines",
     "reporting",
 ]
 
@@ -201,6 +203,11 @@ else:
 del EMAIL_HOST
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "Incident Desk <incidents@example.org>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
+
+# Outbox: how long a worker may hold an email it claimed before another may take it
+# (a worker that died mid-batch), and the first retry delay (doubling each attempt).
+OUTBOX_LEASE_SECONDS = int(os.environ.get("OUTBOX_LEASE_SECONDS", "300"))
+OUTBOX_RETRY_BASE_SECONDS = int(os.environ.get("OUTBOX_RETRY_BASE_SECONDS", "60"))
 
 # Background work: django.tasks with the database worker (no broker to run).
 TASKS = {

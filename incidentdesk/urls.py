@@ -9,6 +9,8 @@ urlpatterns = [
     path("", include("reporting.urls")),
     path("incidents/", include("incidents.urls")),
     path("organisations/", include("organisations.urls")),
+    path("notifications/", include("notifications.urls")),
+    path("deadlines/", include("deadlines.urls")),
     path("accounts/", include("allauth.urls")),
     path("accessibility/", core_views.accessibility, name="accessibility"),
     path("privacy/", core_views.privacy, name="privacy"),

@@ -56,6 +56,12 @@ EXPECTED: dict[str, Expect] = {
     "organisations:add_contact": ADMIN_ONLY,
     "organisations:remove_membership": Expect(method="post", statuses={"admin": 302}),
     "organisations:remove_contact": Expect(method="post", statuses={"admin": 302}),
+    "notifications:list": EVERYONE_SIGNED_IN,
+    "notifications:read_all": Expect(method="post", default=302),
+    "notifications:preferences": EVERYONE_SIGNED_IN,
+    "notifications:deliveries": ADMIN_ONLY,
+    "notifications:informed_parties": ADMIN_ONLY,
+    "deadlines:timescales": ADMIN_ONLY,
 }
 
 
