@@ -14,6 +14,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from audit.log import record
+from deadlines import demo as deadlines_demo
 from incidents.models import Incident, report_incident
 from organisations.models import Contact, Membership, Organisation, Role, RoleTitle
 
@@ -228,6 +229,7 @@ def load(incident_count: int = 40, seed: int = 2026) -> dict[str, Any]:
                 reason="Set by the demo data loader",
                 at=reported_on + timedelta(hours=2),
             )
+    deadlines_demo.load(orgs, users)
     return {"organisations": orgs, "users": users}
 
 

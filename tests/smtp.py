@@ -8,7 +8,6 @@ from email.message import EmailMessage
 from email.policy import default
 from typing import Any
 
-import pytest
 from aiosmtpd.controller import Controller
 
 
@@ -74,9 +73,8 @@ class SmtpServer:
         }
 
 
-@pytest.fixture
-def smtp(settings):  # type: ignore[no-untyped-def]
-    """A real SMTP server on a free port, with the mailer (EMAIL_HOST/PORT) pointed at it."""
+def running_server(settings):  # type: ignore[no-untyped-def]
+    """For a fixture: a real SMTP server on a free port, with the mailer (EMAIL_HOST/PORT) pointed at it."""
     server = SmtpServer()
     server.start()
     settings.MAILERS = server.mailers()
