@@ -2,6 +2,7 @@ from typing import Any
 
 from django import forms
 
+from .compute import plural
 from .models import Timescales
 
 
@@ -26,9 +27,9 @@ class TimescalesForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         for name, field in self.fields.items():
             value, source = inherited[name]
-            unit = "hours" if name.endswith("hours") else "working days"
+            unit = "hour" if name.endswith("hours") else "working day"
             where = "the default" if source == "default" else source
-            field.help_text = f"Leave empty to use {value} {unit} (from {where})."
+            field.help_text = f"Leave empty to use {plural(value, unit)} (from {where})."
             field.min_value = 1 if name != "action_escalate_days" else 0  # type: ignore[attr-defined]
             field.widget.attrs.update({"inputmode": "numeric", "class": "govuk-input govuk-input--width-3"})
             field.validators.append(forms.IntegerField(min_value=field.min_value).validators[0])  # type: ignore[attr-defined]

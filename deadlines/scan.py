@@ -31,7 +31,7 @@ from django.utils import timezone
 
 from audit.log import record
 from incidents.models import Incident, RemedialAction, ReporterMessage
-from notifications.api import notify
+from notifications.api import notify, one_kick
 from notifications.models import InformedNotice
 from notifications.reports import ContactCache, inform_parties
 from organisations.models import Organisation, Role
@@ -147,21 +147,42 @@ def action_needs(action: RemedialAction, timescales: EffectiveTimescales, nation
     return needs
 
 
-def recipients(organisation: Organisation, kind: str, action: RemedialAction | None) -> list[tuple[str, list[Any]]]:
+class RoleCache:
+    """Role titles and holders per organisation, looked up once per scan."""
+
+    def __init__(self) -> None:
+        self.titles: dict[int, dict[str, str]] = {}
+        self.people: dict[tuple[int, str], list[Any]] = {}
+
+    def title(self, organisation: Organisation, role: str) -> str:
+        if organisation.pk not in self.titles:
+            self.titles[organisation.pk] = organisation.role_titles()
+        return self.titles[organisation.pk][role]
+
+    def holders(self, organisation: Organisation, role: str) -> list[Any]:
+        key = (organisation.pk, role)
+        if key not in self.people:
+            self.people[key] = organisation.holders(role)
+        return self.people[key]
+
+
+def recipients(
+    organisation: Organisation, kind: str, action: RemedialAction | None, roles: RoleCache | None = None
+) -> list[tuple[str, list[Any]]]:
     """(role title, people) groups to tell; falls back to incident managers, then admins, when a role is empty."""
-    titles = organisation.role_titles()
+    roles = roles or RoleCache()
     groups: list[tuple[str, list[Any]]] = []
     if kind == Kind.ACTION_OVERDUE and action is not None and action.owner is not None and action.owner.is_active:
         groups.append(("the action's owner", [action.owner]))
     for role in RECIPIENTS[kind]:
-        people = organisation.holders(role)
+        people = roles.holders(organisation, role)
         if people:
-            groups.append((titles[role], people))
+            groups.append((roles.title(organisation, role), people))
     if not groups:
         for role in (Role.INCIDENT_MANAGER, Role.ADMIN):
-            people = organisation.holders(role)
+            people = roles.holders(organisation, role)
             if people:
-                groups.append((f"{titles[role]} (nobody holds the role this goes to)", people))
+                groups.append((f"{roles.title(organisation, role)} (nobody holds the role this goes to)", people))
                 break
     return groups
 
@@ -173,6 +194,7 @@ def escalate(
     incident: Incident | None,
     action: RemedialAction | None = None,
     now: datetime,
+    roles: RoleCache | None = None,
 ) -> bool:
     """Record and send one escalation, once. False if it was already sent."""
     with transaction.atomic():
@@ -189,7 +211,7 @@ def escalate(
                 )
         except IntegrityError:
             return False
-        groups = recipients(organisation, need.kind, action)
+        groups = recipients(organisation, need.kind, action, roles)
         reference = incident.reference if incident is not None else f"remedial action {action.pk}"  # type: ignore[union-attr]
         link = reverse("incidents:detail", args=[incident.uuid]) if incident is not None else "/notifications/"
         overdue = now >= need.due.due
@@ -274,11 +296,17 @@ def tell_reporter(incident: Incident, now: datetime) -> bool:
 
 def scan(now: datetime | None = None, batch_size: int = 200) -> ScanResult:
     """Look at every open (or recently closed) incident and every open action. Idempotent."""
+    with one_kick():  # one outbox drain queued at the end, not one per escalation
+        return _scan(now, batch_size)
+
+
+def _scan(now: datetime | None, batch_size: int) -> ScanResult:
     started = time.monotonic()
     now = now or timezone.now()
     result = ScanResult()
     timescales = TimescaleCache()
     contacts = ContactCache()
+    roles = RoleCache()
     wanted = Q(status__in=Incident.OPEN_STATUSES) | Q(closed_on__gte=now - RECENTLY_CLOSED)
     last_id = 0
     while True:
@@ -314,7 +342,7 @@ def scan(now: datetime | None = None, batch_size: int = 200) -> ScanResult:
                     for need in incident_needs(dues, incident, now):
                         if (incident.pk, need.kind, need.threshold) in done:
                             continue
-                        if escalate(need, organisation=incident.organisation, incident=incident, now=now):
+                        if escalate(need, organisation=incident.organisation, incident=incident, now=now, roles=roles):
                             result.escalations += 1
                     with transaction.atomic():
                         result.informed += inform_parties(incident, contacts, known)
@@ -323,12 +351,14 @@ def scan(now: datetime | None = None, batch_size: int = 200) -> ScanResult:
             except Exception as exc:  # one bad incident must not stop the scan of the others
                 logger.exception("deadline scan failed for incident %s", incident.pk)
                 result.errors.append(f"incident {incident.pk}: {type(exc).__name__}")
-    scan_actions(now, timescales, result, batch_size)
+    scan_actions(now, timescales, result, batch_size, roles)
     result.seconds = time.monotonic() - started
     return result
 
 
-def scan_actions(now: datetime, timescales: TimescaleCache, result: ScanResult, batch_size: int) -> None:
+def scan_actions(
+    now: datetime, timescales: TimescaleCache, result: ScanResult, batch_size: int, roles: RoleCache
+) -> None:
     last_id = 0
     while True:
         batch = list(
@@ -349,7 +379,9 @@ def scan_actions(now: datetime, timescales: TimescaleCache, result: ScanResult, 
                 for need in action_needs(action, timescales.for_org(organisation), organisation.nation, now):
                     if (action.pk, need.kind, need.threshold) in done:
                         continue
-                    if escalate(need, organisation=organisation, incident=action.incident, action=action, now=now):
+                    if escalate(
+                        need, organisation=organisation, incident=action.incident, action=action, now=now, roles=roles
+                    ):
                         result.escalations += 1
             except Exception as exc:
                 logger.exception("deadline scan failed for action %s", action.pk)

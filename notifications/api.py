@@ -16,7 +16,9 @@ bodies carry the reference, what is needed and a link.
 Deadlines and escalations are mandatory.
 """
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from typing import Any
 
 from django.conf import settings
@@ -160,10 +162,32 @@ def queue_email(
     return row
 
 
+_held: ContextVar[list[bool] | None] = ContextVar("outbox_kicks_held", default=None)
+
+
+@contextmanager
+def one_kick() -> Iterator[None]:
+    """Within this block (a scan's many transactions), queue one outbox drain at the end, not one per commit."""
+    held: list[bool] = []
+    token = _held.set(held)
+    try:
+        yield
+    finally:
+        _held.reset(token)
+        if held:
+            from .tasks import deliver_outbox
+
+            deliver_outbox.enqueue()
+
+
 def kick_after_commit() -> None:
     """Ask the worker to drain the outbox once this transaction commits (once per transaction)."""
     from .tasks import deliver_outbox
 
+    held = _held.get()
+    if held is not None:
+        held.append(True)
+        return
     if any(getattr(entry[1], "_outbox_kick", False) for entry in connection.run_on_commit):
         return
 
