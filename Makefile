@@ -32,7 +32,7 @@ run: install
 	@echo "Incident Desk: http://127.0.0.1:$(PORT)/  (Ctrl-C to stop)"
 	@DEBUG=$${DEBUG:-1} bash -c 'trap "kill 0" EXIT; \
 		$(BIN)/python manage.py db_worker & \
-		$(BIN)/python manage.py crontask & \
+		$(BIN)/python manage.py crontask --no-heartbeat & \
 		$(BIN)/python manage.py runserver 127.0.0.1:$(PORT) --noreload'
 
 chromium:

@@ -239,5 +239,7 @@ LOGGING = {
         # The access log would print addresses; anonymous reporting (a later issue) depends
         # on the project never writing them, so request lines are not logged by Django.
         "django.server": {"handlers": [], "level": "ERROR", "propagate": False},
+        # The scheduler logs every run of its lock refresh (every 5 seconds) at INFO.
+        "apscheduler": {"level": "WARNING"},
     },
 }

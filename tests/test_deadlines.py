@@ -290,3 +290,27 @@ def test_due_phrases_are_plain_words(cast: Cast) -> None:
     assert triage.phrase(utc(2026, 6, 4, 10)) == "overdue by 2 working days"
     assert triage.when() == "end of Tuesday 2 June 2026"
     assert timedelta(0) < triage.due - incident.reported_on
+
+
+def test_triage_deadline_across_the_autumn_clock_change(cast: Cast, siro) -> None:
+    # Friday 23 October 2026 16:00 BST; the clocks go back on Sunday 25th.
+    incident = report_at(cast, utc(2026, 10, 23, 15))
+    triage = incident_dues(incident, effective_timescales(cast.school_a))[0]
+    assert triage.due == utc(2026, 10, 27, 0)  # the end of Monday 26th is midnight GMT
+    assert scan_at(utc(2026, 10, 26, 23, 59)).escalations == 0
+    assert scan_at(utc(2026, 10, 27, 0, 0)).escalations == 1
+
+
+def test_demo_shows_an_escalation_on_the_timeline_and_its_email(transactional_db, mailoutbox) -> None:
+    from reporting import demo
+
+    from .test_reporting import run_worker
+
+    loaded = demo.load()
+    run_worker()  # runs the scan the demo queued, then the outbox drain
+    untriaged = Incident.objects.get(description__startswith="A box of pupil contact forms")
+    event = Event.objects.get(action="escalation.triage_overdue", record_id=str(untriaged.pk))
+    assert "Daniel Ashworth (Headteacher)" in event.reason
+    subjects = {(m.to[0], m.subject) for m in mailoutbox}
+    assert ("head@brookside.example.org", f"Overdue: Triage for {untriaged.reference}") in subjects
+    assert loaded["users"]["dpo@example.org"].email in {m.to[0] for m in mailoutbox}
