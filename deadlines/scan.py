@@ -172,8 +172,11 @@ def recipients(
     """(role title, people) groups to tell; falls back to incident managers, then admins, when a role is empty."""
     roles = roles or RoleCache()
     groups: list[tuple[str, list[Any]]] = []
-    if kind == Kind.ACTION_OVERDUE and action is not None and action.owner is not None and action.owner.is_active:
-        groups.append(("the action's owner", [action.owner]))
+    if kind == Kind.ACTION_OVERDUE:
+        if action is not None and action.owner is not None and action.owner.is_active:
+            groups.append(("the action's owner", [action.owner]))
+        elif people := roles.holders(organisation, Role.INCIDENT_MANAGER):
+            groups.append((f"{roles.title(organisation, Role.INCIDENT_MANAGER)}: the action has no owner", people))
     for role in RECIPIENTS[kind]:
         people = roles.holders(organisation, role)
         if people:

@@ -1,5 +1,6 @@
 """A person's notifications and preferences; an admin's failed deliveries and informed parties."""
 
+import uuid
 from typing import Any
 
 from django.contrib import messages
@@ -16,6 +17,13 @@ from organisations.models import Organisation, Role
 
 from .forms import InformedPartyForm, PreferencesForm
 from .models import InformedParty, Notification, Outbox, Preference
+
+
+def parse_uuid(value: str | None) -> uuid.UUID:
+    try:
+        return uuid.UUID(str(value))
+    except ValueError:
+        raise Http404 from None
 
 
 def administered(request: HttpRequest) -> Any:
@@ -70,7 +78,7 @@ def deliveries(request: HttpRequest) -> HttpResponse:
         raise Http404
     rows = Outbox.objects.filter(organisation__in=organisations).select_related("organisation")
     if request.method == "POST":
-        row = get_object_or_404(rows, uuid=request.POST.get("retry"), status=Outbox.Status.FAILED)
+        row = get_object_or_404(rows, uuid=parse_uuid(request.POST.get("retry")), status=Outbox.Status.FAILED)
         with transaction.atomic():
             Outbox.objects.filter(pk=row.pk).update(
                 status=Outbox.Status.PENDING, attempts=0, next_attempt_on=timezone.now(), last_error=""
@@ -98,7 +106,8 @@ def informed_parties(request: HttpRequest, org_uuid: Any) -> HttpResponse:
     organisation = get_object_or_404(administered(request), uuid=org_uuid)
     form = InformedPartyForm(request.POST or None)
     if request.method == "POST" and "remove" in request.POST:
-        party = get_object_or_404(InformedParty, pk=request.POST["remove"], organisation=organisation)
+        remove = request.POST["remove"]
+        party = get_object_or_404(InformedParty, pk=int(remove) if remove.isdigit() else 0, organisation=organisation)
         with transaction.atomic():
             record(
                 organisation_id=organisation.pk,

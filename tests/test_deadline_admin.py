@@ -63,3 +63,10 @@ def test_informed_parties_added_and_removed_on_the_record(client, cast: Cast) ->
     assert client.post(url, {"remove": party.pk}).status_code == 302
     assert not InformedParty.objects.exists()
     assert [e.action for e in Event.objects.order_by("sequence")] == ["informed_party.added", "informed_party.removed"]
+
+
+def test_nonsense_ids_are_not_found(client, cast: Cast) -> None:
+    client.force_login(school_admin(cast))
+    assert client.post(reverse("notifications:deliveries"), {"retry": "not-a-uuid"}).status_code == 404
+    url = reverse("notifications:informed_parties", args=[cast.school_a.uuid])
+    assert client.post(url, {"remove": "x"}).status_code == 404

@@ -314,3 +314,26 @@ def test_demo_shows_an_escalation_on_the_timeline_and_its_email(transactional_db
     subjects = {(m.to[0], m.subject) for m in mailoutbox}
     assert ("head@brookside.example.org", f"Overdue: Triage for {untriaged.reference}") in subjects
     assert loaded["users"]["dpo@example.org"].email in {m.to[0] for m in mailoutbox}
+
+
+def test_remedial_action_without_a_due_date_gets_the_organisations_timescale(cast: Cast, siro) -> None:
+    incident = report_at(cast, utc(2026, 6, 1, 9))
+    Timescales.objects.create(organisation=cast.county, action_days=3)
+    with time_machine.travel(utc(2026, 6, 5, 10), tick=False):  # Friday
+        RemedialAction.objects.create(organisation=cast.school_a, incident=incident, title="Shred old forms")
+    due = next(
+        d
+        for d in incident_dues(
+            incident, effective_timescales(cast.school_a), actions=list(RemedialAction.objects.all())
+        )
+        if d.key.startswith("action:")
+    )
+    assert due.due_date == date(2026, 6, 10)  # three working days from Friday: Wednesday
+    assert due.basis == "3 working days from when it was raised"
+    scan_at(utc(2026, 6, 10, 22, 59))
+    assert not escalations(Escalation.Kind.ACTION_OVERDUE)
+    scan_at(utc(2026, 6, 10, 23, 1))
+    # No owner: the incident manager is told instead.
+    assert escalations(Escalation.Kind.ACTION_OVERDUE)[0].told == [
+        "Alice Handler (Incident manager: the action has no owner)"
+    ]
