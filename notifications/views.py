@@ -10,6 +10,7 @@ from django.db import transaction
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_http_methods, require_POST
 
 from audit.log import record
@@ -43,6 +44,22 @@ def notification_list(request: HttpRequest) -> HttpResponse:
             "administered": list(administered(request).only("uuid", "name", "path")),
         },
     )
+
+
+@login_required
+def open_notification(request: HttpRequest, notification_uuid: Any) -> HttpResponse:
+    """Mark one of the person's own notifications read and go where it points."""
+    item = get_object_or_404(Notification.objects.filter(user=request.user.pk), uuid=notification_uuid)
+    if item.read_on is None:
+        Notification.objects.filter(pk=item.pk).update(read_on=timezone.now())
+    target = item.link if url_has_allowed_host_and_scheme(item.link, {request.get_host(), *site_hosts()}) else ""
+    return redirect(target or "notifications:list")
+
+
+def site_hosts() -> set[str]:
+    from django.conf import settings
+
+    return {settings.SITE_URL.split("://")[-1].split("/")[0]}
 
 
 @login_required

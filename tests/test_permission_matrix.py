@@ -8,9 +8,12 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 
 import pytest
+from django.db import transaction
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from incidents.models import Incident
+from notifications.api import notify
+from notifications.models import Notification
 from organisations.models import Contact, Membership, Role
 
 from .factories import OrganisationFactory, UserFactory, reported_incident
@@ -58,6 +61,7 @@ EXPECTED: dict[str, Expect] = {
     "organisations:remove_contact": Expect(method="post", statuses={"admin": 302}),
     "notifications:list": EVERYONE_SIGNED_IN,
     "notifications:read_all": Expect(method="post", default=302),
+    "notifications:open": Expect(statuses={"handler": 302}),
     "notifications:preferences": EVERYONE_SIGNED_IN,
     "notifications:deliveries": ADMIN_ONLY,
     "notifications:informed_parties": ADMIN_ONLY,
@@ -107,11 +111,15 @@ def world(db: None) -> dict:
     incident: Incident = reported_incident(school_a, people["reporter"])
     contact = Contact.objects.create(organisation=school_a, kind=Contact.Kind.DPO, name="DPO desk")
     membership = Membership.objects.get(user=people["governance"])
+    with transaction.atomic():
+        notify(users=[people["handler"]], kind="report_received", incident=incident)
+    notification = Notification.objects.get()
     kwargs = {
         "incident_uuid": incident.uuid,
         "org_uuid": school_a.uuid,
         "membership_id": membership.pk,
         "contact_id": contact.pk,
+        "notification_uuid": notification.uuid,
     }
     return {"people": people, "kwargs": kwargs}
 
