@@ -6,10 +6,12 @@ import pytest
 import time_machine
 from django.db import transaction
 from django.urls import reverse
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from audit.models import Event
 from deadlines.compute import incident_dues
-from deadlines.models import Escalation, Timescales, effective_timescales
+from deadlines.models import Escalation, ReporterProgress, Timescales, effective_timescales
 from deadlines.scan import scan
 from incidents.models import Incident, RemedialAction, ReporterMessage
 from notifications.models import Notification, Outbox
@@ -337,3 +339,31 @@ def test_remedial_action_without_a_due_date_gets_the_organisations_timescale(cas
     assert escalations(Escalation.Kind.ACTION_OVERDUE)[0].told == [
         "Alice Handler (Incident manager: the action has no owner)"
     ]
+
+
+@settings(max_examples=20, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(
+    minutes=st.lists(st.integers(min_value=0, max_value=60 * 24 * 40), min_size=1, max_size=6),
+    severity=st.sampled_from(["", "minor", "major", "critical"]),
+    status=st.sampled_from([Incident.Status.REPORTED, Incident.Status.TRIAGED, Incident.Status.INVESTIGATING]),
+)
+def test_scanning_at_any_moments_escalates_as_one_scan_at_the_last(cast: Cast, siro, minutes, severity, status) -> None:
+    """However often (and in whatever order) the scan runs, the result is what one scan at the end gives."""
+    start = utc(2026, 3, 20, 15)  # before the spring clock change and Easter
+    with transaction.atomic():
+        incident = report_at(cast, start)
+        Incident.objects.filter(pk=incident.pk).update(
+            severity=severity, status=status, triaged_on=None if status == "reported" else start + timedelta(hours=1)
+        )
+        ReporterProgress.objects.create(incident=incident, told_status=status, told_on=start)
+        for offset in minutes:
+            scan_at(start + timedelta(minutes=offset))
+        many = sorted(Escalation.objects.values_list("kind", "threshold"))
+        assert len(many) == len(set(many))
+        told = sum(len(e.told) for e in Escalation.objects.all())
+        assert Outbox.objects.filter(kind="escalation").count() == told
+        Escalation.objects.all().delete()
+        scan_at(start + timedelta(minutes=max(minutes)))
+        once = sorted(Escalation.objects.values_list("kind", "threshold"))
+        assert many == once
+        transaction.set_rollback(True)
