@@ -79,3 +79,7 @@ def test_admin_edits_timescales(page: Page, site: str, overdue: dict) -> None:
     ).to_be_visible()
     page.goto(f"{site}/notifications/organisations/{overdue['school'].uuid}/informed-parties/")
     assert_accessible(page)
+    page.goto(f"{site}/notifications/")
+    page.get_by_role("link", name="Emails that could not be sent").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Emails that could not be sent")
+    assert_accessible(page)
