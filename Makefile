@@ -23,7 +23,8 @@ $(VENV)/.installed-dev: $(VENV)/.installed requirements-dev.txt
 install: $(VENV)/.installed
 install-dev: $(VENV)/.installed-dev
 
-# Serve on http://127.0.0.1:$(PORT) with the background worker beside it; Ctrl-C stops both.
+# Serve on http://127.0.0.1:$(PORT) with the background worker and the scheduler beside it
+# (the scheduler queues the deadline scan and outbox retries); Ctrl-C stops all three.
 run: install
 	$(BIN)/python manage.py migrate --no-input -v0
 	$(BIN)/python manage.py load_demo --if-empty
@@ -31,6 +32,7 @@ run: install
 	@echo "Incident Desk: http://127.0.0.1:$(PORT)/  (Ctrl-C to stop)"
 	@DEBUG=$${DEBUG:-1} bash -c 'trap "kill 0" EXIT; \
 		$(BIN)/python manage.py db_worker & \
+		$(BIN)/python manage.py crontask --no-heartbeat & \
 		$(BIN)/python manage.py runserver 127.0.0.1:$(PORT) --noreload'
 
 chromium:

@@ -1,5 +1,6 @@
 from typing import Any
 
+from django.db.models import Count, Subquery
 from django.http import HttpRequest
 from django.urls import reverse
 
@@ -11,7 +12,17 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
     user = request.user
     if not user.is_authenticated:
         return {"nav_items": [], "current_organisation": None}
-    memberships = list(Membership.objects.filter(user=user).select_related("organisation"))
+    from notifications.models import Notification
+
+    # The unread count rides on the memberships query: no extra query on every page.
+    unread_count = (
+        Notification.objects.filter(user=user, read_on__isnull=True).order_by().values("user").annotate(n=Count("pk"))
+    )
+    memberships = list(
+        Membership.objects.filter(user=user)
+        .select_related("organisation")
+        .annotate(unread=Subquery(unread_count.values("n")[:1]))
+    )
     roles = {m.role for m in memberships}
     organisations = {m.organisation_id: m.organisation for m in memberships}
     path = request.path
@@ -33,6 +44,16 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
         items.append({"href": reverse("actions:mine"), "text": "My actions"})
     if Role.ADMIN in roles:
         items.append({"href": reverse("organisations:list"), "text": "Organisations"})
+    if memberships:
+        unread = getattr(memberships[0], "unread", None) or 0
+    else:
+        unread = Notification.objects.filter(user=user, read_on__isnull=True).count()
+    items.append(
+        {
+            "href": reverse("notifications:list"),
+            "text": f"Notifications, {unread} unread" if unread else "Notifications",
+        }
+    )
     # Only the longest matching link is current ("/actions/mine/" is not also "Actions").
     matching = [str(item["href"]) for item in items if path.startswith(str(item["href"]))]
     current_href = max(matching, key=len) if matching else None

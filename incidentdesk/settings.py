@@ -55,6 +55,7 @@ INSTALLED_APPS = [
     "allauth.account",
     "allauth.mfa",
     "django_tasks_db",
+    "crontask",
     "core",
     "accounts",
     "organisations",
@@ -65,6 +66,7 @@ INSTALLED_APPS = [
     "casefile",
     "investigation",
     "notifications",
+    "deadlines",
     "reporting",
     "anonymous",
 ]
@@ -209,6 +211,11 @@ del EMAIL_HOST
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "Incident Desk <incidents@example.org>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 
+# Outbox: how long a worker may hold an email it claimed before another may take it
+# (a worker that died mid-batch), and the first retry delay (doubling each attempt).
+OUTBOX_LEASE_SECONDS = int(os.environ.get("OUTBOX_LEASE_SECONDS", "300"))
+OUTBOX_RETRY_BASE_SECONDS = int(os.environ.get("OUTBOX_RETRY_BASE_SECONDS", "60"))
+
 # Background work: django.tasks with the database worker (no broker to run).
 TASKS = {
     "default": {
@@ -245,6 +252,8 @@ LOGGING = {
         # Pillow logs the EXIF it reads (camera, author, GPS) at DEBUG while cleaning an
         # anonymous reporter's photo: never let that reach a log, whatever LOG_LEVEL says.
         "PIL": {"level": "INFO"},
+        # The scheduler logs every run of its lock refresh (every 5 seconds) at INFO.
+        "apscheduler": {"level": "WARNING"},
     },
 }
 

@@ -14,6 +14,8 @@ urlpatterns = [
     path("evidence/", include("evidence.urls")),
     path("actions/", include("actions.urls")),
     path("case-file/", include("casefile.urls")),
+    path("notifications/", include("notifications.urls")),
+    path("deadlines/", include("deadlines.urls")),
     path("accounts/", include("allauth.urls")),
     path("accessibility/", core_views.accessibility, name="accessibility"),
     path("privacy/", core_views.privacy, name="privacy"),

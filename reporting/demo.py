@@ -15,6 +15,7 @@ from django.utils import timezone
 
 from actions import demo as actions_demo
 from anonymous import demo as anonymous_demo
+from deadlines import demo as deadlines_demo
 from incidents.models import Incident, report_incident
 from organisations.models import Contact, Membership, Organisation, Role, RoleTitle
 
@@ -223,6 +224,7 @@ def load(incident_count: int = 40, seed: int = 2026) -> dict[str, Any]:
             advance(incident, state, org_key, users, rng, reported_on)
     actions_demo.load(orgs, users)  # remedial actions (some overdue, some done) and evidence files
     anonymous_demo.load(orgs, users)  # public report pages, an anonymous and a confidential report
+    deadlines_demo.load(orgs, users)  # incidents past their timescales
     return {"organisations": orgs, "users": users}
 
 

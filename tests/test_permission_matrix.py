@@ -16,6 +16,8 @@ from anonymous.models import IdentityRequest
 from anonymous.services import page_for
 from evidence.services import add_evidence
 from incidents.models import Incident
+from notifications.api import notify
+from notifications.models import Notification
 from organisations.models import Contact, Membership, Role
 
 from .factories import OrganisationFactory, UserFactory, reported_incident
@@ -107,6 +109,13 @@ EXPECTED: dict[str, Expect] = {
     "anonymous:ask_identity": Expect(method="post", statuses={"handler": 302, "dpo_above": 302}),
     "anonymous:decide_identity": Expect(method="post", statuses={"handler": 403, "dpo_above": 302}),
     "anonymous:reveal_identity": Expect(method="post", statuses={"handler": 403, "dpo_above": 403}),
+    "notifications:list": EVERYONE_SIGNED_IN,
+    "notifications:read_all": Expect(method="post", default=302),
+    "notifications:open": Expect(statuses={"handler": 302}),
+    "notifications:preferences": EVERYONE_SIGNED_IN,
+    "notifications:deliveries": ADMIN_ONLY,
+    "notifications:informed_parties": ADMIN_ONLY,
+    "deadlines:timescales": ADMIN_ONLY,
 }
 
 
@@ -154,6 +163,8 @@ def world(db: None) -> dict:
     membership = Membership.objects.get(user=people["governance"])
     with transaction.atomic():
         evidence = add_evidence(incident=incident, content=PNG, original_name="photo.png", actor=people["handler"])
+        notify(users=[people["handler"]], kind="report_received", incident=incident)
+    notification = Notification.objects.get()
     action = create_action(
         by=people["handler"], incident=incident, title="Retrain staff", owner=people["admin"], due_on=None
     )
@@ -187,6 +198,7 @@ def world(db: None) -> dict:
         "contact_id": contact.pk,
         "evidence_uuid": evidence.uuid,
         "action_id": action.pk,
+        "notification_uuid": notification.uuid,
     }
     return {"people": people, "kwargs": kwargs}
 

@@ -1,0 +1,64 @@
+"""The timescales page for organisation admins: own values, inherited values shown."""
+
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.db import transaction
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_http_methods
+
+from audit.log import record
+from organisations.models import Organisation, Role
+
+from .forms import TimescalesForm
+from .models import FIELD_NAMES, ICO_HOURS, Timescales, effective_with_sources
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def timescales(request: HttpRequest, org_uuid: Any) -> HttpResponse:
+    organisation = get_object_or_404(Organisation.objects.visible_to(request.user, roles=[Role.ADMIN]), uuid=org_uuid)
+    own = Timescales.objects.filter(organisation=organisation).first() or Timescales(organisation=organisation)
+    parent_values: dict[str, tuple[int, str]] = {}
+    if organisation.parent is not None:
+        values, sources = effective_with_sources(organisation.parent)
+        parent_values = {
+            n: (values[n], sources[n].replace("this organisation", organisation.parent.name)) for n in FIELD_NAMES
+        }
+    else:
+        values, _ = effective_with_sources(Organisation(path="/"))
+        parent_values = {n: (values[n], "default") for n in FIELD_NAMES}
+    before = {n: getattr(own, n) for n in FIELD_NAMES}
+    form = TimescalesForm(request.POST or None, instance=own, inherited=parent_values)
+    if request.method == "POST" and form.is_valid():
+        with transaction.atomic():
+            saved = form.save()
+            after = {n: getattr(saved, n) for n in FIELD_NAMES}
+            record(
+                organisation_id=organisation.pk,
+                action="timescales.changed",
+                actor=request.user,
+                target=saved,
+                before=before,
+                after=after,
+            )
+        messages.success(request, f"Timescales for {organisation.name} are saved.")
+        return redirect("deadlines:timescales", organisation.uuid)
+    values, sources = effective_with_sources(organisation)
+    effective = [
+        {"label": form.fields[n].label, "value": values[n], "source": sources[n], "hours": n.endswith("hours")}
+        for n in FIELD_NAMES
+    ]
+    return render(
+        request,
+        "deadlines/timescales.html",
+        {
+            "organisation": organisation,
+            "current_organisation": organisation,
+            "form": form,
+            "effective": effective,
+            "ico_hours": ICO_HOURS,
+        },
+    )
