@@ -63,6 +63,7 @@ INSTALLED_APPS = [
     "evidence",
     "notifications",
     "reporting",
+    "reports",
 ]
 
 MIDDLEWARE = [

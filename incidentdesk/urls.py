@@ -9,6 +9,7 @@ urlpatterns = [
     path("", include("reporting.urls")),
     path("incidents/", include("incidents.urls")),
     path("organisations/", include("organisations.urls")),
+    path("reports/", include("reports.urls")),
     path("accounts/", include("allauth.urls")),
     path("accessibility/", core_views.accessibility, name="accessibility"),
     path("privacy/", core_views.privacy, name="privacy"),

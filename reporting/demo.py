@@ -16,6 +16,7 @@ from django.utils import timezone
 from audit.log import record
 from incidents.models import Incident, report_incident
 from organisations.models import Contact, Membership, Organisation, Role, RoleTitle
+from reports.demo import load as load_reports_demo
 
 DEMO_PASSWORD = "demo-incident-desk"
 
@@ -228,6 +229,7 @@ def load(incident_count: int = 40, seed: int = 2026) -> dict[str, Any]:
                 reason="Set by the demo data loader",
                 at=reported_on + timedelta(hours=2),
             )
+    load_reports_demo(orgs, users)
     return {"organisations": orgs, "users": users}
 
 

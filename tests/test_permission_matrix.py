@@ -12,6 +12,8 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from incidents.models import Incident
 from organisations.models import Contact, Membership, Role
+from reports.models import ImportBatch
+from reports.review import run_review
 
 from .factories import OrganisationFactory, UserFactory, reported_incident
 
@@ -38,6 +40,8 @@ EVERYONE_SIGNED_IN = Expect(default=200)
 HANDLERS_ONLY = Expect(statuses={"handler": 200, "dpo_above": 200})
 ADMIN_ONLY = Expect(statuses={"admin": 200})
 REPORTER_ONLY = Expect(statuses={"reporter": 200})
+REPORTS_HANDLERS = Expect(statuses={"handler": 200, "dpo_above": 200, "handler_elsewhere": 200})
+REPORTS_COUNTS = Expect(statuses={"handler": 200, "dpo_above": 200, "handler_elsewhere": 200, "governance": 200})
 
 EXPECTED: dict[str, Expect] = {
     "home": Expect(default=302, statuses={"anonymous": 302}),
@@ -56,6 +60,18 @@ EXPECTED: dict[str, Expect] = {
     "organisations:add_contact": ADMIN_ONLY,
     "organisations:remove_membership": Expect(method="post", statuses={"admin": 302}),
     "organisations:remove_contact": Expect(method="post", statuses={"admin": 302}),
+    # Management reporting: handlers see their own subtree (so the handler elsewhere sees
+    # school B's); governance viewers see counts (dashboard, pack, reviews), never incidents.
+    "reports:dashboard": REPORTS_COUNTS,
+    "reports:log": REPORTS_HANDLERS,
+    "reports:export_csv": REPORTS_HANDLERS,
+    "reports:export_xlsx": REPORTS_HANDLERS,
+    "reports:pack": REPORTS_COUNTS,
+    "reports:reviews": REPORTS_COUNTS,
+    "reports:run_review": Expect(method="post", statuses={"handler": 302, "dpo_above": 302, "handler_elsewhere": 302}),
+    "reports:review": Expect(statuses={"handler": 200, "dpo_above": 200, "governance": 200}),
+    "reports:import": REPORTS_HANDLERS,
+    "reports:import_batch": HANDLERS_ONLY,
 }
 
 
@@ -101,7 +117,11 @@ def world(db: None) -> dict:
     incident: Incident = reported_incident(school_a, people["reporter"])
     contact = Contact.objects.create(organisation=school_a, kind=Contact.Kind.DPO, name="DPO desk")
     membership = Membership.objects.get(user=people["governance"])
+    review, _ = run_review(school_a)
+    batch = ImportBatch.objects.create(organisation=school_a, file_name="log.csv", content=b"Reported\n", sha256="x")
     kwargs = {
+        "review_uuid": review.uuid,
+        "batch_uuid": batch.uuid,
         "incident_uuid": incident.uuid,
         "org_uuid": school_a.uuid,
         "membership_id": membership.pk,
