@@ -79,14 +79,14 @@ def load(orgs: dict[str, Organisation], users: dict[str, Any], seed: int = 7) ->
 
     # A few remedial actions from investigations, one of them overdue.
     owner = users["sbm@brookside.example.org"]
+    handled = Incident.objects.filter(organisation=orgs["brookside"]).exclude(status="reported").first()
     for offset, title in [
         (-10, "Turn on delayed send for all staff email"),
         (20, "Move paper files to a locked cabinet"),
     ]:
-        incident = Incident.objects.filter(organisation=orgs["brookside"]).exclude(status="reported").first()
         RemedialAction.objects.create(
             organisation=orgs["brookside"],
-            incident=incident,
+            incident=handled,
             title=title,
             owner=owner,
             due_on=timezone.localdate() + timedelta(days=offset),

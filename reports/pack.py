@@ -115,7 +115,7 @@ def build(scope: Scope, period: Period) -> dict[str, Any]:
             compare(label, now_counts["by_severity"].get(value, 0), before["by_severity"].get(value, 0))
             for value, label in severities
         ],
-        "lessons": lessons_learned(now_counts["reported"]),
+        "lessons": lessons_learned(now_counts["reported"], scope.organisation),
     }
 
 

@@ -314,3 +314,14 @@ def test_pack_data_is_passed_as_inputs_not_markup(cast: Cast) -> None:
 def test_import_fields_match_export_headings() -> None:
     headings = set(export.header())
     assert all(f.label in headings for f in importer.FIELDS if f.key != "description")
+
+
+def test_lessons_are_stripped_of_names_emails_and_phone_numbers(cast: Cast) -> None:
+    from reports.lessons import lessons_learned, people_names, redact
+
+    names = people_names(cast.school_a)
+    assert {"Alice Handler", "Bob Reporter", "Carol DPO"} <= names and "Dave Elsewhere" not in names
+    text = redact("alice handler sent it to bob@example.org; call 01632 960001. Check recipients.", names)
+    assert text == "[name removed] sent it to [email removed]; call [phone number removed]. Check recipients."
+    # Without the lifecycle's outcome reports installed there are simply no lessons yet.
+    assert lessons_learned(Incident.objects.none(), cast.school_a) == []
