@@ -107,6 +107,7 @@ FIELDS = [
     Field("reported_on", "Reported", _date, required=True),
     Field("occurred_on", "Occurred", _date),
     Field("discovered_on", "Discovered", _date),
+    Field("triaged_on", "Triaged", _date),
     Field("aware_on", "Aware", _date),
     Field("closed_on", "Closed", _date),
     Field("type", "Type", _text(150)),
@@ -238,10 +239,12 @@ def run_import(batch: ImportBatch, mapping: dict[str, str], by: Any) -> Outcome:
             _create(organisation, locked, number, values, fingerprint, by)
             outcome.created += 1
         locked.status = ImportBatch.Status.IMPORTED
+        # The file held personal data; once imported it is not kept (its digest is).
+        locked.content = b""
         locked.imported_count += outcome.created
         locked.skipped_count = len(outcome.already)
         locked.rejected_count = len(outcome.rejected)
-        locked.save(update_fields=["status", "imported_count", "skipped_count", "rejected_count"])
+        locked.save(update_fields=["status", "content", "imported_count", "skipped_count", "rejected_count"])
         record(
             organisation_id=organisation.pk,
             action="import.completed",
@@ -274,6 +277,7 @@ def _create(
         reported_on=reported_on,
         occurred_on=values["occurred_on"],
         discovered_on=values["discovered_on"],
+        triaged_on=values["triaged_on"],
         aware_on=values["aware_on"],
         closed_on=values["closed_on"],
         incident_type=values["incident_type"],

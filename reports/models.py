@@ -126,7 +126,7 @@ class ImportBatch(models.Model):
     """An uploaded breach log, kept between the mapping, the dry run and the import.
 
     States: `uploaded` → `imported`. The file is held in the database (it is small and
-    private); it is deleted with the batch.
+    private) until it is imported; then only its name and SHA-256 digest are kept.
     """
 
     class Status(models.TextChoices):

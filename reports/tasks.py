@@ -9,8 +9,6 @@ from crontask import cron
 from django.tasks import task
 from django.utils import timezone
 
-from organisations.models import Organisation
-
 
 @cron("15 6 * * *")
 @task()
@@ -25,16 +23,3 @@ def schedule_type_reviews() -> int:
         _, created = run_review(organisation, period_end=today, trigger=TypeReview.Trigger.SCHEDULED)
         made += created
     return made
-
-
-@task()
-def run_type_review(organisation_id: int, requested_by_id: int | None = None) -> str:
-    """An on-demand review (queued from the page when the scope is large). Returns its uuid."""
-    from accounts.models import User
-
-    from .review import run_review
-
-    organisation = Organisation.objects.get(pk=organisation_id)
-    user = User.objects.filter(pk=requested_by_id).first() if requested_by_id else None
-    review, _ = run_review(organisation, requested_by=user)
-    return str(review.uuid)
