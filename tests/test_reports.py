@@ -8,6 +8,8 @@ from typing import Any
 import pytest
 from django.urls import reverse
 from django.utils import timezone
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from openpyxl import load_workbook
 
 from audit.models import Event
@@ -78,6 +80,19 @@ def test_working_cutoff_skips_weekends() -> None:
     saturday = timezone.make_aware(datetime(2026, 3, 7, 12, 0))
     assert overdue.working_cutoff(saturday, 1) == timezone.make_aware(datetime(2026, 3, 6, 0, 0))
     assert overdue.working_cutoff(monday_10, 5) == timezone.make_aware(datetime(2026, 3, 2, 10, 0))
+
+
+@given(
+    moment=st.datetimes(min_value=datetime(2024, 1, 1), max_value=datetime(2027, 12, 31)),
+    days=st.sampled_from([1, 5, 10, 15, 20]),
+)
+@settings(max_examples=150, deadline=None)
+def test_working_cutoff_leaves_exactly_that_much_weekday_time(moment: datetime, days: int) -> None:
+    now = timezone.make_aware(moment)
+    cutoff = overdue.working_cutoff(now, days)
+    assert working_time_between(cutoff, now) == timedelta(days=days)
+    # Nothing later would do: a moment later leaves less than the full working time.
+    assert working_time_between(cutoff + timedelta(minutes=1), now) < timedelta(days=days)
 
 
 def test_dashboard_figures_match_direct_counts(client, data: Cast) -> None:

@@ -55,6 +55,23 @@ def test_dpo_dashboard_to_filtered_log_to_xlsx_and_governor_pack(page: Page, sit
     assert len(rows) - 1 == major
     severity = rows[0].index("Severity")
     assert all(row[severity] == "Major" for row in rows[1:])
+    page.screenshot(path=SCREENSHOTS / "reports-log.png", full_page=True)
+
+    # The six-month review, started on demand, with an action decided for a flagged type.
+    page.get_by_role("link", name="Six-month type reviews").click()
+    assert_accessible(page)
+    page.get_by_role("button", name="Start a review now").click()
+    expect(page.get_by_role("heading", level=1)).to_contain_text("Six-month type review to")
+    assert_accessible(page)
+    page.get_by_label("What will be done").fill("Phishing training for all staff")
+    page.get_by_label("Owner").select_option(index=1)
+    page.get_by_label("Due by").fill("31/12/2030")
+    page.get_by_role("button", name="Add the action").click()
+    expect(page.get_by_role("cell", name="Phishing training for all staff")).to_be_visible()
+    page.get_by_label("What the review found and decided").fill("Phishing is not falling: training booked.")
+    page.get_by_role("button", name="Record the review as done").click()
+    expect(page.get_by_test_id("review-status")).to_contain_text("Reviewed")
+    assert_accessible(page)
     sign_out(page)
 
     sign_in(page, site, "governor@example.org")
