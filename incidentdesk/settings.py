@@ -61,6 +61,8 @@ INSTALLED_APPS = [
     "audit",
     "incidents",
     "evidence",
+    "actions",
+    "casefile",
     "notifications",
     "reporting",
     "reports",

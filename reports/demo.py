@@ -10,7 +10,7 @@ from typing import Any
 
 from django.utils import timezone
 
-from incidents.models import Incident, IncidentType, RemedialAction
+from incidents.models import Incident, IncidentType
 from organisations.models import Organisation
 
 from .models import ImportMapping, TypeReview
@@ -76,21 +76,6 @@ def load(orgs: dict[str, Organisation], users: dict[str, Any], seed: int = 7) ->
             if incident.status in Incident.CLOSED_STATUSES:
                 fields["closed_on"] = triaged + timedelta(days=rng.randint(3, 25))
         Incident.objects.filter(pk=incident.pk).update(**fields)
-
-    # A few remedial actions from investigations, one of them overdue.
-    owner = users["sbm@brookside.example.org"]
-    handled = Incident.objects.filter(organisation=orgs["brookside"]).exclude(status="reported").first()
-    for offset, title in [
-        (-10, "Turn on delayed send for all staff email"),
-        (20, "Move paper files to a locked cabinet"),
-    ]:
-        RemedialAction.objects.create(
-            organisation=orgs["brookside"],
-            incident=handled,
-            title=title,
-            owner=owner,
-            due_on=timezone.localdate() + timedelta(days=offset),
-        )
 
     # Brookside's old spreadsheet columns, saved from an earlier import.
     ImportMapping.objects.create(

@@ -7,6 +7,7 @@ history. Never used by the product itself.
 import random
 from collections.abc import Sequence
 from datetime import datetime, timedelta
+from typing import Any
 
 from incidents.models import Incident, IncidentType, RemedialAction
 from organisations.models import Organisation
@@ -78,7 +79,9 @@ def generate(
     return made
 
 
-def generate_actions(organisations: Sequence[Organisation], count: int, *, now: datetime, seed: int = 1) -> int:
+def generate_actions(
+    organisations: Sequence[Organisation], count: int, *, now: datetime, seed: int = 1, owner: Any = None
+) -> int:
     """Remedial actions, some linked to incidents, open and done, due in the past and future."""
     rng = random.Random(seed)
     incidents = list(
@@ -97,6 +100,7 @@ def generate_actions(organisations: Sequence[Organisation], count: int, *, now: 
                 organisation_id=org_id,
                 incident_id=incident_id,
                 title=f"Generated action {i}",
+                owner=owner,
                 due_on=(now + timedelta(days=rng.randint(-60, 60))).date() if i % 5 else None,
                 status=status,
                 completed_on=now - timedelta(days=rng.randint(0, 300))

@@ -27,7 +27,7 @@ from organisations.models import HANDLER_ROLES, Organisation
 from . import charts, dashboard, export, importer, log, pack, review
 from .forms import CompleteReviewForm, MappingForm, PackForm, ReviewActionForm, UploadForm
 from .models import ImportBatch, TypeReview
-from .scope import REPORT_ROLES, Scope, resolve, resolve_for_handlers
+from .scope import REPORT_ROLES, Scope, memberships, resolve, resolve_for_handlers
 
 PAGE_SIZE = 50
 
@@ -42,6 +42,14 @@ def dashboard_view(request: HttpRequest) -> HttpResponse:
     figures = dashboard.build(scope)
     log_url = reverse("reports:log") if scope.is_handler else None
     uuid = str(scope.organisation.uuid)
+    # The actions list covers every organisation the person handles: it counts the same
+    # actions only when this scope is that whole part of the tree.
+    handled = memberships(request.user, HANDLER_ROLES)
+    actions_url = (
+        f"{reverse('actions:list')}?status=overdue"
+        if handled and all(path.startswith(scope.organisation.path) for path, _ in handled)
+        else None
+    )
     chart_list = [
         charts.chart("status", "Open incidents by status", figures.by_status, log_url, uuid),
         charts.chart("severity", "Open incidents by severity", figures.by_severity, log_url, uuid),
@@ -58,6 +66,7 @@ def dashboard_view(request: HttpRequest) -> HttpResponse:
             "figures": figures,
             "charts": chart_list,
             "log_url": log_url,
+            "actions_url": actions_url,
             "scope_query": _scope_query(scope),
         },
     )

@@ -33,7 +33,7 @@ def types() -> list[IncidentType | None]:
 def data(cast: Cast, time_machine) -> Cast:  # type: ignore[no-untyped-def]
     time_machine.move_to(NOW, tick=False)
     generate([cast.school_a, cast.school_b], types(), 240, now=NOW)
-    generate_actions([cast.school_a, cast.school_b], 60, now=NOW)
+    generate_actions([cast.school_a, cast.school_b], 60, now=NOW, owner=cast.alice)
     return cast
 
 
@@ -142,6 +142,13 @@ def test_every_dashboard_figure_links_to_a_log_that_counts_the_same(client, data
             assert page.context["page_obj"].paginator.count == row["value"], (chart["key"], row["label"])
             checked += 1
     assert checked > 20
+    # The overdue actions figure links to the actions list, which counts the same actions.
+    dashboard = client.get(reverse("reports:dashboard"))
+    actions = client.get(dashboard.context["actions_url"])
+    assert actions.context["page_obj"].paginator.count == dashboard.context["figures"].actions_overdue > 0
+    # For one school of the service the list would count more, so there is no link.
+    school = client.get(reverse("reports:dashboard"), {"scope": str(data.school_a.uuid)})
+    assert school.context["actions_url"] is None
 
 
 def test_governance_viewer_sees_counts_without_links_or_log(client, data: Cast) -> None:
