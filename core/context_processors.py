@@ -42,6 +42,8 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
         items.append({"href": reverse("actions:list"), "text": "Actions"})
     if user.remedial_actions.exists():
         items.append({"href": reverse("actions:mine"), "text": "My actions"})
+    if roles & (HANDLER_ROLES | {Role.GOVERNANCE}):
+        items.append({"href": reverse("reports:dashboard"), "text": "Reports"})
     if Role.ADMIN in roles:
         items.append({"href": reverse("organisations:list"), "text": "Organisations"})
     if memberships:

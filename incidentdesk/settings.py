@@ -69,6 +69,7 @@ INSTALLED_APPS = [
     "deadlines",
     "reporting",
     "anonymous",
+    "reports",
 ]
 
 MIDDLEWARE = [

@@ -16,6 +16,7 @@ urlpatterns = [
     path("case-file/", include("casefile.urls")),
     path("notifications/", include("notifications.urls")),
     path("deadlines/", include("deadlines.urls")),
+    path("reports/", include("reports.urls")),
     path("accounts/", include("allauth.urls")),
     path("accessibility/", core_views.accessibility, name="accessibility"),
     path("privacy/", core_views.privacy, name="privacy"),

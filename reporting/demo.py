@@ -18,6 +18,7 @@ from anonymous import demo as anonymous_demo
 from deadlines import demo as deadlines_demo
 from incidents.models import Incident, report_incident
 from organisations.models import Contact, Membership, Organisation, Role, RoleTitle
+from reports.demo import load as load_reports_demo
 
 DEMO_PASSWORD = "demo-incident-desk"
 
@@ -225,6 +226,7 @@ def load(incident_count: int = 40, seed: int = 2026) -> dict[str, Any]:
     actions_demo.load(orgs, users)  # remedial actions (some overdue, some done) and evidence files
     anonymous_demo.load(orgs, users)  # public report pages, an anonymous and a confidential report
     deadlines_demo.load(orgs, users)  # incidents past their timescales
+    load_reports_demo(orgs, users)
     return {"organisations": orgs, "users": users}
 
 

@@ -19,6 +19,8 @@ from incidents.models import Incident
 from notifications.api import notify
 from notifications.models import Notification
 from organisations.models import Contact, Membership, Role
+from reports.models import ImportBatch
+from reports.review import run_review
 
 from .factories import OrganisationFactory, UserFactory, reported_incident
 from .test_contract import PNG
@@ -47,6 +49,8 @@ HANDLERS_ONLY = Expect(statuses={"handler": 200, "dpo_above": 200})
 ADMIN_ONLY = Expect(statuses={"admin": 200})
 REPORTER_ONLY = Expect(statuses={"reporter": 200})
 PUBLIC = Expect(default=200, statuses={"anonymous": 200})
+REPORTS_HANDLERS = Expect(statuses={"handler": 200, "dpo_above": 200, "handler_elsewhere": 200})
+REPORTS_COUNTS = Expect(statuses={"handler": 200, "dpo_above": 200, "handler_elsewhere": 200, "governance": 200})
 
 EXPECTED: dict[str, Expect] = {
     "home": Expect(default=302, statuses={"anonymous": 302}),
@@ -116,6 +120,18 @@ EXPECTED: dict[str, Expect] = {
     "notifications:deliveries": ADMIN_ONLY,
     "notifications:informed_parties": ADMIN_ONLY,
     "deadlines:timescales": ADMIN_ONLY,
+    # Management reporting: handlers see their own subtree (so the handler elsewhere sees
+    # school B's); governance viewers see counts (dashboard, pack, reviews), never incidents.
+    "reports:dashboard": REPORTS_COUNTS,
+    "reports:log": REPORTS_HANDLERS,
+    "reports:export_csv": REPORTS_HANDLERS,
+    "reports:export_xlsx": REPORTS_HANDLERS,
+    "reports:pack": REPORTS_COUNTS,
+    "reports:reviews": REPORTS_COUNTS,
+    "reports:run_review": Expect(method="post", statuses={"handler": 302, "dpo_above": 302, "handler_elsewhere": 302}),
+    "reports:review": Expect(statuses={"handler": 200, "dpo_above": 200, "governance": 200}),
+    "reports:import": REPORTS_HANDLERS,
+    "reports:import_batch": HANDLERS_ONLY,
 }
 
 
@@ -188,10 +204,14 @@ def world(db: None) -> dict:
     OutcomeReport.objects.create(incident=incident, summary="For the PDF", round=1, status="submitted")
     page = page_for(school_a)
     identity_request = IdentityRequest.objects.create(incident=incident, requested_by=people["handler"], reason="why")
+    review, _ = run_review(school_a)
+    batch = ImportBatch.objects.create(organisation=school_a, file_name="log.csv", content=b"Reported\n", sha256="x")
     kwargs = {
         "item_id": item.pk,
         "slug": page.slug,
         "request_uuid": identity_request.uuid,
+        "review_uuid": review.uuid,
+        "batch_uuid": batch.uuid,
         "incident_uuid": incident.uuid,
         "org_uuid": school_a.uuid,
         "membership_id": membership.pk,

@@ -1,0 +1,236 @@
+"""The DPO monitoring log: one row per incident across the scope, its filters and its columns.
+
+The page, the CSV and the XLSX all come from `filtered()` and `rows()`, so an export is
+exactly what the filters show.
+"""
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Any
+
+from django import forms
+from django.db.models import Case, Q, Value, When
+from django.utils import timezone
+
+from incidents.models import Incident, IncidentType
+
+from . import overdue
+from .scope import Scope
+
+
+@dataclass(frozen=True)
+class Column:
+    key: str
+    label: str
+    kind: str = "text"  # text, datetime, number, flag
+
+
+COLUMNS = [
+    Column("reference", "Reference"),
+    Column("organisation", "Organisation"),
+    Column("occurred_on", "Occurred", "datetime"),
+    Column("discovered_on", "Discovered", "datetime"),
+    Column("reported_on", "Reported", "datetime"),
+    Column("triaged_on", "Triaged", "datetime"),
+    Column("aware_on", "Aware", "datetime"),
+    Column("closed_on", "Closed", "datetime"),
+    Column("type", "Type"),
+    Column("severity", "Severity"),
+    Column("nature", "Nature"),
+    Column("breach_status", "Breach status"),
+    Column("personal_data_breach", "Personal data breach"),
+    Column("people_affected", "People affected", "number"),
+    Column("records_affected", "Records affected", "number"),
+    Column("ico_decision", "ICO decision"),
+    Column("ico_reported_on", "ICO reported", "datetime"),
+    Column("ico_reference", "ICO reference"),
+    Column("individuals_told_on", "Individuals told", "datetime"),
+    Column("status", "Status"),
+    Column("days_open", "Days open", "number"),
+    *[Column(f"overdue_{flag}", overdue.FLAG_LABELS[flag], "flag") for flag in overdue.FLAGS],
+]
+
+SELECT = (
+    "uuid",
+    "reference",
+    "organisation__name",
+    "occurred_on",
+    "discovered_on",
+    "reported_on",
+    "triaged_on",
+    "aware_on",
+    "closed_on",
+    "incident_type__name",
+    "severity",
+    "nature",
+    "breach_status",
+    "personal_data_breach",
+    "people_affected",
+    "records_affected",
+    "ico_decision",
+    "ico_reported_on",
+    "ico_reference",
+    "individuals_told_on",
+    "status",
+)
+
+LABELS = {
+    "severity": dict(Incident.Severity.choices),
+    "nature": dict(Incident.Nature.choices),
+    "breach_status": dict(Incident.BreachStatus.choices),
+    "personal_data_breach": dict(Incident.PersonalDataBreach.choices),
+    "ico_decision": dict(Incident.IcoDecision.choices),
+    "status": dict(Incident.Status.choices),
+}
+
+
+class LogFilterForm(forms.Form):
+    """Filters, all optional, all in the querystring, so every figure can link to its rows."""
+
+    organisation = forms.ChoiceField(label="Organisation", required=False)
+    status = forms.ChoiceField(label="Status", required=False)
+    severity = forms.ChoiceField(label="Severity", required=False)
+    type = forms.ChoiceField(label="Type", required=False)
+    breach_status = forms.ChoiceField(label="Breach status", required=False)
+    personal_data_breach = forms.ChoiceField(label="Personal data breach", required=False)
+    overdue = forms.ChoiceField(label="Overdue", required=False)
+    ico_clock = forms.ChoiceField(
+        label="ICO clock", required=False, choices=[("", "Any"), ("running", "Running (not yet reported)")]
+    )
+    month = forms.RegexField(label="Reported in month (YYYY-MM)", regex=r"^\d{4}-\d{2}$", required=False)
+    reported_from = forms.DateField(label="Reported from", required=False, help_text="For example, 1/9/2025")
+    reported_to = forms.DateField(label="Reported up to and including", required=False)
+
+    def __init__(self, *args: Any, scope: Scope, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.scope = scope
+        self._choices: dict[str, list[tuple[str, str]]] = {}
+        self._choices["organisation"] = [("", "All in scope")] + [
+            (str(org.uuid), org.name) for org in scope.organisations().only("uuid", "name")
+        ]
+        self._choices["status"] = [
+            ("", "Any status"),
+            ("open", "Any open status"),
+            ("closed_any", "Any closed status"),
+            *Incident.Status.choices,
+        ]
+        self._choices["severity"] = [("", "Any"), *Incident.Severity.choices, ("none", "Not yet set")]
+        types = IncidentType.objects.filter(
+            Q(organisation__isnull=True)
+            | Q(organisation_id__in=scope.organisation.ancestor_ids())
+            | Q(organisation__path__startswith=scope.organisation.path)
+        ).only("id", "name")
+        self._choices["type"] = [
+            ("", "Any"),
+            *((str(t.pk), t.name) for t in types),
+            ("none", "Not yet classified"),
+        ]
+        self._choices["breach_status"] = [("", "Any"), *Incident.BreachStatus.choices]
+        self._choices["personal_data_breach"] = [("", "Any"), *Incident.PersonalDataBreach.choices]
+        self._choices["overdue"] = [("", "Any"), ("any", "Anything overdue"), *overdue.FLAG_LABELS.items()]
+
+        for name, choices in self._choices.items():
+            field = self.fields[name]
+            assert isinstance(field, forms.ChoiceField)
+            field.choices = choices
+
+    def filter(self, queryset: Any, now: datetime) -> Any:
+        if not self.is_valid():
+            return queryset.none()
+        data = self.cleaned_data
+        if data["organisation"]:
+            # Exactly this organisation (the scope already covers everything beneath).
+            queryset = queryset.filter(organisation__uuid=data["organisation"])
+        status = data["status"]
+        if status == "open":
+            queryset = queryset.filter(status__in=Incident.OPEN_STATUSES)
+        elif status == "closed_any":
+            queryset = queryset.filter(status__in=Incident.CLOSED_STATUSES)
+        elif status:
+            queryset = queryset.filter(status=status)
+        if data["severity"]:
+            queryset = queryset.filter(severity="" if data["severity"] == "none" else data["severity"])
+        if data["type"] == "none":
+            queryset = queryset.filter(incident_type__isnull=True)
+        elif data["type"]:
+            queryset = queryset.filter(incident_type_id=int(data["type"]))
+        for name in ("breach_status", "personal_data_breach"):
+            if data[name]:
+                queryset = queryset.filter(**{name: data[name]})
+        if data["overdue"] == "any":
+            condition = Q()
+            for flag in overdue.FLAGS:
+                condition |= overdue.flag_condition(flag, now)
+            queryset = queryset.filter(condition)
+        elif data["overdue"]:
+            queryset = queryset.filter(overdue.flag_condition(data["overdue"], now))
+        if data["ico_clock"] == "running":
+            queryset = queryset.filter(overdue.ico_clock_running())
+        if data["month"]:
+            year, month = (int(part) for part in data["month"].split("-"))
+            if not 1 <= month <= 12:
+                return queryset.none()
+            start = timezone.make_aware(datetime(year, month, 1))
+            end = timezone.make_aware(datetime(year + (month == 12), month % 12 + 1, 1))
+            queryset = queryset.filter(reported_on__gte=start, reported_on__lt=end)
+        if data["reported_from"]:
+            queryset = queryset.filter(reported_on__gte=_start_of(data["reported_from"]))
+        if data["reported_to"]:
+            queryset = queryset.filter(reported_on__lt=_start_of(data["reported_to"], plus_days=1))
+        return queryset
+
+    def active_filters(self) -> dict[str, str]:
+        if not self.is_valid():
+            return {}
+        return {k: str(v) for k, v in self.data.items() if k in self.fields and v}
+
+
+def _start_of(day: date, plus_days: int = 0) -> datetime:
+    from datetime import timedelta
+
+    return timezone.make_aware(datetime.combine(day + timedelta(days=plus_days), datetime.min.time()))
+
+
+def annotated(queryset: Any, now: datetime) -> Any:
+    """The log's queryset: every column, overdue flags worked out by the database."""
+    flags = {
+        f"overdue_{flag}": Case(When(overdue.flag_condition(flag, now), then=Value(True)), default=Value(False))
+        for flag in overdue.FLAGS
+    }
+    return queryset.order_by("-reported_on", "-id").annotate(**flags).values(*SELECT, *flags)
+
+
+def filtered(scope: Scope, params: Any, now: datetime) -> tuple[LogFilterForm, Any]:
+    form = LogFilterForm(params, scope=scope)
+    return form, annotated(form.filter(scope.incidents(), now), now)
+
+
+def row(values: dict[str, Any], now: datetime) -> dict[str, Any]:
+    """A row of the log as plain values: labels for choices, local datetimes, numbers and flags."""
+    out: dict[str, Any] = {"uuid": values["uuid"]}
+    for column in COLUMNS:
+        key = column.key
+        if key == "organisation":
+            value: Any = values["organisation__name"]
+        elif key == "type":
+            value = values["incident_type__name"] or ""
+        elif key == "days_open":
+            end = values["closed_on"] or now
+            value = max(0, (end - values["reported_on"]).days)
+        elif key.startswith("overdue_"):
+            value = bool(values[key])
+        elif column.kind == "datetime":
+            value = timezone.localtime(values[key]).replace(tzinfo=None) if values[key] else None
+        elif key in LABELS:
+            value = str(LABELS[key].get(values[key], values[key] or ""))
+        else:
+            value = values[key]
+        out[key] = "" if value is None and column.kind == "text" else value
+    return out
+
+
+def rows(queryset: Any, now: datetime, chunk_size: int = 2000) -> Iterator[dict[str, Any]]:
+    """Every row of the filtered log, read in chunks so memory does not grow with the rows."""
+    for values in queryset.iterator(chunk_size=chunk_size):
+        yield row(values, now)

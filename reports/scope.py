@@ -1,0 +1,71 @@
+"""Whose incidents a report covers, and how much of them the person may see.
+
+A scope is one organisation and everything beneath it, chosen among the organisations
+where the person holds a reporting role (on the node or above). Handlers (incident
+manager, SIRO, DPO) see the figures and the incidents behind them; governance viewers
+see counts only, never the incidents, people or personal data.
+"""
+
+from dataclasses import dataclass
+from typing import Any
+
+from django.http import Http404, HttpRequest
+
+from incidents.models import Incident, RemedialAction
+from organisations.models import HANDLER_ROLES, Membership, Organisation, Role
+
+REPORT_ROLES = frozenset(HANDLER_ROLES | {Role.GOVERNANCE})
+
+
+@dataclass
+class Scope:
+    organisation: Organisation
+    choices: list[Organisation]
+    is_handler: bool
+
+    def incidents(self) -> Any:
+        return Incident.objects.filter(organisation__path__startswith=self.organisation.path)
+
+    def actions(self) -> Any:
+        return RemedialAction.objects.filter(organisation__path__startswith=self.organisation.path)
+
+    def organisations(self) -> Any:
+        return self.organisation.descendants()
+
+    @property
+    def is_group(self) -> bool:
+        """A trust, a DPO service or a council: a scope with organisations beneath it."""
+        return self.organisation.kind != Organisation.Kind.SCHOOL or self.organisation.children.exists()
+
+
+def memberships(user: Any, roles: Any) -> list[tuple[str, str]]:
+    return list(Membership.objects.filter(user=user, role__in=list(roles)).values_list("organisation__path", "role"))
+
+
+def resolve(request: HttpRequest, roles: Any = REPORT_ROLES, param: str = "scope") -> Scope:
+    """The scope asked for in `?scope=<organisation uuid>`, or the widest one the person has.
+
+    Anyone without a reporting role, or asking for an organisation outside theirs, gets a 404.
+    """
+    held = memberships(request.user, roles)
+    if not held:
+        raise Http404
+    choices = list(
+        Organisation.objects.under_paths({path for path, _ in held}).only("id", "uuid", "name", "path", "kind")
+    )
+    if not choices:
+        raise Http404
+    wanted = request.GET.get(param) or request.POST.get(param)
+    if wanted:
+        chosen = next((org for org in choices if str(org.uuid) == wanted), None)
+        if chosen is None:
+            raise Http404
+    else:
+        chosen = min(choices, key=lambda org: (org.path.count("/"), org.name))
+    handler = any(chosen.path.startswith(path) for path, role in held if role in HANDLER_ROLES)
+    return Scope(organisation=chosen, choices=choices, is_handler=handler)
+
+
+def resolve_for_handlers(request: HttpRequest, param: str = "scope") -> Scope:
+    """A scope for pages that show incidents themselves: handlers only."""
+    return resolve(request, roles=HANDLER_ROLES, param=param)

@@ -1,0 +1,299 @@
+"""Management reporting: dashboard, monitoring log and exports, checked against the database."""
+
+import csv
+import io
+from datetime import datetime, timedelta
+from typing import Any
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from openpyxl import load_workbook
+
+from audit.models import Event
+from incidents.models import Incident, IncidentType, RemedialAction
+from organisations.models import Membership, Organisation, Role
+from reports import export, log, overdue
+from reports.sample import generate, generate_actions
+
+from .conftest import Cast
+from .factories import OrganisationFactory, UserFactory
+
+NOW = timezone.make_aware(datetime(2026, 3, 11, 10, 30))  # a Wednesday
+
+
+def types() -> list[IncidentType | None]:
+    names = ["Email to the wrong person", "Lost or stolen device", "Phishing", "Other"]
+    return [IncidentType.objects.create(name=n) for n in names] + [None]
+
+
+@pytest.fixture
+def data(cast: Cast, time_machine) -> Cast:  # type: ignore[no-untyped-def]
+    time_machine.move_to(NOW, tick=False)
+    generate([cast.school_a, cast.school_b], types(), 240, now=NOW)
+    generate_actions([cast.school_a, cast.school_b], 60, now=NOW, owner=cast.alice)
+    return cast
+
+
+# An independent statement of the overdue rules, walking the calendar, to check the Q versions.
+def working_time_between(start: datetime, end: datetime) -> timedelta:
+    total = timedelta()
+    t = timezone.localtime(start)
+    end = timezone.localtime(end)
+    while t < end:
+        next_midnight = timezone.make_aware(datetime.combine(t.date() + timedelta(days=1), datetime.min.time()))
+        step_end = min(next_midnight, end)
+        if t.weekday() < 5:
+            total += step_end - t
+        t = step_end
+    return total
+
+
+def python_flags(incident: Incident, now: datetime) -> dict[str, bool]:
+    days = {"minor": 20, "moderate": 15, "major": 10, "critical": 5, "": 20}
+    clock = (
+        incident.aware_on is not None
+        and incident.ico_reported_on is None
+        and incident.status in Incident.OPEN_STATUSES
+        and incident.personal_data_breach != "no"
+        and incident.ico_decision != "record_only"
+    )
+    return {
+        "triage": incident.status == "reported" and working_time_between(incident.reported_on, now) > timedelta(days=1),
+        "investigation": incident.status in ("triaged", "investigating")
+        and incident.triaged_on is not None
+        and working_time_between(incident.triaged_on, now) > timedelta(days=days[incident.severity]),
+        "action": any(
+            a.status == "open" and a.due_on is not None and a.due_on < timezone.localdate(now)
+            for a in incident.remedial_actions.all()
+        ),
+        "ico": clock and now - incident.aware_on > timedelta(hours=72),  # type: ignore[operator]
+        "ico_running": clock,
+    }
+
+
+def test_working_cutoff_skips_weekends() -> None:
+    monday_10 = timezone.make_aware(datetime(2026, 3, 9, 10, 0))
+    assert overdue.working_cutoff(monday_10, 1) == timezone.make_aware(datetime(2026, 3, 6, 10, 0))
+    saturday = timezone.make_aware(datetime(2026, 3, 7, 12, 0))
+    assert overdue.working_cutoff(saturday, 1) == timezone.make_aware(datetime(2026, 3, 6, 0, 0))
+    assert overdue.working_cutoff(monday_10, 5) == timezone.make_aware(datetime(2026, 3, 2, 10, 0))
+
+
+@given(
+    moment=st.datetimes(min_value=datetime(2024, 1, 1), max_value=datetime(2027, 12, 31)),
+    days=st.sampled_from([1, 5, 10, 15, 20]),
+)
+@settings(max_examples=150, deadline=None)
+def test_working_cutoff_leaves_exactly_that_much_weekday_time(moment: datetime, days: int) -> None:
+    now = timezone.make_aware(moment)
+    cutoff = overdue.working_cutoff(now, days)
+    assert working_time_between(cutoff, now) == timedelta(days=days)
+    # Nothing later would do: a moment later leaves less than the full working time.
+    assert working_time_between(cutoff + timedelta(minutes=1), now) < timedelta(days=days)
+
+
+def test_dashboard_figures_match_direct_counts(client, data: Cast) -> None:
+    client.force_login(data.carol)
+    response = client.get(reverse("reports:dashboard"))
+    assert response.status_code == 200
+    figures = response.context["figures"]
+    incidents = Incident.objects.filter(organisation__path__startswith=data.county.path)
+    open_ = incidents.filter(status__in=Incident.OPEN_STATUSES)
+    assert figures.open_total == open_.count() > 0
+    for bar in figures.by_status:
+        assert bar.value == open_.filter(status=bar.query["status"]).count()
+    for bar in figures.by_severity:
+        severity = "" if bar.query["severity"] == "none" else bar.query["severity"]
+        assert bar.value == open_.filter(severity=severity).count()
+    assert sum(bar.value for bar in figures.by_type) == open_.count()
+    for bar in figures.by_type:
+        condition = (
+            {"incident_type__isnull": True} if bar.query["type"] == "none" else {"incident_type_id": bar.query["type"]}
+        )
+        assert bar.value == open_.filter(**condition).count()
+    flags = [python_flags(i, NOW) for i in incidents.prefetch_related("remedial_actions")]
+    expected = {key: sum(f[key] for f in flags) for key in ("triage", "investigation", "action", "ico", "ico_running")}
+    assert all(expected.values()), expected  # the generated data exercises every rule
+    got = {bar.query.get("overdue") or "ico_running": bar.value for bar in figures.clocks + figures.overdue}
+    assert got == expected
+    assert figures.actions_overdue == sum(
+        1 for a in RemedialAction.objects.all() if a.status == "open" and a.due_on and a.due_on < NOW.date()
+    )
+    start = timezone.make_aware(datetime(2025, 4, 1))
+    assert sum(bar.value for bar in figures.per_month) == incidents.filter(reported_on__gte=start).count()
+    march = incidents.filter(reported_on__gte=timezone.make_aware(datetime(2026, 3, 1))).count()
+    assert figures.per_month[-1].value == march
+    by_org = {row["name"]: row for row in figures.per_organisation}
+    assert by_org["School A"]["open"] == open_.filter(organisation=data.school_a).count()
+    assert by_org["School B"]["open"] == open_.filter(organisation=data.school_b).count()
+
+
+def test_every_dashboard_figure_links_to_a_log_that_counts_the_same(client, data: Cast) -> None:
+    client.force_login(data.carol)
+    figures = client.get(reverse("reports:dashboard")).context["charts"]
+    checked = 0
+    for chart in figures:
+        for row in chart["rows"]:
+            assert row["href"], row
+            page = client.get(row["href"])
+            assert page.context["page_obj"].paginator.count == row["value"], (chart["key"], row["label"])
+            checked += 1
+    assert checked > 20
+    # The overdue actions figure links to the actions list, which counts the same actions.
+    dashboard = client.get(reverse("reports:dashboard"))
+    actions = client.get(dashboard.context["actions_url"])
+    assert actions.context["page_obj"].paginator.count == dashboard.context["figures"].actions_overdue > 0
+    # For one school of the service the list would count more, so there is no link.
+    school = client.get(reverse("reports:dashboard"), {"scope": str(data.school_a.uuid)})
+    assert school.context["actions_url"] is None
+
+
+def test_governance_viewer_sees_counts_without_links_or_log(client, data: Cast) -> None:
+    viewer = UserFactory(full_name="Gina Governor")
+    Membership.objects.create(user=viewer, organisation=data.school_a, role=Role.GOVERNANCE)
+    client.force_login(viewer)
+    response = client.get(reverse("reports:dashboard"))
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert reverse("reports:log") not in html
+    assert "GEN1-" not in html  # no incident references
+    assert (
+        response.context["figures"].open_total
+        == Incident.objects.filter(organisation=data.school_a, status__in=Incident.OPEN_STATUSES).count()
+    )
+    assert client.get(reverse("reports:log")).status_code == 404
+    assert client.get(reverse("reports:export_csv")).status_code == 404
+
+
+def test_scope_outside_the_persons_organisations_is_a_404(client, data: Cast) -> None:
+    client.force_login(data.alice)
+    assert client.get(reverse("reports:dashboard"), {"scope": str(data.school_b.uuid)}).status_code == 404
+    assert client.get(reverse("reports:log"), {"scope": str(data.county.uuid)}).status_code == 404
+    response = client.get(reverse("reports:log"))
+    assert {r["organisation"] for r in response.context["rows"]} == {"School A"}
+
+
+def test_dpo_chooses_a_school_within_their_service(client, data: Cast) -> None:
+    client.force_login(data.carol)
+    response = client.get(reverse("reports:dashboard"), {"scope": str(data.school_b.uuid)})
+    assert (
+        response.context["figures"].open_total
+        == Incident.objects.filter(organisation=data.school_b, status__in=Incident.OPEN_STATUSES).count()
+    )
+
+
+def test_log_rows_and_flags_match_the_rules(client, data: Cast) -> None:
+    client.force_login(data.carol)
+    response = client.get(reverse("reports:log"), {"page": 1})
+    assert response.context["page_obj"].paginator.count == 240
+    incidents = {i.reference: i for i in Incident.objects.prefetch_related("remedial_actions")}
+    for row in response.context["rows"]:
+        incident = incidents[row["reference"]]
+        flags = python_flags(incident, NOW)
+        assert {f: row[f"overdue_{f}"] for f in overdue.FLAGS} == {f: flags[f] for f in overdue.FLAGS}
+        end = incident.closed_on or NOW
+        assert row["days_open"] == (end - incident.reported_on).days
+
+
+@pytest.mark.parametrize(
+    "params",
+    [
+        {"status": "open", "severity": "major"},
+        {"breach_status": "near_miss", "personal_data_breach": "yes"},
+        {"overdue": "any"},
+        {"status": "closed_any"},
+        {"reported_from": "2025-12-01", "reported_to": "2026-01-31"},
+    ],
+)
+def test_export_is_exactly_what_is_filtered(client, data: Cast, params: dict) -> None:
+    client.force_login(data.carol)
+    page = client.get(reverse("reports:log"), params)
+    count = page.context["page_obj"].paginator.count
+    assert count > 0
+    response = client.get(reverse("reports:export_csv"), params)
+    assert response.streaming
+    rows = list(csv.reader(io.StringIO(b"".join(response.streaming_content).decode("utf-8-sig"))))
+    assert rows[0] == export.header()
+    assert len(rows) - 1 == count
+    first_page_refs = [r["reference"] for r in page.context["rows"]]
+    assert [r[0] for r in rows[1 : len(first_page_refs) + 1]] == first_page_refs
+    xlsx = client.get(reverse("reports:export_xlsx"), params)
+    sheet = load_workbook(io.BytesIO(b"".join(xlsx.streaming_content)), read_only=True).worksheets[0]
+    xrows = list(sheet.iter_rows(values_only=True))
+    assert len(xrows) - 1 == count
+    assert [r[0] for r in xrows[1:]] == [r[0] for r in rows[1:]]
+    events = list(Event.objects.filter(action="log.exported").order_by("id"))
+    afters: list[Any] = [e.after for e in events]
+    assert [a["format"] for a in afters] == ["csv", "xlsx"]
+    assert afters[0]["rows"] == count and events[0].organisation_id == data.county.pk
+    assert events[0].actor == data.carol
+
+
+@pytest.mark.parametrize("dangerous", ['=HYPERLINK("http://x")', "+1+1", "-2+3", "@SUM(A1)", "\tx", "\rx"])
+def test_export_neutralises_formulas(client, cast: Cast, dangerous: str) -> None:
+    Incident.objects.create(
+        organisation=cast.school_a, description="x", reported_on=timezone.now(), reference="R1", ico_reference=dangerous
+    )
+    client.force_login(cast.alice)
+    body = b"".join(client.get(reverse("reports:export_csv")).streaming_content).decode("utf-8-sig")
+    row = list(csv.reader(io.StringIO(body)))[1]
+    column = export.header().index("ICO reference")
+    assert row[column] == "'" + dangerous
+    xlsx = b"".join(client.get(reverse("reports:export_xlsx")).streaming_content)
+    cell = list(load_workbook(io.BytesIO(xlsx)).worksheets[0].iter_rows(values_only=True))[1][column]
+    assert cell == "'" + dangerous
+    assert export.neutralise("plain") == "plain" and export.neutralise(-5) == -5
+
+
+def _make_world(n: int, now: datetime) -> tuple[Organisation, object]:
+    county = OrganisationFactory(kind=Organisation.Kind.DPO_SERVICE)
+    schools = [OrganisationFactory(parent=county) for _ in range(3)]
+    dpo = UserFactory()
+    Membership.objects.create(user=dpo, organisation=county, role=Role.DPO)
+    generate(schools, [IncidentType.objects.create(name=f"T{n}-{i}") for i in range(3)] + [None], n, now=now, seed=n)
+    generate_actions(schools, n // 4, now=now, seed=n)
+    return county, dpo
+
+
+def _queries(client, url: str) -> int:  # type: ignore[no-untyped-def]
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as context:
+        response = client.get(url)
+        assert response.status_code == 200
+        if response.streaming:
+            b"".join(response.streaming_content)
+    return len(context)
+
+
+# The pinned counts: they must not change with the number of incidents (NetBox query_counts).
+PINNED = {"reports:dashboard": 16, "reports:log": 12, "reports:export_csv": 13, "reports:export_xlsx": 13}
+
+
+def test_query_counts_do_not_grow_with_incidents(client, db) -> None:  # type: ignore[no-untyped-def]
+    now = timezone.now()
+    county, dpo = _make_world(12, now)
+    client.force_login(dpo)
+    for name in PINNED:  # warm: the session, the organisation's event chain
+        _queries(client, reverse(name))
+    small = {name: _queries(client, reverse(name)) for name in PINNED}
+    generate(list(county.descendants(include_self=False)), [None], 600, now=now, seed=99)
+    generate_actions(list(county.descendants(include_self=False)), 100, now=now, seed=99)
+    large = {name: _queries(client, reverse(name)) for name in PINNED}
+    assert small == large
+    for name, pinned in PINNED.items():
+        assert large[name] <= pinned, (name, large[name])
+
+
+def test_log_row_columns_cover_the_issue() -> None:
+    labels = [c.label for c in log.COLUMNS]
+    for wanted in ["Reference", "Organisation", "Occurred", "Discovered", "Reported", "Aware", "Closed", "Type",
+                   "Severity", "Nature", "Breach status", "Personal data breach", "People affected",
+                   "Records affected", "ICO decision", "ICO reported", "ICO reference", "Individuals told",
+                   "Status", "Days open", "Triage overdue", "Investigation overdue", "Action overdue",
+                   "ICO clock overdue"]:  # fmt: skip
+        assert wanted in labels
