@@ -11,7 +11,6 @@ from typing import Any
 from django.db import transaction
 from django.utils import timezone
 
-from audit.log import record
 from incidents.models import Incident, RemedialAction, report_incident
 from notifications.models import InformedParty
 from organisations.models import Organisation
@@ -92,21 +91,24 @@ def load(orgs: dict[str, Organisation], users: dict[str, Any]) -> dict[str, Inci
         },
         reported_on=now - timedelta(hours=54),
     )
-    Incident.objects.filter(pk=breach.pk).update(
-        status=Incident.Status.INVESTIGATING,
+    # Through the real steps (triage, start), as the council's service desk, then the
+    # milestone times moved back so the demo shows a breach whose ICO clock is nearly out.
+    from investigation import lifecycle
+
+    handler = users["servicedesk@council.example.org"]
+    lifecycle.triage(
+        breach,
+        by=handler,
         severity=Incident.Severity.MAJOR,
+        nature=Incident.Nature.INCIDENT,
+        breach_status=Incident.BreachStatus.CONFIRMED,
         personal_data_breach=Incident.PersonalDataBreach.YES,
-        triaged_on=now - timedelta(hours=50),
+        breach_types=[Incident.BreachType.CONFIDENTIALITY],
         aware_on=now - timedelta(hours=52),
+        investigator=handler,
     )
-    record(
-        organisation_id=breach.organisation_id,
-        action="incident.status_changed",
-        record=breach,
-        before={"status": Incident.Status.REPORTED},
-        after={"status": Incident.Status.INVESTIGATING},
-        reason="Set by the demo data loader",
-    )
+    lifecycle.start_investigation(breach, by=handler)
+    Incident.objects.filter(pk=breach.pk).update(triaged_on=now - timedelta(hours=50))
     ReporterProgress.objects.create(incident=breach, told_status=Incident.Status.INVESTIGATING, told_on=now)
     RemedialAction.objects.create(
         organisation=orgs["council"],

@@ -38,7 +38,7 @@ class ReviewActionForm(forms.Form):
         owner = self.fields["owner"]
         assert isinstance(owner, forms.ModelChoiceField)
         owner.queryset = get_user_model().objects.filter(pk__in=people, is_active=True).order_by("full_name", "email")
-        owner.label_from_instance = lambda u: u.full_name or u.email  # type: ignore[method-assign]
+        owner.label_from_instance = lambda u: u.full_name or u.email  # type: ignore[method-assign,assignment]
 
     def clean_due_on(self) -> date:
         due: date = self.cleaned_data["due_on"]

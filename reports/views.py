@@ -264,7 +264,7 @@ def import_view(request: HttpRequest) -> HttpResponse:
             file_name=upload.name.replace("/", "_")[-255:],
             content=content,
             sha256=hashlib.sha256(content).hexdigest(),
-            uploaded_by=request.user,
+            uploaded_by=request.user if request.user.is_authenticated else None,
         )
         return redirect("reports:import_batch", batch.uuid)
     batches = ImportBatch.objects.filter(organisation__in=organisations).select_related("organisation")[:20]
