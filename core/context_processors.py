@@ -1,6 +1,6 @@
 from typing import Any
 
-from django.db.models import Count, Subquery
+from django.db.models import Count, Exists, Subquery
 from django.http import HttpRequest
 from django.urls import reverse
 
@@ -12,6 +12,7 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
     user = request.user
     if not user.is_authenticated:
         return {"nav_items": [], "current_organisation": None}
+    from incidents.models import RemedialAction
     from notifications.models import Notification
 
     # The unread count rides on the memberships query: no extra query on every page.
@@ -21,7 +22,10 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
     memberships = list(
         Membership.objects.filter(user=user)
         .select_related("organisation")
-        .annotate(unread=Subquery(unread_count.values("n")[:1]))
+        .annotate(
+            unread=Subquery(unread_count.values("n")[:1]),
+            owns_actions=Exists(RemedialAction.objects.filter(owner=user)),
+        )
     )
     roles = {m.role for m in memberships}
     organisations = {m.organisation_id: m.organisation for m in memberships}
@@ -40,7 +44,8 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
         items.append({"href": reverse("investigation:serious"), "text": "Major and critical"})
     if roles & HANDLER_ROLES:
         items.append({"href": reverse("actions:list"), "text": "Actions"})
-    if user.remedial_actions.exists():
+    owns_actions = memberships[0].owns_actions if memberships else user.remedial_actions.exists()
+    if owns_actions:
         items.append({"href": reverse("actions:mine"), "text": "My actions"})
     if roles & (HANDLER_ROLES | {Role.GOVERNANCE}):
         items.append({"href": reverse("reports:dashboard"), "text": "Reports"})

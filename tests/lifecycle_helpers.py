@@ -4,12 +4,12 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.utils import timezone
-from django_tasks_db.models import DBTaskResult
 
 from accounts.models import User
 from incidents.models import Incident, IncidentType
 from investigation import lifecycle
 from investigation.models import ChecklistItem
+from notifications.models import Notification
 from organisations.models import Membership, Organisation, Role
 
 from .factories import OrganisationFactory, UserFactory, reported_incident
@@ -74,12 +74,16 @@ def classification(severity: str = "minor", **extra: Any) -> dict[str, Any]:
 
 
 def queued(kind: str) -> list[list[int]]:
-    """The user ids of each queued notification of `kind` (the outbox, before the worker runs)."""
-    return [
-        r.args_kwargs["kwargs"]["user_ids"]
-        for r in DBTaskResult.objects.filter(task_path__endswith="send_notification").order_by("enqueued_at", "id")
-        if r.args_kwargs["kwargs"]["kind"] == kind
-    ]
+    """The user ids told by each notify() call of `kind`, in order (its in-app notifications).
+
+    One notify() call stamps all its notifications with the same time, which groups them.
+    """
+    calls: dict[Any, list[int]] = {}
+    for created_on, user_id in (
+        Notification.objects.filter(kind=kind).order_by("created_on", "user_id").values_list("created_on", "user_id")
+    ):
+        calls.setdefault(created_on, []).append(user_id)
+    return list(calls.values())
 
 
 def settle_checklist(incident: Incident, by: User) -> None:
