@@ -60,6 +60,7 @@ INSTALLED_APPS = [
     "organisations",
     "audit",
     "incidents",
+    "breaches",
     "notifications",
     "reporting",
 ]

@@ -1,0 +1,15 @@
+from django.apps import AppConfig
+
+
+class BreachesConfig(AppConfig):
+    name = "breaches"
+    verbose_name = "Personal data breaches"
+
+    def ready(self) -> None:
+        from audit.models import describe_action
+
+        describe_action("breach.assessed", "Breach assessed")
+        describe_action("breach.decided", "ICO decision recorded")
+        describe_action("breach.ico_reported", "Reported to the ICO")
+        describe_action("breach.individuals_told", "People affected told")
+        describe_action("breach.document_generated", "Breach document generated")
