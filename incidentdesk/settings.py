@@ -60,6 +60,7 @@ INSTALLED_APPS = [
     "organisations",
     "audit",
     "incidents",
+    "evidence",
     "breaches",
     "notifications",
     "reporting",
@@ -175,6 +176,8 @@ STORAGES = {
 }
 # Uploaded files live outside the web root and are only served through views that check access.
 MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", VAR_DIR / "files"))
+# Largest evidence file accepted, in bytes (default 20 MB).
+EVIDENCE_MAX_BYTES = int(os.environ.get("EVIDENCE_MAX_BYTES", 20 * 1024 * 1024))
 
 # Email (Django 6.1 MAILERS): the console by default; SMTP when EMAIL_HOST is set.
 EMAIL_HOST = os.environ.get("EMAIL_HOST", "")

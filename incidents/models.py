@@ -38,6 +38,29 @@ class IncidentQuerySet(models.QuerySet["Incident"]):
         return self.filter(condition)
 
 
+class IncidentType(models.Model):
+    """A kind of incident ("Email sent to the wrong recipient"), in an organisation-editable list.
+
+    Types with no organisation are the built-in list every organisation starts with; an
+    organisation's own types apply to it and every organisation beneath it.
+    """
+
+    organisation = models.ForeignKey(
+        Organisation, null=True, blank=True, on_delete=models.CASCADE, related_name="incident_types"
+    )
+    name = models.CharField(max_length=150)
+    description = models.CharField(max_length=300, blank=True)
+    is_active = models.BooleanField(default=True)
+    position = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        ordering = ["position", "name"]
+        constraints = [models.UniqueConstraint(fields=["organisation", "name"], name="one_type_name_per_org")]
+
+    def __str__(self) -> str:
+        return self.name
+
+
 class Incident(models.Model):
     """An information-security incident or personal-data breach, from report to closure."""
 
@@ -53,6 +76,38 @@ class Incident(models.Model):
         YES = "yes", "Yes"
         NO = "no", "No"
         NOT_SURE = "not_sure", "Not sure"
+
+    class Nature(models.TextChoices):
+        EVENT = "event", "Event"
+        WEAKNESS = "weakness", "Weakness"
+        INCIDENT = "incident", "Incident"
+        UNKNOWN = "unknown", "Unknown"
+
+    class BreachStatus(models.TextChoices):
+        NEAR_MISS = "near_miss", "Near miss"
+        POTENTIAL = "potential", "Potential breach"
+        CONFIRMED = "confirmed", "Confirmed breach"
+
+    class PersonalDataBreach(models.TextChoices):
+        YES = "yes", "Yes"
+        NO = "no", "No"
+        NOT_KNOWN = "not_known", "Not yet known"
+
+    class BreachType(models.TextChoices):
+        CONFIDENTIALITY = "confidentiality", "Confidentiality"
+        INTEGRITY = "integrity", "Integrity"
+        AVAILABILITY = "availability", "Availability"
+
+    class Severity(models.TextChoices):
+        MINOR = "minor", "Minor"
+        MODERATE = "moderate", "Moderate"
+        MAJOR = "major", "Major"
+        CRITICAL = "critical", "Critical"
+
+    class IcoDecision(models.TextChoices):
+        RECORD_ONLY = "record_only", "Record only: unlikely to result in a risk to individuals"
+        REPORT = "report", "Report to the ICO"
+        REPORT_AND_TELL = "report_and_tell", "Report to the ICO and tell the individuals"
 
     OPEN_STATUSES = (Status.REPORTED, Status.TRIAGED, Status.INVESTIGATING, Status.OUTCOME_SUBMITTED)
     CLOSED_STATUSES = (Status.CLOSED, Status.CLOSED_NOT_INCIDENT)
@@ -89,6 +144,41 @@ class Incident(models.Model):
     investigator = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="investigations"
     )
+    # How the reporter asked to be treated. Anonymous: no account, no name, no link to a
+    # session (reported_by is empty). Confidential: named, but only the DPO and SIRO see who.
+    reporter_anonymous = models.BooleanField(default=False)
+    reporter_confidential = models.BooleanField(default=False)
+
+    # Triage: the classification (every version is also kept as an event and in the history).
+    nature = models.CharField(max_length=20, choices=Nature.choices, blank=True)
+    breach_status = models.CharField(max_length=20, choices=BreachStatus.choices, blank=True)
+    personal_data_breach = models.CharField(max_length=20, choices=PersonalDataBreach.choices, blank=True)
+    breach_types = models.JSONField("breach type", default=list, blank=True)  # values of BreachType
+    incident_type = models.ForeignKey(
+        IncidentType, null=True, blank=True, on_delete=models.PROTECT, related_name="incidents"
+    )
+    severity = models.CharField(max_length=20, choices=Severity.choices, blank=True, db_index=True)
+    # Awareness: when there was reasonable certainty that personal data was compromised.
+    # The 72-hour ICO clock runs from here (clock hours).
+    aware_on = models.DateTimeField("when the organisation became aware", null=True, blank=True)
+    triaged_on = models.DateTimeField(null=True, blank=True)
+    outcome_submitted_on = models.DateTimeField(null=True, blank=True)
+    closed_on = models.DateTimeField(null=True, blank=True, db_index=True)
+
+    # The decision on telling the ICO and the individuals (UK GDPR Art. 33-34).
+    ico_decision = models.CharField("ICO decision", max_length=20, choices=IcoDecision.choices, blank=True)
+    ico_decision_reason = models.TextField("reason for the ICO decision", blank=True)
+    ico_decision_on = models.DateTimeField(null=True, blank=True)
+    ico_decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    ico_reported_on = models.DateTimeField("reported to the ICO on", null=True, blank=True)
+    ico_reference = models.CharField("ICO case reference", max_length=60, blank=True)
+    individuals_told_on = models.DateTimeField("individuals told on", null=True, blank=True)
+
+    # Incidents brought in from an old breach log (spreadsheet import).
+    imported_from = models.CharField(max_length=300, blank=True)
+
     # The id of the form the report came from: a second submission of the same form finds this one.
     submission_key = models.UUIDField(unique=True, null=True, blank=True, editable=False)
     updated_on = models.DateTimeField(auto_now=True)
@@ -101,6 +191,32 @@ class Incident(models.Model):
 
     def __str__(self) -> str:
         return self.reference or f"Incident {self.pk}"
+
+    @property
+    def is_imported(self) -> bool:
+        return bool(self.imported_from)
+
+    def reporter_display(self, viewer: Any) -> str:
+        """Who reported this, as `viewer` may see it.
+
+        Anonymous reports show "Anonymous reporter" to everyone. A confidential reporter's
+        name is shown only to the DPO and the SIRO of the incident's organisation (or above);
+        everyone else, in pages, PDFs, exports and emails, sees "Confidential reporter".
+        """
+        if self.reporter_anonymous or self.reported_by is None:
+            return "Anonymous reporter" if self.reporter_anonymous else "Not recorded"
+        if self.reporter_confidential and not self.may_see_confidential_reporter(viewer):
+            return "Confidential reporter"
+        return self.reported_by.full_name or self.reported_by.email
+
+    def may_see_confidential_reporter(self, viewer: Any) -> bool:
+        if not getattr(viewer, "is_authenticated", False):
+            return False
+        return Membership.objects.filter(
+            user=viewer,
+            role__in=[Role.DPO, Role.SIRO],
+            organisation_id__in=self.organisation.ancestor_ids(),
+        ).exists()
 
     @property
     def is_open(self) -> bool:
@@ -145,7 +261,82 @@ class Incident(models.Model):
     )
 
 
-__all__ = ["Incident", "IncidentQuerySet", "Role"]
+class RemedialAction(models.Model):
+    """Something to be done so it does not happen again, with an owner and a due date.
+
+    Raised from an investigation, an outcome report or a six-month type review (then with
+    no incident). Stays trackable after its incident closes.
+    """
+
+    class Status(models.TextChoices):
+        OPEN = "open", "Open"
+        DONE = "done", "Done"
+        CANCELLED = "cancelled", "Cancelled"
+
+    class Source(models.TextChoices):
+        INVESTIGATION = "investigation", "Investigation"
+        OUTCOME_REPORT = "outcome_report", "Outcome report"
+        TYPE_REVIEW = "type_review", "Six-month type review"
+
+    organisation = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="remedial_actions")
+    incident = models.ForeignKey(
+        Incident, null=True, blank=True, on_delete=models.PROTECT, related_name="remedial_actions"
+    )
+    title = models.CharField(max_length=300)
+    details = models.TextField(blank=True)
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="remedial_actions"
+    )
+    due_on = models.DateField(null=True, blank=True, db_index=True)
+    status = models.CharField(max_length=20, choices=Status.choices, default=Status.OPEN, db_index=True)
+    source = models.CharField(max_length=20, choices=Source.choices, default=Source.INVESTIGATION)
+    change_reference = models.CharField("change-management reference", max_length=100, blank=True)
+    created_on = models.DateTimeField(auto_now_add=True)
+    completed_on = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["due_on", "id"]
+
+    def __str__(self) -> str:
+        return self.title
+
+    def is_overdue(self, today: Any = None) -> bool:
+        from django.utils import timezone
+
+        today = today or timezone.localdate()
+        return self.status == self.Status.OPEN and self.due_on is not None and self.due_on < today
+
+
+class ReporterMessage(models.Model):
+    """A message between the incident's handlers and its reporter (named or by receipt).
+
+    Shown to the reporter on their report page (named) or the receipt page (anonymous);
+    every message is also an event on the incident's record.
+    """
+
+    class Direction(models.TextChoices):
+        TO_REPORTER = "to_reporter", "To the reporter"
+        FROM_REPORTER = "from_reporter", "From the reporter"
+
+    incident = models.ForeignKey(Incident, on_delete=models.CASCADE, related_name="reporter_messages")
+    direction = models.CharField(max_length=20, choices=Direction.choices)
+    body = models.TextField()
+    # The staff member who wrote a message to the reporter; empty for the reporter's own
+    # messages (an anonymous reporter is never linked to an account).
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    sent_on = models.DateTimeField()
+    read_on = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["sent_on", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.get_direction_display()} on {self.incident}"
+
+
+__all__ = ["Incident", "IncidentQuerySet", "IncidentType", "RemedialAction", "ReporterMessage", "Role"]
 
 
 def report_incident(

@@ -46,3 +46,35 @@ def send_report_notifications(incident_id: int) -> None:
         told.update(emails)
         for email in emails:
             _send("report_received", [email], base | {"link": link, "role_title": titles[role]})
+
+
+@task()
+def send_notification(
+    *,
+    user_ids: list[int],
+    kind: str,
+    incident_id: int | None,
+    organisation_id: int | None,
+    link: str,
+    context: dict[str, object],
+    mandatory: bool,
+) -> None:
+    """Send one kind of notification to each person (see notifications.api.notify)."""
+    from accounts.models import User
+    from organisations.models import Organisation
+
+    incident = Incident.objects.select_related("organisation").get(pk=incident_id) if incident_id is not None else None
+    organisation = (
+        incident.organisation
+        if incident is not None
+        else Organisation.objects.get(pk=organisation_id)
+        if organisation_id is not None
+        else None
+    )
+    if not link and incident is not None:
+        link = settings.SITE_URL + reverse("incidents:detail", args=[incident.uuid])
+    elif link.startswith("/"):
+        link = settings.SITE_URL + link
+    base = {"incident": incident, "organisation": organisation, "site_url": settings.SITE_URL, "link": link}
+    for user in User.objects.filter(pk__in=user_ids, is_active=True).order_by("pk"):
+        _send(kind, [user.email], base | context | {"recipient": user})

@@ -52,3 +52,9 @@ def fast_password_hashing(settings) -> None:  # type: ignore[no-untyped-def]
     if "argon2" not in str(settings.PASSWORD_HASHERS[0]).lower():
         return
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher", *settings.PASSWORD_HASHERS]
+
+
+@pytest.fixture(autouse=True)
+def private_media_root(settings, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    """Each test stores evidence in its own folder, never in the project's var/."""
+    settings.MEDIA_ROOT = tmp_path / "media"
