@@ -8,6 +8,7 @@ urlpatterns = [
     path("", reporting_views.home, name="home"),
     path("", include("reporting.urls")),
     path("incidents/", include("incidents.urls")),
+    path("breaches/", include("breaches.urls")),
     path("organisations/", include("organisations.urls")),
     path("accounts/", include("allauth.urls")),
     path("accessibility/", core_views.accessibility, name="accessibility"),

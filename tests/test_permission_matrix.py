@@ -10,6 +10,8 @@ from dataclasses import dataclass, field
 import pytest
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
+from breaches.engine import Facts
+from breaches.models import Assessment
 from incidents.models import Incident
 from organisations.models import Contact, Membership, Role
 
@@ -56,6 +58,18 @@ EXPECTED: dict[str, Expect] = {
     "organisations:add_contact": ADMIN_ONLY,
     "organisations:remove_membership": Expect(method="post", statuses={"admin": 302}),
     "organisations:remove_contact": Expect(method="post", statuses={"admin": 302}),
+    "breaches:clocks": EVERYONE_SIGNED_IN,
+    "breaches:overview": HANDLERS_ONLY,
+    "breaches:assess": HANDLERS_ONLY,
+    "breaches:version": HANDLERS_ONLY,
+    "breaches:decide": Expect(statuses={"handler": 403, "dpo_above": 200}),
+    "breaches:report_details": HANDLERS_ONLY,
+    "breaches:ico_report_docx": HANDLERS_ONLY,
+    "breaches:ico_report_pdf": HANDLERS_ONLY,
+    "breaches:record_submission": HANDLERS_ONLY,
+    "breaches:letter_docx": HANDLERS_ONLY,
+    "breaches:letter_pdf": HANDLERS_ONLY,
+    "breaches:record_notice": HANDLERS_ONLY,
 }
 
 
@@ -101,11 +115,13 @@ def world(db: None) -> dict:
     incident: Incident = reported_incident(school_a, people["reporter"])
     contact = Contact.objects.create(organisation=school_a, kind=Contact.Kind.DPO, name="DPO desk")
     membership = Membership.objects.get(user=people["governance"])
+    assessment = Assessment.record_assessment(incident=incident, facts=Facts(), by=people["dpo_above"])
     kwargs = {
         "incident_uuid": incident.uuid,
         "org_uuid": school_a.uuid,
         "membership_id": membership.pk,
         "contact_id": contact.pk,
+        "version": assessment.version,
     }
     return {"people": people, "kwargs": kwargs}
 
