@@ -77,8 +77,13 @@ class Assessment(models.Model):
         return f"{self.incident} assessment {self.version}"
 
     @classmethod
-    def record_assessment(cls, *, incident: Incident, facts: engine.Facts, by: Any) -> "Assessment":
-        """Run the engine on `facts` and keep the result as the next version, with its event."""
+    def record_assessment(
+        cls, *, incident: Incident, facts: engine.Facts, by: Any, at: datetime | None = None
+    ) -> "Assessment":
+        """Run the engine on `facts` and keep the result as the next version, with its event.
+
+        `at` backdates the record (demo data and imports); the UI always uses now.
+        """
         if not may_assess(by, incident):
             raise StepRefused("Only the DPO or an incident manager can assess a breach.")
         result = engine.assess(facts).to_dict()
@@ -91,7 +96,7 @@ class Assessment(models.Model):
                 facts=facts.to_dict(),
                 result=result,
                 assessed_by=by,
-                assessed_on=timezone.now(),
+                assessed_on=at or timezone.now(),
             )
             record(
                 organisation_id=incident.organisation_id,
@@ -106,6 +111,7 @@ class Assessment(models.Model):
                     "suggested_severity": result["suggested_severity"],
                     "enisa_score": result["enisa"]["score"],
                 },
+                at=assessment.assessed_on,
             )
         return assessment
 
@@ -170,7 +176,14 @@ class Decision(models.Model):
 
     @classmethod
     def decide(
-        cls, *, assessment: Assessment, by: Any, agrees: bool, decision: str = "", reason: str = ""
+        cls,
+        *,
+        assessment: Assessment,
+        by: Any,
+        agrees: bool,
+        decision: str = "",
+        reason: str = "",
+        at: datetime | None = None,
     ) -> "Decision":
         """Record the DPO's decision and write it onto the incident's ICO fields, with one event."""
         incident = assessment.incident
@@ -191,7 +204,7 @@ class Decision(models.Model):
                 raise StepRefused("Choose the decision you are making instead.")
             if not reason:
                 raise StepRefused("Give the reason for not following the assessment.")
-        now = timezone.now()
+        now = at or timezone.now()
         with transaction.atomic():
             locked = Incident.objects.select_for_update().get(pk=incident.pk)
             before = {"ico_decision": locked.ico_decision, "ico_decision_reason": locked.ico_decision_reason}
@@ -291,6 +304,7 @@ class IcoSubmission(models.Model):
         ico_reference: str = "",
         delay_reason: str = "",
         ico_response: str = "",
+        at: datetime | None = None,
     ) -> "IcoSubmission":
         from .clock import ico_deadline
 
@@ -328,6 +342,7 @@ class IcoSubmission(models.Model):
                 before=before,
                 after=changes | {"phase": submission.phase, "submitted_on": submitted_on},
                 reason=submission.delay_reason,
+                at=at,
             )
         incident.refresh_from_db()
         return submission
@@ -374,6 +389,7 @@ class IndividualsNotice(models.Model):
         audience: str,
         how_many: int | None,
         notes: str = "",
+        at: datetime | None = None,
     ) -> "IndividualsNotice":
         if not may_assess(by, incident):
             raise StepRefused("Only the DPO or an incident manager can record that people were told.")
@@ -399,6 +415,7 @@ class IndividualsNotice(models.Model):
                 record=incident,
                 target=notice,
                 after={"told_on": told_on, "method": method, "audience": audience, "how_many": how_many},
+                at=at,
             )
         incident.refresh_from_db()
         return notice

@@ -21,6 +21,8 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
     ]
     if roles & HANDLER_ROLES or Role.INVESTIGATOR in roles:
         items.append({"href": reverse("incidents:list"), "text": "Incidents"})
+    if roles & HANDLER_ROLES:
+        items.append({"href": reverse("breaches:clocks"), "text": "ICO clocks"})
     if Role.ADMIN in roles:
         items.append({"href": reverse("organisations:list"), "text": "Organisations"})
     for item in items:
