@@ -79,6 +79,8 @@ class ClockState:
     def tag_colour(self) -> str:
         if self.state == "overdue":
             return "red"
+        if self.state == "reported":
+            return "green"
         if self.state == "running":
             return "orange" if (self.seconds_left or 0) < 24 * 3600 else "yellow"
         return "grey"

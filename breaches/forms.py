@@ -268,3 +268,11 @@ class NoticeForm(forms.Form):
         if value > timezone.now() + timedelta(minutes=5):
             raise forms.ValidationError("The date cannot be in the future.")
         return value
+
+
+class NotABreachForm(forms.Form):
+    reason = forms.CharField(
+        label="Why was no personal data compromised?",
+        help_text="For example: the email was recalled before it was opened, and the recipient's IT team confirmed it.",
+        widget=forms.Textarea(attrs={"rows": 4}),
+    )

@@ -421,5 +421,31 @@ class IndividualsNotice(models.Model):
         return notice
 
 
+def record_not_a_breach(*, incident: Incident, by: Any, reason: str) -> None:
+    """Triage found no personal data was compromised: say so on the incident, with the reason, as an event.
+
+    It stays an internal record (the incident is not deleted); the ICO clock stops.
+    """
+    if not may_assess(by, incident):
+        raise StepRefused("Only the DPO or an incident manager can record that this is not a personal data breach.")
+    reason = reason.strip()
+    if not reason:
+        raise StepRefused("Give the reason no personal data was compromised.")
+    with transaction.atomic():
+        locked = Incident.objects.select_for_update().get(pk=incident.pk)
+        before = {"personal_data_breach": locked.personal_data_breach}
+        Incident.objects.filter(pk=incident.pk).update(personal_data_breach=Incident.PersonalDataBreach.NO)
+        record(
+            organisation_id=incident.organisation_id,
+            action="breach.not_a_breach",
+            actor=by,
+            record=incident,
+            before=before,
+            after={"personal_data_breach": Incident.PersonalDataBreach.NO},
+            reason=reason,
+        )
+    incident.refresh_from_db()
+
+
 def latest_assessment(incident: Incident) -> Assessment | None:
     return incident.breach_assessments.order_by("-version").first()

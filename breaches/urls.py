@@ -16,4 +16,5 @@ urlpatterns = [
     path("<uuid:incident_uuid>/letter.docx", views.letter_docx, name="letter_docx"),
     path("<uuid:incident_uuid>/letter.pdf", views.letter_pdf, name="letter_pdf"),
     path("<uuid:incident_uuid>/individuals-told/new/", views.record_notice, name="record_notice"),
+    path("<uuid:incident_uuid>/not-a-breach/", views.not_a_breach, name="not_a_breach"),
 ]

@@ -20,7 +20,7 @@ from incidents.models import Incident
 
 from . import documents, engine
 from .clock import ico_clock_state, running_clocks
-from .forms import AssessmentForm, DecisionForm, NoticeForm, ReportDetailsForm, SubmissionForm
+from .forms import AssessmentForm, DecisionForm, NotABreachForm, NoticeForm, ReportDetailsForm, SubmissionForm
 from .models import (
     Assessment,
     Decision,
@@ -30,6 +30,7 @@ from .models import (
     latest_assessment,
     may_assess,
     may_decide,
+    record_not_a_breach,
 )
 
 
@@ -198,6 +199,22 @@ def record_notice(request: HttpRequest, incident_uuid: Any) -> HttpResponse:
         else:
             return redirect("breaches:overview", incident_uuid=incident.uuid)
     return page(request, "breaches/notice.html", incident, form=form)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def not_a_breach(request: HttpRequest, incident_uuid: Any) -> HttpResponse:
+    incident = get_incident(request, incident_uuid)
+    require(may_assess(request.user, incident), "Only the DPO or an incident manager can record this.")
+    form = NotABreachForm(request.POST if request.method == "POST" else None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            record_not_a_breach(incident=incident, by=request.user, reason=form.cleaned_data["reason"])
+        except StepRefused as exc:
+            form.add_error(None, str(exc))
+        else:
+            return redirect("breaches:overview", incident_uuid=incident.uuid)
+    return page(request, "breaches/not_a_breach.html", incident, form=form)
 
 
 def _download(

@@ -420,3 +420,41 @@ def test_public_notice_variant(client, cast: Cast, reported_breach) -> None:
     assert "cannot contact each person directly" in text
     assert response["Content-Disposition"].endswith('-public-notice.pdf"')
     assert client.get(reverse("breaches:letter_pdf", args=[reported_breach.uuid]), {"audience": "x"}).status_code == 404
+
+
+# --- Not a personal data breach, and query counts -----------------------------------------
+
+
+def test_not_a_breach_is_recorded_with_its_reason_and_stops_the_clock(client, cast: Cast, breach: Incident) -> None:
+    client.force_login(cast.alice)
+    url = reverse("breaches:not_a_breach", args=[breach.uuid])
+    response = client.post(url, {"reason": ""})
+    assert response.status_code == 200 and "There is a problem" in response.content.decode()
+    response = client.post(url, {"reason": "The email was recalled before it was opened."})
+    assert response.status_code == 302
+    breach.refresh_from_db()
+    assert breach.personal_data_breach == "no"
+    assert ico_clock_state(breach).state == "not_needed"
+    event = Event.objects.get(action="breach.not_a_breach")
+    assert event.reason == "The email was recalled before it was opened."
+    assert Incident.objects.filter(pk=breach.pk).exists()  # still an internal record
+
+
+def test_clocks_page_query_count_does_not_grow_with_rows(client, cast: Cast, django_assert_max_num_queries) -> None:
+    for n in range(30):
+        reported_incident(cast.school_a if n % 2 else cast.school_b, None, personal_data="yes")
+    client.force_login(cast.carol)
+    with django_assert_max_num_queries(6):
+        page = client.get(reverse("breaches:clocks"))
+    assert len(page.context["clocks"]) == 30
+
+
+def test_breach_record_query_count_is_fixed(
+    client, cast: Cast, breach: Incident, django_assert_max_num_queries
+) -> None:
+    for _ in range(5):
+        assessment = Assessment.record_assessment(incident=breach, facts=HIGH_RISK, by=cast.alice)
+        Decision.decide(assessment=assessment, by=cast.carol, agrees=True)
+    client.force_login(cast.carol)
+    with django_assert_max_num_queries(13):
+        client.get(reverse("breaches:overview", args=[breach.uuid]))
