@@ -233,6 +233,12 @@ def letter(incident: Incident, audience: str = "parents") -> DocumentData:
             f"{incident.organisation.name} is telling everyone who may be affected about a personal data breach. "
             "We cannot contact each person directly, so we are publishing this notice."
         )
+    elif audience == "pupils":
+        intro.say(greeting + ",")
+        intro.say(
+            "We are writing to tell you that some information about you has been seen by, or could have reached, "
+            "someone who should not have it. We want to explain what happened and what we are doing about it."
+        )
     else:
         intro.say(greeting + ",")
         intro.say(f"We are writing to tell you about a mistake or incident involving {whose} personal information.")

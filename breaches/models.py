@@ -197,8 +197,17 @@ class Decision(models.Model):
             decision = assessment.engine_decision
             if not reason:
                 reason = f"Agreed with assessment {assessment.version}: {assessment.outcome_words}."
-                if assessment.result["outcome"] == engine.OUTCOME_REPORT_AND_PUBLIC_NOTICE:
+                exemptions = assessment.result.get("exemptions", [])
+                if "later_measures" in exemptions:
+                    notes = assessment.facts.get("later_measures_notes", "").strip()
+                    reason += (
+                        " The people affected are not told: measures taken since mean the high risk is no longer "
+                        f"likely (Art. 34(3)(b)). {notes}"
+                    ).rstrip()
+                if "disproportionate_effort" in exemptions:
                     reason += " Individuals are to be told by a public notice (Art. 34(3)(c))."
+                if "unintelligible" in exemptions:
+                    reason += " The data was encrypted with the key safe, so unintelligible to others (Art. 34(3)(a))."
         else:
             if decision not in Incident.IcoDecision.values:
                 raise StepRefused("Choose the decision you are making instead.")

@@ -492,3 +492,21 @@ def test_the_result_is_consistent(f: Facts) -> None:
     assert result.enisa.score == pytest.approx(result.enisa.dpc.score * result.enisa.ei.score + result.enisa.cb.score)
     assert result.reasons and all(isinstance(r, str) and r for r in result.reasons)
     assert json.loads(json.dumps(result.to_dict()))["outcome"] == result.outcome
+
+
+def test_command_assesses_a_batch_for_review(tmp_path) -> None:
+    batch = tmp_path / "batch.json"
+    batch.write_text(json.dumps([{"data_categories": ["health"]}, {"encrypted_key_safe": True}]))
+    out = io.StringIO()
+    call_command("assess_breach", str(batch), str(ROOT / "docs" / "assessment-example.json"), stdout=out)
+    results = json.loads(out.getvalue())
+    assert [r["source"] for r in results] == [
+        f"{batch}[0]",
+        f"{batch}[1]",
+        str(ROOT / "docs" / "assessment-example.json"),
+    ]
+    assert results[1]["result"]["outcome"] == OUTCOME_RECORD
+    bad = tmp_path / "bad-batch.json"
+    bad.write_text(json.dumps([{}, {"recipient": "nobody"}]))
+    with pytest.raises(CommandError, match=r"bad-batch.json\[1\]: recipient must be one of"):
+        call_command("assess_breach", str(bad))

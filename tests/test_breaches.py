@@ -458,3 +458,16 @@ def test_breach_record_query_count_is_fixed(
     client.force_login(cast.carol)
     with django_assert_max_num_queries(13):
         client.get(reverse("breaches:overview", args=[breach.uuid]))
+
+
+def test_agreeing_with_an_exemption_records_it_in_the_reason(cast: Cast, breach: Incident) -> None:
+    facts = Facts.from_dict(
+        HIGH_RISK.to_dict()
+        | {"later_measures_remove_high_risk": True, "later_measures_notes": "File recovered sealed."}
+    )
+    assessment = Assessment.record_assessment(incident=breach, facts=facts, by=cast.alice)
+    Decision.decide(assessment=assessment, by=cast.carol, agrees=True)
+    breach.refresh_from_db()
+    assert breach.ico_decision == Incident.IcoDecision.REPORT
+    assert "Art. 34(3)(b)" in breach.ico_decision_reason
+    assert "File recovered sealed." in breach.ico_decision_reason
