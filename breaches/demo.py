@@ -36,7 +36,12 @@ def _incident(
         organisation=organisation,
         reported_by=reporter,
         submission_key=None,
-        fields=fields | {"personal_data": "yes", "occurred_on": reported_on - timedelta(hours=3)},
+        fields=fields
+        | {
+            "personal_data": "yes",
+            "occurred_on": reported_on - timedelta(hours=3),
+            "discovered_on": reported_on - timedelta(hours=1),
+        },
         reported_on=reported_on,
     )
     triage = {
