@@ -8,7 +8,10 @@ from typing import Any
 import pytest
 import time_machine
 from django.urls import reverse
+from django.utils import timezone
 from docx import Document
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from pypdf import PdfReader
 
 from audit.models import Event
@@ -471,3 +474,15 @@ def test_agreeing_with_an_exemption_records_it_in_the_reason(cast: Cast, breach:
     assert breach.ico_decision == Incident.IcoDecision.REPORT
     assert "Art. 34(3)(b)" in breach.ico_decision_reason
     assert "File recovered sealed." in breach.ico_decision_reason
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.datetimes(min_value=datetime(2020, 1, 1), max_value=datetime(2035, 12, 31), timezones=st.just(UTC)))
+def test_the_deadline_is_always_72_real_hours_whatever_the_wall_clock_does(aware_on: datetime) -> None:
+    incident = Incident(aware_on=aware_on, personal_data_breach="yes", status=Incident.Status.TRIAGED)
+    deadline = ico_deadline(incident)
+    assert deadline is not None and deadline - aware_on == timedelta(hours=72)
+    wall = timezone.localtime(deadline).replace(tzinfo=None) - timezone.localtime(aware_on).replace(tzinfo=None)
+    assert wall in (timedelta(hours=71), timedelta(hours=72), timedelta(hours=73))  # GMT/BST change in between
+    assert ico_clock_state(incident, now=deadline - timedelta(seconds=1)).state == "running"
+    assert ico_clock_state(incident, now=deadline + timedelta(seconds=1)).state == "overdue"
