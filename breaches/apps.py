@@ -13,5 +13,6 @@ class BreachesConfig(AppConfig):
         describe_action("breach.ico_reported", "Reported to the ICO")
         describe_action("breach.individuals_told", "People affected told")
         describe_action("breach.document_generated", "Breach document generated")
+        describe_action("breach.ico_response", "ICO response recorded")
         describe_action("breach.not_a_breach", "Recorded as not a personal data breach")
         describe_action("breach.report_details_changed", "ICO report details changed")

@@ -276,3 +276,14 @@ class NotABreachForm(forms.Form):
         help_text="For example: the email was recalled before it was opened, and the recipient's IT team confirmed it.",
         widget=forms.Textarea(attrs={"rows": 4}),
     )
+
+
+class ResponseForm(forms.Form):
+    received_on = forms.DateTimeField(label="When did the ICO respond?", widget=DateTimeInput())
+    response = forms.CharField(label="What did the ICO say?", widget=forms.Textarea(attrs={"rows": 4}))
+
+    def clean_received_on(self) -> Any:
+        value = self.cleaned_data["received_on"]
+        if value > timezone.now() + timedelta(minutes=5):
+            raise forms.ValidationError("The date cannot be in the future.")
+        return value

@@ -357,6 +357,35 @@ class IcoSubmission(models.Model):
         return submission
 
 
+def record_ico_response(*, incident: Incident, by: Any, response: str, received_on: datetime) -> IcoSubmission:
+    """The ICO answered: add its response, dated, to the latest report made to it, with an event."""
+    if not may_assess(by, incident):
+        raise StepRefused("Only the DPO or an incident manager can record the ICO's response.")
+    response = response.strip()
+    if not response:
+        raise StepRefused("Write down what the ICO said.")
+    with transaction.atomic():
+        submission = (
+            IcoSubmission.objects.select_for_update().filter(incident=incident).order_by("-submitted_on", "-id").first()
+        )
+        if submission is None:
+            raise StepRefused("Record the report made to the ICO before its response.")
+        before = submission.ico_response
+        entry = f"{timezone.localtime(received_on):%-d %B %Y}: {response}"
+        submission.ico_response = f"{before}\n{entry}".strip()
+        submission.save(update_fields=["ico_response"])
+        record(
+            organisation_id=incident.organisation_id,
+            action="breach.ico_response",
+            actor=by,
+            record=incident,
+            target=submission,
+            before={"ico_response": before},
+            after={"ico_response": submission.ico_response, "received_on": received_on},
+        )
+    return submission
+
+
 class IndividualsNotice(models.Model):
     """The people affected were told: when, how, and to how many (Art. 34)."""
 

@@ -13,6 +13,7 @@ urlpatterns = [
     path("<uuid:incident_uuid>/ico-report.docx", views.ico_report_docx, name="ico_report_docx"),
     path("<uuid:incident_uuid>/ico-report.pdf", views.ico_report_pdf, name="ico_report_pdf"),
     path("<uuid:incident_uuid>/ico-submissions/new/", views.record_submission, name="record_submission"),
+    path("<uuid:incident_uuid>/ico-response/", views.record_response, name="record_response"),
     path("<uuid:incident_uuid>/letter.docx", views.letter_docx, name="letter_docx"),
     path("<uuid:incident_uuid>/letter.pdf", views.letter_pdf, name="letter_pdf"),
     path("<uuid:incident_uuid>/individuals-told/new/", views.record_notice, name="record_notice"),

@@ -20,7 +20,15 @@ from incidents.models import Incident
 
 from . import documents, engine
 from .clock import ico_clock_state, running_clocks
-from .forms import AssessmentForm, DecisionForm, NotABreachForm, NoticeForm, ReportDetailsForm, SubmissionForm
+from .forms import (
+    AssessmentForm,
+    DecisionForm,
+    NotABreachForm,
+    NoticeForm,
+    ReportDetailsForm,
+    ResponseForm,
+    SubmissionForm,
+)
 from .models import (
     Assessment,
     Decision,
@@ -30,6 +38,7 @@ from .models import (
     latest_assessment,
     may_assess,
     may_decide,
+    record_ico_response,
     record_not_a_breach,
 )
 
@@ -183,6 +192,22 @@ def record_submission(request: HttpRequest, incident_uuid: Any) -> HttpResponse:
         else:
             return redirect("breaches:overview", incident_uuid=incident.uuid)
     return page(request, "breaches/submission.html", incident, form=form, clock=ico_clock_state(incident))
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def record_response(request: HttpRequest, incident_uuid: Any) -> HttpResponse:
+    incident = get_incident(request, incident_uuid)
+    require(may_assess(request.user, incident), "Only the DPO or an incident manager can record the ICO's response.")
+    form = ResponseForm(request.POST if request.method == "POST" else None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            record_ico_response(incident=incident, by=request.user, **form.cleaned_data)
+        except StepRefused as exc:
+            form.add_error(None, str(exc))
+        else:
+            return redirect("breaches:overview", incident_uuid=incident.uuid)
+    return page(request, "breaches/response.html", incident, form=form)
 
 
 @login_required

@@ -486,3 +486,16 @@ def test_the_deadline_is_always_72_real_hours_whatever_the_wall_clock_does(aware
     assert wall in (timedelta(hours=71), timedelta(hours=72), timedelta(hours=73))  # GMT/BST change in between
     assert ico_clock_state(incident, now=deadline - timedelta(seconds=1)).state == "running"
     assert ico_clock_state(incident, now=deadline + timedelta(seconds=1)).state == "overdue"
+
+
+def test_the_icos_response_is_added_to_the_latest_report(client, cast: Cast, breach: Incident) -> None:
+    client.force_login(cast.alice)
+    url = reverse("breaches:record_response", args=[breach.uuid])
+    today = timezone.localtime().strftime("%Y-%m-%dT%H:%M")
+    response = client.post(url, {"received_on": today, "response": "Case closed with advice."})
+    assert "Record the report made to the ICO before its response." in response.content.decode()
+    IcoSubmission.record_submission(incident=breach, by=cast.alice, submitted_on=aware(breach), ico_reference="IC-1")
+    assert client.post(url, {"received_on": today, "response": "Case closed with advice."}).status_code == 302
+    submission = IcoSubmission.objects.get()
+    assert submission.ico_response.endswith(": Case closed with advice.")
+    assert "breach.ico_response" in actions(breach)

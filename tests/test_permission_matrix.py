@@ -71,6 +71,7 @@ EXPECTED: dict[str, Expect] = {
     "breaches:letter_pdf": HANDLERS_ONLY,
     "breaches:record_notice": HANDLERS_ONLY,
     "breaches:not_a_breach": HANDLERS_ONLY,
+    "breaches:record_response": HANDLERS_ONLY,
 }
 
 
