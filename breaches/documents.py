@@ -331,6 +331,7 @@ def render_pdf(document: DocumentData) -> bytes:
         str(TEMPLATES / "document.typ"),
         sys_inputs={"data": json.dumps(document.as_dict(), ensure_ascii=False)},
         pdf_standards="ua-1",
+        ignore_system_fonts=True,  # typst's own fonts: the same file on every machine
     )
     assert isinstance(pdf, bytes)
     return pdf

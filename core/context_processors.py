@@ -23,10 +23,16 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
         items.append({"href": reverse("incidents:list"), "text": "Incidents"})
     if roles & HANDLER_ROLES:
         items.append({"href": reverse("breaches:clocks"), "text": "ICO clocks"})
+        items.append({"href": reverse("actions:list"), "text": "Actions"})
+    if user.remedial_actions.exists():
+        items.append({"href": reverse("actions:mine"), "text": "My actions"})
     if Role.ADMIN in roles:
         items.append({"href": reverse("organisations:list"), "text": "Organisations"})
+    # Only the longest matching item is active ("/actions/mine/" is not also "/actions/").
+    matching = [str(item["href"]) for item in items if path.startswith(str(item["href"]))]
+    best = max(matching, key=len, default=None)
     for item in items:
-        item["active"] = path.startswith(str(item["href"]))
+        item["active"] = item["href"] == best
     # The header names the person's organisation when they belong to one; pages about a
     # particular organisation's things pass their own `current_organisation`.
     current = next(iter(organisations.values())) if len(organisations) == 1 else None

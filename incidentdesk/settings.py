@@ -62,6 +62,8 @@ INSTALLED_APPS = [
     "incidents",
     "evidence",
     "breaches",
+    "actions",
+    "casefile",
     "notifications",
     "reporting",
 ]

@@ -13,6 +13,7 @@ from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.utils import timezone
 
+from actions import demo as actions_demo
 from audit.log import record
 from incidents.models import Incident, report_incident
 from organisations.models import Contact, Membership, Organisation, Role, RoleTitle
@@ -228,6 +229,7 @@ def load(incident_count: int = 40, seed: int = 2026) -> dict[str, Any]:
                 reason="Set by the demo data loader",
                 at=reported_on + timedelta(hours=2),
             )
+    actions_demo.load(orgs, users)  # remedial actions (some overdue, some done) and evidence files
     return {"organisations": orgs, "users": users}
 
 

@@ -394,33 +394,33 @@ def no_lower(worse: Result, better: Result) -> bool:
     )
 
 
-@settings(max_examples=300)
+@settings(max_examples=300, deadline=None)
 @given(any_facts, st.sampled_from(sorted(SPECIAL)))
 def test_adding_special_category_data_never_lowers_the_outcome(f: Facts, category: str) -> None:
     worse = dataclasses.replace(f, data_categories=f.data_categories | {category})
     assert no_lower(assess(worse), assess(f))
 
 
-@settings(max_examples=300)
+@settings(max_examples=300, deadline=None)
 @given(any_facts)
 def test_children_never_lower_the_outcome(f: Facts) -> None:
     worse = dataclasses.replace(f, children_involved=True)
     assert no_lower(assess(worse), assess(dataclasses.replace(f, children_involved=False)))
 
 
-@settings(max_examples=300)
+@settings(max_examples=300, deadline=None)
 @given(any_facts)
 def test_malicious_intent_never_lowers_the_outcome(f: Facts) -> None:
     assert no_lower(assess(dataclasses.replace(f, malicious=True)), assess(dataclasses.replace(f, malicious=False)))
 
 
-@settings(max_examples=300)
+@settings(max_examples=300, deadline=None)
 @given(any_facts)
 def test_a_malicious_recipient_never_lowers_the_outcome(f: Facts) -> None:
     assert no_lower(assess(dataclasses.replace(f, recipient="malicious_actor")), assess(f))
 
 
-@settings(max_examples=300)
+@settings(max_examples=300, deadline=None)
 @given(
     any_facts, st.sampled_from(["none", "suspected", "confirmed"]), st.sampled_from(["none", "suspected", "confirmed"])
 )
@@ -429,14 +429,14 @@ def test_exfiltration_never_lowers_the_outcome(f: Facts, a: str, b: str) -> None
     assert no_lower(assess(dataclasses.replace(f, exfiltration=high)), assess(dataclasses.replace(f, exfiltration=low)))
 
 
-@settings(max_examples=300)
+@settings(max_examples=300, deadline=None)
 @given(any_facts, st.integers(0, 20000), st.integers(0, 20000))
 def test_more_people_never_lowers_the_outcome(f: Facts, a: int, b: int) -> None:
     low, high = sorted((a, b))
     assert no_lower(assess(dataclasses.replace(f, people_count=high)), assess(dataclasses.replace(f, people_count=low)))
 
 
-@settings(max_examples=300)
+@settings(max_examples=300, deadline=None)
 @given(any_facts)
 def test_encryption_with_the_key_safe_never_raises_the_outcome(f: Facts) -> None:
     assert no_lower(
@@ -445,7 +445,7 @@ def test_encryption_with_the_key_safe_never_raises_the_outcome(f: Facts) -> None
     )
 
 
-@settings(max_examples=300)
+@settings(max_examples=300, deadline=None)
 @given(any_facts)
 def test_an_encrypted_confidentiality_breach_never_needs_telling_individuals(f: Facts) -> None:
     result = assess(dataclasses.replace(f, encrypted_key_safe=True, breach_types=frozenset({"confidentiality"})))
@@ -454,7 +454,7 @@ def test_an_encrypted_confidentiality_breach_never_needs_telling_individuals(f: 
     assert result.outcome == OUTCOME_RECORD
 
 
-@settings(max_examples=300)
+@settings(max_examples=300, deadline=None)
 @given(any_facts, st.sampled_from([None, "known_individual", "unknown_or_public", "malicious_actor"]))
 def test_confirmed_deletion_by_a_trusted_recipient_never_raises_the_outcome(f: Facts, recipient) -> None:
     before = assess(dataclasses.replace(f, recipient=recipient))
@@ -462,7 +462,7 @@ def test_confirmed_deletion_by_a_trusted_recipient_never_raises_the_outcome(f: F
     assert no_lower(before, after)
 
 
-@settings(max_examples=300)
+@settings(max_examples=300, deadline=None)
 @given(any_facts)
 def test_recovery_or_confirmed_deletion_never_raises_the_outcome(f: Facts) -> None:
     assert no_lower(
@@ -471,7 +471,7 @@ def test_recovery_or_confirmed_deletion_never_raises_the_outcome(f: Facts) -> No
     )
 
 
-@settings(max_examples=300)
+@settings(max_examples=300, deadline=None)
 @given(any_facts, st.none() | st.floats(0, 1000))
 def test_a_quick_restore_from_backup_never_raises_the_outcome(f: Facts, hours) -> None:
     quick = dataclasses.replace(f, backup_available=True, restoration_hours=1.0)
@@ -481,7 +481,7 @@ def test_a_quick_restore_from_backup_never_raises_the_outcome(f: Facts, hours) -
     assert no_lower(assess(none), assess(quick))
 
 
-@settings(max_examples=300)
+@settings(max_examples=300, deadline=None)
 @given(any_facts)
 def test_the_result_is_consistent(f: Facts) -> None:
     result = assess(f)

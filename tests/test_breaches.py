@@ -499,3 +499,19 @@ def test_the_icos_response_is_added_to_the_latest_report(client, cast: Cast, bre
     submission = IcoSubmission.objects.get()
     assert submission.ico_response.endswith(": Case closed with advice.")
     assert "breach.ico_response" in actions(breach)
+
+
+def test_the_case_file_carries_the_breach_record(client, cast: Cast, reported_breach) -> None:
+    client.force_login(cast.carol)
+    content = client.get(reverse("casefile:pdf", args=[reported_breach.uuid])).content
+    text = pdf_text(content)
+    assert "Personal data breach assessment" in text
+    assert "Assessment 1" in text and "IC-98765" in text
+    assert "Agreed with assessment 1" in text
+
+
+def test_the_case_file_has_no_breach_section_without_a_breach_record(client, cast: Cast) -> None:
+    incident = reported_incident(cast.school_a, cast.bob)
+    client.force_login(cast.alice)
+    text = pdf_text(client.get(reverse("casefile:pdf", args=[incident.uuid])).content)
+    assert "Personal data breach assessment" not in text

@@ -14,21 +14,24 @@ register = template.Library()
 
 @register.inclusion_tag("breaches/_panel.html", takes_context=True)
 def breach_panel(context: Any, incident: Incident) -> dict[str, Any]:
-    """The panel on the incident page: shown when personal data is, or may be, involved."""
-    user = context.get("user")
-    latest = latest_assessment(incident)
+    """The panel on the incident page, when personal data is or may be involved.
+
+    Decided from the incident's own fields first, so an incident with no personal data
+    costs the page no queries; otherwise two (the latest assessment, the person's role).
+    """
     show = (
-        latest is not None
-        or incident.personal_data_breach in ("yes", "not_known")
+        incident.personal_data_breach in ("yes", "not_known")
         or incident.personal_data in ("yes", "not_sure")
-        or bool(incident.aware_on)
+        or bool(incident.aware_on or incident.ico_decision)
     )
+    if not show:
+        return {"show": False}
     return {
-        "show": show,
+        "show": True,
         "incident": incident,
-        "latest": latest,
+        "latest": latest_assessment(incident),
         "clock": ico_clock_state(incident),
-        "may_assess": may_assess(user, incident),
+        "may_assess": may_assess(context.get("user"), incident),
     }
 
 
