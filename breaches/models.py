@@ -88,7 +88,7 @@ class Assessment(models.Model):
             raise StepRefused("Only the DPO or an incident manager can assess a breach.")
         result = engine.assess(facts).to_dict()
         with transaction.atomic():
-            Incident.objects.select_for_update().filter(pk=incident.pk).first()
+            Incident.objects.select_for_update().filter(pk=incident.pk).first()  # serialise versions and decisions
             last = cls.objects.filter(incident=incident).aggregate(m=Max("version"))["m"] or 0
             assessment = cls.objects.create(
                 incident=incident,
@@ -189,9 +189,6 @@ class Decision(models.Model):
         incident = assessment.incident
         if not may_decide(by, incident):
             raise StepRefused("Only the DPO can record the decision on telling the ICO.")
-        latest = Assessment.objects.filter(incident=incident).order_by("-version").first()
-        if latest is None or latest.pk != assessment.pk:
-            raise StepRefused("Decide on the latest assessment: the facts have been reassessed since.")
         reason = reason.strip()
         if agrees:
             decision = assessment.engine_decision
@@ -215,7 +212,11 @@ class Decision(models.Model):
                 raise StepRefused("Give the reason for not following the assessment.")
         now = at or timezone.now()
         with transaction.atomic():
+            # The incident's lock also serialises reassessment, so "latest" cannot change under us.
             locked = Incident.objects.select_for_update().get(pk=incident.pk)
+            latest = Assessment.objects.filter(incident=incident).order_by("-version").first()
+            if latest is None or latest.pk != assessment.pk:
+                raise StepRefused("Decide on the latest assessment: the facts have been reassessed since.")
             before = {"ico_decision": locked.ico_decision, "ico_decision_reason": locked.ico_decision_reason}
             made = cls.objects.create(
                 assessment=assessment, agrees=agrees, decision=decision, reason=reason, decided_by=by, decided_on=now
