@@ -62,6 +62,7 @@ INSTALLED_APPS = [
     "audit",
     "incidents",
     "evidence",
+    "breaches",
     "actions",
     "casefile",
     "investigation",

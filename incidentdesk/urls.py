@@ -10,6 +10,7 @@ urlpatterns = [
     path("", include("anonymous.urls")),
     path("incidents/", include("incidents.urls")),
     path("incidents/", include("investigation.urls")),
+    path("breaches/", include("breaches.urls")),
     path("organisations/", include("organisations.urls")),
     path("evidence/", include("evidence.urls")),
     path("actions/", include("actions.urls")),

@@ -15,6 +15,7 @@ from django.utils import timezone
 
 from actions import demo as actions_demo
 from anonymous import demo as anonymous_demo
+from breaches.demo import load_breach_demo
 from deadlines import demo as deadlines_demo
 from incidents.models import Incident, report_incident
 from organisations.models import Contact, Membership, Organisation, Role, RoleTitle
@@ -227,6 +228,7 @@ def load(incident_count: int = 40, seed: int = 2026) -> dict[str, Any]:
     anonymous_demo.load(orgs, users)  # public report pages, an anonymous and a confidential report
     deadlines_demo.load(orgs, users)  # incidents past their timescales
     load_reports_demo(orgs, users)
+    load_breach_demo()  # four personal data breaches: clock running, overdue, reported in phases, record only
     return {"organisations": orgs, "users": users}
 
 

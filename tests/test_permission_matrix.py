@@ -14,6 +14,8 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from actions.services import create_action
 from anonymous.models import IdentityRequest
 from anonymous.services import page_for
+from breaches.engine import Facts
+from breaches.models import Assessment
 from evidence.services import add_evidence
 from incidents.models import Incident
 from notifications.api import notify
@@ -69,6 +71,20 @@ EXPECTED: dict[str, Expect] = {
     "organisations:add_contact": ADMIN_ONLY,
     "organisations:remove_membership": Expect(method="post", statuses={"admin": 302}),
     "organisations:remove_contact": Expect(method="post", statuses={"admin": 302}),
+    "breaches:clocks": EVERYONE_SIGNED_IN,
+    "breaches:overview": HANDLERS_ONLY,
+    "breaches:assess": HANDLERS_ONLY,
+    "breaches:version": HANDLERS_ONLY,
+    "breaches:decide": Expect(statuses={"handler": 403, "dpo_above": 200}),
+    "breaches:report_details": HANDLERS_ONLY,
+    "breaches:ico_report_docx": HANDLERS_ONLY,
+    "breaches:ico_report_pdf": HANDLERS_ONLY,
+    "breaches:record_submission": HANDLERS_ONLY,
+    "breaches:letter_docx": HANDLERS_ONLY,
+    "breaches:letter_pdf": HANDLERS_ONLY,
+    "breaches:record_notice": HANDLERS_ONLY,
+    "breaches:not_a_breach": HANDLERS_ONLY,
+    "breaches:record_response": HANDLERS_ONLY,
     # Evidence: whoever may open the incident (handlers in scope, its investigator).
     "evidence:upload": HANDLERS_ONLY,
     "evidence:download": HANDLERS_ONLY,
@@ -177,6 +193,7 @@ def world(db: None) -> dict:
     incident: Incident = reported_incident(school_a, people["reporter"])
     contact = Contact.objects.create(organisation=school_a, kind=Contact.Kind.DPO, name="DPO desk")
     membership = Membership.objects.get(user=people["governance"])
+    assessment = Assessment.record_assessment(incident=incident, facts=Facts(), by=people["dpo_above"])
     with transaction.atomic():
         evidence = add_evidence(incident=incident, content=PNG, original_name="photo.png", actor=people["handler"])
         notify(users=[people["handler"]], kind="report_received", incident=incident)
@@ -216,6 +233,7 @@ def world(db: None) -> dict:
         "org_uuid": school_a.uuid,
         "membership_id": membership.pk,
         "contact_id": contact.pk,
+        "version": assessment.version,
         "evidence_uuid": evidence.uuid,
         "action_id": action.pk,
         "notification_uuid": notification.uuid,
