@@ -187,3 +187,23 @@ def test_admin_edits_severity_words_checklist_and_types(client, team: Team) -> N
     client.force_login(team.manager)
     page = client.get(reverse("investigation:triage", args=[reported_incident(team.school).uuid])).content.decode()
     assert "Lost visitor badge" in page
+
+
+@pytest.mark.parametrize(("name", "who"), [("queue", "manager"), ("mine", "investigator"), ("serious", "dpo")])
+def test_work_view_query_counts_do_not_grow_with_rows(
+    client, team: Team, django_assert_max_num_queries, name: str, who: str
+) -> None:
+    def add(n: int) -> None:
+        for _ in range(n):
+            incident = reported_incident(team.school, team.reporter)
+            if name != "queue":
+                lifecycle.triage(incident, by=team.manager, investigator=team.investigator, **classification("major"))
+
+    add(2)
+    client.force_login(getattr(team, who))
+    with django_assert_max_num_queries(12) as few:
+        client.get(reverse(f"investigation:{name}"))
+    add(8)
+    with django_assert_max_num_queries(len(few.captured_queries)):
+        page = client.get(reverse(f"investigation:{name}"))
+    assert page.content.decode().count("INC-") >= 10
