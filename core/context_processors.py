@@ -27,13 +27,17 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
         items.append({"href": reverse("investigation:mine"), "text": "Assigned to me"})
     if roles & {Role.SIRO, Role.DPO}:
         items.append({"href": reverse("investigation:serious"), "text": "Major and critical"})
+    if roles & HANDLER_ROLES:
+        items.append({"href": reverse("actions:list"), "text": "Actions"})
+    if user.remedial_actions.exists():
+        items.append({"href": reverse("actions:mine"), "text": "My actions"})
     if Role.ADMIN in roles:
         items.append({"href": reverse("organisations:list"), "text": "Organisations"})
-    # Only the longest matching link is current (/incidents/queue/ is not also "Incidents").
+    # Only the longest matching item is active ("/actions/mine/" is not also "/actions/").
     matching = [str(item["href"]) for item in items if path.startswith(str(item["href"]))]
-    current_href = max(matching, key=len) if matching else None
+    best = max(matching, key=len, default=None)
     for item in items:
-        item["active"] = item["href"] == current_href
+        item["active"] = item["href"] == best
     # The header names the person's organisation when they belong to one; pages about a
     # particular organisation's things pass their own `current_organisation`.
     current = next(iter(organisations.values())) if len(organisations) == 1 else None

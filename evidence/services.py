@@ -43,11 +43,20 @@ def evidence_dir() -> Path:
     return path
 
 
+# Generated names only: anything else in the column is refused before the disk is touched.
+STORED_NAME = re.compile(r"^[0-9a-f]{32}\.bin$")
+
+
 def safe_name(name: str) -> str:
-    """The uploaded file's name, cleaned for display and download headers (no paths, no controls)."""
+    """The uploaded file's name, cleaned for display and download headers.
+
+    No folders (either slash), no control or bidirectional-override characters (which can
+    make "invoice\u202egnp.exe" look like "invoiceexe.png"), no leading dots.
+    """
     name = unicodedata.normalize("NFKC", name or "")
     name = name.replace("\\", "/").rsplit("/", 1)[-1]
-    name = re.sub(r"[\x00-\x1f\x7f\"<>:|?*]", "", name).strip(" .")
+    name = "".join(ch for ch in name if unicodedata.category(ch) not in {"Cc", "Cf", "Cs", "Co"})
+    name = re.sub(r"[\"<>:|?*]", "", name).strip(" .")
     return name[:200] or "file"
 
 
@@ -106,7 +115,11 @@ def add_evidence(
     digest = hashlib.sha256(content).hexdigest()
     stored_name = f"{uuid.uuid4().hex}.bin"
     path = evidence_dir() / stored_name
-    path.write_bytes(content)
+    # Written under a temporary name and renamed, so a half-written file is never served.
+    partial = path.with_suffix(".part")
+    with open(partial, "xb") as handle:
+        handle.write(content)
+    partial.replace(path)
     try:
         with transaction.atomic():
             evidence = Evidence.objects.create(
@@ -126,6 +139,7 @@ def add_evidence(
                 action="evidence.uploaded",
                 actor=actor if getattr(actor, "is_authenticated", False) else None,
                 record=incident,
+                target=evidence,
                 after={
                     "evidence": str(evidence.uuid),
                     "name": evidence.original_name,
@@ -142,5 +156,12 @@ def add_evidence(
     return evidence
 
 
+def evidence_path(evidence: Evidence) -> Path:
+    """Where the file is on disk; refuses any stored name the store did not generate."""
+    if not STORED_NAME.fullmatch(evidence.stored_name):
+        raise ValueError(f"not a generated evidence name: {evidence.stored_name!r}")
+    return evidence_dir() / evidence.stored_name
+
+
 def read_evidence(evidence: Evidence) -> bytes:
-    return (evidence_dir() / evidence.stored_name).read_bytes()
+    return evidence_path(evidence).read_bytes()

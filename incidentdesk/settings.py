@@ -61,6 +61,8 @@ INSTALLED_APPS = [
     "audit",
     "incidents",
     "evidence",
+    "actions",
+    "casefile",
     "investigation",
     "notifications",
     "reporting",

@@ -13,6 +13,7 @@ from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.utils import timezone
 
+from actions import demo as actions_demo
 from incidents.models import Incident, report_incident
 from organisations.models import Contact, Membership, Organisation, Role, RoleTitle
 
@@ -219,6 +220,7 @@ def load(incident_count: int = 40, seed: int = 2026) -> dict[str, Any]:
         )
         if state != Incident.Status.REPORTED:
             advance(incident, state, org_key, users, rng, reported_on)
+    actions_demo.load(orgs, users)  # remedial actions (some overdue, some done) and evidence files
     return {"organisations": orgs, "users": users}
 
 

@@ -8,12 +8,16 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 
 import pytest
+from django.db import transaction
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
+from actions.services import create_action
+from evidence.services import add_evidence
 from incidents.models import Incident
 from organisations.models import Contact, Membership, Role
 
 from .factories import OrganisationFactory, UserFactory, reported_incident
+from .test_contract import PNG
 
 # Namespaces and prefixes that are not ours: allauth's account pages (public by design,
 # covered by its own tests and our login tests) and Django's admin (superusers only).
@@ -77,6 +81,20 @@ EXPECTED: dict[str, Expect] = {
     "investigation:outcome_pdf": Expect(statuses={"handler": 200, "dpo_above": 200}),
     "investigation:close": Expect(statuses={"handler": 200, "dpo_above": 403}),
     "investigation:reopen": HANDLERS_ONLY,
+    # Evidence: whoever may open the incident (handlers in scope, its investigator).
+    "evidence:upload": HANDLERS_ONLY,
+    "evidence:download": HANDLERS_ONLY,
+    "evidence:withdraw": HANDLERS_ONLY,
+    # Remedial actions: the world's action is owned by "admin" (a role at school A).
+    "actions:list": EVERYONE_SIGNED_IN,
+    "actions:mine": EVERYONE_SIGNED_IN,
+    "actions:add": HANDLERS_ONLY,
+    "actions:detail": Expect(statuses={"handler": 200, "dpo_above": 200, "admin": 200}),
+    "actions:edit": Expect(statuses={"handler": 200, "dpo_above": 200, "admin": 403}),
+    "actions:done": Expect(statuses={"handler": 200, "dpo_above": 200, "admin": 200}),
+    "actions:cancel": Expect(statuses={"handler": 200, "dpo_above": 200, "admin": 403}),
+    "actions:reopen": Expect(statuses={"handler": 200, "dpo_above": 200, "admin": 403}),
+    "casefile:pdf": HANDLERS_ONLY,
 }
 
 
@@ -140,12 +158,19 @@ def world(db: None) -> dict:
     )
     item = triaged.checklist.filter(is_disciplinary=False).first()
     OutcomeReport.objects.create(incident=incident, summary="For the PDF", round=1, status="submitted")
+    with transaction.atomic():
+        evidence = add_evidence(incident=incident, content=PNG, original_name="photo.png", actor=people["handler"])
+    action = create_action(
+        by=people["handler"], incident=incident, title="Retrain staff", owner=people["admin"], due_on=None
+    )
     kwargs = {
         "item_id": item.pk,
         "incident_uuid": incident.uuid,
         "org_uuid": school_a.uuid,
         "membership_id": membership.pk,
         "contact_id": contact.pk,
+        "evidence_uuid": evidence.uuid,
+        "action_id": action.pk,
     }
     return {"people": people, "kwargs": kwargs}
 

@@ -1,0 +1,127 @@
+"""Adding, downloading and withdrawing evidence. Every step is on the incident's record.
+
+Files are only ever served from here, after the visibility check, as a download: never
+inline, never with a type a browser would run.
+"""
+
+from typing import Any
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.db import transaction
+from django.http import FileResponse, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_GET, require_http_methods
+
+from audit.log import record
+from core.exceptions import StepRefused
+from incidents.models import Incident
+
+from .forms import UploadForm, WithdrawForm
+from .models import Evidence
+from .services import ALLOWED_TYPES, add_evidence, evidence_path, safe_name
+
+
+def incident_page(incident: Incident) -> str:
+    return reverse("incidents:detail", args=[incident.uuid]) + "#evidence"
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def upload(request: HttpRequest, incident_uuid: Any) -> HttpResponse:
+    incident = get_object_or_404(
+        Incident.objects.visible_to(request.user).select_related("organisation"), uuid=incident_uuid
+    )
+    form = UploadForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        uploaded = form.cleaned_data["file"]
+        limit = settings.EVIDENCE_MAX_BYTES
+        try:
+            # Refused by its declared size before anything is read into memory.
+            if uploaded.size > limit:
+                raise StepRefused(f"The file is too big. Files can be up to {limit // (1024 * 1024)} MB.")
+            with transaction.atomic():
+                evidence = add_evidence(
+                    incident=incident,
+                    content=uploaded.read(limit + 1),
+                    original_name=uploaded.name or "",
+                    actor=request.user,
+                    source=form.cleaned_data["source"],
+                    description=form.cleaned_data["description"].strip(),
+                )
+        except StepRefused as refused:
+            form.add_error("file", str(refused))
+        else:
+            messages.success(request, f"Added {evidence.original_name}.")
+            return redirect(incident_page(incident))
+    return render(
+        request,
+        "evidence/upload.html",
+        {"incident": incident, "current_organisation": incident.organisation, "form": form},
+    )
+
+
+def visible_evidence(request: HttpRequest, evidence_uuid: Any) -> Evidence:
+    return get_object_or_404(
+        Evidence.objects.visible_to(request.user).select_related("incident__organisation"), uuid=evidence_uuid
+    )
+
+
+@login_required
+@require_GET
+def download(request: HttpRequest, evidence_uuid: Any) -> FileResponse:
+    evidence = visible_evidence(request, evidence_uuid)
+    if not evidence.may_download(request.user):
+        raise PermissionDenied("Withdrawn evidence can be downloaded only by the DPO or the SIRO.")
+    path = evidence_path(evidence)
+    handle = open(path, "rb")  # noqa: SIM115 (FileResponse closes it)
+    with transaction.atomic():
+        record(
+            organisation_id=evidence.incident.organisation_id,
+            action="evidence.downloaded",
+            actor=request.user,
+            record=evidence.incident,
+            target=evidence,
+            after={"evidence": str(evidence.uuid), "name": evidence.original_name, "sha256": evidence.sha256},
+        )
+    # Only types the store accepted (never HTML or SVG), and always as an attachment.
+    content_type = evidence.content_type if evidence.content_type in ALLOWED_TYPES else "application/octet-stream"
+    if content_type == "text/plain":
+        content_type = "text/plain; charset=utf-8"
+    response = FileResponse(
+        handle, as_attachment=True, filename=safe_name(evidence.original_name), content_type=content_type
+    )
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Content-Security-Policy"] = "default-src 'none'; sandbox"
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def withdraw(request: HttpRequest, evidence_uuid: Any) -> HttpResponse:
+    evidence = visible_evidence(request, evidence_uuid)
+    if not evidence.may_withdraw(request.user):
+        raise PermissionDenied("Only the incident's handlers or the person who added it can withdraw evidence.")
+    form = WithdrawForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            evidence.withdraw(by=request.user, reason=form.cleaned_data["reason"])
+        except StepRefused as refused:
+            form.add_error(None, str(refused))
+        else:
+            messages.success(request, f"Withdrew {evidence.original_name}. It is kept on the record.")
+            return redirect(incident_page(evidence.incident))
+    return render(
+        request,
+        "evidence/withdraw.html",
+        {
+            "evidence": evidence,
+            "incident": evidence.incident,
+            "current_organisation": evidence.incident.organisation,
+            "form": form,
+        },
+    )
