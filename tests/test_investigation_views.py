@@ -207,3 +207,22 @@ def test_work_view_query_counts_do_not_grow_with_rows(
     with django_assert_max_num_queries(len(few.captured_queries)):
         page = client.get(reverse(f"investigation:{name}"))
     assert page.content.decode().count("INC-") >= 10
+
+
+def test_case_file_carries_checklist_and_outcome_report_and_restricted_words_only_for_handlers(
+    client, team: Team
+) -> None:
+    incident = restricted_incident(team)
+    client.force_login(team.manager)
+    text = pdf_text(client.get(reverse("casefile:pdf", args=[incident.uuid])).content)
+    for title in ("Classification history", "Investigation checklist", "Incident Outcome Report", "Routing"):
+        assert title in text
+    assert SECRET in text
+    from casefile.render import EXTRA_SECTIONS
+    from investigation.casefile_sections import lifecycle_sections
+
+    assert lifecycle_sections in EXTRA_SECTIONS
+    words = " ".join(
+        row["value"] for section in lifecycle_sections(incident, team.investigator) for row in section["rows"]
+    )
+    assert SECRET not in words and "details restricted" in words
