@@ -26,6 +26,11 @@ class InvestigationConfig(AppConfig):
     def ready(self) -> None:
         post_migrate.connect(seed_builtins, sender=self)
         from audit.models import describe_action
+        from casefile.render import register_section
+
+        from .casefile_sections import lifecycle_sections
+
+        register_section(lifecycle_sections)
 
         for action, text in {
             "incident.triaged": "Triaged",

@@ -438,15 +438,15 @@ def triage(
         now = timezone.now()
         before = {"status": locked.status, **_classification_snapshot(locked)}
         _apply_classification(locked, by, values, "First classification at triage", now)
-        routing, _ = Routing.objects.get_or_create(incident=locked)
+        locked.status = Status.TRIAGED
+        locked.triaged_on = now
+        locked.save()  # before routing, so the counts it sends include this incident
         told = _route(locked, "", now)
-        routing.refresh_from_db()
+        routing = Routing.objects.get(incident=locked)
         reason = ""
         if investigator is not None:
             reason = _assign(locked, routing, by, p, investigator, delegation_reason, now)
-        locked.status = Status.TRIAGED
-        locked.triaged_on = now
-        locked.save()
+            locked.save()
         _sync_checklist(locked)
         _tell_reporter_of_status(locked)
         _event(

@@ -506,15 +506,20 @@ def triage_queue(request: HttpRequest) -> HttpResponse:
 def assigned_to_me(request: HttpRequest) -> HttpResponse:
     """Open incidents assigned to me, with what is due next."""
     user: Any = request.user
+    from datetime import timedelta
+
+    from django.db.models import Count, Q
+
     incidents = (
         Incident.objects.filter(investigator=user, status__in=Incident.OPEN_STATUSES)
-        .select_related("organisation")
+        .select_related("organisation", "outcome_report")
+        .annotate(pending=Count("checklist", filter=Q(checklist__state=ChecklistItem.State.PENDING)))
         .order_by("reported_on")
     )
     rows = []
     for incident in incidents:
-        pending = incident.checklist.filter(state=ChecklistItem.State.PENDING).count()
-        report = OutcomeReport.objects.filter(incident=incident).first()
+        pending = incident.pending
+        report = getattr(incident, "outcome_report", None)
         if incident.status == Incident.Status.TRIAGED:
             due = "Start the investigation"
         elif incident.status == Incident.Status.OUTCOME_SUBMITTED:
@@ -531,8 +536,6 @@ def assigned_to_me(request: HttpRequest) -> HttpResponse:
             and incident.aware_on
             and not incident.ico_decision
         ):
-            from datetime import timedelta
-
             ico_due = incident.aware_on + timedelta(hours=72)
         rows.append({"incident": incident, "due": due, "ico_due": ico_due})
     return render(request, "investigation/mine.html", {"rows": rows})

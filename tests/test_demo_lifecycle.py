@@ -21,3 +21,17 @@ def test_demo_has_every_state_and_a_closed_major_incident_with_its_outcome_repor
     assert Event.objects.filter(action="incident.closed").count() == Incident.objects.filter(status="closed").count()
     checked, broken = verify()
     assert broken is None and checked > 0
+
+
+def test_every_demo_incident_page_renders_for_the_dpo(client, db: None) -> None:
+    from django.contrib.auth import get_user_model
+    from django.urls import reverse
+
+    demo.load(incident_count=18)
+    client.force_login(get_user_model().objects.get(email="dpo@example.org"))
+    for incident in Incident.objects.all():
+        assert client.get(reverse("incidents:detail", args=[incident.uuid])).status_code == 200
+        if OutcomeReport.objects.filter(incident=incident, round__gt=0).exists():
+            assert client.get(reverse("investigation:outcome", args=[incident.uuid])).status_code == 200
+    for name in ("queue", "mine", "serious"):
+        assert client.get(reverse(f"investigation:{name}")).status_code == 200

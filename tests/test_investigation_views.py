@@ -187,3 +187,42 @@ def test_admin_edits_severity_words_checklist_and_types(client, team: Team) -> N
     client.force_login(team.manager)
     page = client.get(reverse("investigation:triage", args=[reported_incident(team.school).uuid])).content.decode()
     assert "Lost visitor badge" in page
+
+
+@pytest.mark.parametrize(("name", "who"), [("queue", "manager"), ("mine", "investigator"), ("serious", "dpo")])
+def test_work_view_query_counts_do_not_grow_with_rows(
+    client, team: Team, django_assert_max_num_queries, name: str, who: str
+) -> None:
+    def add(n: int) -> None:
+        for _ in range(n):
+            incident = reported_incident(team.school, team.reporter)
+            if name != "queue":
+                lifecycle.triage(incident, by=team.manager, investigator=team.investigator, **classification("major"))
+
+    add(2)
+    client.force_login(getattr(team, who))
+    with django_assert_max_num_queries(12) as few:
+        client.get(reverse(f"investigation:{name}"))
+    add(8)
+    with django_assert_max_num_queries(len(few.captured_queries)):
+        page = client.get(reverse(f"investigation:{name}"))
+    assert page.content.decode().count("INC-") >= 10
+
+
+def test_case_file_carries_checklist_and_outcome_report_and_restricted_words_only_for_handlers(
+    client, team: Team
+) -> None:
+    incident = restricted_incident(team)
+    client.force_login(team.manager)
+    text = pdf_text(client.get(reverse("casefile:pdf", args=[incident.uuid])).content)
+    for title in ("Classification history", "Investigation checklist", "Incident Outcome Report", "Routing"):
+        assert title in text
+    assert SECRET in text
+    from casefile.render import EXTRA_SECTIONS
+    from investigation.casefile_sections import lifecycle_sections
+
+    assert lifecycle_sections in EXTRA_SECTIONS
+    words = " ".join(
+        row["value"] for section in lifecycle_sections(incident, team.investigator) for row in section["rows"]
+    )
+    assert SECRET not in words and "details restricted" in words

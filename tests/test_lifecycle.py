@@ -310,11 +310,13 @@ PDB = st.sampled_from(["yes", "no", "not_known"])
 def next_action(data: st.DataObject, status: str) -> str:
     """Mostly an action that could apply now (so runs reach the later states), sometimes any action."""
     fitting = sorted(a for a, (starts, _) in ALLOWED.items() if status in starts or not starts)
-    return data.draw(st.sampled_from(fitting) if data.draw(st.integers(0, 9)) < 7 else st.sampled_from(sorted(ALLOWED)))
+    if status == Incident.Status.OUTCOME_SUBMITTED:
+        fitting += ["accept", "accept", "ico", "close", "close"]  # the way to closure has several steps
+    return data.draw(st.sampled_from(fitting) if data.draw(st.integers(0, 9)) < 8 else st.sampled_from(sorted(ALLOWED)))
 
 
-@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
-@given(data=st.data(), length=st.integers(1, 60))
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(data=st.data(), length=st.integers(1, 50))
 def test_random_steps_by_random_roles_never_reach_a_forbidden_state(
     team: Team, data: st.DataObject, length: int
 ) -> None:
@@ -324,7 +326,7 @@ def test_random_steps_by_random_roles_never_reach_a_forbidden_state(
         for _ in range(length):
             action = next_action(data, incident.status)
             likely = sorted(WHO_MAY.get(action, {"manager", "siro", "investigator"}))
-            who = data.draw(st.sampled_from(likely) if data.draw(st.booleans()) else ANY_ROLE)
+            who = data.draw(st.sampled_from(likely) if data.draw(st.integers(0, 3)) else ANY_ROLE)
             severity, pdb = data.draw(SEVERITY), data.draw(PDB)
             before_status = incident.status
             before_events = events(incident)
@@ -347,7 +349,9 @@ def test_random_steps_by_random_roles_never_reach_a_forbidden_state(
             if ends is not None:
                 assert incident.status == ends
             assert events(incident) == before_events + 1, f"{action} did not write exactly one event"
-            if incident.status == Incident.Status.CLOSED:
+            # The closure rules hold at the moment of closing (a closed incident may later be
+            # reclassified: the DPO is then told, and may reopen it).
+            if action == "close":
                 assert not incident.checklist.filter(state="pending").exists()
                 assert OutcomeReport.objects.get(incident=incident).status == OutcomeReport.Status.ACCEPTED
                 if incident.personal_data_breach == "yes":
