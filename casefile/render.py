@@ -60,8 +60,14 @@ def register_section(builder: Callable[[Incident, Any], list[Section]]) -> Calla
     return builder
 
 
-def when(value: Any) -> str:
+def when(value: Any, incident: Incident | None = None) -> str:
+    """A time as the case file shows it: to the day only for an anonymous report whose
+    organisation keeps exact times hidden (exact times could tell who was on duty)."""
+    from anonymous.templatetags.privacy import day_precision
+
     if isinstance(value, datetime):
+        if incident is not None and day_precision(incident):
+            return dateformat.format(timezone.localtime(value), "j F Y")
         return dateformat.format(timezone.localtime(value), "j F Y, H:i")
     if isinstance(value, date):
         return dateformat.format(value, "j F Y")
@@ -94,7 +100,7 @@ def field_value(incident: Incident, field: models.Field, viewer: Any) -> str:
     if isinstance(value, bool):
         return "Yes" if value else "No"
     if isinstance(value, datetime | date):
-        return when(value)
+        return when(value, incident)
     if field.is_relation:
         return person(value) if hasattr(value, "email") else str(value)
     if isinstance(value, dict | list):
@@ -138,7 +144,7 @@ def case_file_data(incident: Incident, viewer: Any) -> dict[str, Any]:
     events = list(events_for(incident))
     timeline = [
         {
-            "when": when(event.created_on),
+            "when": when(event.created_on, incident),
             "what": event.describe(),
             "who": actor_name(event.actor, incident, reporter_shown),
             "reason": event.reason or "",
@@ -150,7 +156,7 @@ def case_file_data(incident: Incident, viewer: Any) -> dict[str, Any]:
     evidence = [
         {
             "name": item.original_name,
-            "added": when(item.uploaded_on),
+            "added": when(item.uploaded_on, incident),
             "added_by": actor_name(item.uploaded_by, incident, reporter_shown)
             if item.uploaded_by
             else item.get_source_display(),
@@ -158,7 +164,7 @@ def case_file_data(incident: Incident, viewer: Any) -> dict[str, Any]:
             "description": item.description or NOT_RECORDED,
             "size": f"{filesizeformat(item.size)}, {item.content_type}",
             "sha256": item.sha256,
-            "status": f"Withdrawn {when(item.withdrawn_on)}: {item.withdrawn_reason}"
+            "status": f"Withdrawn {when(item.withdrawn_on, incident)}: {item.withdrawn_reason}"
             if item.is_withdrawn
             else "Current",
         }

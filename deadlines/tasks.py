@@ -20,3 +20,20 @@ def scan_deadlines() -> dict[str, object]:
         "seconds": round(result.seconds, 3),
         "errors": result.errors,
     }
+
+
+@task()
+def tell_reporter_of_progress(incident_id: int) -> bool:
+    """Tell the reporter of a status change straight after the step that made it.
+
+    Queued by the lifecycle's steps in their own transaction, so it runs only if the step
+    committed. The same once-per-status record as the scan's, so the reporter hears once.
+    """
+    from django.utils import timezone
+
+    from incidents.models import Incident
+
+    from .scan import tell_reporter
+
+    incident = Incident.objects.filter(pk=incident_id).first()
+    return incident is not None and tell_reporter(incident, timezone.now())

@@ -192,16 +192,16 @@ def _event(
 
 
 def _tell_reporter_of_status(incident: Incident) -> None:
-    """The reporter is told of each status change in plain words; never an anonymous reporter."""
-    if incident.reporter_anonymous or incident.reported_by is None:
-        return
-    notify(
-        users=[incident.reported_by],
-        kind="reporter_status_changed",
-        incident=incident,
-        link=reverse("reporting:my_report", args=[incident.uuid]),
-        context={"status": incident.get_status_display(), "explanation": incident.status_explanation},
-    )
+    """The reporter is told of each status change in plain words, once, by the worker.
+
+    The job is queued in the step's transaction (it exists only if the step committed) and
+    writes the message the reporter sees on their report page or receipt page, an email
+    to a named reporter, and its own event; the deadline scan uses the same once-per-status
+    record, so nobody hears twice.
+    """
+    from deadlines.tasks import tell_reporter_of_progress
+
+    tell_reporter_of_progress.enqueue(incident.pk)
 
 
 def _classification_snapshot(incident: Incident) -> dict[str, Any]:

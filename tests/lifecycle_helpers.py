@@ -4,6 +4,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.utils import timezone
+from django_tasks_db.models import DBTaskResult
 
 from accounts.models import User
 from incidents.models import Incident, IncidentType
@@ -99,6 +100,16 @@ def queued(kind: str) -> list[list[int]]:
     ):
         calls.setdefault(created_on, []).append(user_id)
     return list(calls.values())
+
+
+def queued_reporter_progress() -> list[int]:
+    """The incident ids of each queued "tell the reporter" job (before the worker runs)."""
+    return [
+        r.args_kwargs["args"][0]
+        for r in DBTaskResult.objects.filter(task_path__endswith="tell_reporter_of_progress").order_by(
+            "enqueued_at", "id"
+        )
+    ]
 
 
 def settle_checklist(incident: Incident, by: User) -> None:

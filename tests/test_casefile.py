@@ -12,6 +12,7 @@ from actions.services import create_action
 from audit.models import Event
 from casefile.render import EXTRA_SECTIONS, register_section
 from evidence.services import add_evidence
+from incidents.models import Incident, report_incident
 
 from .conftest import Cast
 from .factories import UserFactory, reported_incident
@@ -117,3 +118,24 @@ def test_other_apps_can_add_sections(client, cast: Cast) -> None:
         assert "Investigation checklist" in text and "Speak to staff involved" in text
     finally:
         EXTRA_SECTIONS.remove(checklist)
+
+
+def test_an_anonymous_report_shows_only_the_day_in_the_case_file(client, cast: Cast) -> None:
+    from datetime import datetime
+
+    from django.utils import timezone
+
+    reported = timezone.make_aware(datetime(2026, 11, 3, 14, 37))
+    incident, _ = report_incident(
+        organisation=cast.school_a,
+        reported_by=None,
+        submission_key=None,
+        fields={"description": "Someone left the office door open overnight."},
+        reported_on=reported,
+    )
+    Incident.objects.filter(pk=incident.pk).update(reporter_anonymous=True)
+    client.force_login(cast.carol)
+    _, text = pdf_text(client.get(reverse("casefile:pdf", args=[incident.uuid])).content)
+    assert "3 November 2026" in text
+    assert "14:37" not in text
+    assert "Anonymous reporter" in text

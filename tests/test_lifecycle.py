@@ -18,6 +18,7 @@ from .lifecycle_helpers import (
     classification,
     make_team,
     queued,
+    queued_reporter_progress,
     settle_checklist,
     to_closed,
     to_outcome_submitted,
@@ -48,7 +49,7 @@ def test_triage_classifies_sets_triaged_on_builds_checklist_and_writes_one_event
     assert "Deletion confirmed in writing by the recipient" in texts
     assert sum(1 for t in texts if "disciplinary" in t) == 1
     assert incident.classifications.count() == 1
-    assert queued("reporter_status_changed") == [[team.reporter.pk]]
+    assert queued_reporter_progress() == [incident.pk]
     assert queued("investigator_assigned") == [[team.investigator.pk]]
 
 
@@ -228,7 +229,7 @@ def test_messages_to_an_anonymous_reporter_are_kept_without_email(team: Team) ->
     assert incident.reporter_messages.get().body == "Can you tell us which printer?"
     assert queued("reporter_message") == []
     lifecycle.close_not_incident(incident, by=team.manager, reason="Test print")
-    assert queued("reporter_status_changed") == []
+    assert queued_reporter_progress() == [incident.pk]  # told on the receipt page, never by email
 
 
 # ── The property test ───────────────────────────────────────────────────────────────────
@@ -367,3 +368,27 @@ def test_random_steps_by_random_roles_never_reach_a_forbidden_state(
         for status in visited:
             event(f"reached {status}")
         transaction.set_rollback(True)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_reporter_hears_of_each_status_change_once_through_the_worker() -> None:
+    from django.core import mail
+    from django.core.management import call_command
+
+    from deadlines.scan import scan
+    from incidents.models import ReporterMessage
+
+    team = make_team()
+    incident = reported_incident(team.school, team.reporter)
+    call_command("db_worker", batch=True, verbosity=0)
+    mail.outbox.clear()
+    incident.triage(by=team.manager, investigator=team.investigator, **classification("moderate"))
+    call_command("db_worker", batch=True, verbosity=0)
+    told = ReporterMessage.objects.filter(incident=incident, direction="to_reporter")
+    assert list(told.values_list("body", flat=True)) == [Incident.STATUS_EXPLANATIONS[Incident.Status.TRIAGED]]
+    to_reporter = [m for m in mail.outbox if m.to == [team.reporter.email]]
+    assert len(to_reporter) == 1 and incident.description not in to_reporter[0].body
+    scan()  # the deadline scan knows the reporter was told: no second message
+    call_command("db_worker", batch=True, verbosity=0)
+    assert told.count() == 1
+    assert len([m for m in mail.outbox if m.to == [team.reporter.email]]) == 1
