@@ -148,11 +148,16 @@ def incident_dues(
             outcome.not_needed = "closed"
         dues.append(outcome)
 
-    if incident.aware_on is not None and incident.personal_data_breach != Incident.PersonalDataBreach.NO:
+    # The same start as the breach record's clock: awareness, or the report time when the
+    # reporter said personal data was involved and no awareness time is recorded yet.
+    from breaches.clock import ico_deadline
+
+    ico_due = ico_deadline(incident)
+    if ico_due is not None and incident.personal_data_breach != Incident.PersonalDataBreach.NO:
         ico = Due(
             key="ico",
             label="Tell the ICO",
-            due=incident.aware_on + timedelta(hours=ICO_HOURS),
+            due=ico_due,
             basis=f"{ICO_HOURS} clock hours from awareness",
             nation=nation,
             done_on=incident.ico_reported_on,

@@ -16,8 +16,17 @@ from organisations.models import Organisation
 
 # The 72-hour ICO clock is the law (UK GDPR Art. 33), not a setting: clock hours from awareness.
 ICO_HOURS = 72
-# Hours left on the ICO clock at which the DPO and SIRO are told (0: the deadline passed).
-ICO_WARNING_HOURS = (24, 6, 0)
+
+
+def ico_warning_hours() -> tuple[int, ...]:
+    """Hours left on the ICO clock at which the DPO and SIRO are told, then 0 (it passed).
+
+    Set for the installation with ICO_REMINDER_HOURS (default "48,24,6").
+    """
+    from django.conf import settings
+
+    hours = {int(h) for h in settings.ICO_REMINDER_HOURS if 0 < int(h) < ICO_HOURS}
+    return (*sorted(hours, reverse=True), 0)
 
 
 @dataclass(frozen=True)

@@ -14,7 +14,7 @@ Escalation rules (issue 6):
 - major or critical untriaged for 4 hours -> the DPO;
 - outcome report overdue -> the SIRO;
 - remedial action overdue -> its owner, then (after more working days) the incident manager;
-- ICO clock at 24 and 6 hours left, and overdue -> the DPO and the SIRO;
+- ICO clock at 48, 24 and 6 hours left (ICO_REMINDER_HOURS), and overdue -> the DPO and the SIRO;
 - reporter not updated within the timescale -> the incident manager (a reminder).
 """
 
@@ -38,12 +38,12 @@ from organisations.models import Organisation, Role
 
 from .compute import Due, action_due, incident_dues, local_date
 from .models import (
-    ICO_WARNING_HOURS,
     EffectiveTimescales,
     Escalation,
     ReporterProgress,
     Timescales,
     effective_timescales,
+    ico_warning_hours,
 )
 from .workingdays import working_days_between
 
@@ -117,10 +117,10 @@ def incident_needs(dues: list[Due], incident: Incident, now: datetime) -> list[N
             continue
         if due.key == "ico":
             left = due.due - now
-            crossed = [h for h in ICO_WARNING_HOURS if left <= timedelta(hours=h)]
+            crossed = [h for h in ico_warning_hours() if left <= timedelta(hours=h)]
             if crossed:
                 hours = min(crossed)
-                stamp = timezone.localtime(incident.aware_on).strftime("%Y%m%dT%H%M")
+                stamp = timezone.localtime(due.due).strftime("%Y%m%dT%H%M")
                 needs.append(Need(Kind.ICO_CLOCK, f"{stamp}:{'overdue' if hours == 0 else f'{hours}h'}", due))
             continue
         if now < due.due:

@@ -188,6 +188,9 @@ STORAGES = {
 MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", VAR_DIR / "files"))
 # Largest evidence file accepted, in bytes (default 20 MB).
 EVIDENCE_MAX_BYTES = int(os.environ.get("EVIDENCE_MAX_BYTES", 20 * 1024 * 1024))
+# Hours left on the 72-hour ICO clock at which the DPO and SIRO are reminded (and again
+# when it passes), comma-separated.
+ICO_REMINDER_HOURS = [int(h) for h in os.environ.get("ICO_REMINDER_HOURS", "48,24,6").split(",") if h.strip()]
 
 # Email (Django 6.1 MAILERS): the console by default; SMTP when EMAIL_HOST is set.
 EMAIL_HOST = os.environ.get("EMAIL_HOST", "")

@@ -117,6 +117,21 @@ def test_organisation_timescales_are_inherited_and_overridable(cast: Cast, siro)
     assert scan_at(utc(2026, 6, 4, 23, 1)).escalations == 1
 
 
+def test_ico_reminder_points_are_configurable(cast: Cast, siro, settings) -> None:  # type: ignore[no-untyped-def]
+    settings.ICO_REMINDER_HOURS = [12]
+    incident = report_at(cast, utc(2026, 6, 1, 9))
+    Incident.objects.filter(pk=incident.pk).update(
+        status=Incident.Status.INVESTIGATING,
+        triaged_on=utc(2026, 6, 1, 10),
+        aware_on=utc(2026, 6, 1, 12),
+        personal_data_breach="yes",
+    )
+    assert scan_at(utc(2026, 6, 3, 12, 30)).escalations == 0  # 23.5 hours left: no 24-hour point now
+    assert scan_at(utc(2026, 6, 4, 0, 30)).escalations == 1  # under 12 hours left
+    thresholds = [e.threshold.split(":")[1] for e in escalations(Escalation.Kind.ICO_CLOCK)]
+    assert thresholds == ["12h"]
+
+
 def test_ico_clock_counts_clock_hours_across_the_clock_change(cast: Cast, siro) -> None:
     incident = report_at(cast, utc(2026, 3, 27, 9))
     aware = utc(2026, 3, 28, 12)  # noon GMT; the clocks go forward on the 29th
@@ -130,13 +145,14 @@ def test_ico_clock_counts_clock_hours_across_the_clock_change(cast: Cast, siro) 
     ico = next(d for d in incident_dues(incident, effective_timescales(cast.school_a)) if d.key == "ico")
     assert ico.due == utc(2026, 3, 31, 12)  # 72 real hours: 13:00 BST
     assert ico.phrase(utc(2026, 3, 31, 10, 30)) == "due in 1 hour 30 minutes"
-    assert scan_at(utc(2026, 3, 29, 12)).escalations == 0  # 48 hours left
+    assert scan_at(utc(2026, 3, 29, 11, 59)).escalations == 0  # just over 48 hours left
+    assert scan_at(utc(2026, 3, 29, 12, 30)).escalations == 1  # under 48 hours left
     assert scan_at(utc(2026, 3, 30, 12, 30)).escalations == 1  # under 24 hours left
     assert scan_at(utc(2026, 3, 31, 6, 30)).escalations == 1  # under 6 hours left
     assert scan_at(utc(2026, 3, 31, 12, 1)).escalations == 1  # overdue
     assert scan_at(utc(2026, 3, 31, 13)).escalations == 0
     thresholds = [e.threshold.split(":")[1] for e in escalations(Escalation.Kind.ICO_CLOCK)]
-    assert thresholds == ["24h", "6h", "overdue"]
+    assert thresholds == ["48h", "24h", "6h", "overdue"]
     for escalation in escalations(Escalation.Kind.ICO_CLOCK):
         assert sorted(escalation.told) == [
             "Carol DPO (Data Protection Officer)",
