@@ -228,8 +228,9 @@ def load(incident_count: int = 40, seed: int = 2026) -> dict[str, Any]:
     anonymous_demo.load(orgs, users)  # public report pages, an anonymous and a confidential report
     deadlines_demo.load(orgs, users)  # incidents past their timescales
     load_reports_demo(orgs, users)
-    load_breach_demo()  # four personal data breaches: clock running, overdue, reported in phases, record only
-    return {"organisations": orgs, "users": users}
+    # Four personal data breaches: clock running, overdue, reported in phases, record only.
+    breaches = load_breach_demo()
+    return {"organisations": orgs, "users": users, "breaches": breaches}
 
 
 def logins() -> list[tuple[str, str, str]]:

@@ -6,6 +6,7 @@ Called from reporting.demo.load(); fictional data only.
 
 import random
 from datetime import timedelta
+from importlib import import_module
 from typing import Any
 
 from django.utils import timezone
@@ -17,23 +18,9 @@ from .models import ImportMapping, TypeReview
 from .review import add_action, complete, months_before, run_review
 
 # The built-in list (003; 004 4.6), created here only if nothing has created it yet.
-BUILT_IN_TYPES = [
-    "Lost or stolen device",
-    "Paper records lost",
-    "Email or post sent to the wrong person",
-    "Received data meant for someone else",
-    "Malware",
-    "Phishing",
-    "Unauthorised access",
-    "Credentials shared or written down",
-    "Poor disposal",
-    "Physical security breach",
-    "System malfunction",
-    "Data placed on an unapproved or non-UK service",
-    "Policy non-compliance",
-    "Other",
-]
-RISING = "Email or post sent to the wrong person"
+# The built-in list the incidents app seeds (one list, never a copy with other wording).
+BUILT_IN_TYPES = [name for name, _ in import_module("incidents.migrations.0003_builtin_incident_types").BUILT_IN_TYPES]
+RISING = "Email or post to the wrong person"
 
 
 def load(orgs: dict[str, Organisation], users: dict[str, Any], seed: int = 7) -> None:
@@ -51,7 +38,8 @@ def load(orgs: dict[str, Organisation], users: dict[str, Any], seed: int = 7) ->
         recent = incident.reported_on >= half_year_ago
         kind = types[RISING] if index % (2 if recent else 4) == 0 else rng.choice(others)
         fields: dict[str, Any] = {"incident_type": kind}
-        if incident.status != Incident.Status.REPORTED:
+        # Incidents the lifecycle already triaged keep their classification (and its history).
+        if incident.status != Incident.Status.REPORTED and incident.triaged_on is None:
             triaged = incident.reported_on + timedelta(hours=rng.randint(2, 30))
             personal = kind.name in (RISING, "Lost or stolen device", "Paper records lost") or index % 3 == 0
             fields |= {

@@ -37,22 +37,7 @@ class Team:
         }
 
 
-def ensure_builtins() -> None:
-    """The built-in incident types and checklist, as the data migrations make them.
-
-    Tests on `transactional_db` flush every table afterwards, migrations' rows included, so
-    a later transactional test puts them back (idempotent: get_or_create).
-    """
-    from importlib import import_module
-
-    from django.apps import apps
-
-    import_module("incidents.migrations.0003_builtin_incident_types").add_types(apps, None)
-    import_module("investigation.migrations.0002_builtin_checklist").add_items(apps, None)
-
-
 def make_team() -> Team:
-    ensure_builtins()
     county = OrganisationFactory(name="Testshire DPO Service", kind=Organisation.Kind.DPO_SERVICE)
     school = OrganisationFactory(name="Appleby Primary School", parent=county)
     sibling = OrganisationFactory(name="Birchwood Primary School", parent=county)

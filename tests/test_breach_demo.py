@@ -2,13 +2,11 @@
 
 from audit.log import verify
 from breaches.clock import ico_clock_state
-from breaches.demo import load_breach_demo
 from reporting import demo
 
 
 def test_demo_breaches_show_a_running_clock_an_overdue_one_and_a_completed_ico_report(db) -> None:
-    demo.load(incident_count=4)
-    running, overdue, reported, record_only = load_breach_demo()
+    running, overdue, reported, record_only = demo.load(incident_count=4)["breaches"]
     state = ico_clock_state(running)
     assert state.state == "running" and state.hours_left == 51
     assert ico_clock_state(overdue).state == "overdue"
