@@ -7,8 +7,8 @@ from django import forms
 from django.conf import settings
 from django.core import signing
 
+from incidents.forms import ReportFieldsForm
 from incidents.models import Incident
-from reporting.forms import ReportFieldsForm
 
 from .keys import token_salt
 from .services import Upload

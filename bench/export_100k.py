@@ -42,8 +42,8 @@ def main() -> None:
 
     from accounts.models import User
     from incidents.models import IncidentType
+    from insights.sample import generate, generate_actions
     from organisations.models import Membership, Organisation, Role
-    from reports.sample import generate, generate_actions
 
     if os.environ.get("BENCH_DATABASE_URL"):
         call_command("flush", interactive=False, verbosity=0)

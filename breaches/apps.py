@@ -7,11 +7,11 @@ class BreachesConfig(AppConfig):
 
     def ready(self) -> None:
         from audit.models import describe_action
-        from casefile.render import register_section
+        from incidents.registry import add_section
 
         from .casefile_section import breach_sections
 
-        register_section(breach_sections)
+        add_section(breach_sections)
 
         describe_action("breach.assessed", "Breach assessed")
         describe_action("breach.decided", "ICO decision recorded")

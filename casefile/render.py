@@ -5,7 +5,6 @@ text, so nothing typed into a report can change the document's markup.
 """
 
 import json
-from collections.abc import Callable
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any
@@ -17,6 +16,7 @@ from django.utils import dateformat, timezone
 
 from audit.log import events_for
 from incidents.models import Incident
+from incidents.registry import extra_sections
 
 TEMPLATE = Path(__file__).resolve().parent / "templates" / "casefile" / "case_file.typ"
 NOT_RECORDED = "Not recorded"
@@ -46,18 +46,9 @@ LEFT_OUT = {"id", "submission_key"}
 ACCESS_EVENTS = {"incident.viewed"}
 
 
-# Sections other apps add (the checklist, the outcome report, the breach assessment):
-# each function takes (incident, viewer) and returns sections as
-# [{"title": str, "rows": [{"label": str, "value": str}]}], leaving out what `viewer`
-# may not see. Register from the app's AppConfig.ready().
+# Sections other apps add (the checklist, the outcome report, the breach assessment) come
+# from `incidents.registry.add_section`.
 Section = dict[str, Any]
-EXTRA_SECTIONS: list[Callable[[Incident, Any], list[Section]]] = []
-
-
-def register_section(builder: Callable[[Incident, Any], list[Section]]) -> Callable[[Incident, Any], list[Section]]:
-    if builder not in EXTRA_SECTIONS:
-        EXTRA_SECTIONS.append(builder)
-    return builder
 
 
 def when(value: Any, incident: Incident | None = None) -> str:
@@ -195,7 +186,7 @@ def case_file_data(incident: Incident, viewer: Any) -> dict[str, Any]:
         ),
         "generated_on": when(timezone.now()),
         "generated_for": person(viewer),
-        "sections": sections(incident, viewer) + [s for build in EXTRA_SECTIONS for s in build(incident, viewer)],
+        "sections": sections(incident, viewer) + extra_sections(incident, viewer),
         "timeline": timeline,
         "evidence": evidence,
         "actions": actions,

@@ -6,8 +6,12 @@ class DeadlinesConfig(AppConfig):
 
     def ready(self) -> None:
         from audit.models import describe_action
+        from incidents.registry import subscribe
 
         from .models import Escalation
+        from .tasks import tell_reporter_after_status_change
+
+        subscribe(tell_reporter_after_status_change, "incident.")
 
         describe_action("timescales.changed", "Timescales changed")
         describe_action("reporter.progress_told", "Reporter told of progress")

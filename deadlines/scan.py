@@ -278,7 +278,7 @@ def tell_reporter(incident: Incident, now: datetime) -> bool:
                 users=[incident.reported_by],
                 kind="reporter_progress",
                 incident=incident,
-                link=reverse("reporting:my_report", args=[incident.uuid]),
+                link=reverse("intake:my_report", args=[incident.uuid]),
                 context={"status_words": words},
                 mandatory=False,
             )

@@ -1,5 +1,7 @@
 """The periodic deadline scan, queued by the scheduler (`manage.py crontask`) and run by the worker."""
 
+from typing import Any
+
 from crontask import cron
 from django.tasks import task
 
@@ -26,8 +28,8 @@ def scan_deadlines() -> dict[str, object]:
 def tell_reporter_of_progress(incident_id: int) -> bool:
     """Tell the reporter of a status change straight after the step that made it.
 
-    Queued by the lifecycle's steps in their own transaction, so it runs only if the step
-    committed. The same once-per-status record as the scan's, so the reporter hears once.
+    Queued in the step's own transaction (see `tell_reporter_after_status_change`), so it
+    runs only if the step committed. The same once-per-status record as the scan's, so the reporter hears once.
     """
     from django.utils import timezone
 
@@ -37,3 +39,10 @@ def tell_reporter_of_progress(incident_id: int) -> bool:
 
     incident = Incident.objects.filter(pk=incident_id).first()
     return incident is not None and tell_reporter(incident, timezone.now())
+
+
+def tell_reporter_after_status_change(event: Any, incident: Any) -> None:
+    """Subscribed to the incident's events: a step that changed the status queues the reporter's news."""
+    after, before = event.after or {}, event.before or {}
+    if "status" in after and after.get("status") != before.get("status"):
+        tell_reporter_of_progress.enqueue(incident.pk)

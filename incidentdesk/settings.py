@@ -65,12 +65,12 @@ INSTALLED_APPS = [
     "breaches",
     "actions",
     "casefile",
-    "investigation",
     "notifications",
     "deadlines",
-    "reporting",
+    "intake",
     "anonymous",
-    "reports",
+    "insights",
+    "demo",
 ]
 
 MIDDLEWARE = [
@@ -102,7 +102,7 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
-                "core.context_processors.navigation",
+                "incidentdesk.navigation.navigation",
             ],
         },
     },

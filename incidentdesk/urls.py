@@ -2,14 +2,13 @@ from django.contrib import admin
 from django.urls import include, path
 
 from core import views as core_views
-from reporting import views as reporting_views
+from intake import views as intake_views
 
 urlpatterns = [
-    path("", reporting_views.home, name="home"),
-    path("", include("reporting.urls")),
+    path("", intake_views.home, name="home"),
+    path("", include("intake.urls")),
     path("", include("anonymous.urls")),
     path("incidents/", include("incidents.urls")),
-    path("incidents/", include("investigation.urls")),
     path("breaches/", include("breaches.urls")),
     path("organisations/", include("organisations.urls")),
     path("evidence/", include("evidence.urls")),
@@ -17,7 +16,7 @@ urlpatterns = [
     path("case-file/", include("casefile.urls")),
     path("notifications/", include("notifications.urls")),
     path("deadlines/", include("deadlines.urls")),
-    path("reports/", include("reports.urls")),
+    path("reports/", include("insights.urls")),
     path("accounts/", include("allauth.urls")),
     path("accessibility/", core_views.accessibility, name="accessibility"),
     path("privacy/", core_views.privacy, name="privacy"),

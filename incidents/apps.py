@@ -8,7 +8,36 @@ class IncidentsConfig(AppConfig):
 
     def ready(self) -> None:
         reseed_after_migrate(self, "incidents.migrations.0003_builtin_incident_types", "add_types")
+        reseed_after_migrate(self, "incidents.migrations.0005_builtin_checklist", "add_items")
         from audit.models import describe_action
 
-        describe_action("incident.reported", "Reported")
-        describe_action("incident.viewed", "Viewed")
+        from .casefile_sections import lifecycle_sections
+        from .registry import add_section
+
+        add_section(lifecycle_sections)
+
+        for action, text in {
+            "incident.reported": "Reported",
+            "incident.viewed": "Viewed",
+            "incident.triaged": "Triaged",
+            "incident.reclassified": "Reclassified",
+            "incident.investigator_assigned": "Investigating officer assigned",
+            "incident.investigation_started": "Investigation started",
+            "incident.outcome_submitted": "Outcome report submitted",
+            "incident.outcome_accepted": "Outcome report accepted",
+            "incident.outcome_returned": "Outcome report returned with comments",
+            "incident.closed": "Closed",
+            "incident.closed_not_incident": "Closed: not an incident",
+            "incident.reopened": "Reopened",
+            "incident.ico_decision_recorded": "ICO decision recorded",
+            "checklist.item_updated": "Checklist item updated",
+            "note.added": "Internal note added",
+            "reporter.message_sent": "Message sent to the reporter",
+            "outcome.saved": "Outcome report draft saved",
+            "settings.severity_definitions_changed": "Severity definitions changed",
+            "settings.checklist_item_added": "Checklist item added to the template",
+            "settings.checklist_item_removed": "Checklist item removed from the template",
+            "settings.incident_type_added": "Incident type added",
+            "settings.incident_type_removed": "Incident type removed",
+        }.items():
+            describe_action(action, text)

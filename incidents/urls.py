@@ -1,9 +1,28 @@
 from django.urls import path
 
-from . import views
+from .views import incident, steps
 
 app_name = "incidents"
 urlpatterns = [
-    path("", views.IncidentListView.as_view(), name="list"),
-    path("<uuid:incident_uuid>/", views.IncidentDetailView.as_view(), name="detail"),
+    path("", incident.IncidentListView.as_view(), name="list"),
+    path("<uuid:incident_uuid>/", incident.IncidentDetailView.as_view(), name="detail"),
+    path("queue/", steps.triage_queue, name="queue"),
+    path("mine/", steps.assigned_to_me, name="mine"),
+    path("serious/", steps.serious, name="serious"),
+    path("settings/<uuid:org_uuid>/", steps.investigation_settings, name="settings"),
+    path("checklist/<int:item_id>/", steps.checklist_item, name="checklist_item"),
+    path("<uuid:incident_uuid>/triage/", steps.triage, name="triage"),
+    path("<uuid:incident_uuid>/reclassify/", steps.reclassify, name="reclassify"),
+    path("<uuid:incident_uuid>/assign/", steps.assign, name="assign"),
+    path("<uuid:incident_uuid>/start/", steps.start, name="start"),
+    path("<uuid:incident_uuid>/not-an-incident/", steps.not_incident, name="not_incident"),
+    path("<uuid:incident_uuid>/ico-decision/", steps.ico_decision, name="ico_decision"),
+    path("<uuid:incident_uuid>/notes/", steps.add_note, name="add_note"),
+    path("<uuid:incident_uuid>/message/", steps.message_reporter, name="message_reporter"),
+    path("<uuid:incident_uuid>/outcome/", steps.outcome, name="outcome"),
+    path("<uuid:incident_uuid>/outcome/submit/", steps.submit, name="submit"),
+    path("<uuid:incident_uuid>/outcome/review/", steps.review, name="review"),
+    path("<uuid:incident_uuid>/outcome/report.pdf", steps.outcome_pdf, name="outcome_pdf"),
+    path("<uuid:incident_uuid>/close/", steps.close, name="close"),
+    path("<uuid:incident_uuid>/reopen/", steps.reopen, name="reopen"),
 ]

@@ -54,7 +54,7 @@ def notify_report_received(incident: Incident) -> None:
             users=[reporter],
             kind="report_acknowledged",
             incident=incident,
-            link=reverse("reporting:my_report", args=[incident.uuid]),
+            link=reverse("intake:my_report", args=[incident.uuid]),
         )
     titles = organisation.role_titles()
     told: set[int] = set()

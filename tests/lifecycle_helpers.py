@@ -7,9 +7,8 @@ from django.utils import timezone
 from django_tasks_db.models import DBTaskResult
 
 from accounts.models import User
-from incidents.models import Incident, IncidentType
-from investigation import lifecycle
-from investigation.models import ChecklistItem
+from incidents import lifecycle
+from incidents.models import ChecklistItem, Incident, IncidentType
 from notifications.models import Notification
 from organisations.models import Membership, Organisation, Role
 

@@ -32,7 +32,7 @@ def test_argon2_is_the_password_hasher() -> None:
 def test_sign_in_by_email_and_password(client, cast: Cast) -> None:
     response = client.post(reverse("account_login"), {"login": "BOB@example.org", "password": PASSWORD})
     assert response.status_code == 302
-    assert client.get(reverse("reporting:report")).status_code == 200
+    assert client.get(reverse("intake:report")).status_code == 200
 
 
 def test_wrong_password_is_refused(client, cast: Cast) -> None:

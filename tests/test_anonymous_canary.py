@@ -100,7 +100,7 @@ def test_no_trace_of_the_reporter_anywhere(client, transactional_db, cast: Cast,
     page = page_for(cast.school_a)
     client.force_login(cast.bob)
     session_key = client.cookies[settings.SESSION_COOKIE_NAME].value
-    assert client.get(reverse("reporting:my_reports")).status_code == 200  # really signed in
+    assert client.get(reverse("intake:my_reports")).status_code == 200  # really signed in
     user_id = cast.bob.pk
     before = dump()
     caplog.set_level(logging.DEBUG)
@@ -190,11 +190,11 @@ def test_no_trace_of_the_reporter_anywhere(client, transactional_db, cast: Cast,
 def test_staff_form_anonymous_report_leaves_no_link_to_the_account(client, transactional_db, cast: Cast) -> None:
     client.force_login(cast.bob)
     session_key = client.cookies[settings.SESSION_COOKIE_NAME].value
-    form = client.get(reverse("reporting:report"))
+    form = client.get(reverse("intake:report"))
     key = form.context["form"]["submission_key"].value()
     before = dump()
     response = client.post(
-        reverse("reporting:report"),
+        reverse("intake:report"),
         {"submission_key": key, "organisation": cast.school_a.pk, "description": "Canary", "identity": "anonymous"},
     )
     assert response.status_code == 200

@@ -207,10 +207,10 @@ def test_receipts_are_random_and_long_enough() -> None:
 
 def test_staff_form_anonymous_choice_is_not_linked_to_the_person(client, cast: Cast) -> None:
     client.force_login(cast.bob)
-    page = client.get(reverse("reporting:report"))
+    page = client.get(reverse("intake:report"))
     key = page.context["form"]["submission_key"].value()
     response = client.post(
-        reverse("reporting:report"),
+        reverse("intake:report"),
         {
             "submission_key": key,
             "organisation": cast.school_a.pk,
@@ -223,21 +223,21 @@ def test_staff_form_anonymous_choice_is_not_linked_to_the_person(client, cast: C
     assert incident.reported_by is None and incident.reporter_anonymous
     assert not Event.objects.filter(actor=cast.bob).exists()
     assert not Event.objects.exclude(request_id="").filter(record_id=str(incident.pk)).exists()
-    assert not client.get(reverse("reporting:my_reports")).content.decode().count(incident.reference or "x")
+    assert not client.get(reverse("intake:my_reports")).content.decode().count(incident.reference or "x")
 
 
 def test_staff_form_confidential_choice_keeps_the_name_and_marks_it(client, cast: Cast) -> None:
     client.force_login(cast.bob)
-    page = client.get(reverse("reporting:report"))
+    page = client.get(reverse("intake:report"))
     key = page.context["form"]["submission_key"].value()
     client.post(
-        reverse("reporting:report"),
+        reverse("intake:report"),
         {"submission_key": key, "organisation": cast.school_a.pk, "description": "x", "identity": "confidential"},
     )
     incident = Incident.objects.get()
     assert incident.reported_by == cast.bob and incident.reporter_confidential
     public = page_for(cast.school_a)
-    form = client.get(reverse("reporting:report")).content.decode()
+    form = client.get(reverse("intake:report")).content.decode()
     assert f"/r/{public.slug}/" in form and "without signing in" in form
     assert Event.objects.filter(action="incident.reporter_confidential").exists()
     assert not Event.objects.filter(actor=cast.bob).exists()  # the event log does not name them

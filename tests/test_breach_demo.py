@@ -2,7 +2,7 @@
 
 from audit.log import verify
 from breaches.clock import ico_clock_state
-from reporting import demo
+from demo import load as demo
 
 
 def test_demo_breaches_show_a_running_clock_an_overdue_one_and_a_completed_ico_report(db) -> None:

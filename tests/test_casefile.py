@@ -10,9 +10,9 @@ from django.urls import reverse
 
 from actions.services import create_action
 from audit.models import Event
-from casefile.render import EXTRA_SECTIONS, register_section
 from evidence.services import add_evidence
 from incidents.models import Incident, report_incident
+from incidents.registry import add_section, remove_section
 
 from .conftest import Cast
 from .factories import UserFactory, reported_incident
@@ -110,14 +110,14 @@ def test_other_apps_can_add_sections(client, cast: Cast) -> None:
     def checklist(incident, viewer):  # type: ignore[no-untyped-def]
         return [{"title": "Investigation checklist", "rows": [{"label": "Speak to staff involved", "value": "Done"}]}]
 
-    register_section(checklist)
+    add_section(checklist)
     try:
         incident = reported_incident(cast.school_a, cast.bob)
         client.force_login(cast.alice)
         text = pdf_text(client.get(reverse("casefile:pdf", args=[incident.uuid])).content)[1]
         assert "Investigation checklist" in text and "Speak to staff involved" in text
     finally:
-        EXTRA_SECTIONS.remove(checklist)
+        remove_section(checklist)
 
 
 def test_an_anonymous_report_shows_only_the_day_in_the_case_file(client, cast: Cast) -> None:

@@ -40,8 +40,8 @@ def test_eight_simultaneous_reports_are_each_stored_exactly_once(transactional_d
             }
             barrier.wait()
             # Each person also double-submits, as a nervous click would.
-            statuses.append(client.post(reverse("reporting:report"), data).status_code)
-            statuses.append(client.post(reverse("reporting:report"), data).status_code)
+            statuses.append(client.post(reverse("intake:report"), data).status_code)
+            statuses.append(client.post(reverse("intake:report"), data).status_code)
         except BaseException as exc:  # collected and asserted below
             errors.append(exc)
         finally:

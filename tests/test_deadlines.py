@@ -320,7 +320,7 @@ def test_triage_deadline_across_the_autumn_clock_change(cast: Cast, siro) -> Non
 
 
 def test_demo_shows_an_escalation_on_the_timeline_and_its_email(transactional_db, mailoutbox) -> None:
-    from reporting import demo
+    from demo import load as demo
 
     from .test_reporting import run_worker
 

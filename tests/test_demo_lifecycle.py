@@ -2,9 +2,8 @@
 
 from audit.log import verify
 from audit.models import Event
-from incidents.models import Incident
-from investigation.models import OutcomeReport
-from reporting import demo
+from demo import load as demo
+from incidents.models import Incident, OutcomeReport
 
 
 def test_demo_has_every_state_and_a_closed_major_incident_with_its_outcome_report(db: None) -> None:
@@ -32,6 +31,6 @@ def test_every_demo_incident_page_renders_for_the_dpo(client, db: None) -> None:
     for incident in Incident.objects.all():
         assert client.get(reverse("incidents:detail", args=[incident.uuid])).status_code == 200
         if OutcomeReport.objects.filter(incident=incident, round__gt=0).exists():
-            assert client.get(reverse("investigation:outcome", args=[incident.uuid])).status_code == 200
+            assert client.get(reverse("incidents:outcome", args=[incident.uuid])).status_code == 200
     for name in ("queue", "mine", "serious"):
-        assert client.get(reverse(f"investigation:{name}")).status_code == 200
+        assert client.get(reverse(f"incidents:{name}")).status_code == 200

@@ -7,9 +7,8 @@ import pytest
 from django.urls import reverse
 from pypdf import PdfReader
 
-from incidents.models import Incident
-from investigation import lifecycle
-from investigation.models import ChecklistItem, OutcomeReport, SeverityDefinition
+from incidents import lifecycle
+from incidents.models import ChecklistItem, Incident, OutcomeReport, SeverityDefinition
 
 from .factories import reported_incident
 from .lifecycle_helpers import Team, classification, make_team, to_closed, to_outcome_submitted
@@ -40,7 +39,7 @@ def test_triage_form_shows_each_severity_definition_and_org_wording_inherits(cli
     SeverityDefinition.objects.create(organisation=team.county, severity="major", definition="County words for major")
     incident = reported_incident(team.school, team.reporter)
     client.force_login(team.manager)
-    page = client.get(reverse("investigation:triage", args=[incident.uuid])).content.decode()
+    page = client.get(reverse("incidents:triage", args=[incident.uuid])).content.decode()
     assert "County words for major" in page
     assert "No or minimal personal data, contained" in page  # the default for minor
 
@@ -49,7 +48,7 @@ def test_triage_through_the_form_then_detail_shows_classification(client, team: 
     incident = reported_incident(team.school, team.reporter)
     client.force_login(team.manager)
     response = client.post(
-        reverse("investigation:triage", args=[incident.uuid]),
+        reverse("incidents:triage", args=[incident.uuid]),
         {
             "nature": "incident",
             "breach_status": "confirmed",
@@ -71,7 +70,7 @@ def test_refused_step_is_a_form_error_in_plain_words(client, team: Team) -> None
     incident = reported_incident(team.school, team.reporter)
     lifecycle.triage(incident, by=team.manager, **classification())
     client.force_login(team.manager)
-    response = client.post(reverse("investigation:start", args=[incident.uuid]), {})
+    response = client.post(reverse("incidents:start", args=[incident.uuid]), {})
     assert response.status_code == 200
     assert "Assign an investigating officer first." in response.content.decode()
 
@@ -82,16 +81,16 @@ def test_disciplinary_notes_never_reach_the_investigator_html_or_pdf(client, tea
         client.force_login(person)
         for url in (
             reverse("incidents:detail", args=[incident.uuid]),
-            reverse("investigation:outcome", args=[incident.uuid]),
-            reverse("investigation:review", args=[incident.uuid]) if person in (team.manager, team.dpo) else None,
+            reverse("incidents:outcome", args=[incident.uuid]),
+            reverse("incidents:review", args=[incident.uuid]) if person in (team.manager, team.dpo) else None,
         ):
             if url is None:
                 continue
             html = client.get(url).content.decode()
             assert (SECRET in html) is may_see, f"{person.full_name} at {url}"
-        pdf = client.get(reverse("investigation:outcome_pdf", args=[incident.uuid])).content
+        pdf = client.get(reverse("incidents:outcome_pdf", args=[incident.uuid])).content
         assert (SECRET in pdf_text(pdf)) is may_see
-        committee = client.get(reverse("investigation:outcome_pdf", args=[incident.uuid]) + "?edition=committee")
+        committee = client.get(reverse("incidents:outcome_pdf", args=[incident.uuid]) + "?edition=committee")
         assert SECRET not in pdf_text(committee.content)
 
 
@@ -100,20 +99,20 @@ def test_governor_and_other_schools_cannot_reach_the_incident_or_its_pdf(client,
     for person in (team.governor, team.elsewhere, team.reporter, team.admin):
         client.force_login(person)
         assert client.get(reverse("incidents:detail", args=[incident.uuid])).status_code == 404
-        assert client.get(reverse("investigation:outcome_pdf", args=[incident.uuid])).status_code == 404
+        assert client.get(reverse("incidents:outcome_pdf", args=[incident.uuid])).status_code == 404
 
 
 def test_disciplinary_item_page_is_refused_to_the_investigator(client, team: Team) -> None:
     incident = restricted_incident(team)
     item = incident.checklist.get(is_disciplinary=True)
     client.force_login(team.investigator)
-    assert client.get(reverse("investigation:checklist_item", args=[item.pk])).status_code == 403
+    assert client.get(reverse("incidents:checklist_item", args=[item.pk])).status_code == 403
 
 
 def test_outcome_pdf_is_tagged_and_has_every_section(client, team: Team) -> None:
     incident = to_closed(team, "major")
     client.force_login(team.manager)
-    response = client.get(reverse("investigation:outcome_pdf", args=[incident.uuid]))
+    response = client.get(reverse("incidents:outcome_pdf", args=[incident.uuid]))
     assert response["Content-Type"] == "application/pdf"
     assert response["Content-Disposition"].startswith("attachment;")
     reader = PdfReader(io.BytesIO(response.content))
@@ -147,19 +146,19 @@ def test_work_views_triage_queue_oldest_first_assigned_and_serious(client, team:
     Incident.objects.filter(pk=old.pk).update(reported_on=timezone.now() - timedelta(days=3))
     new = reported_incident(team.school, team.reporter)
     client.force_login(team.manager)
-    page = client.get(reverse("investigation:queue")).content.decode()
+    page = client.get(reverse("incidents:queue")).content.decode()
     assert page.index(str(old.reference)) < page.index(str(new.reference))
     assert "3 days" in page
     lifecycle.triage(
         new, by=team.siro, investigator=team.investigator, delegation_reason="Knows it", **classification("critical")
     )
     client.force_login(team.investigator)
-    assert new.reference in client.get(reverse("investigation:mine")).content.decode()
+    assert new.reference in client.get(reverse("incidents:mine")).content.decode()
     client.force_login(team.siro)
-    assert new.reference in client.get(reverse("investigation:serious")).content.decode()
+    assert new.reference in client.get(reverse("incidents:serious")).content.decode()
     client.force_login(team.elsewhere)
-    assert new.reference not in client.get(reverse("investigation:serious")).content.decode()
-    assert old.reference not in client.get(reverse("investigation:queue")).content.decode()
+    assert new.reference not in client.get(reverse("incidents:serious")).content.decode()
+    assert old.reference not in client.get(reverse("incidents:queue")).content.decode()
 
 
 def test_checklist_item_form_marks_done(client, team: Team) -> None:
@@ -167,7 +166,7 @@ def test_checklist_item_form_marks_done(client, team: Team) -> None:
     lifecycle.triage(incident, by=team.manager, investigator=team.investigator, **classification())
     item = incident.checklist.filter(is_disciplinary=False).first()
     client.force_login(team.investigator)
-    url = reverse("investigation:checklist_item", args=[item.pk])
+    url = reverse("incidents:checklist_item", args=[item.pk])
     assert client.post(url, {"state": "not_applicable"}).status_code == 200
     assert client.post(url, {"state": "done", "note": "Spoke to the class teacher"}).status_code == 302
     item.refresh_from_db()
@@ -176,7 +175,7 @@ def test_checklist_item_form_marks_done(client, team: Team) -> None:
 
 def test_admin_edits_severity_words_checklist_and_types(client, team: Team) -> None:
     client.force_login(team.admin)
-    url = reverse("investigation:settings", args=[team.school.uuid])
+    url = reverse("incidents:settings", args=[team.school.uuid])
     data = {"action": "severity", "minor": "a", "moderate": "b", "major": "c", "critical": "d"}
     assert client.post(url, data).status_code == 302
     assert client.post(url, {"action": "add_item", "text": "Tell the trust office"}).status_code == 302
@@ -185,7 +184,7 @@ def test_admin_edits_severity_words_checklist_and_types(client, team: Team) -> N
     lifecycle.triage(incident, by=team.manager, **classification())
     assert incident.checklist.filter(text="Tell the trust office").exists()
     client.force_login(team.manager)
-    page = client.get(reverse("investigation:triage", args=[reported_incident(team.school).uuid])).content.decode()
+    page = client.get(reverse("incidents:triage", args=[reported_incident(team.school).uuid])).content.decode()
     assert "Lost visitor badge" in page
 
 
@@ -202,10 +201,10 @@ def test_work_view_query_counts_do_not_grow_with_rows(
     add(2)
     client.force_login(getattr(team, who))
     with django_assert_max_num_queries(12) as few:
-        client.get(reverse(f"investigation:{name}"))
+        client.get(reverse(f"incidents:{name}"))
     add(8)
     with django_assert_max_num_queries(len(few.captured_queries)):
-        page = client.get(reverse(f"investigation:{name}"))
+        page = client.get(reverse(f"incidents:{name}"))
     assert page.content.decode().count("INC-") >= 10
 
 
@@ -218,10 +217,10 @@ def test_case_file_carries_checklist_and_outcome_report_and_restricted_words_onl
     for title in ("Classification history", "Investigation checklist", "Incident Outcome Report", "Routing"):
         assert title in text
     assert SECRET in text
-    from casefile.render import EXTRA_SECTIONS
-    from investigation.casefile_sections import lifecycle_sections
+    from incidents import registry
+    from incidents.casefile_sections import lifecycle_sections
 
-    assert lifecycle_sections in EXTRA_SECTIONS
+    assert lifecycle_sections in registry._sections
     words = " ".join(
         row["value"] for section in lifecycle_sections(incident, team.investigator) for row in section["rows"]
     )

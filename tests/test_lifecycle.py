@@ -7,9 +7,8 @@ from hypothesis import strategies as st
 
 from audit.models import Event
 from core.exceptions import StepRefused
-from incidents.models import Incident, RemedialAction
-from investigation import lifecycle
-from investigation.models import ChecklistItem, Classification, OutcomeReport, Routing
+from incidents import lifecycle
+from incidents.models import ChecklistItem, Classification, Incident, OutcomeReport, RemedialAction, Routing
 
 from .factories import reported_incident
 from .lifecycle_helpers import (
@@ -38,7 +37,7 @@ def events(incident: Incident) -> int:
 def test_triage_classifies_sets_triaged_on_builds_checklist_and_writes_one_event(team: Team) -> None:
     incident = reported_incident(team.school, team.reporter)
     before = events(incident)
-    incident.triage(by=team.manager, investigator=team.investigator, **classification("moderate"))
+    lifecycle.triage(incident, by=team.manager, investigator=team.investigator, **classification("moderate"))
     incident.refresh_from_db()
     assert incident.status == Incident.Status.TRIAGED
     assert incident.triaged_on is not None
@@ -382,7 +381,7 @@ def test_reporter_hears_of_each_status_change_once_through_the_worker() -> None:
     incident = reported_incident(team.school, team.reporter)
     call_command("db_worker", batch=True, verbosity=0)
     mail.outbox.clear()
-    incident.triage(by=team.manager, investigator=team.investigator, **classification("moderate"))
+    lifecycle.triage(incident, by=team.manager, investigator=team.investigator, **classification("moderate"))
     call_command("db_worker", batch=True, verbosity=0)
     told = ReporterMessage.objects.filter(incident=incident, direction="to_reporter")
     assert list(told.values_list("body", flat=True)) == [Incident.STATUS_EXPLANATIONS[Incident.Status.TRIAGED]]

@@ -3,7 +3,7 @@
 import pytest
 from django.core import mail
 
-from investigation import lifecycle
+from incidents import lifecycle
 
 from .factories import reported_incident
 from .lifecycle_helpers import classification, make_team

@@ -61,7 +61,7 @@ def test_email_reaches_a_real_smtp_server_with_text_and_html(transactional_db, c
 
 
 def test_report_acknowledgement_goes_through_the_outbox(transactional_db, cast: Cast, smtp: SmtpServer) -> None:
-    from reporting.services import submit_report
+    from intake.services import submit_report
 
     with transaction.atomic():
         incident, _ = submit_report(

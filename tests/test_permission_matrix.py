@@ -18,11 +18,11 @@ from breaches.engine import Facts
 from breaches.models import Assessment
 from evidence.services import add_evidence
 from incidents.models import Incident
+from insights.models import ImportBatch
+from insights.review import run_review
 from notifications.api import notify
 from notifications.models import Notification
 from organisations.models import Contact, Membership, Role
-from reports.models import ImportBatch
-from reports.review import run_review
 
 from .factories import OrganisationFactory, UserFactory, reported_incident
 from .test_contract import PNG
@@ -58,10 +58,10 @@ EXPECTED: dict[str, Expect] = {
     "home": Expect(default=302, statuses={"anonymous": 302}),
     "accessibility": Expect(default=200, statuses={"anonymous": 200}),
     "privacy": Expect(default=200, statuses={"anonymous": 200}),
-    "reporting:report": EVERYONE_SIGNED_IN,
-    "reporting:done": REPORTER_ONLY,
-    "reporting:my_reports": EVERYONE_SIGNED_IN,
-    "reporting:my_report": REPORTER_ONLY,
+    "intake:report": EVERYONE_SIGNED_IN,
+    "intake:done": REPORTER_ONLY,
+    "intake:my_reports": EVERYONE_SIGNED_IN,
+    "intake:my_report": REPORTER_ONLY,
     "incidents:list": EVERYONE_SIGNED_IN,
     "incidents:detail": HANDLERS_ONLY,
     "organisations:list": EVERYONE_SIGNED_IN,
@@ -101,25 +101,25 @@ EXPECTED: dict[str, Expect] = {
     "casefile:pdf": HANDLERS_ONLY,
     # The lifecycle (investigation app). The incident is a fresh report at school A; the
     # "investigator" holds the role at school A but is not assigned to it, so it is a 404.
-    "investigation:queue": EVERYONE_SIGNED_IN,
-    "investigation:mine": EVERYONE_SIGNED_IN,
-    "investigation:serious": EVERYONE_SIGNED_IN,
-    "investigation:settings": ADMIN_ONLY,
-    "investigation:checklist_item": Expect(statuses={"handler": 200, "dpo_above": 403, "investigator": 200}),
-    "investigation:triage": Expect(statuses={"handler": 200, "dpo_above": 403}),
-    "investigation:reclassify": HANDLERS_ONLY,
-    "investigation:assign": Expect(statuses={"handler": 200, "dpo_above": 403}),
-    "investigation:start": Expect(statuses={"handler": 200, "dpo_above": 403}),
-    "investigation:not_incident": Expect(statuses={"handler": 200, "dpo_above": 403}),
-    "investigation:ico_decision": Expect(statuses={"handler": 403, "dpo_above": 200}),
-    "investigation:add_note": HANDLERS_ONLY,
-    "investigation:message_reporter": HANDLERS_ONLY,
-    "investigation:outcome": HANDLERS_ONLY,
-    "investigation:submit": Expect(statuses={"handler": 200, "dpo_above": 403}),
-    "investigation:review": HANDLERS_ONLY,
-    "investigation:outcome_pdf": Expect(statuses={"handler": 200, "dpo_above": 200}),
-    "investigation:close": Expect(statuses={"handler": 200, "dpo_above": 403}),
-    "investigation:reopen": HANDLERS_ONLY,
+    "incidents:queue": EVERYONE_SIGNED_IN,
+    "incidents:mine": EVERYONE_SIGNED_IN,
+    "incidents:serious": EVERYONE_SIGNED_IN,
+    "incidents:settings": ADMIN_ONLY,
+    "incidents:checklist_item": Expect(statuses={"handler": 200, "dpo_above": 403, "investigator": 200}),
+    "incidents:triage": Expect(statuses={"handler": 200, "dpo_above": 403}),
+    "incidents:reclassify": HANDLERS_ONLY,
+    "incidents:assign": Expect(statuses={"handler": 200, "dpo_above": 403}),
+    "incidents:start": Expect(statuses={"handler": 200, "dpo_above": 403}),
+    "incidents:not_incident": Expect(statuses={"handler": 200, "dpo_above": 403}),
+    "incidents:ico_decision": Expect(statuses={"handler": 403, "dpo_above": 200}),
+    "incidents:add_note": HANDLERS_ONLY,
+    "incidents:message_reporter": HANDLERS_ONLY,
+    "incidents:outcome": HANDLERS_ONLY,
+    "incidents:submit": Expect(statuses={"handler": 200, "dpo_above": 403}),
+    "incidents:review": HANDLERS_ONLY,
+    "incidents:outcome_pdf": Expect(statuses={"handler": 200, "dpo_above": 200}),
+    "incidents:close": Expect(statuses={"handler": 200, "dpo_above": 403}),
+    "incidents:reopen": HANDLERS_ONLY,
     # Anonymous reporting: the public pages need no account and treat everyone alike.
     "anonymous:public_report": PUBLIC,
     "anonymous:poster": PUBLIC,
@@ -138,16 +138,16 @@ EXPECTED: dict[str, Expect] = {
     "deadlines:timescales": ADMIN_ONLY,
     # Management reporting: handlers see their own subtree (so the handler elsewhere sees
     # school B's); governance viewers see counts (dashboard, pack, reviews), never incidents.
-    "reports:dashboard": REPORTS_COUNTS,
-    "reports:log": REPORTS_HANDLERS,
-    "reports:export_csv": REPORTS_HANDLERS,
-    "reports:export_xlsx": REPORTS_HANDLERS,
-    "reports:pack": REPORTS_COUNTS,
-    "reports:reviews": REPORTS_COUNTS,
-    "reports:run_review": Expect(method="post", statuses={"handler": 302, "dpo_above": 302, "handler_elsewhere": 302}),
-    "reports:review": Expect(statuses={"handler": 200, "dpo_above": 200, "governance": 200}),
-    "reports:import": REPORTS_HANDLERS,
-    "reports:import_batch": HANDLERS_ONLY,
+    "insights:dashboard": REPORTS_COUNTS,
+    "insights:log": REPORTS_HANDLERS,
+    "insights:export_csv": REPORTS_HANDLERS,
+    "insights:export_xlsx": REPORTS_HANDLERS,
+    "insights:pack": REPORTS_COUNTS,
+    "insights:reviews": REPORTS_COUNTS,
+    "insights:run_review": Expect(method="post", statuses={"handler": 302, "dpo_above": 302, "handler_elsewhere": 302}),
+    "insights:review": Expect(statuses={"handler": 200, "dpo_above": 200, "governance": 200}),
+    "insights:import": REPORTS_HANDLERS,
+    "insights:import_batch": HANDLERS_ONLY,
 }
 
 
@@ -202,8 +202,8 @@ def world(db: None) -> dict:
         by=people["handler"], incident=incident, title="Retrain staff", owner=people["admin"], due_on=None
     )
     # A second incident, triaged and assigned to the investigator, for the checklist item pages.
-    from investigation import lifecycle
-    from investigation.models import OutcomeReport
+    from incidents import lifecycle
+    from incidents.models import OutcomeReport
 
     people["siro"] = UserFactory(email="siro@example.org")
     Membership.objects.create(user=people["siro"], organisation=school_a, role=Role.SIRO)

@@ -8,8 +8,8 @@ from django.urls import reverse
 
 from audit.models import Event
 from incidents.models import Incident
+from intake.services import submit_report
 from organisations.models import Membership, Role
-from reporting.services import submit_report
 
 from .conftest import Cast
 from .factories import OrganisationFactory, UserFactory
@@ -25,25 +25,25 @@ def run_worker() -> None:
 
 
 def post_report(client, **data):  # type: ignore[no-untyped-def]
-    page = client.get(reverse("reporting:report"))
+    page = client.get(reverse("intake:report"))
     form = page.context["form"]
     payload = {
         "submission_key": form["submission_key"].value(),
         "organisation": form["organisation"].value() or "",
     }
     payload.update(data)
-    return client.post(reverse("reporting:report"), payload)
+    return client.post(reverse("intake:report"), payload)
 
 
 def test_signed_in_person_lands_on_the_report_page(client, cast: Cast) -> None:
     client.force_login(cast.bob)
     response = client.get("/", follow=True)
-    assert response.redirect_chain[-1][0] == reverse("reporting:report")
+    assert response.redirect_chain[-1][0] == reverse("intake:report")
     assert b"Report an incident" in response.content
 
 
 def test_signed_out_person_is_sent_to_sign_in(client, db) -> None:  # type: ignore[no-untyped-def]
-    response = client.get(reverse("reporting:report"))
+    response = client.get(reverse("intake:report"))
     assert response.status_code == 302
     assert response["Location"].startswith(reverse("account_login"))
 
@@ -100,11 +100,11 @@ def test_every_optional_field_is_stored(client, cast: Cast) -> None:
 
 def test_submitting_the_same_form_twice_creates_one_incident(client, cast: Cast) -> None:
     client.force_login(cast.bob)
-    page = client.get(reverse("reporting:report"))
+    page = client.get(reverse("intake:report"))
     key = page.context["form"]["submission_key"].value()
     data = {"submission_key": key, "organisation": cast.school_a.pk, "description": "Phishing email"}
-    first = client.post(reverse("reporting:report"), data)
-    second = client.post(reverse("reporting:report"), data)
+    first = client.post(reverse("intake:report"), data)
+    second = client.post(reverse("intake:report"), data)
     assert Incident.objects.count() == 1
     assert first["Location"] == second["Location"]
     assert Event.objects.filter(action="incident.reported").count() == 1
@@ -114,23 +114,21 @@ def test_person_in_two_organisations_picks_one_and_cannot_pick_another(client, c
     Membership.objects.create(user=cast.bob, organisation=cast.school_b, role=Role.REPORTER)
     other = OrganisationFactory(name="Not Bob's")
     client.force_login(cast.bob)
-    page = client.get(reverse("reporting:report"))
+    page = client.get(reverse("intake:report"))
     assert b"Which organisation is this about?" in page.content
     key = str(uuid.uuid4())
     refused = client.post(
-        reverse("reporting:report"), {"submission_key": key, "organisation": other.pk, "description": "x"}
+        reverse("intake:report"), {"submission_key": key, "organisation": other.pk, "description": "x"}
     )
     assert refused.status_code == 200 and not Incident.objects.exists()
-    client.post(
-        reverse("reporting:report"), {"submission_key": key, "organisation": cast.school_b.pk, "description": "x"}
-    )
+    client.post(reverse("intake:report"), {"submission_key": key, "organisation": cast.school_b.pk, "description": "x"})
     assert Incident.objects.get().organisation == cast.school_b
 
 
 def test_person_without_an_organisation_is_told_who_to_ask(client, db) -> None:  # type: ignore[no-untyped-def]
     loner = UserFactory()
     client.force_login(loner)
-    response = client.get(reverse("reporting:report"))
+    response = client.get(reverse("intake:report"))
     assert response.status_code == 403
     assert b"not part of an organisation" in response.content
 
@@ -172,8 +170,8 @@ def test_my_reports_lists_only_my_own(client, cast: Cast) -> None:
     submit_report(organisation=cast.school_a, reported_by=other, submission_key=None, fields={"description": "Theirs"})
     mine = Incident.objects.get(description="Mine")
     theirs = Incident.objects.get(description="Theirs")
-    page = client.get(reverse("reporting:my_reports"))
+    page = client.get(reverse("intake:my_reports"))
     assert mine.reference.encode() in page.content
     assert theirs.reference.encode() not in page.content
-    assert client.get(reverse("reporting:my_report", args=[mine.uuid])).status_code == 200
-    assert client.get(reverse("reporting:my_report", args=[theirs.uuid])).status_code == 404
+    assert client.get(reverse("intake:my_report", args=[mine.uuid])).status_code == 200
+    assert client.get(reverse("intake:my_report", args=[theirs.uuid])).status_code == 404

@@ -14,9 +14,9 @@ from openpyxl import load_workbook
 
 from audit.models import Event
 from incidents.models import Incident, IncidentType, RemedialAction
+from insights import export, log, overdue
+from insights.sample import generate, generate_actions
 from organisations.models import Membership, Organisation, Role
-from reports import export, log, overdue
-from reports.sample import generate, generate_actions
 
 from .conftest import Cast
 from .factories import OrganisationFactory, UserFactory
@@ -97,7 +97,7 @@ def test_working_cutoff_leaves_exactly_that_much_weekday_time(moment: datetime, 
 
 def test_dashboard_figures_match_direct_counts(client, data: Cast) -> None:
     client.force_login(data.carol)
-    response = client.get(reverse("reports:dashboard"))
+    response = client.get(reverse("insights:dashboard"))
     assert response.status_code == 200
     figures = response.context["figures"]
     incidents = Incident.objects.filter(organisation__path__startswith=data.county.path)
@@ -133,7 +133,7 @@ def test_dashboard_figures_match_direct_counts(client, data: Cast) -> None:
 
 def test_every_dashboard_figure_links_to_a_log_that_counts_the_same(client, data: Cast) -> None:
     client.force_login(data.carol)
-    figures = client.get(reverse("reports:dashboard")).context["charts"]
+    figures = client.get(reverse("insights:dashboard")).context["charts"]
     checked = 0
     for chart in figures:
         for row in chart["rows"]:
@@ -143,11 +143,11 @@ def test_every_dashboard_figure_links_to_a_log_that_counts_the_same(client, data
             checked += 1
     assert checked > 20
     # The overdue actions figure links to the actions list, which counts the same actions.
-    dashboard = client.get(reverse("reports:dashboard"))
+    dashboard = client.get(reverse("insights:dashboard"))
     actions = client.get(dashboard.context["actions_url"])
     assert actions.context["page_obj"].paginator.count == dashboard.context["figures"].actions_overdue > 0
     # For one school of the service the list would count more, so there is no link.
-    school = client.get(reverse("reports:dashboard"), {"scope": str(data.school_a.uuid)})
+    school = client.get(reverse("insights:dashboard"), {"scope": str(data.school_a.uuid)})
     assert school.context["actions_url"] is None
 
 
@@ -155,30 +155,30 @@ def test_governance_viewer_sees_counts_without_links_or_log(client, data: Cast) 
     viewer = UserFactory(full_name="Gina Governor")
     Membership.objects.create(user=viewer, organisation=data.school_a, role=Role.GOVERNANCE)
     client.force_login(viewer)
-    response = client.get(reverse("reports:dashboard"))
+    response = client.get(reverse("insights:dashboard"))
     assert response.status_code == 200
     html = response.content.decode()
-    assert reverse("reports:log") not in html
+    assert reverse("insights:log") not in html
     assert "GEN1-" not in html  # no incident references
     assert (
         response.context["figures"].open_total
         == Incident.objects.filter(organisation=data.school_a, status__in=Incident.OPEN_STATUSES).count()
     )
-    assert client.get(reverse("reports:log")).status_code == 404
-    assert client.get(reverse("reports:export_csv")).status_code == 404
+    assert client.get(reverse("insights:log")).status_code == 404
+    assert client.get(reverse("insights:export_csv")).status_code == 404
 
 
 def test_scope_outside_the_persons_organisations_is_a_404(client, data: Cast) -> None:
     client.force_login(data.alice)
-    assert client.get(reverse("reports:dashboard"), {"scope": str(data.school_b.uuid)}).status_code == 404
-    assert client.get(reverse("reports:log"), {"scope": str(data.county.uuid)}).status_code == 404
-    response = client.get(reverse("reports:log"))
+    assert client.get(reverse("insights:dashboard"), {"scope": str(data.school_b.uuid)}).status_code == 404
+    assert client.get(reverse("insights:log"), {"scope": str(data.county.uuid)}).status_code == 404
+    response = client.get(reverse("insights:log"))
     assert {r["organisation"] for r in response.context["rows"]} == {"School A"}
 
 
 def test_dpo_chooses_a_school_within_their_service(client, data: Cast) -> None:
     client.force_login(data.carol)
-    response = client.get(reverse("reports:dashboard"), {"scope": str(data.school_b.uuid)})
+    response = client.get(reverse("insights:dashboard"), {"scope": str(data.school_b.uuid)})
     assert (
         response.context["figures"].open_total
         == Incident.objects.filter(organisation=data.school_b, status__in=Incident.OPEN_STATUSES).count()
@@ -187,7 +187,7 @@ def test_dpo_chooses_a_school_within_their_service(client, data: Cast) -> None:
 
 def test_log_rows_and_flags_match_the_rules(client, data: Cast) -> None:
     client.force_login(data.carol)
-    response = client.get(reverse("reports:log"), {"page": 1})
+    response = client.get(reverse("insights:log"), {"page": 1})
     assert response.context["page_obj"].paginator.count == 240
     incidents = {i.reference: i for i in Incident.objects.prefetch_related("remedial_actions")}
     for row in response.context["rows"]:
@@ -210,17 +210,17 @@ def test_log_rows_and_flags_match_the_rules(client, data: Cast) -> None:
 )
 def test_export_is_exactly_what_is_filtered(client, data: Cast, params: dict) -> None:
     client.force_login(data.carol)
-    page = client.get(reverse("reports:log"), params)
+    page = client.get(reverse("insights:log"), params)
     count = page.context["page_obj"].paginator.count
     assert count > 0
-    response = client.get(reverse("reports:export_csv"), params)
+    response = client.get(reverse("insights:export_csv"), params)
     assert response.streaming
     rows = list(csv.reader(io.StringIO(b"".join(response.streaming_content).decode("utf-8-sig"))))
     assert rows[0] == export.header()
     assert len(rows) - 1 == count
     first_page_refs = [r["reference"] for r in page.context["rows"]]
     assert [r[0] for r in rows[1 : len(first_page_refs) + 1]] == first_page_refs
-    xlsx = client.get(reverse("reports:export_xlsx"), params)
+    xlsx = client.get(reverse("insights:export_xlsx"), params)
     sheet = load_workbook(io.BytesIO(b"".join(xlsx.streaming_content)), read_only=True).worksheets[0]
     xrows = list(sheet.iter_rows(values_only=True))
     assert len(xrows) - 1 == count
@@ -238,11 +238,11 @@ def test_export_neutralises_formulas(client, cast: Cast, dangerous: str) -> None
         organisation=cast.school_a, description="x", reported_on=timezone.now(), reference="R1", ico_reference=dangerous
     )
     client.force_login(cast.alice)
-    body = b"".join(client.get(reverse("reports:export_csv")).streaming_content).decode("utf-8-sig")
+    body = b"".join(client.get(reverse("insights:export_csv")).streaming_content).decode("utf-8-sig")
     row = list(csv.reader(io.StringIO(body)))[1]
     column = export.header().index("ICO reference")
     assert row[column] == "'" + dangerous
-    xlsx = b"".join(client.get(reverse("reports:export_xlsx")).streaming_content)
+    xlsx = b"".join(client.get(reverse("insights:export_xlsx")).streaming_content)
     cell = list(load_workbook(io.BytesIO(xlsx)).worksheets[0].iter_rows(values_only=True))[1][column]
     assert cell == "'" + dangerous
     assert export.neutralise("plain") == "plain" and export.neutralise(-5) == -5
@@ -271,7 +271,7 @@ def _queries(client, url: str) -> int:  # type: ignore[no-untyped-def]
 
 
 # The pinned counts: they must not change with the number of incidents (NetBox query_counts).
-PINNED = {"reports:dashboard": 16, "reports:log": 12, "reports:export_csv": 13, "reports:export_xlsx": 13}
+PINNED = {"insights:dashboard": 16, "insights:log": 12, "insights:export_csv": 13, "insights:export_xlsx": 13}
 
 
 def test_query_counts_do_not_grow_with_incidents(client, db) -> None:  # type: ignore[no-untyped-def]

@@ -16,11 +16,11 @@ from pypdf import PdfReader
 
 from audit.models import Event
 from incidents.models import Incident, IncidentType, RemedialAction
+from insights import export, importer, review
+from insights.models import ImportBatch, ImportMapping, TypeReview
+from insights.sample import generate, generate_actions
+from insights.tasks import schedule_type_reviews
 from organisations.models import Membership, Role
-from reports import export, importer, review
-from reports.models import ImportBatch, ImportMapping, TypeReview
-from reports.sample import generate, generate_actions
-from reports.tasks import schedule_type_reviews
 
 from .conftest import Cast
 from .factories import OrganisationFactory, UserFactory
@@ -37,7 +37,7 @@ def csv_bytes(rows: list[list[str]]) -> bytes:
 
 def upload(client, organisation, name: str, content: bytes):  # type: ignore[no-untyped-def]
     response = client.post(
-        reverse("reports:import") + f"?scope={organisation.uuid}",
+        reverse("insights:import") + f"?scope={organisation.uuid}",
         {"organisation": str(organisation.uuid), "file": SimpleUploadedFile(name, content)},
     )
     assert response.status_code == 302, response.content
@@ -67,7 +67,7 @@ def test_import_dry_run_lists_every_rejected_row_and_why_then_imports_once(clien
     IncidentType.objects.create(name="Phishing")
     client.force_login(cast.alice)
     batch = upload(client, cast.school_a, "old-log.csv", csv_bytes(OLD_LOG))
-    page = client.post(reverse("reports:import_batch", args=[batch.uuid]), MAPPING | {"step": "dry_run"})
+    page = client.post(reverse("insights:import_batch", args=[batch.uuid]), MAPPING | {"step": "dry_run"})
     outcome = page.context["outcome"]
     assert [number for number, _ in outcome.rejected] == [4, 5, 6]
     reasons = dict(outcome.rejected)
@@ -78,7 +78,7 @@ def test_import_dry_run_lists_every_rejected_row_and_why_then_imports_once(clien
     assert len(outcome.good) == 3 and not Incident.objects.exists()
     assert ImportMapping.objects.get(organisation=cast.school_a).columns == MAPPING
 
-    client.post(reverse("reports:import_batch", args=[batch.uuid]), MAPPING | {"step": "import"})
+    client.post(reverse("insights:import_batch", args=[batch.uuid]), MAPPING | {"step": "import"})
     imported = Incident.objects.filter(organisation=cast.school_a).order_by("reported_on")
     assert imported.count() == 3
     assert {i.imported_from for i in imported} == {"old-log.csv"}
@@ -94,11 +94,11 @@ def test_import_dry_run_lists_every_rejected_row_and_why_then_imports_once(clien
 
     # The same file again (even renamed) creates nothing new; the saved mapping is offered.
     again = upload(client, cast.school_a, "old-log-copy.csv", csv_bytes(OLD_LOG))
-    page = client.get(reverse("reports:import_batch", args=[again.uuid]))
+    page = client.get(reverse("insights:import_batch", args=[again.uuid]))
     assert page.context["form"]["reported_on"].initial == "Date reported"
-    page = client.post(reverse("reports:import_batch", args=[again.uuid]), MAPPING | {"step": "dry_run"})
+    page = client.post(reverse("insights:import_batch", args=[again.uuid]), MAPPING | {"step": "dry_run"})
     assert len(page.context["outcome"].already) == 3 and not page.context["outcome"].good
-    client.post(reverse("reports:import_batch", args=[again.uuid]), MAPPING | {"step": "import"})
+    client.post(reverse("insights:import_batch", args=[again.uuid]), MAPPING | {"step": "import"})
     assert Incident.objects.filter(organisation=cast.school_a).count() == 3
 
 
@@ -113,7 +113,7 @@ def test_import_reads_xlsx(client, cast: Cast) -> None:
     client.force_login(cast.alice)
     batch = upload(client, cast.school_a, "log.xlsx", buffer.getvalue())
     mapping = {"reported_on": "Reported", "severity": "Severity", "status": "Status"}
-    client.post(reverse("reports:import_batch", args=[batch.uuid]), mapping | {"step": "import"})
+    client.post(reverse("insights:import_batch", args=[batch.uuid]), mapping | {"step": "import"})
     incident = Incident.objects.get()
     assert incident.severity == "critical" and incident.status == "closed"
     assert timezone.localtime(incident.reported_on).replace(tzinfo=None) == datetime(2025, 1, 6, 9, 15)
@@ -122,7 +122,7 @@ def test_import_reads_xlsx(client, cast: Cast) -> None:
 def test_import_refuses_files_that_are_not_spreadsheets(client, cast: Cast) -> None:
     client.force_login(cast.alice)
     response = client.post(
-        reverse("reports:import"),
+        reverse("insights:import"),
         {"organisation": str(cast.school_a.uuid), "file": SimpleUploadedFile("log.csv", b"\x00\x01binary")},
     )
     assert response.status_code == 200 and not ImportBatch.objects.exists()
@@ -137,18 +137,18 @@ def test_round_trip_export_import_export_gives_the_same_rows(client, cast: Cast,
     client.force_login(cast.carol)
 
     def export_rows(org) -> list[list[str]]:  # type: ignore[no-untyped-def]
-        body = client.get(reverse("reports:export_csv"), {"scope": str(org.uuid)}).streaming_content
+        body = client.get(reverse("insights:export_csv"), {"scope": str(org.uuid)}).streaming_content
         rows = list(csv.reader(io.StringIO(b"".join(body).decode("utf-8-sig"))))
         skip = {export.header().index("Reference"), export.header().index("Organisation")}
         return sorted([value for i, value in enumerate(row) if i not in skip] for row in rows[1:])
 
     first = export_rows(cast.school_a)
-    content = b"".join(client.get(reverse("reports:export_csv"), {"scope": str(cast.school_a.uuid)}).streaming_content)
+    content = b"".join(client.get(reverse("insights:export_csv"), {"scope": str(cast.school_a.uuid)}).streaming_content)
     batch = upload(client, empty, "export.csv", content)
-    mapping_page = client.get(reverse("reports:import_batch", args=[batch.uuid]))
+    mapping_page = client.get(reverse("insights:import_batch", args=[batch.uuid]))
     mapping = {name: field.initial for name, field in mapping_page.context["form"].fields.items() if field.initial}
     assert set(mapping) >= {"reported_on", "type", "severity", "status", "ico_reference"}
-    response = client.post(reverse("reports:import_batch", args=[batch.uuid]), mapping | {"step": "import"})
+    response = client.post(reverse("insights:import_batch", args=[batch.uuid]), mapping | {"step": "import"})
     assert response.status_code == 302
     assert Incident.objects.filter(organisation=empty).count() == 90
     assert export_rows(empty) == first
@@ -239,18 +239,18 @@ def test_review_pages_hide_owner_names_from_governance_viewers(client, cast: Cas
             made, line=None, title="Check the shredder", owner=cast.alice, due_on=date(2030, 1, 1), by=cast.alice
         )
     client.force_login(governor)
-    page = client.get(reverse("reports:review", args=[made.uuid])).content.decode()
+    page = client.get(reverse("insights:review", args=[made.uuid])).content.decode()
     assert "Check the shredder" in page and "Alice Handler" not in page
     assert (
-        client.post(reverse("reports:review", args=[made.uuid]), {"step": "complete", "notes": "x"}).status_code == 404
+        client.post(reverse("insights:review", args=[made.uuid]), {"step": "complete", "notes": "x"}).status_code == 404
     )
     client.force_login(cast.alice)
-    page = client.get(reverse("reports:review", args=[made.uuid])).content.decode()
+    page = client.get(reverse("insights:review", args=[made.uuid])).content.decode()
     assert "Alice Handler" in page
-    response = client.post(reverse("reports:review", args=[made.uuid]), {"step": "complete", "notes": "Done."})
+    response = client.post(reverse("insights:review", args=[made.uuid]), {"step": "complete", "notes": "Done."})
     assert response.status_code == 302
     client.force_login(cast.dave)
-    assert client.get(reverse("reports:review", args=[made.uuid])).status_code == 404
+    assert client.get(reverse("insights:review", args=[made.uuid])).status_code == 404
 
 
 def test_governor_pack_pdf_has_the_figures_and_no_names(client, cast: Cast, time_machine) -> None:  # type: ignore[no-untyped-def]
@@ -264,7 +264,7 @@ def test_governor_pack_pdf_has_the_figures_and_no_names(client, cast: Cast, time
     governor = UserFactory(full_name="Gina Governor")
     Membership.objects.create(user=governor, organisation=cast.county, role=Role.GOVERNANCE)
     client.force_login(governor)
-    response = client.get(reverse("reports:pack"), {"start": "2025-09-01", "end": "2026-02-28"})
+    response = client.get(reverse("insights:pack"), {"start": "2025-09-01", "end": "2026-02-28"})
     assert response["Content-Type"] == "application/pdf"
     text = "\n".join(page.extract_text() for page in PdfReader(io.BytesIO(response.content)).pages)
     start = timezone.make_aware(datetime(2025, 9, 1))
@@ -292,13 +292,13 @@ def test_governor_pack_pdf_has_the_figures_and_no_names(client, cast: Cast, time
 
 def test_pack_period_must_make_sense(client, cast: Cast) -> None:
     client.force_login(cast.alice)
-    response = client.get(reverse("reports:pack"), {"start": "2026-02-01", "end": "2026-01-01"})
+    response = client.get(reverse("insights:pack"), {"start": "2026-02-01", "end": "2026-01-01"})
     assert response.status_code == 200 and response.context["form"].errors
 
 
 def test_pack_data_is_passed_as_inputs_not_markup(cast: Cast) -> None:
-    from reports import pack
-    from reports.scope import Scope
+    from insights import pack
+    from insights.scope import Scope
 
     cast.school_a.name = '#panic("x") ] [ $ * _'
     cast.school_a.save()
@@ -314,7 +314,7 @@ def test_import_fields_match_export_headings() -> None:
 
 
 def test_lessons_are_stripped_of_names_emails_and_phone_numbers(cast: Cast) -> None:
-    from reports.lessons import lessons_learned, people_names, redact
+    from insights.lessons import lessons_learned, people_names, redact
 
     names = people_names(cast.school_a)
     assert {"Alice Handler", "Bob Reporter", "Carol DPO"} <= names and "Dave Elsewhere" not in names

@@ -4,8 +4,7 @@ outcome report → DPO review → close, with axe-core on every page visited."""
 import pytest
 from playwright.sync_api import Page, expect
 
-from incidents.models import Incident
-from investigation.models import Routing
+from incidents.models import Incident, Routing
 
 from ..lifecycle_helpers import make_team, queued
 from .axe import assert_accessible as axe_check

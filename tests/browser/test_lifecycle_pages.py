@@ -4,8 +4,8 @@ ICO decision, notes, messages, not an incident, reopen, and the admin's settings
 import pytest
 from playwright.sync_api import Page, expect
 
+from incidents import lifecycle
 from incidents.models import Incident
-from investigation import lifecycle
 
 from ..factories import reported_incident
 from ..lifecycle_helpers import aware_now, classification, make_team, to_closed

@@ -9,8 +9,8 @@ from openpyxl import load_workbook
 from playwright.sync_api import Page, expect
 
 from incidents.models import Incident, IncidentType
+from insights.sample import generate
 from organisations.models import Membership, Organisation, Role
-from reports.sample import generate
 
 from ..factories import OrganisationFactory, UserFactory
 from .axe import assert_accessible

@@ -1,0 +1,45 @@
+"""The incident and what its handling keeps beside it (one module each, re-exported here)."""
+
+from .incident import (
+    Incident,
+    IncidentQuerySet,
+    IncidentType,
+    RemedialAction,
+    ReporterMessage,
+    report_incident,
+)
+from .investigation import (
+    DEFAULT_SEVERITY_DEFINITIONS,
+    SERIOUS_SEVERITIES,
+    ChecklistItem,
+    ChecklistTemplateItem,
+    Classification,
+    InternalNote,
+    OutcomeReport,
+    OutcomeReview,
+    Routing,
+    SeverityDefinition,
+    incident_types_for,
+    severity_definitions,
+)
+
+__all__ = [
+    "DEFAULT_SEVERITY_DEFINITIONS",
+    "SERIOUS_SEVERITIES",
+    "ChecklistItem",
+    "ChecklistTemplateItem",
+    "Classification",
+    "Incident",
+    "IncidentQuerySet",
+    "IncidentType",
+    "InternalNote",
+    "OutcomeReport",
+    "OutcomeReview",
+    "RemedialAction",
+    "ReporterMessage",
+    "Routing",
+    "SeverityDefinition",
+    "incident_types_for",
+    "report_incident",
+    "severity_definitions",
+]

@@ -1,0 +1,402 @@
+"""The incident: what was reported, and where it stands from report to closure.
+
+States: reported → triaged → investigating → outcome submitted → closed; or closed as
+not an incident straight from triage; a closed incident can be reopened to investigating.
+Each transition is a step of `incidents.lifecycle` (`lifecycle.triage(incident, by=...)`),
+which checks who may take it and from which state.
+"""
+
+import uuid
+from typing import Any
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+
+from organisations.models import HANDLER_ROLES, Membership, Organisation, Role
+
+
+class IncidentQuerySet(models.QuerySet["Incident"]):
+    def visible_to(self, user: Any) -> "IncidentQuerySet":
+        """Deny by default: the incidents `user` may open.
+
+        Handlers (incident manager, SIRO, DPO) see every incident on and under the nodes
+        where they hold the role; an investigating officer sees those assigned to them.
+        Governance viewers and admins see none here. A reporter follows their own reports
+        through the reporter's pages (`reporting`), which show what a reporter may see.
+        """
+        if not getattr(user, "is_authenticated", False):
+            return self.none()
+        paths = set(
+            Membership.objects.filter(user=user, role__in=list(HANDLER_ROLES)).values_list(
+                "organisation__path", flat=True
+            )
+        )
+        condition = Q(investigator=user)
+        if paths:
+            condition |= Q(organisation__in=Organisation.objects.under_paths(paths))
+        return self.filter(condition)
+
+
+class IncidentType(models.Model):
+    """A kind of incident ("Email sent to the wrong recipient"), in an organisation-editable list.
+
+    Types with no organisation are the built-in list every organisation starts with; an
+    organisation's own types apply to it and every organisation beneath it.
+    """
+
+    organisation = models.ForeignKey(
+        Organisation, null=True, blank=True, on_delete=models.CASCADE, related_name="incident_types"
+    )
+    name = models.CharField(max_length=150)
+    description = models.CharField(max_length=300, blank=True)
+    is_active = models.BooleanField(default=True)
+    position = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        ordering = ["position", "name"]
+        constraints = [models.UniqueConstraint(fields=["organisation", "name"], name="one_type_name_per_org")]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Incident(models.Model):
+    """An information-security incident or personal-data breach, from report to closure."""
+
+    class Status(models.TextChoices):
+        REPORTED = "reported", "Reported"
+        TRIAGED = "triaged", "Triaged"
+        INVESTIGATING = "investigating", "Investigating"
+        OUTCOME_SUBMITTED = "outcome_submitted", "Outcome submitted"
+        CLOSED = "closed", "Closed"
+        CLOSED_NOT_INCIDENT = "closed_not_incident", "Closed: not an incident"
+
+    class YesNoNotSure(models.TextChoices):
+        YES = "yes", "Yes"
+        NO = "no", "No"
+        NOT_SURE = "not_sure", "Not sure"
+
+    class Nature(models.TextChoices):
+        EVENT = "event", "Event"
+        WEAKNESS = "weakness", "Weakness"
+        INCIDENT = "incident", "Incident"
+        UNKNOWN = "unknown", "Unknown"
+
+    class BreachStatus(models.TextChoices):
+        NEAR_MISS = "near_miss", "Near miss"
+        POTENTIAL = "potential", "Potential breach"
+        CONFIRMED = "confirmed", "Confirmed breach"
+
+    class PersonalDataBreach(models.TextChoices):
+        YES = "yes", "Yes"
+        NO = "no", "No"
+        NOT_KNOWN = "not_known", "Not yet known"
+
+    class BreachType(models.TextChoices):
+        CONFIDENTIALITY = "confidentiality", "Confidentiality"
+        INTEGRITY = "integrity", "Integrity"
+        AVAILABILITY = "availability", "Availability"
+
+    class Severity(models.TextChoices):
+        MINOR = "minor", "Minor"
+        MODERATE = "moderate", "Moderate"
+        MAJOR = "major", "Major"
+        CRITICAL = "critical", "Critical"
+
+    class IcoDecision(models.TextChoices):
+        RECORD_ONLY = "record_only", "Record only: unlikely to result in a risk to individuals"
+        REPORT = "report", "Report to the ICO"
+        REPORT_AND_TELL = "report_and_tell", "Report to the ICO and tell the individuals"
+
+    OPEN_STATUSES = (Status.REPORTED, Status.TRIAGED, Status.INVESTIGATING, Status.OUTCOME_SUBMITTED)
+    CLOSED_STATUSES = (Status.CLOSED, Status.CLOSED_NOT_INCIDENT)
+
+    uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    reference = models.CharField(max_length=20, unique=True, null=True, editable=False)
+    organisation = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="incidents")
+    status = models.CharField(max_length=30, choices=Status.choices, default=Status.REPORTED, db_index=True)
+
+    # What the reporter told us. Only the description is required.
+    description = models.TextField("what happened")
+    occurred_on = models.DateTimeField("when it happened", null=True, blank=True)
+    discovered_on = models.DateTimeField("when it was discovered", null=True, blank=True)
+    location = models.CharField("where it happened", max_length=300, blank=True)
+    information_involved = models.TextField("what information or equipment is involved", blank=True)
+    personal_data = models.CharField(
+        "is personal data involved", max_length=10, choices=YesNoNotSure.choices, blank=True
+    )
+    data_subjects = models.CharField("whose data", max_length=300, blank=True)
+    people_affected = models.PositiveIntegerField("roughly how many people", null=True, blank=True)
+    records_affected = models.PositiveIntegerField("roughly how many records", null=True, blank=True)
+    people_involved = models.TextField("people involved", blank=True)
+    action_taken = models.TextField("action already taken", blank=True)
+    symptoms = models.TextField("on-screen symptoms or error messages", blank=True)
+    service_affected = models.CharField(
+        "is a service affected", max_length=10, choices=YesNoNotSure.choices, blank=True
+    )
+    service_name = models.CharField("which service", max_length=200, blank=True)
+
+    reported_on = models.DateTimeField(db_index=True)
+    reported_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="reported_incidents"
+    )
+    investigator = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="investigations"
+    )
+    # How the reporter asked to be treated. Anonymous: no account, no name, no link to a
+    # session (reported_by is empty). Confidential: named, but only the DPO and SIRO see who.
+    reporter_anonymous = models.BooleanField(default=False)
+    reporter_confidential = models.BooleanField(default=False)
+
+    # Triage: the classification (every version is also kept as an event and in the history).
+    nature = models.CharField(max_length=20, choices=Nature.choices, blank=True)
+    breach_status = models.CharField(max_length=20, choices=BreachStatus.choices, blank=True)
+    personal_data_breach = models.CharField(max_length=20, choices=PersonalDataBreach.choices, blank=True)
+    breach_types = models.JSONField("breach type", default=list, blank=True)  # values of BreachType
+    incident_type = models.ForeignKey(
+        IncidentType, null=True, blank=True, on_delete=models.PROTECT, related_name="incidents"
+    )
+    severity = models.CharField(max_length=20, choices=Severity.choices, blank=True, db_index=True)
+    # Awareness: when there was reasonable certainty that personal data was compromised.
+    # The 72-hour ICO clock runs from here (clock hours).
+    aware_on = models.DateTimeField("when the organisation became aware", null=True, blank=True)
+    triaged_on = models.DateTimeField(null=True, blank=True)
+    outcome_submitted_on = models.DateTimeField(null=True, blank=True)
+    closed_on = models.DateTimeField(null=True, blank=True, db_index=True)
+
+    # The decision on telling the ICO and the individuals (UK GDPR Art. 33-34).
+    ico_decision = models.CharField("ICO decision", max_length=20, choices=IcoDecision.choices, blank=True)
+    ico_decision_reason = models.TextField("reason for the ICO decision", blank=True)
+    ico_decision_on = models.DateTimeField(null=True, blank=True)
+    ico_decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    ico_reported_on = models.DateTimeField("reported to the ICO on", null=True, blank=True)
+    ico_reference = models.CharField("ICO case reference", max_length=60, blank=True)
+    individuals_told_on = models.DateTimeField("individuals told on", null=True, blank=True)
+
+    # Incidents brought in from an old breach log (spreadsheet import).
+    imported_from = models.CharField(max_length=300, blank=True)
+
+    # The id of the form the report came from: a second submission of the same form finds this one.
+    submission_key = models.UUIDField(unique=True, null=True, blank=True, editable=False)
+    updated_on = models.DateTimeField(auto_now=True)
+
+    objects = IncidentQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-reported_on", "-id"]
+        indexes = [models.Index(fields=["organisation", "status", "reported_on"], name="incident_org_status_idx")]
+
+    def __str__(self) -> str:
+        return self.reference or f"Incident {self.pk}"
+
+    @property
+    def is_imported(self) -> bool:
+        return bool(self.imported_from)
+
+    def reporter_display(self, viewer: Any) -> str:
+        """Who reported this, as `viewer` may see it.
+
+        Anonymous reports show "Anonymous reporter" to everyone. A confidential reporter's
+        name is shown only to the DPO and the SIRO of the incident's organisation (or above);
+        everyone else, in pages, PDFs, exports and emails, sees "Confidential reporter".
+        """
+        if self.reporter_anonymous or self.reported_by is None:
+            return "Anonymous reporter" if self.reporter_anonymous else "Not recorded"
+        if self.reporter_confidential and not self.may_see_confidential_reporter(viewer):
+            return "Confidential reporter"
+        return self.reported_by.full_name or self.reported_by.email
+
+    def may_see_confidential_reporter(self, viewer: Any) -> bool:
+        if not getattr(viewer, "is_authenticated", False):
+            return False
+        return Membership.objects.filter(
+            user=viewer,
+            role__in=[Role.DPO, Role.SIRO],
+            organisation_id__in=self.organisation.ancestor_ids(),
+        ).exists()
+
+    @property
+    def is_open(self) -> bool:
+        return self.status in self.OPEN_STATUSES
+
+    STATUS_EXPLANATIONS = {
+        Status.REPORTED: "Your report has been received. Someone will look at it soon.",
+        Status.TRIAGED: "Your report has been looked at and is being dealt with.",
+        Status.INVESTIGATING: "The incident is being investigated.",
+        Status.OUTCOME_SUBMITTED: "The investigation is finished and its findings are being reviewed.",
+        Status.CLOSED: "The incident has been dealt with and closed. Thank you for reporting it.",
+        Status.CLOSED_NOT_INCIDENT: (
+            "This was looked at and found not to be a security incident. Thank you for reporting it."
+        ),
+    }
+
+    @property
+    def status_explanation(self) -> str:
+        """What the status means, in words for the reporter."""
+        return self.STATUS_EXPLANATIONS[self.Status(self.status)]
+
+    @staticmethod
+    def make_reference(pk: int, year: int) -> str:
+        return f"INC-{year}-{pk:05d}"
+
+    # Fields a report carries, in the order the form and the detail page show them.
+    REPORT_FIELDS = (
+        "description",
+        "occurred_on",
+        "discovered_on",
+        "location",
+        "information_involved",
+        "personal_data",
+        "data_subjects",
+        "people_affected",
+        "records_affected",
+        "people_involved",
+        "action_taken",
+        "symptoms",
+        "service_affected",
+        "service_name",
+    )
+
+
+class RemedialAction(models.Model):
+    """Something to be done so it does not happen again, with an owner and a due date.
+
+    Raised from an investigation, an outcome report or a six-month type review (then with
+    no incident). Stays trackable after its incident closes.
+    """
+
+    class Status(models.TextChoices):
+        OPEN = "open", "Open"
+        DONE = "done", "Done"
+        CANCELLED = "cancelled", "Cancelled"
+
+    class Source(models.TextChoices):
+        INVESTIGATION = "investigation", "Investigation"
+        OUTCOME_REPORT = "outcome_report", "Outcome report"
+        TYPE_REVIEW = "type_review", "Six-month type review"
+
+    organisation = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="remedial_actions")
+    incident = models.ForeignKey(
+        Incident, null=True, blank=True, on_delete=models.PROTECT, related_name="remedial_actions"
+    )
+    title = models.CharField(max_length=300)
+    details = models.TextField(blank=True)
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="remedial_actions"
+    )
+    due_on = models.DateField(null=True, blank=True, db_index=True)
+    status = models.CharField(max_length=20, choices=Status.choices, default=Status.OPEN, db_index=True)
+    source = models.CharField(max_length=20, choices=Source.choices, default=Source.INVESTIGATION)
+    change_reference = models.CharField("change-management reference", max_length=100, blank=True)
+    created_on = models.DateTimeField(auto_now_add=True)
+    completed_on = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["due_on", "id"]
+
+    def __str__(self) -> str:
+        return self.title
+
+    def is_overdue(self, today: Any = None) -> bool:
+        from django.utils import timezone
+
+        today = today or timezone.localdate()
+        return self.status == self.Status.OPEN and self.due_on is not None and self.due_on < today
+
+
+class ReporterMessage(models.Model):
+    """A message between the incident's handlers and its reporter (named or by receipt).
+
+    Shown to the reporter on their report page (named) or the receipt page (anonymous);
+    every message is also an event on the incident's record.
+    """
+
+    class Direction(models.TextChoices):
+        TO_REPORTER = "to_reporter", "To the reporter"
+        FROM_REPORTER = "from_reporter", "From the reporter"
+
+    incident = models.ForeignKey(Incident, on_delete=models.CASCADE, related_name="reporter_messages")
+    direction = models.CharField(max_length=20, choices=Direction.choices)
+    body = models.TextField()
+    # The staff member who wrote a message to the reporter; empty for the reporter's own
+    # messages (an anonymous reporter is never linked to an account).
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    sent_on = models.DateTimeField()
+    read_on = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["sent_on", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.get_direction_display()} on {self.incident}"
+
+
+__all__ = [
+    "Incident",
+    "IncidentQuerySet",
+    "IncidentType",
+    "RemedialAction",
+    "ReporterMessage",
+    "Role",
+    "report_incident",
+]
+
+
+def report_incident(
+    *,
+    organisation: Organisation,
+    reported_by: Any,
+    submission_key: uuid.UUID | None,
+    fields: dict[str, Any],
+    reported_on: Any = None,
+) -> tuple[Incident, bool]:
+    """Store a new report (status Reported) with its reference and first event, in one transaction.
+
+    Returns (incident, created). A second submission of the same form (same
+    `submission_key`) returns the incident the first one stored, and creates nothing.
+    """
+    from django.db import IntegrityError, transaction
+    from django.utils import timezone
+
+    from audit.log import record
+
+    unknown = set(fields) - set(Incident.REPORT_FIELDS)
+    if unknown:
+        raise ValueError(f"not report fields: {sorted(unknown)}")
+    if not str(fields.get("description") or "").strip():
+        raise ValueError("a report needs a description")
+    with transaction.atomic():
+        if submission_key is not None:
+            existing = Incident.objects.filter(submission_key=submission_key).first()
+            if existing is not None:
+                return existing, False
+        now = reported_on or timezone.now()
+        try:
+            with transaction.atomic():
+                incident = Incident.objects.create(
+                    organisation=organisation,
+                    reported_by=reported_by if getattr(reported_by, "is_authenticated", False) else None,
+                    reported_on=now,
+                    submission_key=submission_key,
+                    **fields,
+                )
+        except IntegrityError:
+            # The same form was submitted at the same moment by another request: that one won.
+            return Incident.objects.get(submission_key=submission_key), False
+        incident.reference = Incident.make_reference(incident.pk, timezone.localtime(now).year)
+        Incident.objects.filter(pk=incident.pk).update(reference=incident.reference)
+        record(
+            organisation_id=organisation.pk,
+            action="incident.reported",
+            actor=reported_by,
+            record=incident,
+            after={"reference": incident.reference, "status": incident.status}
+            | {name: getattr(incident, name) for name in Incident.REPORT_FIELDS},
+            at=now,
+        )
+    return incident, True

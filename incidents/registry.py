@@ -1,0 +1,119 @@
+"""The one registry through which apps above `incidents` take part in an incident's life.
+
+Three things are registered here, each from the registering app's `AppConfig.ready()`:
+
+- **Reactions to events** (`subscribe`): steps write their event; other apps react.
+- **Blockers of a step** (`add_blocker`): a higher app's condition on a step, e.g. the breach
+  record's "a personal data breach needs an assessment and a decision before closing". The
+  step refuses with these words, and the page lists the same words, so they never disagree.
+- **Case-file sections** (`add_section`): the parts of the case file other apps hold.
+
+Reactions to events
+-------------------
+
+A lifecycle step (and any other change to an incident that other apps care about) writes one
+event on the record through `publish`. Apps on higher floors subscribe in their
+`AppConfig.ready()`:
+
+    from incidents.registry import subscribe
+    subscribe(recompute_deadlines, "incident.")
+
+and are called, in order of subscription, inside the step's transaction with the stored
+`audit.Event` and the incident: what they write commits or rolls back with the step, and they
+queue anything that leaves the building (email, jobs) for after the commit. The step never
+imports them, so nothing below `incidents` depends on anything above it.
+"""
+
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
+
+from audit.log import record
+
+if TYPE_CHECKING:
+    from audit.models import Event
+
+    from .models import Incident
+
+Subscriber = Callable[["Event", "Incident"], None]
+
+_subscribers: list[tuple[tuple[str, ...], Subscriber]] = []
+
+
+def subscribe(subscriber: Subscriber, *prefixes: str) -> None:
+    """Call `subscriber(event, incident)` after each published event whose action starts with a prefix.
+
+    No prefixes: every event. Subscribing the same function twice has no effect.
+    """
+    if any(existing is subscriber for _, existing in _subscribers):
+        return
+    _subscribers.append((prefixes, subscriber))
+
+
+def publish(
+    incident: "Incident",
+    action: str,
+    by: Any,
+    *,
+    target: Any = None,
+    before: Any = None,
+    after: Any = None,
+    reason: str = "",
+    at: Any = None,
+) -> "Event":
+    """Write the event on the incident's record, then let the subscribers react (same transaction)."""
+    event = record(
+        organisation_id=incident.organisation_id,
+        action=action,
+        actor=by,
+        record=incident,
+        target=target,
+        before=before,
+        after=after,
+        reason=reason,
+        at=at,
+    )
+    for prefixes, subscriber in list(_subscribers):
+        if not prefixes or action.startswith(prefixes):
+            subscriber(event, incident)
+    return event
+
+
+# ── Blockers of a step ───────────────────────────────────────────────────────────────────
+
+Blocker = Callable[["Incident"], list[str]]
+_blockers: dict[str, list[Blocker]] = {}
+
+
+def add_blocker(step: str, blocker: Blocker) -> None:
+    """`blocker(incident)` returns what stands in the way of `step`, in plain words (empty: nothing)."""
+    registered = _blockers.setdefault(step, [])
+    if blocker not in registered:
+        registered.append(blocker)
+
+
+def registered_blockers(step: str, incident: "Incident") -> list[str]:
+    return [words for blocker in _blockers.get(step, []) for words in blocker(incident)]
+
+
+# ── Case-file sections ───────────────────────────────────────────────────────────────────
+
+# Each function takes (incident, viewer) and returns sections as
+# [{"title": str, "rows": [{"label": str, "value": str}]}], leaving out what `viewer` may not see.
+Section = dict[str, Any]
+SectionBuilder = Callable[["Incident", Any], list[Section]]
+_sections: list[SectionBuilder] = []
+
+
+def add_section(builder: SectionBuilder) -> SectionBuilder:
+    if builder not in _sections:
+        _sections.append(builder)
+    return builder
+
+
+def remove_section(builder: SectionBuilder) -> None:
+    if builder in _sections:
+        _sections.remove(builder)
+
+
+def extra_sections(incident: "Incident", viewer: Any) -> list[Section]:
+    return [section for build in list(_sections) for section in build(incident, viewer)]

@@ -1,0 +1,1 @@
+"""The incident pages: the list and detail (`incident`) and each lifecycle step (`steps`)."""

@@ -1,0 +1,83 @@
+"""Incident list and detail for the people who handle incidents."""
+
+from typing import Any
+
+from django.core.paginator import Paginator
+from django.db import transaction
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, render
+from django.views import View
+
+from audit.log import events_for, record
+from core.views import VisibleObjectMixin
+from organisations.models import HANDLER_ROLES, Organisation
+
+from ..forms import IncidentFilterForm
+from ..models import Incident
+
+PAGE_SIZE = 50
+
+
+class IncidentListView(VisibleObjectMixin, View):
+    model = Incident
+
+    def get(self, request: HttpRequest) -> HttpResponse:
+        organisations = Organisation.objects.visible_to(request.user, roles=HANDLER_ROLES).only("id", "name", "path")
+        form = IncidentFilterForm(request.GET or None, organisations=organisations)
+        queryset = form.filter(self.get_queryset().select_related("organisation"))
+        page = Paginator(queryset.only(*LIST_COLUMNS), PAGE_SIZE).get_page(request.GET.get("page"))
+        query = request.GET.copy()
+        query.pop("page", None)
+        return render(
+            request,
+            "incidents/list.html",
+            {"form": form, "page_obj": page, "querystring": f"?{query.urlencode()}&" if query else "?"},
+        )
+
+
+LIST_COLUMNS = (
+    "uuid",
+    "reference",
+    "status",
+    "reported_on",
+    "description",
+    "organisation__name",
+    "personal_data",
+    "reporter_anonymous",
+)
+
+
+class IncidentDetailView(VisibleObjectMixin, View):
+    model = Incident
+
+    def get(self, request: HttpRequest, incident_uuid: Any) -> HttpResponse:
+        incident = get_object_or_404(
+            self.get_queryset().select_related("organisation", "reported_by", "investigator"), uuid=incident_uuid
+        )
+        with transaction.atomic():
+            # Reading a report's personal data is itself on the record.
+            record(
+                organisation_id=incident.organisation_id, action="incident.viewed", actor=request.user, record=incident
+            )
+        fields = [(Incident._meta.get_field(name), getattr(incident, name)) for name in Incident.REPORT_FIELDS]
+        rows = [
+            {
+                "label": field.verbose_name[:1].upper() + field.verbose_name[1:],  # type: ignore[union-attr]
+                "value": incident._get_FIELD_display(field) if getattr(field, "choices", None) else value,
+            }
+            for field, value in fields
+        ]
+        from incidents.panels import incident_panels
+
+        return render(
+            request,
+            "incidents/detail.html",
+            incident_panels(incident, request.user)
+            | {
+                "incident": incident,
+                "current_organisation": incident.organisation,
+                "rows": rows,
+                "events": events_for(incident),
+                "role_titles": incident.organisation.role_titles(),
+            },
+        )

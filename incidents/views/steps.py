@@ -1,0 +1,648 @@
+"""Pages for the lifecycle: each step has a page that works without JavaScript.
+
+Every page finds the incident through `Incident.objects.visible_to(user)` (another
+organisation's incident is a 404); a visible incident the person's role may not act on is
+a 403; a step refused by the rules is shown as a form error, in the lifecycle's words.
+"""
+
+from collections.abc import Callable
+from typing import Any
+
+from django import forms
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.db import transaction
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.views.decorators.http import require_http_methods
+
+from audit.log import record
+from core.exceptions import StepRefused
+from incidents.models import Incident, IncidentType
+from organisations.models import Organisation, Role
+
+from .. import forms as f
+from .. import lifecycle
+from ..lifecycle import Powers, powers
+from ..models import (
+    SERIOUS_SEVERITIES,
+    ChecklistItem,
+    ChecklistTemplateItem,
+    OutcomeReport,
+    SeverityDefinition,
+    severity_definitions,
+)
+
+
+def get_incident(request: HttpRequest, incident_uuid: Any) -> Incident:
+    return get_object_or_404(
+        Incident.objects.visible_to(request.user).select_related(
+            "organisation", "reported_by", "investigator", "incident_type"
+        ),
+        uuid=incident_uuid,
+    )
+
+
+def detail_url(incident: Incident) -> str:
+    return reverse("incidents:detail", args=[incident.uuid])
+
+
+def _refused(form: forms.BaseForm, error: StepRefused) -> None:
+    form.add_error(None, str(error))
+
+
+def step_page(
+    request: HttpRequest,
+    incident: Incident,
+    *,
+    title: str,
+    button: str,
+    form: forms.Form,
+    intro: str = "",
+    fields: list[str] | None = None,
+    extra: dict[str, Any] | None = None,
+    template: str = "incidents/step.html",
+) -> HttpResponse:
+    context = {
+        "incident": incident,
+        "current_organisation": incident.organisation,
+        "title": title,
+        "button": button,
+        "form": form,
+        "intro": intro,
+        "fields": [form[name] for name in (fields if fields is not None else list(form.fields))],
+    }
+    return render(request, template, context | (extra or {}))
+
+
+def simple_step(
+    allowed: Callable[[Powers], bool],
+    title: str,
+    button: str,
+    form_class: type[forms.Form],
+    perform: Callable[[HttpRequest, Incident, dict[str, Any]], Any],
+    done: str,
+    intro: str = "",
+) -> Callable[..., HttpResponse]:
+    """A step that is a confirmation, perhaps with a reason: start, submit, close, reopen..."""
+
+    @login_required
+    @require_http_methods(["GET", "POST"])
+    def view(request: HttpRequest, incident_uuid: Any) -> HttpResponse:
+        incident = get_incident(request, incident_uuid)
+        if not allowed(powers(request.user, incident)):
+            raise PermissionDenied
+        form = form_class(request.POST) if request.method == "POST" else form_class()
+        if request.method == "POST" and form.is_valid():
+            try:
+                perform(request, incident, form.cleaned_data)
+            except StepRefused as error:
+                _refused(form, error)
+            else:
+                messages.success(request, done)
+                return redirect(detail_url(incident))
+        extra = {}
+        if form_class is f.ConfirmForm and "close" in button.lower():
+            extra = {
+                "blockers": lifecycle.closure_blockers(incident),
+                "open_actions": incident.remedial_actions.filter(status="open"),
+            }
+        return step_page(request, incident, title=title, button=button, form=form, intro=intro, extra=extra)
+
+    return view
+
+
+start = simple_step(
+    lambda p: p.is_investigator or p.is_manager or p.is_siro,
+    "Start the investigation",
+    "Start the investigation",
+    f.ConfirmForm,
+    lambda r, i, d: lifecycle.start_investigation(i, by=r.user),
+    "The investigation has started.",
+    "The checklist and the outcome report can then be worked on. The reporter is told.",
+)
+submit = simple_step(
+    lambda p: p.can_work,
+    "Submit the outcome report",
+    "Submit for review",
+    f.ConfirmForm,
+    lambda r, i, d: lifecycle.submit_outcome(i, by=r.user),
+    "The outcome report has been submitted for review.",
+    "The incident manager (and the DPO for a major or critical incident) will review it.",
+)
+close = simple_step(
+    lambda p: p.can_close,
+    "Close the incident",
+    "Close the incident",
+    f.ConfirmForm,
+    lambda r, i, d: lifecycle.close(i, by=r.user),
+    "The incident is closed.",
+    "Open remedial actions stay open and trackable after closure.",
+)
+not_incident = simple_step(
+    lambda p: p.can_triage,
+    "Close as not an incident",
+    "Close as not an incident",
+    f.ReasonForm,
+    lambda r, i, d: lifecycle.close_not_incident(i, by=r.user, reason=d["reason"]),
+    "The report is closed as not an incident.",
+    "For an event with no security significance. The reason is kept on the record.",
+)
+reopen = simple_step(
+    lambda p: p.can_reopen,
+    "Reopen the incident",
+    "Reopen",
+    f.ReasonForm,
+    lambda r, i, d: lifecycle.reopen(i, by=r.user, reason=d["reason"]),
+    "The incident is reopened and back under investigation.",
+)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def triage(request: HttpRequest, incident_uuid: Any) -> HttpResponse:
+    incident = get_incident(request, incident_uuid)
+    p = powers(request.user, incident)
+    if not p.can_triage:
+        raise PermissionDenied
+    investigators = lifecycle.eligible_investigators(incident)
+    form = f.TriageForm(request.POST or None, incident=incident, investigators=investigators)
+    if request.method == "POST" and form.is_valid():
+        try:
+            lifecycle.triage(
+                incident,
+                by=request.user,
+                investigator=form.cleaned_data["investigator"],
+                delegation_reason=form.cleaned_data["delegation_reason"],
+                **form.classification(),
+            )
+        except StepRefused as error:
+            _refused(form, error)
+        else:
+            messages.success(request, f"{incident.reference} is triaged.")
+            return redirect(detail_url(incident))
+    return step_page(
+        request,
+        incident,
+        title="Triage the report",
+        button="Save the triage",
+        form=form,
+        intro="Classify the report, set its severity and, if you can, assign the investigation. "
+        "Major and critical incidents are routed to the DPO and the SIRO as the policies require.",
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def reclassify(request: HttpRequest, incident_uuid: Any) -> HttpResponse:
+    incident = get_incident(request, incident_uuid)
+    if not powers(request.user, incident).can_reclassify:
+        raise PermissionDenied
+    form = f.ReclassifyForm(
+        request.POST or None, incident=incident, initial=f.ClassificationForm.initial_from(incident)
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            lifecycle.reclassify(incident, by=request.user, reason=form.cleaned_data["reason"], **form.classification())
+        except StepRefused as error:
+            _refused(form, error)
+        else:
+            messages.success(request, "The classification has changed. The earlier version is kept.")
+            return redirect(detail_url(incident))
+    return step_page(
+        request,
+        incident,
+        title="Reclassify the incident",
+        button="Save the new classification",
+        form=form,
+        intro="Every version of the classification stays on the record. "
+        "A change of severity applies the routing again.",
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def assign(request: HttpRequest, incident_uuid: Any) -> HttpResponse:
+    incident = get_incident(request, incident_uuid)
+    if not powers(request.user, incident).can_assign:
+        raise PermissionDenied
+    form = f.AssignForm(
+        request.POST or None,
+        investigators=lifecycle.eligible_investigators(incident),
+        initial={"investigator": incident.investigator_id},
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            lifecycle.assign_investigator(
+                incident,
+                by=request.user,
+                investigator=form.cleaned_data["investigator"],
+                reason=form.cleaned_data["reason"],
+            )
+        except StepRefused as error:
+            _refused(form, error)
+        else:
+            messages.success(request, "The investigating officer is assigned.")
+            return redirect(detail_url(incident))
+    intro = "Assign the person who will work the checklist and write the outcome report."
+    if incident.severity == Incident.Severity.CRITICAL:
+        intro = (
+            "This incident is critical: the SIRO undertakes the investigation, or delegates it and records why. "
+            "To undertake it yourself, choose your own name."
+        )
+    return step_page(request, incident, title="Assign the investigation", button="Assign", form=form, intro=intro)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def ico_decision(request: HttpRequest, incident_uuid: Any) -> HttpResponse:
+    incident = get_incident(request, incident_uuid)
+    if not powers(request.user, incident).can_decide_ico:
+        raise PermissionDenied
+    form = f.IcoDecisionForm(
+        request.POST or None, initial={"decision": incident.ico_decision, "reason": incident.ico_decision_reason}
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            lifecycle.record_ico_decision(incident, by=request.user, **form.cleaned_data)
+        except StepRefused as error:
+            _refused(form, error)
+        else:
+            messages.success(request, "The ICO decision is recorded.")
+            return redirect(detail_url(incident))
+    return step_page(
+        request,
+        incident,
+        title="Record the ICO decision",
+        button="Record the decision",
+        form=form,
+        intro="Whether the ICO and the individuals are told, and why. The ICO must be told within 72 hours of "
+        "awareness unless the breach is unlikely to result in a risk to individuals.",
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def checklist_item(request: HttpRequest, item_id: int) -> HttpResponse:
+    item = get_object_or_404(
+        ChecklistItem.objects.filter(incident__in=Incident.objects.visible_to(request.user)).select_related(
+            "incident__organisation"
+        ),
+        pk=item_id,
+    )
+    incident = item.incident
+    p = powers(request.user, incident)
+    if not (p.can_see_restricted if item.is_disciplinary else p.can_work):
+        raise PermissionDenied
+    form: forms.Form
+    initial = {
+        "state": item.state,
+        "note": item.note,
+        "not_applicable_reason": item.not_applicable_reason,
+        "disciplinary_decision": item.disciplinary_decision,
+        "evidence": item.evidence_id,
+    }
+    if item.is_disciplinary:
+        form = f.DisciplinaryItemForm(request.POST or None, initial=initial)
+    else:
+        form = f.ChecklistItemForm(request.POST or None, item=item, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            lifecycle.update_checklist_item(item, by=request.user, **form.cleaned_data)
+        except StepRefused as error:
+            _refused(form, error)
+        else:
+            messages.success(request, f"Checklist updated: {item.text}.")
+            return redirect(detail_url(incident) + "#checklist")
+    return step_page(
+        request,
+        incident,
+        title=item.text,
+        button="Save",
+        form=form,
+        intro="Mark the item done with a note, or not applicable with the reason."
+        if not item.is_disciplinary
+        else "Record whether disciplinary action has been commenced, or why not. Restricted to the SIRO, "
+        "the DPO and the incident manager.",
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def add_note(request: HttpRequest, incident_uuid: Any) -> HttpResponse:
+    incident = get_incident(request, incident_uuid)
+    form = f.NoteForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            lifecycle.add_note(incident, by=request.user, body=form.cleaned_data["body"])
+        except StepRefused as error:
+            _refused(form, error)
+        else:
+            messages.success(request, "The note is added.")
+            return redirect(detail_url(incident) + "#notes")
+    return step_page(request, incident, title="Add an internal note", button="Add the note", form=form)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def message_reporter(request: HttpRequest, incident_uuid: Any) -> HttpResponse:
+    incident = get_incident(request, incident_uuid)
+    form = f.MessageForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            lifecycle.message_reporter(incident, by=request.user, body=form.cleaned_data["body"])
+        except StepRefused as error:
+            _refused(form, error)
+        else:
+            messages.success(request, "The message is sent to the reporter.")
+            return redirect(detail_url(incident) + "#messages")
+    intro = (
+        "The reporter is anonymous: they read this with their receipt; no email is sent."
+        if incident.reporter_anonymous
+        else "The reporter is emailed that there is a message, and reads it on their report page."
+    )
+    return step_page(
+        request,
+        incident,
+        title="Message the reporter",
+        button="Send the message",
+        form=form,
+        intro=intro,
+        extra={"conversation": incident.reporter_messages.all()},
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def outcome(request: HttpRequest, incident_uuid: Any) -> HttpResponse:
+    incident = get_incident(request, incident_uuid)
+    p = powers(request.user, incident)
+    report = OutcomeReport.objects.filter(incident=incident).first() or OutcomeReport(incident=incident)
+    editable = p.can_work and incident.status == Incident.Status.INVESTIGATING
+    form = f.OutcomeReportForm(request.POST or None, instance=report, restricted=p.can_see_restricted)
+    if request.method == "POST":
+        if not editable:
+            raise PermissionDenied
+        if form.is_valid():
+            sections = {name: form.cleaned_data[name] for name in form.fields}
+            try:
+                lifecycle.save_outcome_draft(incident, by=request.user, sections=sections)
+                if "submit" in request.POST:
+                    lifecycle.submit_outcome(incident, by=request.user)
+            except StepRefused as error:
+                _refused(form, error)
+            else:
+                messages.success(
+                    request,
+                    "The outcome report is submitted for review." if "submit" in request.POST else "Draft saved.",
+                )
+                return redirect(reverse("incidents:outcome", args=[incident.uuid]))
+    return render(
+        request,
+        "incidents/outcome.html",
+        {
+            "incident": incident,
+            "current_organisation": incident.organisation,
+            "report": report,
+            "form": form,
+            "editable": editable,
+            "powers": p,
+            "sections": report.sections(restricted=p.can_see_restricted),
+            "reviews": report.reviews.select_related("reviewer").order_by("-reviewed_on") if report.pk else [],
+            "can_review": bool(p.review_roles) and incident.status == Incident.Status.OUTCOME_SUBMITTED,
+            "actions": incident.remedial_actions.select_related("owner"),
+        },
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def review(request: HttpRequest, incident_uuid: Any) -> HttpResponse:
+    incident = get_incident(request, incident_uuid)
+    p = powers(request.user, incident)
+    if not p.review_roles:
+        raise PermissionDenied
+    form = f.ReviewForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            lifecycle.review_outcome(
+                incident,
+                by=request.user,
+                accept=form.cleaned_data["decision"] == "accept",
+                comments=form.cleaned_data["comments"],
+            )
+        except StepRefused as error:
+            _refused(form, error)
+        else:
+            messages.success(request, "Your review is recorded.")
+            return redirect(detail_url(incident))
+    report = OutcomeReport.objects.filter(incident=incident).first()
+    return step_page(
+        request,
+        incident,
+        title="Review the outcome report",
+        button="Save the review",
+        form=form,
+        intro="Read the outcome report first. Accept it, or return it to the investigating officer with comments.",
+        extra={
+            "report_link": reverse("incidents:outcome", args=[incident.uuid]),
+            "sections": report.sections(restricted=p.can_see_restricted) if report else [],
+        },
+    )
+
+
+@login_required
+def outcome_pdf(request: HttpRequest, incident_uuid: Any) -> HttpResponse:
+    from ..pdf import outcome_report_pdf
+
+    incident = get_incident(request, incident_uuid)
+    p = powers(request.user, incident)
+    committee = request.GET.get("edition") == "committee"
+    report = get_object_or_404(OutcomeReport, incident=incident)
+    pdf = outcome_report_pdf(report, viewer=request.user, restricted=p.can_see_restricted and not committee)
+    with transaction.atomic():
+        record(
+            organisation_id=incident.organisation_id,
+            action="outcome.pdf_downloaded",
+            actor=request.user,
+            record=incident,
+            after={"edition": "committee" if committee else "full"},
+        )
+    response = HttpResponse(pdf, content_type="application/pdf")
+    suffix = "-committee" if committee else ""
+    response["Content-Disposition"] = f'attachment; filename="{incident.reference}-outcome-report{suffix}.pdf"'
+    return response
+
+
+# ── Work views ───────────────────────────────────────────────────────────────────────────
+
+
+def _age(since: Any) -> str:
+    delta = timezone.now() - since
+    days, hours = delta.days, delta.seconds // 3600
+    if days:
+        return f"{days} day{'s' if days != 1 else ''}, {hours} hour{'s' if hours != 1 else ''}"
+    return f"{hours} hour{'s' if hours != 1 else ''}"
+
+
+@login_required
+def triage_queue(request: HttpRequest) -> HttpResponse:
+    """New reports for incident managers (and SIROs), oldest first, with each report's age."""
+    from organisations.models import Membership
+
+    user: Any = request.user
+    paths = Membership.objects.filter(user=user, role__in=[Role.INCIDENT_MANAGER, Role.SIRO]).values_list(
+        "organisation__path", flat=True
+    )
+    incidents = (
+        Incident.objects.visible_to(request.user)
+        .filter(status=Incident.Status.REPORTED, organisation__in=Organisation.objects.under_paths(set(paths)))
+        .select_related("organisation")
+        .order_by("reported_on", "id")[:200]
+    )
+    rows = [{"incident": i, "age": _age(i.reported_on)} for i in incidents]
+    return render(request, "incidents/queue.html", {"rows": rows})
+
+
+@login_required
+def assigned_to_me(request: HttpRequest) -> HttpResponse:
+    """Open incidents assigned to me, with what is due next."""
+    user: Any = request.user
+    from datetime import timedelta
+
+    from django.db.models import Count, Q
+
+    incidents = (
+        Incident.objects.filter(investigator=user, status__in=Incident.OPEN_STATUSES)
+        .select_related("organisation", "outcome_report")
+        .annotate(pending=Count("checklist", filter=Q(checklist__state=ChecklistItem.State.PENDING)))
+        .order_by("reported_on")
+    )
+    rows = []
+    for incident in incidents:
+        pending = incident.pending
+        report = getattr(incident, "outcome_report", None)
+        if incident.status == Incident.Status.TRIAGED:
+            due = "Start the investigation"
+        elif incident.status == Incident.Status.OUTCOME_SUBMITTED:
+            due = "Waiting for the review of the outcome report"
+        elif report is not None and report.status == OutcomeReport.Status.RETURNED:
+            due = "The outcome report was returned: read the comments and resubmit"
+        elif pending:
+            due = f"{pending} checklist item{'s' if pending != 1 else ''} to do, then the outcome report"
+        else:
+            due = "Write and submit the outcome report"
+        ico_due = None
+        if (
+            incident.personal_data_breach == Incident.PersonalDataBreach.YES
+            and incident.aware_on
+            and not incident.ico_decision
+        ):
+            ico_due = incident.aware_on + timedelta(hours=72)
+        rows.append({"incident": incident, "due": due, "ico_due": ico_due})
+    return render(request, "incidents/mine.html", {"rows": rows})
+
+
+@login_required
+def serious(request: HttpRequest) -> HttpResponse:
+    """Major and critical incidents in the scope where I am SIRO or DPO."""
+    incidents = (
+        Incident.objects.visible_to(request.user)
+        .filter(lifecycle.my_serious_scope_filter(request.user))
+        .select_related("organisation", "investigator")
+        .order_by("-severity", "reported_on")
+    )
+    show_closed = request.GET.get("closed") == "1"
+    if not show_closed:
+        incidents = incidents.filter(status__in=Incident.OPEN_STATUSES)
+    return render(
+        request,
+        "incidents/serious.html",
+        {"incidents": list(incidents[:500]), "show_closed": show_closed, "severities": SERIOUS_SEVERITIES},
+    )
+
+
+# ── Organisation settings: severity definitions, checklist template, incident types ──────
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def investigation_settings(request: HttpRequest, org_uuid: Any) -> HttpResponse:
+    organisation = get_object_or_404(Organisation.objects.visible_to(request.user, roles=[Role.ADMIN]), uuid=org_uuid)
+    action = request.POST.get("action") if request.method == "POST" else None
+    data = request.POST if request.method == "POST" else None
+    severity_form = f.SeverityDefinitionsForm(data if action == "severity" else None, organisation=organisation)
+    item_form = f.TemplateItemForm(data if action == "add_item" else None, organisation=organisation)
+    type_form = f.IncidentTypeForm(data if action == "add_type" else None)
+    own_items = ChecklistTemplateItem.objects.filter(organisation=organisation).select_related("incident_type")
+    own_types = IncidentType.objects.filter(organisation=organisation)
+
+    def saved(message: str) -> HttpResponse:
+        messages.success(request, message)
+        return redirect(reverse("incidents:settings", args=[organisation.uuid]))
+
+    def event(name: str, after: Any) -> None:
+        record(organisation_id=organisation.pk, action=name, actor=request.user, target=organisation, after=after)
+
+    if action == "severity" and severity_form.is_valid():
+        with transaction.atomic():
+            before = severity_definitions(organisation)
+            for severity in Incident.Severity.values:
+                SeverityDefinition.objects.update_or_create(
+                    organisation=organisation,
+                    severity=severity,
+                    defaults={"definition": severity_form.cleaned_data[severity].strip()},
+                )
+            event("settings.severity_definitions_changed", {"before": before, "after": severity_form.cleaned_data})
+        return saved("The severity definitions are saved.")
+    if action == "add_item" and item_form.is_valid():
+        with transaction.atomic():
+            item = item_form.save(commit=False)
+            item.organisation = organisation
+            item.position = 115  # after the policies' points, before the outcome report's completion
+            item.save()
+            event("settings.checklist_item_added", {"text": item.text, "incident_type": str(item.incident_type or "")})
+        return saved("The checklist item is added. It applies to incidents triaged from now on.")
+    if action == "remove_item":
+        with transaction.atomic():
+            item = get_object_or_404(own_items, pk=request.POST.get("item"))
+            item.is_active = False
+            item.save()
+            event("settings.checklist_item_removed", {"text": item.text})
+        return saved("The checklist item is removed from the template.")
+    if action == "add_type" and type_form.is_valid():
+        with transaction.atomic():
+            IncidentType.objects.get_or_create(
+                organisation=organisation,
+                name=type_form.cleaned_data["name"].strip(),
+                defaults={"description": type_form.cleaned_data["description"], "position": 1000},
+            )
+            event("settings.incident_type_added", type_form.cleaned_data)
+        return saved("The incident type is added.")
+    if action == "remove_type":
+        with transaction.atomic():
+            incident_type = get_object_or_404(own_types, pk=request.POST.get("type"))
+            incident_type.is_active = False
+            incident_type.save()
+            event("settings.incident_type_removed", {"name": incident_type.name})
+        return saved("The incident type is removed from the list.")
+    return render(
+        request,
+        "incidents/settings.html",
+        {
+            "organisation": organisation,
+            "current_organisation": organisation,
+            "severity_form": severity_form,
+            "item_form": item_form,
+            "type_form": type_form,
+            "own_items": own_items.filter(is_active=True),
+            "own_types": own_types.filter(is_active=True),
+            "inherited_items": ChecklistTemplateItem.objects.filter(is_active=True)
+            .exclude(organisation=organisation)
+            .filter(organisation__isnull=True)
+            .select_related("incident_type"),
+        },
+    )
