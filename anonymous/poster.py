@@ -25,8 +25,9 @@ def qr_svg(address: str) -> str:
 
 
 def poster_pdf(organisation_name: str, address: str) -> bytes:
+    title = f"Report an information security incident: {organisation_name}"
     data = {
-        "title": f"Report an information security incident: {organisation_name}",
+        "title": title,
         "organisation": organisation_name,
         "heading": "Seen something that puts information at risk?",
         "lead": "Report it now. You do not need an account, and you do not have to give your name.",
@@ -41,4 +42,4 @@ def poster_pdf(organisation_name: str, address: str) -> bytes:
         "assurance": ASSURANCE,
         "footer": "Scan the code or type the address. Report even if you are not sure it is an incident.",
     }
-    return pdf.render_pdf(TEMPLATE, data | {"qr": qr_svg(address)}, title=data["title"])
+    return pdf.render_pdf(TEMPLATE, data | {"qr": qr_svg(address)}, title=title)

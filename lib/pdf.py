@@ -12,7 +12,7 @@ logged here, and `core.middleware.PdfErrorMiddleware` shows the person one error
 import json
 import logging
 from pathlib import Path
-from typing import Any
+from typing import Any, Final
 
 import typst
 from django.conf import settings
@@ -26,7 +26,7 @@ ROOT = Path(settings.BASE_DIR)
 # for digests and addresses), never the machine's: a document is the same file everywhere.
 # Built once: every render shares it.
 FONTS = typst.Fonts(include_system_fonts=False, include_embedded_fonts=True, font_paths=[])
-STANDARD = "ua-1"
+STANDARD: Final = "ua-1"
 
 
 class PdfError(Exception):
