@@ -30,9 +30,10 @@ class RequestIdMiddleware:
 
 
 class PdfErrorMiddleware:
-    """A PDF that could not be made is one page for everyone, whichever document it was.
+    """A PDF that could not be made is one page for everyone, whichever document it was,
+    with PdfError's plain message. `lib.pdf.render_pdf` has logged typst's own account.
 
-    `lib.pdf.render_pdf` has logged the details. The page is rendered without the request
+    The page is rendered without the request
     (no context processor runs), like the 500 page, so it is safe on the public report
     pages too, where nothing of the visitor may be read.
     """
@@ -46,6 +47,6 @@ class PdfErrorMiddleware:
     def process_exception(self, request: HttpRequest, exception: Exception) -> HttpResponse | None:
         if not isinstance(exception, PdfError):
             return None
-        response = HttpResponse(render_to_string("core/pdf_error.html"), status=500)
+        response = HttpResponse(render_to_string("core/pdf_error.html", {"reason": str(exception)}), status=500)
         response["Cache-Control"] = "no-store"
         return response

@@ -11,6 +11,7 @@ logged here, and `core.middleware.PdfErrorMiddleware` shows the person one error
 
 import json
 import logging
+import re
 from pathlib import Path
 from typing import Any, Final
 
@@ -30,7 +31,13 @@ STANDARD: Final = "ua-1"
 
 
 class PdfError(Exception):
-    """A PDF could not be made. The message says which document, in plain words."""
+    """A PDF could not be made. The message is plain words for the person who asked for it;
+    typst's own account (which template line, which character) is in the log."""
+
+
+# typst's message when text is in a script or symbol none of the fonts has (emoji, Chinese):
+# PDF/UA-1 forbids the blank boxes it would otherwise draw.
+UNSHOWABLE = re.compile(r'the text `"(?P<text>.+?)"` could not be displayed')
 
 
 def render_pdf(template: Path, data: dict[str, Any], *, title: str, lang: str = "en") -> bytes:
@@ -46,10 +53,15 @@ def render_pdf(template: Path, data: dict[str, Any], *, title: str, lang: str = 
             format="pdf",
         )
     except RuntimeError as error:  # typst.TypstError, or a template that is not there
-        # typst's message names the template's line or the character no font can show; it
-        # never holds the data itself, apart from such a character.
+        # typst's account points at the template's source, never at the data (which is not
+        # markup), apart from a character no font can show.
         detail = getattr(error, "message", str(error))
-        hints = "; ".join(getattr(error, "hints", None) or [])
-        logger.error("PDF %s could not be made: %s%s", template.name, detail, f" ({hints})" if hints else "")
-        raise PdfError(f"The document {template.name} could not be made: {detail}") from error
+        logger.error("PDF %s could not be made: %s\n%s", template.name, detail, getattr(error, "diagnostic", ""))
+        unshowable = UNSHOWABLE.search(detail)
+        if unshowable:
+            raise PdfError(
+                f"Its text has a character the document's fonts cannot show ({unshowable['text']}). "
+                "Emoji and some scripts, such as Chinese, cannot be shown yet."
+            ) from error
+        raise PdfError("Something is wrong in the service's template for this document.") from error
     return pdf

@@ -202,10 +202,12 @@ def test_a_template_error_is_one_error_page_logged_and_nothing_recorded(
         response = fetch(client, cast, document)
     assert response.status_code == 500
     assert response["Content-Type"].startswith("text/html")
-    assert "Sorry, the document could not be made" in response.content.decode()
-    assert [r.getMessage() for r in caplog.records if r.name == "lib.pdf"] == [
-        f"PDF {template.name} could not be made: dictionary does not contain key " + '"no_such_field"'
-    ]
+    page = response.content.decode()
+    assert "Sorry, the document could not be made" in page
+    assert "Something is wrong in the service&#x27;s template for this document." in page
+    (logged,) = [r.getMessage() for r in caplog.records if r.name == "lib.pdf"]
+    assert logged.startswith(f'PDF {template.name} could not be made: dictionary does not contain key "no_such_field"')
+    assert "#data.no_such_field" in logged  # typst's pointer to the template's line
     if document.event:
         assert not Event.objects.filter(action=document.event).exists()
     assert Event.objects.count() == events
@@ -214,20 +216,21 @@ def test_a_template_error_is_one_error_page_logged_and_nothing_recorded(
 def test_render_pdf_raises_pdf_error_with_a_plain_message_for_any_typst_failure(tmp_path: Path, monkeypatch) -> None:
     monkeypatch.setattr(pdf, "ROOT", tmp_path)
     (tmp_path / "syntax.typ").write_text("#let\n")
-    with pytest.raises(pdf.PdfError, match=r"^The document syntax.typ could not be made: "):
-        pdf.render_pdf(tmp_path / "syntax.typ", {}, title="T")
-    with pytest.raises(pdf.PdfError, match=r"^The document missing.typ could not be made: "):
-        pdf.render_pdf(tmp_path / "missing.typ", {}, title="T")
+    for name in ("syntax.typ", "missing.typ"):
+        with pytest.raises(pdf.PdfError, match=r"^Something is wrong in the service's template for this document\.$"):
+            pdf.render_pdf(tmp_path / name, {}, title="T")
 
 
-def test_text_no_font_can_show_is_a_pdf_error_not_a_crash(client, cast: Cast) -> None:
+def test_text_no_font_can_show_is_the_error_page_naming_the_character(client, cast: Cast) -> None:
     """PDF/UA-1 refuses text no font can show, and the fonts carry no emoji or Chinese: the
-    case file of such a report is the error page, and the log names the character."""
+    case file of such a report is the error page, saying why (docs/decisions/0011)."""
     incident = reported_incident(cast.school_a, cast.bob, description="The screen said \U0001f600")
     client.force_login(cast.alice)
     response = client.get(reverse("casefile:pdf", args=[incident.uuid]))
     assert response.status_code == 500
-    assert "Sorry, the document could not be made" in response.content.decode()
+    page = response.content.decode()
+    assert "Sorry, the document could not be made" in page
+    assert "the document&#x27;s fonts cannot show (\U0001f600)" in page
 
 
 def test_only_lib_pdf_calls_typst() -> None:
