@@ -1,15 +1,15 @@
 """The A4 poster of a public report page: Typst with a segno QR code.
 
-Every value goes in as JSON through `sys_inputs`; the QR code is an SVG string read with
-`image(bytes(...))`. Nothing is pasted into the markup.
+Every value goes in as JSON through `sys_inputs`, the QR code too (an SVG string the
+template reads with `image(bytes(...))`). Nothing is pasted into the markup.
 """
 
 import io
-import json
 from pathlib import Path
 
 import segno
-import typst
+
+from lib import pdf
 
 TEMPLATE = Path(__file__).resolve().parent / "typst" / "poster.typ"
 ASSURANCE = (
@@ -25,8 +25,9 @@ def qr_svg(address: str) -> str:
 
 
 def poster_pdf(organisation_name: str, address: str) -> bytes:
+    title = f"Report an information security incident: {organisation_name}"
     data = {
-        "title": f"Report an information security incident: {organisation_name}",
+        "title": title,
         "organisation": organisation_name,
         "heading": "Seen something that puts information at risk?",
         "lead": "Report it now. You do not need an account, and you do not have to give your name.",
@@ -41,10 +42,4 @@ def poster_pdf(organisation_name: str, address: str) -> bytes:
         "assurance": ASSURANCE,
         "footer": "Scan the code or type the address. Report even if you are not sure it is an incident.",
     }
-    result = typst.compile(
-        TEMPLATE.read_bytes(),
-        format="pdf",
-        sys_inputs={"data": json.dumps(data), "qr": qr_svg(address)},
-    )
-    assert isinstance(result, bytes)
-    return result
+    return pdf.render_pdf(TEMPLATE, data | {"qr": qr_svg(address)}, title=title)

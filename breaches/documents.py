@@ -7,7 +7,6 @@ rendering so tests can check the content and the files agree.
 """
 
 import io
-import json
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
@@ -15,6 +14,7 @@ from typing import Any
 from django.utils import timezone
 
 from incidents.models import Incident
+from lib import pdf
 from organisations.models import Contact, Role
 
 from . import engine
@@ -325,13 +325,4 @@ def render_docx(document: DocumentData) -> bytes:
 
 
 def render_pdf(document: DocumentData) -> bytes:
-    import typst
-
-    pdf = typst.compile(
-        str(TEMPLATES / "document.typ"),
-        sys_inputs={"data": json.dumps(document.as_dict(), ensure_ascii=False)},
-        pdf_standards="ua-1",
-        ignore_system_fonts=True,  # typst's own fonts: the same file on every machine
-    )
-    assert isinstance(pdf, bytes)
-    return pdf
+    return pdf.render_pdf(TEMPLATES / "document.typ", document.as_dict(), title=document.title)

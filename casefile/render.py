@@ -9,7 +9,6 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
-import typst
 from django.db import models
 from django.template.defaultfilters import filesizeformat
 from django.utils import dateformat, timezone
@@ -17,6 +16,7 @@ from django.utils import dateformat, timezone
 from audit.log import events_for
 from incidents.models import Incident
 from incidents.registry import extra_sections
+from lib import pdf
 
 TEMPLATE = Path(__file__).resolve().parent / "templates" / "casefile" / "case_file.typ"
 NOT_RECORDED = "Not recorded"
@@ -195,12 +195,4 @@ def case_file_data(incident: Incident, viewer: Any) -> dict[str, Any]:
 
 def render_pdf(data: dict[str, Any]) -> bytes:
     """A tagged PDF (PDF/UA-1) of the case file."""
-    return bytes(
-        typst.compile(
-            TEMPLATE,
-            root=TEMPLATE.parent,
-            sys_inputs={"data": json.dumps(data, ensure_ascii=False)},
-            pdf_standards=["ua-1"],
-            ignore_system_fonts=True,  # the fonts typst embeds: the same file on every machine
-        )
-    )
+    return pdf.render_pdf(TEMPLATE, data, title=data["title"])

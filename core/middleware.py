@@ -2,7 +2,9 @@ import uuid
 from collections.abc import Callable
 
 from django.http import HttpRequest, HttpResponse
+from django.template.loader import render_to_string
 
+from lib.pdf import PdfError
 from lib.request_context import request_id
 
 
@@ -24,4 +26,27 @@ class RequestIdMiddleware:
         finally:
             request_id.reset(token)
         response["X-Request-ID"] = rid
+        return response
+
+
+class PdfErrorMiddleware:
+    """A PDF that could not be made is one page for everyone, whichever document it was,
+    with PdfError's plain message. `lib.pdf.render_pdf` has logged typst's own account.
+
+    The page is rendered without the request
+    (no context processor runs), like the 500 page, so it is safe on the public report
+    pages too, where nothing of the visitor may be read.
+    """
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        return self.get_response(request)
+
+    def process_exception(self, request: HttpRequest, exception: Exception) -> HttpResponse | None:
+        if not isinstance(exception, PdfError):
+            return None
+        response = HttpResponse(render_to_string("core/pdf_error.html", {"reason": str(exception)}), status=500)
+        response["Cache-Control"] = "no-store"
         return response

@@ -78,6 +78,7 @@ MIDDLEWARE = [
     # before anything else sees the request (docs/anonymous-reporting.md).
     "anonymous.middleware.AnonymousRequestMiddleware",
     "core.middleware.RequestIdMiddleware",
+    "core.middleware.PdfErrorMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",

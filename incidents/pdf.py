@@ -1,14 +1,13 @@
 """The outcome report as a tagged PDF (PDF/UA-1), rendered by typst from JSON data."""
 
-import json
 from pathlib import Path
 from typing import Any
 
-import typst
 from django.utils import timezone
 
 from audit.log import events_for
 from incidents.models import Incident
+from lib import pdf
 
 from .models import OutcomeReport
 
@@ -71,11 +70,4 @@ def outcome_report_data(report: OutcomeReport, *, viewer: Any, restricted: bool)
 
 def outcome_report_pdf(report: OutcomeReport, *, viewer: Any, restricted: bool) -> bytes:
     data = outcome_report_data(report, viewer=viewer, restricted=restricted)
-    result = typst.compile(
-        str(TEMPLATE),
-        sys_inputs={"data": json.dumps(data)},
-        pdf_standards="ua-1",
-        ignore_system_fonts=True,
-    )
-    assert isinstance(result, bytes)
-    return result
+    return pdf.render_pdf(TEMPLATE, data, title=f"Incident Outcome Report {data['reference']}")

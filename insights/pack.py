@@ -5,17 +5,16 @@ organisation's name. The data goes to typst as JSON through `sys_inputs`, never 
 into the markup, so nothing in the data can change the document's code.
 """
 
-import json
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-import typst
 from django.db.models import Count, Q
 from django.utils import timezone
 
 from incidents.models import Incident, RemedialAction
+from lib import pdf
 
 from .lessons import lessons_learned
 from .scope import Scope
@@ -120,9 +119,5 @@ def build(scope: Scope, period: Period) -> dict[str, Any]:
 
 
 def render_pdf(data: dict[str, Any]) -> bytes:
-    """The pack as a tagged PDF (PDF/UA-1 where the installed typst can make one)."""
-    inputs = {"data": json.dumps(data)}
-    try:
-        return typst.compile(str(TEMPLATE), sys_inputs=inputs, pdf_standards=["ua-1"])
-    except Exception:  # an older typst without PDF/UA: still tagged by default
-        return typst.compile(str(TEMPLATE), sys_inputs=inputs)
+    """The pack as a tagged PDF (PDF/UA-1)."""
+    return pdf.render_pdf(TEMPLATE, data, title=data["title"])
