@@ -110,10 +110,6 @@ class Powers:
         return self.is_manager or self.is_siro or self.is_dpo
 
     @property
-    def can_decide_ico(self) -> bool:
-        return self.is_dpo or self.is_siro
-
-    @property
     def review_roles(self) -> list[str]:
         roles: list[str] = []
         if self.is_manager:
@@ -667,8 +663,6 @@ def closure_blockers(incident: Incident) -> list[str]:
         blockers.append(
             f"The DPO has not reviewed the outcome report of this {incident.get_severity_display().lower()} incident."
         )
-    if incident.personal_data_breach == Incident.PersonalDataBreach.YES and not incident.ico_decision:
-        blockers.append("This is a personal data breach: record the decision on telling the ICO, with its reason.")
     return blockers + registered_blockers("close", incident)
 
 
@@ -753,30 +747,6 @@ def reopen(incident: Incident, *, by: Any, reason: str) -> None:
             notify(users=[locked.investigator], kind="incident_reopened", incident=locked)
         _event(
             locked, "incident.reopened", by, before={"status": before}, after={"status": locked.status}, reason=reason
-        )
-    _refresh(incident, locked)
-
-
-def record_ico_decision(incident: Incident, *, by: Any, decision: str, reason: str) -> None:
-    """The DPO (with the SIRO) records whether the ICO and the individuals are told, and why."""
-    with transaction.atomic():
-        locked = _locked(incident)
-        p = powers(by, locked)
-        _need(p.can_decide_ico, "Only the DPO or the SIRO can record the ICO decision.")
-        _need(
-            locked.is_open and locked.status != Status.REPORTED,
-            "The ICO decision is recorded on a triaged, open incident.",
-        )
-        _need(decision in Incident.IcoDecision.values, "Choose a decision.")
-        reason = _need_reason(reason, "Give the reason for the decision.")
-        before = {"ico_decision": locked.ico_decision, "ico_decision_reason": locked.ico_decision_reason}
-        locked.ico_decision = decision
-        locked.ico_decision_reason = reason
-        locked.ico_decision_on = timezone.now()
-        locked.ico_decided_by = by
-        locked.save()
-        _event(
-            locked, "incident.ico_decision_recorded", by, before=before, after={"ico_decision": decision}, reason=reason
         )
     _refresh(incident, locked)
 
