@@ -74,7 +74,8 @@ def test_personal_data_breach_needs_the_awareness_time(team: Team) -> None:
 def test_major_tells_dpo_siro_and_governors_and_needs_dpo_review_before_closure(team: Team) -> None:
     incident = to_outcome_submitted(team, "major")
     assert queued("incident_serious") == [[team.dpo.pk], [team.siro.pk]]
-    assert queued("incident_serious_governance") == [[team.governor.pk]]
+    # Governance viewers hear of it once, from the one audience table (informed_major, counts only).
+    assert queued("informed_major") == [[team.governor.pk]]
     assert Routing.objects.get(incident=incident).dpo_told_on is not None
     lifecycle.review_outcome(incident, by=team.manager, accept=True)
     with pytest.raises(StepRefused, match="DPO has not reviewed"):
