@@ -9,7 +9,7 @@ from django.utils import timezone
 from incidents.models import Incident
 
 from . import engine
-from .models import IndividualsNotice, ReportDetails
+from .models import Assessment, IndividualsNotice, ReportDetails, severity_clash
 
 
 class DateTimeInput(forms.DateTimeInput):
@@ -209,13 +209,34 @@ class DecisionForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 4}),
     )
 
+    def __init__(self, *args: Any, incident: Incident, assessment: Assessment | None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.incident = incident
+        self.assessment = assessment
+        severity = incident.get_severity_display().lower() if incident.severity else ""
+        if severity in ("major", "critical"):
+            self.fields["reason"].help_text = (
+                f"Needed when you decide differently. This is a {severity} incident: a decision not to report "
+                "it to the ICO (record only) also needs the reason. It goes on the record."
+            )
+        elif severity == "minor":
+            self.fields["reason"].help_text = (
+                "Needed when you decide differently. This is a minor incident: a decision to report it to the "
+                "ICO also needs the reason. It goes on the record."
+            )
+
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
+        reason = (data.get("reason") or "").strip()
         if data.get("agrees") == "no":
             if not data.get("decision"):
                 self.add_error("decision", "Choose the decision you are making instead.")
-            if not (data.get("reason") or "").strip():
+            if not reason:
                 self.add_error("reason", "Give the reason for not following the assessment.")
+        elif data.get("agrees") == "yes" and self.assessment is not None and not reason:
+            clash = severity_clash(self.assessment.engine_decision, self.incident.severity)
+            if clash:
+                self.add_error("reason", clash)
         return data
 
 

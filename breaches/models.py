@@ -32,6 +32,31 @@ OUTCOME_TO_DECISION = {
 }
 
 
+def severity_clash(decision: str, severity: str) -> str:
+    """Why `decision` contradicts the incident's `severity`, in plain words; empty when it does not.
+
+    The severity scale says what the incident is (docs/assessment.md, "Suggested incident
+    severity"): major means a breach likely to result in a risk to people, critical a likely
+    high risk, minor one that is unlikely to. So "record only" on a major or critical incident,
+    and any report to the ICO on a minor one, say two different things about the same breach:
+    either can be right (the DPO knows the facts), but only with a reason on the record.
+    Moderate sits between and contradicts neither.
+    """
+    serious = severity in (Incident.Severity.MAJOR, Incident.Severity.CRITICAL)
+    if decision == Incident.IcoDecision.RECORD_ONLY and serious:
+        return (
+            f"This is a {severity} incident, but the decision is not to report it to the ICO: "
+            "give the reason the breach is unlikely to result in a risk to the people affected."
+        )
+    reported = decision in (Incident.IcoDecision.REPORT, Incident.IcoDecision.REPORT_AND_TELL)
+    if reported and severity == Incident.Severity.MINOR:
+        return (
+            "This is a minor incident, but the decision is to report it to the ICO: "
+            "give the reason it is likely to result in a risk to the people affected."
+        )
+    return ""
+
+
 def holds_role(user: Any, incident: Incident, roles: list[str]) -> bool:
     """Whether `user` holds one of `roles` on the incident's organisation or one above it."""
     if not getattr(user, "is_authenticated", False):
@@ -123,6 +148,22 @@ class Assessment(models.Model):
     def engine_decision(self) -> str:
         return OUTCOME_TO_DECISION[self.result["outcome"]]
 
+    def agreed_reason(self) -> str:
+        """The reason recorded when the DPO agrees without writing one: the assessment's own."""
+        reason = f"Agreed with assessment {self.version}: {self.outcome_words}."
+        exemptions = self.result.get("exemptions", [])
+        if "later_measures" in exemptions:
+            notes = self.facts.get("later_measures_notes", "").strip()
+            reason += (
+                " The people affected are not told: measures taken since mean the high risk is no longer "
+                f"likely (Art. 34(3)(b)). {notes}"
+            ).rstrip()
+        if "disproportionate_effort" in exemptions:
+            reason += " Individuals are to be told by a public notice (Art. 34(3)(c))."
+        if "unintelligible" in exemptions:
+            reason += " The data was encrypted with the key safe, so unintelligible to others (Art. 34(3)(a))."
+        return reason
+
     def fact_rows(self) -> list[tuple[str, str]]:
         """The facts in words, for the result page and the record."""
         return fact_rows(self.facts)
@@ -159,12 +200,19 @@ def fact_rows(facts: dict[str, Any]) -> list[tuple[str, str]]:
 
 
 class Decision(models.Model):
-    """The DPO's decision on an assessment: agree with the engine, or override with a reason."""
+    """The DPO's decision on an assessment: agree with the engine, or override with a reason.
+
+    The only way the ICO decision is made: `decide` writes the outcome onto the incident's
+    `ico_decision*` fields (the stored outcome other apps filter on) in the same transaction.
+    `severity` is the incident's severity when the decision was made, so a later change of
+    severity that contradicts the decision is seen (`closure_blockers`).
+    """
 
     assessment = models.ForeignKey(Assessment, on_delete=models.PROTECT, related_name="decisions")
     agrees = models.BooleanField()
     decision = models.CharField(max_length=20, choices=Incident.IcoDecision.choices)
     reason = models.TextField(blank=True)
+    severity = models.CharField(max_length=20, choices=Incident.Severity.choices, blank=True)
     decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     decided_on = models.DateTimeField()
 
@@ -185,31 +233,22 @@ class Decision(models.Model):
         reason: str = "",
         at: datetime | None = None,
     ) -> "Decision":
-        """Record the DPO's decision and write it onto the incident's ICO fields, with one event."""
+        """Record the DPO's decision and write it onto the incident's ICO fields, with one event.
+
+        A reason is needed to override the assessment, and for any decision that contradicts
+        the incident's severity (`severity_clash`), agreeing or not.
+        """
         incident = assessment.incident
         if not may_decide(by, incident):
             raise StepRefused("Only the DPO can record the decision on telling the ICO.")
-        reason = reason.strip()
+        given = reason.strip()
         if agrees:
             decision = assessment.engine_decision
-            if not reason:
-                reason = f"Agreed with assessment {assessment.version}: {assessment.outcome_words}."
-                exemptions = assessment.result.get("exemptions", [])
-                if "later_measures" in exemptions:
-                    notes = assessment.facts.get("later_measures_notes", "").strip()
-                    reason += (
-                        " The people affected are not told: measures taken since mean the high risk is no longer "
-                        f"likely (Art. 34(3)(b)). {notes}"
-                    ).rstrip()
-                if "disproportionate_effort" in exemptions:
-                    reason += " Individuals are to be told by a public notice (Art. 34(3)(c))."
-                if "unintelligible" in exemptions:
-                    reason += " The data was encrypted with the key safe, so unintelligible to others (Art. 34(3)(a))."
-        else:
-            if decision not in Incident.IcoDecision.values:
-                raise StepRefused("Choose the decision you are making instead.")
-            if not reason:
-                raise StepRefused("Give the reason for not following the assessment.")
+        elif decision not in Incident.IcoDecision.values:
+            raise StepRefused("Choose the decision you are making instead.")
+        elif not given:
+            raise StepRefused("Give the reason for not following the assessment.")
+        reason = given or assessment.agreed_reason()
         now = at or timezone.now()
         with transaction.atomic():
             # The incident's lock also serialises reassessment, so "latest" cannot change under us.
@@ -217,9 +256,18 @@ class Decision(models.Model):
             latest = Assessment.objects.filter(incident=incident).order_by("-version").first()
             if latest is None or latest.pk != assessment.pk:
                 raise StepRefused("Decide on the latest assessment: the facts have been reassessed since.")
+            clash = severity_clash(decision, locked.severity)
+            if clash and not given:
+                raise StepRefused(clash)
             before = {"ico_decision": locked.ico_decision, "ico_decision_reason": locked.ico_decision_reason}
             made = cls.objects.create(
-                assessment=assessment, agrees=agrees, decision=decision, reason=reason, decided_by=by, decided_on=now
+                assessment=assessment,
+                agrees=agrees,
+                decision=decision,
+                reason=reason,
+                severity=locked.severity,
+                decided_by=by,
+                decided_on=now,
             )
             Incident.objects.filter(pk=incident.pk).update(
                 ico_decision=decision, ico_decision_reason=reason, ico_decision_on=now, ico_decided_by=by
@@ -236,6 +284,7 @@ class Decision(models.Model):
                     "agrees_with_assessment": agrees,
                     "assessment_version": assessment.version,
                     "engine_outcome": assessment.result["outcome"],
+                    "severity": locked.severity,
                 },
                 reason=reason,
                 at=now,
@@ -488,3 +537,37 @@ def record_not_a_breach(*, incident: Incident, by: Any, reason: str) -> None:
 
 def latest_assessment(incident: Incident) -> Assessment | None:
     return incident.breach_assessments.order_by("-version").first()
+
+
+def latest_decision(incident: Incident) -> Decision | None:
+    return Decision.objects.filter(assessment__incident=incident).select_related("assessment").first()
+
+
+def closure_blockers(incident: Incident) -> list[str]:
+    """What the breach record needs before a personal data breach may close (registered on "close").
+
+    The lifecycle refuses to close with these words and the incident page lists the same
+    words, so the two never disagree.
+    """
+    if incident.personal_data_breach != Incident.PersonalDataBreach.YES:
+        return []
+    latest = latest_assessment(incident)
+    if latest is None:
+        return [
+            "This is a personal data breach: assess it on the breach record (the risk to the people affected), "
+            "then the DPO records the decision on telling the ICO."
+        ]
+    decision = latest_decision(incident)
+    if decision is None:
+        return ["This is a personal data breach: the DPO records the decision on telling the ICO on the breach record."]
+    if decision.assessment_id != latest.pk:
+        return [
+            f"The breach was reassessed (assessment {latest.version}) after the DPO's decision: "
+            "the DPO decides again on the latest assessment."
+        ]
+    if decision.severity != incident.severity and severity_clash(decision.decision, incident.severity):
+        return [
+            f"The severity is now {incident.severity}, and the decision ({decision.get_decision_display().lower()}) "
+            "was made before: the DPO records the decision again, with the reason it stands."
+        ]
+    return []

@@ -40,6 +40,7 @@ from .models import (
     may_decide,
     record_ico_response,
     record_not_a_breach,
+    severity_clash,
 )
 
 
@@ -124,7 +125,7 @@ def decide(request: HttpRequest, incident_uuid: Any) -> HttpResponse:
     incident = get_incident(request, incident_uuid)
     require(may_decide(request.user, incident), "Only the DPO can record the decision on telling the ICO.")
     latest = latest_assessment(incident)
-    form = DecisionForm(request.POST if request.method == "POST" else None)
+    form = DecisionForm(request.POST if request.method == "POST" else None, incident=incident, assessment=latest)
     if request.method == "POST" and latest is None:
         form.is_valid()
         form.add_error(None, "Assess the breach before recording a decision.")
@@ -143,7 +144,13 @@ def decide(request: HttpRequest, incident_uuid: Any) -> HttpResponse:
         else:
             return redirect("breaches:overview", incident_uuid=incident.uuid)
     return page(
-        request, "breaches/decide.html", incident, form=form, latest=latest, result=latest.result if latest else None
+        request,
+        "breaches/decide.html",
+        incident,
+        form=form,
+        latest=latest,
+        result=latest.result if latest else None,
+        clash=severity_clash(latest.engine_decision, incident.severity) if latest else "",
     )
 
 

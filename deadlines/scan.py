@@ -9,20 +9,17 @@ notifications and its event, so it is sent once, by one worker, however many sca
 run at the same moment: a second insert of the same row is refused by the database
 (on PostgreSQL it waits for the first to commit, then is refused).
 
-Escalation rules (issue 6):
-- untriaged past the triage timescale -> the SIRO;
-- major or critical untriaged for 4 hours -> the DPO;
-- outcome report overdue -> the SIRO;
-- remedial action overdue -> its owner, then (after more working days) the incident manager;
-- ICO clock at 48, 24 and 6 hours left (ICO_REMINDER_HOURS), and overdue -> the DPO and the SIRO;
-- reporter not updated within the timescale -> the incident manager (a reminder).
+Escalations (issue 6): untriaged past the triage timescale; major or critical untriaged for 4
+hours; outcome report overdue; remedial action overdue, then still overdue after more working
+days; the ICO clock at 48, 24 and 6 hours left (ICO_REMINDER_HOURS), and overdue; the reporter
+not updated within the timescale. Who each goes to is in the one audience table,
+`notifications.audiences.AUDIENCES["escalation.<kind>"]`, with the steps' audiences.
 """
 
 import logging
 import time
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from typing import Any
 
 from django.db import IntegrityError, transaction
 from django.db.models import Max, Q
@@ -31,10 +28,10 @@ from django.utils import timezone
 
 from audit.log import record
 from incidents.models import Incident, RemedialAction, ReporterMessage
-from notifications.api import notify, one_kick
+from notifications.api import one_kick
+from notifications.audiences import Directory, Occasion, tell
 from notifications.models import InformedNotice
-from notifications.reports import ContactCache, inform_parties
-from organisations.models import Organisation, Role
+from organisations.models import Organisation
 
 from .compute import Due, action_due, incident_dues, local_date
 from .models import (
@@ -50,16 +47,6 @@ from .workingdays import working_days_between
 logger = logging.getLogger(__name__)
 Kind = Escalation.Kind
 
-# Who each escalation goes to, in order; the first role anyone holds is used for each entry.
-RECIPIENTS: dict[str, list[str]] = {
-    Kind.TRIAGE_OVERDUE: [Role.SIRO],
-    Kind.URGENT_UNTRIAGED: [Role.DPO],
-    Kind.INVESTIGATION_OVERDUE: [Role.SIRO],
-    Kind.REPORTER_UPDATE_DUE: [Role.INCIDENT_MANAGER],
-    Kind.ACTION_OVERDUE: [],  # the action's owner
-    Kind.ACTION_STILL_OVERDUE: [Role.INCIDENT_MANAGER],
-    Kind.ICO_CLOCK: [Role.DPO, Role.SIRO],
-}
 NEEDED: dict[str, str] = {
     Kind.TRIAGE_OVERDUE: (
         "the incident has not been triaged within its timescale. Make sure it is classified and assigned today."
@@ -147,49 +134,6 @@ def action_needs(action: RemedialAction, timescales: EffectiveTimescales, nation
     return needs
 
 
-class RoleCache:
-    """Role titles and holders per organisation, looked up once per scan."""
-
-    def __init__(self) -> None:
-        self.titles: dict[int, dict[str, str]] = {}
-        self.people: dict[tuple[int, str], list[Any]] = {}
-
-    def title(self, organisation: Organisation, role: str) -> str:
-        if organisation.pk not in self.titles:
-            self.titles[organisation.pk] = organisation.role_titles()
-        return self.titles[organisation.pk][role]
-
-    def holders(self, organisation: Organisation, role: str) -> list[Any]:
-        key = (organisation.pk, role)
-        if key not in self.people:
-            self.people[key] = organisation.holders(role)
-        return self.people[key]
-
-
-def recipients(
-    organisation: Organisation, kind: str, action: RemedialAction | None, roles: RoleCache | None = None
-) -> list[tuple[str, list[Any]]]:
-    """(role title, people) groups to tell; falls back to incident managers, then admins, when a role is empty."""
-    roles = roles or RoleCache()
-    groups: list[tuple[str, list[Any]]] = []
-    if kind == Kind.ACTION_OVERDUE:
-        if action is not None and action.owner is not None and action.owner.is_active:
-            groups.append(("the action's owner", [action.owner]))
-        elif people := roles.holders(organisation, Role.INCIDENT_MANAGER):
-            groups.append((f"{roles.title(organisation, Role.INCIDENT_MANAGER)}: the action has no owner", people))
-    for role in RECIPIENTS[kind]:
-        people = roles.holders(organisation, role)
-        if people:
-            groups.append((roles.title(organisation, role), people))
-    if not groups:
-        for role in (Role.INCIDENT_MANAGER, Role.ADMIN):
-            people = roles.holders(organisation, role)
-            if people:
-                groups.append((f"{roles.title(organisation, role)} (nobody holds the role this goes to)", people))
-                break
-    return groups
-
-
 def escalate(
     need: Need,
     *,
@@ -197,7 +141,7 @@ def escalate(
     incident: Incident | None,
     action: RemedialAction | None = None,
     now: datetime,
-    roles: RoleCache | None = None,
+    directory: Directory | None = None,
 ) -> bool:
     """Record and send one escalation, once. False if it was already sent."""
     with transaction.atomic():
@@ -214,29 +158,23 @@ def escalate(
                 )
         except IntegrityError:
             return False
-        groups = recipients(organisation, need.kind, action, roles)
         reference = incident.reference if incident is not None else f"remedial action {action.pk}"  # type: ignore[union-attr]
         link = reverse("incidents:detail", args=[incident.uuid]) if incident is not None else "/notifications/"
         overdue = now >= need.due.due
-        for role_title, people in groups:
-            notify(
-                users=people,
-                kind="escalation",
-                incident=incident,
-                organisation=organisation,
-                link=link,
-                context={
-                    "reference": reference,
-                    "what": need.due.label if action is None else "a remedial action",
-                    "due": need.due.when(),
-                    "phrase": need.due.phrase(now),
-                    "needed": NEEDED[need.kind],
-                    "role_title": role_title,
-                    "overdue": overdue,
-                },
-                mandatory=True,
-            )
-        escalation.told = [f"{p.full_name or p.email} ({title})" for title, people in groups for p in people]
+        groups = tell(
+            Occasion(f"escalation.{need.kind}", incident=incident, organisation=organisation, action=action),
+            link=link,
+            context={
+                "reference": reference,
+                "what": need.due.label if action is None else "a remedial action",
+                "due": need.due.when(),
+                "phrase": need.due.phrase(now),
+                "needed": NEEDED[need.kind],
+                "overdue": overdue,
+            },
+            directory=directory,
+        )
+        escalation.told = [f"{p.full_name or p.email} ({g.title})" for g in groups for p in g.people]
         Escalation.objects.filter(pk=escalation.pk).update(told=escalation.told)
         told = "; ".join(escalation.told) or "nobody: no one holds a role to tell"
         record(
@@ -257,7 +195,7 @@ def escalate(
     return True
 
 
-def tell_reporter(incident: Incident, now: datetime) -> bool:
+def tell_reporter(incident: Incident, now: datetime, directory: Directory | None = None) -> bool:
     """Tell the reporter, in plain words, that their report moved on. Once per change of status."""
     if incident.status == Incident.Status.REPORTED or incident.imported_from:
         return False
@@ -273,15 +211,7 @@ def tell_reporter(incident: Incident, now: datetime) -> bool:
         message = ReporterMessage.objects.create(
             incident=incident, direction=ReporterMessage.Direction.TO_REPORTER, body=words, sent_on=now
         )
-        if incident.reported_by is not None and not incident.reporter_anonymous:
-            notify(
-                users=[incident.reported_by],
-                kind="reporter_progress",
-                incident=incident,
-                link=reverse("intake:my_report", args=[incident.uuid]),
-                context={"status_words": words},
-                mandatory=False,
-            )
+        tell(Occasion("reporter_progress", incident=incident), context={"status_words": words}, directory=directory)
         record(
             organisation_id=incident.organisation_id,
             action="reporter.progress_told",
@@ -308,8 +238,7 @@ def _scan(now: datetime | None, batch_size: int) -> ScanResult:
     now = now or timezone.now()
     result = ScanResult()
     timescales = TimescaleCache()
-    contacts = ContactCache()
-    roles = RoleCache()
+    directory = Directory()
     wanted = Q(status__in=Incident.OPEN_STATUSES) | Q(closed_on__gte=now - RECENTLY_CLOSED)
     last_id = 0
     while True:
@@ -345,22 +274,25 @@ def _scan(now: datetime | None, batch_size: int) -> ScanResult:
                     for need in incident_needs(dues, incident, now):
                         if (incident.pk, need.kind, need.threshold) in done:
                             continue
-                        if escalate(need, organisation=incident.organisation, incident=incident, now=now, roles=roles):
+                        if escalate(
+                            need, organisation=incident.organisation, incident=incident, now=now, directory=directory
+                        ):
                             result.escalations += 1
                     with transaction.atomic():
-                        result.informed += inform_parties(incident, contacts, known)
+                        told = tell(Occasion("informed", incident=incident), directory=directory, known=known)
+                        result.informed += sum(len(g.people) for g in told)
                 if incident.status != Incident.Status.REPORTED and progress.get(incident.pk) != incident.status:
-                    result.reporter_notices += tell_reporter(incident, now)
+                    result.reporter_notices += tell_reporter(incident, now, directory)
             except Exception as exc:  # one bad incident must not stop the scan of the others
                 logger.exception("deadline scan failed for incident %s", incident.pk)
                 result.errors.append(f"incident {incident.pk}: {type(exc).__name__}")
-    scan_actions(now, timescales, result, batch_size, roles)
+    scan_actions(now, timescales, result, batch_size, directory)
     result.seconds = time.monotonic() - started
     return result
 
 
 def scan_actions(
-    now: datetime, timescales: TimescaleCache, result: ScanResult, batch_size: int, roles: RoleCache
+    now: datetime, timescales: TimescaleCache, result: ScanResult, batch_size: int, directory: Directory
 ) -> None:
     last_id = 0
     while True:
@@ -383,7 +315,12 @@ def scan_actions(
                     if (action.pk, need.kind, need.threshold) in done:
                         continue
                     if escalate(
-                        need, organisation=organisation, incident=action.incident, action=action, now=now, roles=roles
+                        need,
+                        organisation=organisation,
+                        incident=action.incident,
+                        action=action,
+                        now=now,
+                        directory=directory,
                     ):
                         result.escalations += 1
             except Exception as exc:

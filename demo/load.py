@@ -375,14 +375,46 @@ def advance(incident: Incident, target: str, org_key: str, users: dict[str, Any]
     if severity in ("major", "critical"):
         lifecycle.review_outcome(incident, by=dpo, accept=True, comments="Reviewed by the DPO; accepted.")
     if personal:
-        lifecycle.record_ico_decision(
-            incident,
-            by=dpo,
-            decision="record_only" if severity in ("minor", "moderate") else "report",
-            reason="Assessed with the SIRO against the ICO's guidance on the risk to individuals.",
-        )
+        decide_breach(incident, dpo, serious=severity in ("major", "critical"))
     lifecycle.close(incident, by=manager)
     _stamp(incident, at)
+
+
+# What the demo's closed breaches were found to be: contained at once with deletion confirmed
+# (record only), or special educational needs notes seen by a parent (report to the ICO).
+CONTAINED_FACTS = {
+    "data_categories": ["basic_identifiers"],
+    "data_subjects": ["pupils"],
+    "children_involved": True,
+    "people_count": 1,
+    "recipient": "trusted_party_deleted",
+    "recovered_or_deleted": True,
+    "contained": True,
+}
+SEEN_BY_A_PARENT_FACTS = {
+    "data_categories": ["basic_identifiers", "sen"],
+    "data_subjects": ["pupils"],
+    "children_involved": True,
+    "people_count": 29,
+    "recipient": "known_individual",
+    "contained": True,
+    "consequences": ["distress"],
+}
+
+
+def decide_breach(incident: Incident, dpo: Any, *, serious: bool) -> None:
+    """Assess a demo personal data breach on its breach record and record the DPO's decision on it."""
+    from breaches.engine import Facts
+    from breaches.models import Assessment, Decision
+
+    facts = Facts.from_dict(SEEN_BY_A_PARENT_FACTS if serious else CONTAINED_FACTS)
+    assessment = Assessment.record_assessment(incident=incident, facts=facts, by=dpo)
+    Decision.decide(
+        assessment=assessment,
+        by=dpo,
+        agrees=True,
+        reason="Assessed with the SIRO against the ICO's guidance on the risk to individuals.",
+    )
 
 
 def _stamp(incident: Incident, reported_on: Any) -> None:

@@ -44,11 +44,6 @@ def incident_panels(incident: Incident, user: Any) -> dict[str, Any]:
     step("close", "Close the incident", p.can_close and status == S.OUTCOME_SUBMITTED, True)
     step("reopen", "Reopen the incident", p.can_reopen and status in Incident.CLOSED_STATUSES)
     step("reclassify", "Reclassify", p.can_reclassify and status != S.REPORTED)
-    step(
-        "ico_decision",
-        "Record the ICO decision",
-        p.can_decide_ico and incident.is_open and status != S.REPORTED,
-    )
     reviews = list(report.reviews_this_round()) if report and report.round else []
     return {
         "powers": p,

@@ -16,7 +16,6 @@ urlpatterns = [
     path("<uuid:incident_uuid>/assign/", steps.assign, name="assign"),
     path("<uuid:incident_uuid>/start/", steps.start, name="start"),
     path("<uuid:incident_uuid>/not-an-incident/", steps.not_incident, name="not_incident"),
-    path("<uuid:incident_uuid>/ico-decision/", steps.ico_decision, name="ico_decision"),
     path("<uuid:incident_uuid>/notes/", steps.add_note, name="add_note"),
     path("<uuid:incident_uuid>/message/", steps.message_reporter, name="message_reporter"),
     path("<uuid:incident_uuid>/outcome/", steps.outcome, name="outcome"),

@@ -17,8 +17,8 @@ from django.utils import timezone
 
 from audit.log import record
 from incidents.models import RemedialAction
-from notifications.api import notify
-from organisations.models import Organisation, Role
+from notifications.audiences import Occasion, tell
+from organisations.models import Organisation
 
 from .models import TypeReview, TypeReviewAction, TypeReviewLine
 
@@ -118,11 +118,8 @@ def run_review(
             after={"trigger": trigger, "period_end": period_end.isoformat(), "flagged_types": flagged},
         )
         if flagged:
-            people = organisation.holders(Role.GOVERNANCE) + organisation.holders(Role.ADMIN)
-            notify(
-                users=people,
-                kind="type_review_flagged",
-                organisation=organisation,
+            tell(
+                Occasion("type_review_flagged", organisation=organisation),
                 link=reverse("insights:review", args=[review.uuid]),
                 context={"flagged_count": len(flagged), "period_end": period_end.strftime("%-d %B %Y")},
             )

@@ -39,8 +39,12 @@ def notify(
     link: str = "",
     context: dict[str, Any] | None = None,
     mandatory: bool = True,
+    at: Any = None,
 ) -> None:
-    """Tell each of `users` (deduplicated, active users only) about `kind`, in app and by email."""
+    """Tell each of `users` (deduplicated, active users only) about `kind`, in app and by email.
+
+    `at`: the time to stamp (the caller's, when it records the same moment elsewhere).
+    """
     people = {u.pk: u for u in users if u is not None and getattr(u, "is_active", True)}
     if not people:
         return
@@ -48,7 +52,7 @@ def notify(
         raise RuntimeError("notify() must be called inside the transaction that makes the change")
     organisation = organisation or getattr(incident, "organisation", None)
     link = absolute_link(link, incident)
-    now = timezone.now()
+    now = at or timezone.now()
     modes = {} if mandatory else digest_choices(list(people), kind)
     for pk in sorted(people):
         user = people[pk]

@@ -33,10 +33,10 @@ def send_report_notifications(incident_id: int) -> None:
     """Acknowledge a report to its reporter; tell the handlers and the informed parties.
 
     Queued in the transaction that stores the report. Writes to the outbox in one
-    transaction and remembers that it did (ReportNotice), so a second run writes nothing.
+    transaction and remembers that it did (InformedNotice), so a second run writes nothing.
     """
-    from .reports import notify_report_received
+    from .audiences import Occasion, tell
 
     with transaction.atomic():
         incident = Incident.objects.select_related("organisation", "reported_by").get(pk=incident_id)
-        notify_report_received(incident)
+        tell(Occasion("report_received", incident=incident))

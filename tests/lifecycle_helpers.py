@@ -7,6 +7,8 @@ from django.utils import timezone
 from django_tasks_db.models import DBTaskResult
 
 from accounts.models import User
+from breaches.engine import Facts
+from breaches.models import Assessment, Decision
 from incidents import lifecycle
 from incidents.models import ChecklistItem, Incident, IncidentType
 from notifications.models import Notification
@@ -143,9 +145,30 @@ def to_closed(team: Team, severity: str = "minor", **extra: Any) -> Incident:
     if severity in ("major", "critical"):
         lifecycle.review_outcome(incident, by=team.dpo, accept=True)
     if incident.personal_data_breach == "yes":
-        lifecycle.record_ico_decision(incident, by=team.dpo, decision="record_only", reason="Contained at once")
+        decide_breach(incident, team.dpo, reason="Contained at once")
     lifecycle.close(incident, by=team.manager)
     return incident
+
+
+# A class list sent to one parent who deleted it at once: the engine says record only.
+CONTAINED = {
+    "data_categories": ["basic_identifiers"],
+    "data_subjects": ["pupils"],
+    "children_involved": True,
+    "people_count": 30,
+    "recipient": "trusted_party_deleted",
+    "recovered_or_deleted": True,
+    "contained": True,
+}
+
+
+def assess_breach(incident: Incident, by: User, facts: dict[str, Any] | None = None) -> Assessment:
+    return Assessment.record_assessment(incident=incident, facts=Facts.from_dict(facts or CONTAINED), by=by)
+
+
+def decide_breach(incident: Incident, dpo: User, *, reason: str = "", facts: dict[str, Any] | None = None) -> Decision:
+    """The ICO decision, the one way it is made: assess on the breach record, the DPO agrees."""
+    return Decision.decide(assessment=assess_breach(incident, dpo, facts), by=dpo, agrees=True, reason=reason)
 
 
 def aware_now() -> Any:

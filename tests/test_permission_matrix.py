@@ -111,7 +111,6 @@ EXPECTED: dict[str, Expect] = {
     "incidents:assign": Expect(statuses={"handler": 200, "dpo_above": 403}),
     "incidents:start": Expect(statuses={"handler": 200, "dpo_above": 403}),
     "incidents:not_incident": Expect(statuses={"handler": 200, "dpo_above": 403}),
-    "incidents:ico_decision": Expect(statuses={"handler": 403, "dpo_above": 200}),
     "incidents:add_note": HANDLERS_ONLY,
     "incidents:message_reporter": HANDLERS_ONLY,
     "incidents:outcome": HANDLERS_ONLY,

@@ -141,11 +141,6 @@ class ConfirmForm(forms.Form):
     pass
 
 
-class IcoDecisionForm(forms.Form):
-    decision = forms.ChoiceField(label="Decision", choices=Incident.IcoDecision.choices, widget=forms.RadioSelect)
-    reason = forms.CharField(label="Reason for the decision", widget=forms.Textarea(attrs={"rows": 4}))
-
-
 class ChecklistItemForm(forms.Form):
     state = forms.ChoiceField(
         label="Status",

@@ -8,7 +8,8 @@
 Each step is atomic: it locks the incident, checks the person's roles (held on the
 incident's organisation or above) and the state it starts from, changes what it changes
 and writes exactly one event. A step that may not happen raises `StepRefused` with the
-reason in plain words. Notifications are queued in the same transaction (sent after commit).
+reason in plain words. Other apps react to the event in the same transaction (the notifications
+app tells whoever its audience table names; email is sent after commit).
 """
 
 from collections.abc import Iterable
@@ -18,13 +19,11 @@ from typing import Any
 
 from django.db import transaction
 from django.db.models import Q
-from django.urls import reverse
 from django.utils import timezone
 
 from audit.log import record
 from core.exceptions import StepRefused
 from incidents.models import Incident, IncidentType
-from notifications.api import notify
 from organisations.models import Membership, Role
 
 from ..models import (
@@ -108,10 +107,6 @@ class Powers:
     @property
     def can_reopen(self) -> bool:
         return self.is_manager or self.is_siro or self.is_dpo
-
-    @property
-    def can_decide_ico(self) -> bool:
-        return self.is_dpo or self.is_siro
 
     @property
     def review_roles(self) -> list[str]:
@@ -246,57 +241,15 @@ def _apply_classification(incident: Incident, by: Any, values: dict[str, Any], r
     )
 
 
-def _route(incident: Incident, previous_severity: str, now: datetime) -> dict[str, Any]:
-    """Apply the policies' routing for the incident's severity; returns who was told, for the event.
+def _route(incident: Incident, previous_severity: str, now: datetime) -> None:
+    """Apply the policies' routing for the incident's severity.
 
-    Major: the DPO is told and must review before closure; the SIRO works with the DPO.
-    Critical: the SIRO undertakes or delegates the investigation; the DPO is told.
-    Governance viewers are told of major and critical incidents: the reference and counts only.
+    Major: the DPO must review before closure; the SIRO works with the DPO. Critical: the SIRO
+    undertakes or delegates the investigation, afresh each time it becomes critical. Who is
+    told (and when) is the notifications app's, reacting to the step's event.
     """
     routing, _ = Routing.objects.get_or_create(incident=incident)
-    told: dict[str, Any] = {}
     severity = incident.severity
-    if severity == previous_severity or severity not in SERIOUS_SEVERITIES:
-        routing.routed_severity = severity
-        routing.save()
-        return told
-    organisation = incident.organisation
-    severity_label = incident.get_severity_display()
-    link = reverse("incidents:detail", args=[incident.uuid])
-    dpos = organisation.holders(Role.DPO)
-    sirosses = organisation.holders(Role.SIRO)
-    notify(users=dpos, kind="incident_serious", incident=incident, link=link, context={"severity": severity_label})
-    notify(
-        users=sirosses,
-        kind="incident_critical_siro" if severity == Severity.CRITICAL else "incident_serious",
-        incident=incident,
-        link=link,
-        context={"severity": severity_label},
-    )
-    governors = [
-        m.user
-        for m in Membership.objects.filter(
-            organisation_id__in=organisation.ancestor_ids(), role=Role.GOVERNANCE, user__is_active=True
-        ).select_related("user")
-    ]
-    open_serious = Incident.objects.filter(
-        organisation__path__startswith=organisation.path,
-        status__in=Incident.OPEN_STATUSES,
-        severity__in=SERIOUS_SEVERITIES,
-    ).count()
-    notify(
-        users=governors,
-        kind="incident_serious_governance",
-        incident=incident,
-        link=reverse("home"),
-        context={"severity": severity_label, "open_serious": open_serious},
-    )
-    if dpos:
-        routing.dpo_told_on = now
-    if sirosses:
-        routing.siro_told_on = now
-    if governors:
-        routing.governance_told_on = now
     if severity == Severity.CRITICAL and previous_severity != Severity.CRITICAL:
         # Critical again: the SIRO decides afresh who leads it.
         routing.lead_decision = ""
@@ -305,12 +258,6 @@ def _route(incident: Incident, previous_severity: str, now: datetime) -> dict[st
         routing.lead_decided_on = None
     routing.routed_severity = severity
     routing.save()
-    told = {
-        "dpo_told": [u.pk for u in dpos],
-        "siro_told": [u.pk for u in sirosses],
-        "governance_told": len(governors),
-    }
-    return told
 
 
 def _sync_checklist(incident: Incident) -> None:
@@ -354,8 +301,6 @@ def _assign(
         routing.lead_decided_by = by
         routing.lead_decided_on = now
         routing.save()
-    if investigator.pk != by.pk:
-        notify(users=[investigator], kind="investigator_assigned", incident=incident)
     incident.investigator = investigator
     return reason
 
@@ -420,8 +365,8 @@ def triage(
         _apply_classification(locked, by, values, "First classification at triage", now)
         locked.status = Status.TRIAGED
         locked.triaged_on = now
-        locked.save()  # before routing, so the counts it sends include this incident
-        told = _route(locked, "", now)
+        locked.save()  # before the event, so the counts told to governance viewers include this incident
+        _route(locked, "", now)
         routing = Routing.objects.get(incident=locked)
         reason = ""
         if investigator is not None:
@@ -437,7 +382,6 @@ def triage(
                 "status": locked.status,
                 **_classification_snapshot(locked),
                 "investigator": locked.investigator_id,
-                **({"routing": told} if told else {}),
             },
             reason=reason,
         )
@@ -460,7 +404,7 @@ def reclassify(incident: Incident, *, by: Any, reason: str, **values: Any) -> No
         after = _classification_snapshot(locked)
         _need(after != before, "Nothing has changed: change at least one part of the classification.")
         locked.save()
-        told = _route(locked, previous_severity, now)
+        _route(locked, previous_severity, now)
         if locked.is_open:
             _sync_checklist(locked)
         _event(
@@ -468,7 +412,7 @@ def reclassify(incident: Incident, *, by: Any, reason: str, **values: Any) -> No
             "incident.reclassified",
             by,
             before=before,
-            after=after | ({"routing": told} if told else {}),
+            after=after,
             reason=reason,
         )
     _refresh(incident, locked)
@@ -563,10 +507,6 @@ def submit_outcome(incident: Incident, *, by: Any) -> None:
         locked.status = Status.OUTCOME_SUBMITTED
         locked.outcome_submitted_on = now
         locked.save()
-        reviewers = locked.organisation.holders(Role.INCIDENT_MANAGER)
-        if locked.severity in SERIOUS_SEVERITIES:
-            reviewers += locked.organisation.holders(Role.DPO)
-        notify(users=[u for u in reviewers if u.pk != by.pk], kind="outcome_submitted", incident=locked)
         _event(
             locked,
             "incident.outcome_submitted",
@@ -638,16 +578,14 @@ def review_outcome(incident: Incident, *, by: Any, accept: bool, comments: str =
             report.save()
             locked.status = Status.INVESTIGATING
             locked.save()
-            if locked.investigator is not None and locked.investigator_id != by.pk:
-                notify(users=[locked.investigator], kind="outcome_returned", incident=locked)
-                _event(
-                    locked,
-                    "incident.outcome_returned",
-                    by,
-                    before={"status": Status.OUTCOME_SUBMITTED},
-                    after={"status": locked.status, "as": mine, "round": report.round},
-                    reason=comments,
-                )
+            _event(
+                locked,
+                "incident.outcome_returned",
+                by,
+                before={"status": Status.OUTCOME_SUBMITTED},
+                after={"status": locked.status, "as": mine, "round": report.round},
+                reason=comments,
+            )
     _refresh(incident, locked)
 
 
@@ -667,8 +605,6 @@ def closure_blockers(incident: Incident) -> list[str]:
         blockers.append(
             f"The DPO has not reviewed the outcome report of this {incident.get_severity_display().lower()} incident."
         )
-    if incident.personal_data_breach == Incident.PersonalDataBreach.YES and not incident.ico_decision:
-        blockers.append("This is a personal data breach: record the decision on telling the ICO, with its reason.")
     return blockers + registered_blockers("close", incident)
 
 
@@ -749,34 +685,8 @@ def reopen(incident: Incident, *, by: Any, reason: str) -> None:
             report.accepted_on = None
             report.save()
         _sync_checklist(locked)
-        if locked.investigator is not None and locked.investigator_id != by.pk:
-            notify(users=[locked.investigator], kind="incident_reopened", incident=locked)
         _event(
             locked, "incident.reopened", by, before={"status": before}, after={"status": locked.status}, reason=reason
-        )
-    _refresh(incident, locked)
-
-
-def record_ico_decision(incident: Incident, *, by: Any, decision: str, reason: str) -> None:
-    """The DPO (with the SIRO) records whether the ICO and the individuals are told, and why."""
-    with transaction.atomic():
-        locked = _locked(incident)
-        p = powers(by, locked)
-        _need(p.can_decide_ico, "Only the DPO or the SIRO can record the ICO decision.")
-        _need(
-            locked.is_open and locked.status != Status.REPORTED,
-            "The ICO decision is recorded on a triaged, open incident.",
-        )
-        _need(decision in Incident.IcoDecision.values, "Choose a decision.")
-        reason = _need_reason(reason, "Give the reason for the decision.")
-        before = {"ico_decision": locked.ico_decision, "ico_decision_reason": locked.ico_decision_reason}
-        locked.ico_decision = decision
-        locked.ico_decision_reason = reason
-        locked.ico_decision_on = timezone.now()
-        locked.ico_decided_by = by
-        locked.save()
-        _event(
-            locked, "incident.ico_decision_recorded", by, before=before, after={"ico_decision": decision}, reason=reason
         )
     _refresh(incident, locked)
 
@@ -905,21 +815,8 @@ def message_reporter(incident: Incident, *, by: Any, body: str) -> Any:
             author=by,
             sent_on=timezone.now(),
         )
-        if not locked.reporter_anonymous and locked.reported_by is not None:
-            notify(
-                users=[locked.reported_by],
-                kind="reporter_message",
-                incident=locked,
-                link=reverse("intake:my_report", args=[locked.uuid]),
-            )
-        record(
-            organisation_id=locked.organisation_id,
-            action="reporter.message_sent",
-            actor=by,
-            record=locked,
-            target=message,
-            after={"body": body},
-        )
+        # A named reporter is told there is a message by the notifications app, reacting to the event.
+        publish(locked, "reporter.message_sent", by, target=message, after={"body": body})
     return message
 
 

@@ -258,34 +258,6 @@ def assign(request: HttpRequest, incident_uuid: Any) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def ico_decision(request: HttpRequest, incident_uuid: Any) -> HttpResponse:
-    incident = get_incident(request, incident_uuid)
-    if not powers(request.user, incident).can_decide_ico:
-        raise PermissionDenied
-    form = f.IcoDecisionForm(
-        request.POST or None, initial={"decision": incident.ico_decision, "reason": incident.ico_decision_reason}
-    )
-    if request.method == "POST" and form.is_valid():
-        try:
-            lifecycle.record_ico_decision(incident, by=request.user, **form.cleaned_data)
-        except StepRefused as error:
-            _refused(form, error)
-        else:
-            messages.success(request, "The ICO decision is recorded.")
-            return redirect(detail_url(incident))
-    return step_page(
-        request,
-        incident,
-        title="Record the ICO decision",
-        button="Record the decision",
-        form=form,
-        intro="Whether the ICO and the individuals are told, and why. The ICO must be told within 72 hours of "
-        "awareness unless the breach is unlikely to result in a risk to individuals.",
-    )
-
-
-@login_required
-@require_http_methods(["GET", "POST"])
 def checklist_item(request: HttpRequest, item_id: int) -> HttpResponse:
     item = get_object_or_404(
         ChecklistItem.objects.filter(incident__in=Incident.objects.visible_to(request.user)).select_related(

@@ -8,7 +8,8 @@ from incidents import lifecycle
 from incidents.models import Incident
 
 from ..factories import reported_incident
-from ..lifecycle_helpers import aware_now, classification, make_team, to_closed
+from ..lifecycle_helpers import assess_breach, aware_now, classification, make_team, to_closed
+from ..test_ico_decision_once import SEEN_BY_A_PARENT
 from .axe import assert_accessible as axe_check
 from .test_reporting_journey import sign_in, sign_out
 
@@ -32,6 +33,7 @@ def test_the_other_lifecycle_pages_work_and_are_accessible(page: Page, site: str
         by=team.manager,
         **classification("critical", personal_data_breach="yes", aware_on=aware_now()),
     )
+    assess_breach(critical, team.manager, SEEN_BY_A_PARENT)  # the engine says: report to the ICO
     fresh = reported_incident(team.school, team.reporter)
     closed = to_closed(team)
 
@@ -60,12 +62,13 @@ def test_the_other_lifecycle_pages_work_and_are_accessible(page: Page, site: str
     page.get_by_role("button", name="Save the new classification").click()
     expect(page.get_by_text("Earlier classifications (1)")).to_be_visible()
     assert_accessible(page)
-    page.get_by_role("button", name="Record the ICO decision").click()
+    # The ICO decision is made on the breach record, which the incident page links to.
+    page.get_by_role("link", name="Record the ICO decision").click()
     assert_accessible(page)
-    page.get_by_label("Report to the ICO", exact=True).check()
-    page.get_by_label("Reason for the decision").fill("Likely risk to the pupils concerned.")
+    page.get_by_label("Yes, agree").check()
     page.get_by_role("button", name="Record the decision").click()
-    expect(page.get_by_text("The ICO decision is recorded.")).to_be_visible()
+    expect(page.get_by_test_id("decision")).to_contain_text("Report to the ICO")
+    page.goto(f"{site}/incidents/{critical.uuid}/")
     page.get_by_role("link", name="Add an internal note").click()
     assert_accessible(page)
     page.get_by_label("Internal note").fill("Spoke to the supplier's support desk.")

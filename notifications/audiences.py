@@ -1,0 +1,470 @@
+"""Who is told of what: one table, asked by everything that tells anyone anything.
+
+    AUDIENCES[occasion] -> the parts of its audience, in order: who, with which email, when
+
+The lifecycle's steps are told through `on_incident_event` (subscribed to the step events in
+`NotificationsConfig.ready`, so the lifecycle imports nothing of notifications); the report
+form's worker job, the deadline scan and the six-month type review call `tell` with their
+occasion. Rules of telling, held here and nowhere else:
+
+- **Once per occasion.** A person reached by two parts of one occasion (the DPO who is also a
+  governance viewer, an investigator who is also the SIRO) gets one notification: the first
+  part in the table that reaches them. An address (an informed party, a contact) likewise.
+- **Once per incident, for parts with a `once` rule** (acknowledging the report, telling the
+  handlers of a new report, the informed parties, the governance viewers): an `InformedNotice`
+  row per incident, rule and address is written with the telling, and a second insert is
+  refused by the database, so whichever path comes first (a step, the worker, a scan, a
+  second worker at the same moment) tells, and nothing tells twice. A person passed over
+  because an earlier part told them is still marked as told under the rule.
+- **The severity routing** (docs/lifecycle.md): on triage, and on every change of severity,
+  a major or critical severity tells the DPO and the SIRO (on critical the SIRO is asked to
+  undertake or delegate). Governance viewers are told once per incident, the first time it
+  is major or critical, with the reference and the count of open major and critical
+  incidents at the organisation and beneath it (`governance_counts`), never report contents.
+  `Routing.dpo_told_on`, `siro_told_on` and `governance_told_on` are stamped here, when told.
+- **Escalations** of the deadline scan: the roles in their entry; when nobody holds them, the
+  incident managers, else the organisation admins (`FALLBACK`).
+"""
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.db import IntegrityError, transaction
+from django.urls import reverse
+from django.utils import timezone
+
+from incidents.models import Incident, Routing
+from organisations.models import Contact, Membership, Organisation, Role
+
+from .api import email, notify
+from .models import InformedNotice, InformedParty
+
+SERIOUS = (Incident.Severity.MAJOR, Incident.Severity.CRITICAL)
+
+
+# ── What an occasion knows ───────────────────────────────────────────────────────────────
+
+
+@dataclass
+class Occasion:
+    """One thing that happened: the incident (or organisation), who did it, and the event's before/after."""
+
+    name: str
+    incident: Incident | None = None
+    organisation: Organisation | None = None
+    actor: Any = None
+    before: dict[str, Any] = field(default_factory=dict)
+    after: dict[str, Any] = field(default_factory=dict)
+    action: Any = None  # a remedial action (escalations of actions)
+
+    @property
+    def org(self) -> Organisation:
+        organisation = self.organisation or (self.incident.organisation if self.incident is not None else None)
+        assert organisation is not None, "an occasion needs an incident or an organisation"
+        return organisation
+
+
+Condition = Callable[[Occasion], bool]
+
+
+def always(o: Occasion) -> bool:
+    return True
+
+
+def severity_routed(o: Occasion) -> bool:
+    """Triage, or a change of severity, to major or critical."""
+    severity = o.after.get("severity", "")
+    return severity in SERIOUS and severity != o.before.get("severity", "")
+
+
+def critical_routed(o: Occasion) -> bool:
+    return severity_routed(o) and o.after.get("severity") == Incident.Severity.CRITICAL
+
+
+def serious(o: Occasion) -> bool:
+    return o.incident is not None and o.incident.severity in SERIOUS
+
+
+def service_affected(o: Occasion) -> bool:
+    return o.incident is not None and o.incident.service_affected == Incident.YesNoNotSure.YES
+
+
+def personal_data(o: Occasion) -> bool:
+    i = o.incident
+    return i is not None and (
+        i.personal_data in ("yes", "not_sure") or i.personal_data_breach == Incident.PersonalDataBreach.YES
+    )
+
+
+def assigned_now(o: Occasion) -> bool:
+    return o.after.get("investigator") is not None
+
+
+def serious_review(o: Occasion) -> bool:
+    """Outcome reports of major and critical incidents are reviewed by the DPO too."""
+    return serious(o)
+
+
+# ── The table ────────────────────────────────────────────────────────────────────────────
+
+
+@dataclass(frozen=True)
+class Part:
+    """Part of an audience.
+
+    `who`: "role:<role>" (its holders on the organisation, or the nearest one above that has
+    any), "governance" (every governance viewer on the organisation and above: governors and
+    trust board), "investigator", "reporter" (named, never an anonymous one), "action_owner",
+    "party:service" (the informed parties for the affected service), "contact:<kind>" (the
+    organisation's nearest named contact of that kind).
+    """
+
+    who: str
+    kind: str  # the email and in-app templates: notifications/email/<kind>*.txt
+    when: Condition = always
+    once: str = ""  # told once per incident under this rule, whatever the occasion
+    mandatory: bool = True  # False: the person may choose a daily digest
+    not_the_actor: bool = False  # nobody is told of what they did themselves
+    link: str = "incident"  # "incident", "my_report", "notifications", or "" for the caller's link
+    routing: str = ""  # the Routing timestamp to stamp: "dpo", "siro" or "governance"
+
+
+REPORTER = Part("reporter", "report_acknowledged", once="acknowledged", link="my_report")
+NEW_REPORT = tuple(
+    Part(f"role:{role}", "report_received", once="report_received", mandatory=False)
+    for role in (Role.INCIDENT_MANAGER, Role.SIRO, Role.DPO)
+)
+ROUTING = (
+    Part(f"role:{Role.SIRO}", "incident_critical_siro", when=critical_routed, routing="siro"),
+    Part(f"role:{Role.DPO}", "incident_serious", when=severity_routed, routing="dpo"),
+    Part(f"role:{Role.SIRO}", "incident_serious", when=severity_routed, routing="siro"),
+)
+INFORMED = (
+    Part(
+        "governance",
+        "informed_major",
+        when=serious,
+        once="governance",
+        mandatory=False,
+        link="notifications",
+        routing="governance",
+    ),
+    Part("party:service", "informed_service", when=service_affected, once="service"),
+    Part(f"contact:{Contact.Kind.INTERNAL_AUDIT}", "informed_audit", once="internal_audit"),
+    Part(f"contact:{Contact.Kind.CALDICOTT}", "informed_caldicott", when=personal_data, once="caldicott"),
+)
+ASSIGNED = Part("investigator", "investigator_assigned", not_the_actor=True)
+ASSIGNED_AT_TRIAGE = Part("investigator", "investigator_assigned", when=assigned_now, not_the_actor=True)
+
+AUDIENCES: dict[str, tuple[Part, ...]] = {
+    # A report is stored (the worker, straight after): the reporter, the handlers, the informed parties.
+    "report_received": (REPORTER, *NEW_REPORT, *INFORMED),
+    # The lifecycle's steps, by the action of their event.
+    "incident.triaged": (*ROUTING, ASSIGNED_AT_TRIAGE, *INFORMED),
+    "incident.reclassified": (*ROUTING, *INFORMED),
+    "incident.investigator_assigned": (ASSIGNED,),
+    "incident.outcome_submitted": (
+        Part(f"role:{Role.INCIDENT_MANAGER}", "outcome_submitted", not_the_actor=True),
+        Part(f"role:{Role.DPO}", "outcome_submitted", when=serious_review, not_the_actor=True),
+    ),
+    "incident.outcome_returned": (Part("investigator", "outcome_returned", not_the_actor=True),),
+    "incident.reopened": (Part("investigator", "incident_reopened", not_the_actor=True),),
+    "reporter.message_sent": (Part("reporter", "reporter_message", link="my_report"),),
+    # The deadline scan: progress to the reporter, the informed parties it catches up on, escalations.
+    "reporter_progress": (Part("reporter", "reporter_progress", mandatory=False, link="my_report"),),
+    "informed": INFORMED,
+    "escalation.triage_overdue": (Part(f"role:{Role.SIRO}", "escalation", link=""),),
+    "escalation.urgent_untriaged": (Part(f"role:{Role.DPO}", "escalation", link=""),),
+    "escalation.investigation_overdue": (Part(f"role:{Role.SIRO}", "escalation", link=""),),
+    "escalation.reporter_update_due": (Part(f"role:{Role.INCIDENT_MANAGER}", "escalation", link=""),),
+    "escalation.action_overdue": (Part("action_owner", "escalation", link=""),),
+    "escalation.action_still_overdue": (Part(f"role:{Role.INCIDENT_MANAGER}", "escalation", link=""),),
+    "escalation.ico_clock": (
+        Part(f"role:{Role.DPO}", "escalation", link=""),
+        Part(f"role:{Role.SIRO}", "escalation", link=""),
+    ),
+    # The six-month type review found a type that has not fallen (policy 003).
+    "type_review_flagged": (
+        Part("governance", "type_review_flagged", link=""),
+        Part(f"role:{Role.ADMIN}", "type_review_flagged", link=""),
+    ),
+}
+# When nobody holds the roles an escalation goes to, the first of these that anyone holds.
+FALLBACK = (Role.INCIDENT_MANAGER, Role.ADMIN)
+
+
+# ── Finding the people ───────────────────────────────────────────────────────────────────
+
+
+class Directory:
+    """Holders, titles, contacts and informed parties per organisation, each looked up once.
+
+    One per scan (or per occasion): a scan of thousands of incidents asks the database once
+    per organisation and role, not once per incident.
+    """
+
+    def __init__(self) -> None:
+        self.people: dict[tuple[int, str], list[Any]] = {}
+        self.titles: dict[int, dict[str, str]] = {}
+        self.viewers: dict[int, list[Any]] = {}
+        self.contacts: dict[int, list[Contact]] = {}
+        self.parties: dict[int, list[InformedParty]] = {}
+
+    def holders(self, organisation: Organisation, role: str) -> list[Any]:
+        key = (organisation.pk, role)
+        if key not in self.people:
+            self.people[key] = organisation.holders(role)
+        return self.people[key]
+
+    def title(self, organisation: Organisation, role: str) -> str:
+        if organisation.pk not in self.titles:
+            self.titles[organisation.pk] = organisation.role_titles()
+        return self.titles[organisation.pk][role]
+
+    def governance(self, organisation: Organisation) -> list[Any]:
+        if organisation.pk not in self.viewers:
+            self.viewers[organisation.pk] = governance_viewers(organisation)
+        return self.viewers[organisation.pk]
+
+    def _load(self, org_ids: list[int]) -> None:
+        missing = [i for i in org_ids if i not in self.contacts]
+        if not missing:
+            return
+        for i in missing:
+            self.contacts[i] = []
+            self.parties[i] = []
+        for contact in Contact.objects.filter(organisation_id__in=missing).exclude(email=""):
+            self.contacts[contact.organisation_id].append(contact)
+        for party in InformedParty.objects.filter(organisation_id__in=missing):
+            self.parties[party.organisation_id].append(party)
+
+    def nearest_contacts(self, organisation: Organisation, kind: str) -> list[Contact]:
+        ids = organisation.ancestor_ids()
+        self._load(ids)
+        for org_id in reversed(ids):
+            found = [c for c in self.contacts[org_id] if c.kind == kind]
+            if found:
+                return found
+        return []
+
+    def service_parties(self, organisation: Organisation, service: str) -> list[InformedParty]:
+        ids = organisation.ancestor_ids()
+        self._load(ids)
+        wanted = service.strip().lower()
+        return [
+            p
+            for org_id in ids
+            for p in self.parties[org_id]
+            if not p.service_name or p.service_name.strip().lower() == wanted
+        ]
+
+
+def governance_viewers(organisation: Organisation) -> list[Any]:
+    """Governance viewers on the organisation and every organisation above it (governors, trust board)."""
+    memberships = Membership.objects.filter(
+        organisation_id__in=organisation.ancestor_ids(), role=Role.GOVERNANCE, user__is_active=True
+    ).select_related("user")
+    return sorted({m.user for m in memberships}, key=lambda u: u.pk)
+
+
+def governance_counts(incident: Incident) -> dict[str, Any]:
+    """What governance viewers are told of a major or critical incident: counts only, no contents.
+
+    The open major and critical incidents at the incident's organisation and beneath it,
+    this one included. The one count, whichever path tells them.
+    """
+    organisation = incident.organisation
+    open_urgent = Incident.objects.filter(
+        organisation__path__startswith=organisation.path,
+        status__in=Incident.OPEN_STATUSES,
+        severity__in=SERIOUS,
+    ).count()
+    return {"severity": incident.get_severity_display().lower(), "open_urgent": open_urgent}
+
+
+@dataclass
+class Group:
+    """The people one part of an occasion reaches, and how they are described (escalations list them)."""
+
+    part: Part
+    title: str
+    people: list[Any]  # users, or InformedParty / Contact for people without an account
+
+
+def _members(part: Part, o: Occasion, directory: Directory) -> tuple[str, list[Any]]:
+    organisation = o.org
+    who = part.who
+    incident = o.incident
+    if who.startswith("role:"):
+        role = who.removeprefix("role:")
+        return directory.title(organisation, role), directory.holders(organisation, role)
+    if who == "governance":
+        return directory.title(organisation, Role.GOVERNANCE), directory.governance(organisation)
+    if who == "investigator":
+        person = incident.investigator if incident is not None else None
+        return "the investigating officer", [person] if person is not None and person.is_active else []
+    if who == "reporter":
+        if incident is None or incident.reporter_anonymous or incident.reported_by is None:
+            return "the reporter", []
+        return "the reporter", [incident.reported_by]
+    if who == "action_owner":
+        action = o.action
+        if action is not None and action.owner is not None and action.owner.is_active:
+            return "the action's owner", [action.owner]
+        managers = directory.holders(organisation, Role.INCIDENT_MANAGER)
+        return f"{directory.title(organisation, Role.INCIDENT_MANAGER)}: the action has no owner", managers
+    if who == "party:service":
+        assert incident is not None
+        return "informed party", directory.service_parties(organisation, incident.service_name)
+    if who.startswith("contact:"):
+        return "named contact", directory.nearest_contacts(organisation, who.removeprefix("contact:"))
+    raise ValueError(f"Nobody is called {who!r} in the audience table.")
+
+
+def _key(person: Any) -> str:
+    """One key per person or address, so that one of them is told once."""
+    address = (getattr(person, "email", "") or "").strip().lower()
+    return address or f"user:{person.pk}"
+
+
+def audience(o: Occasion, directory: Directory | None = None) -> list[Group]:
+    """Who `o` reaches, part by part, before anyone is deduplicated or told (the whole audience)."""
+    directory = directory or Directory()
+    groups = []
+    for part in AUDIENCES[o.name]:
+        if not part.when(o):
+            continue
+        title, people = _members(part, o, directory)
+        if part.not_the_actor and o.actor is not None:
+            people = [p for p in people if p.pk != o.actor.pk]
+        groups.append(Group(part, title, people))
+    if o.name.startswith("escalation.") and not any(g.people for g in groups):
+        for role in FALLBACK:
+            people = directory.holders(o.org, role)
+            if people:
+                title = f"{directory.title(o.org, role)} (nobody holds the role this goes to)"
+                groups.append(Group(Part(f"role:{role}", "escalation", link=""), title, people))
+                break
+    return groups
+
+
+def first_time(incident: Incident, rule: str, address: str, known: set[tuple[int, str, str]] | None = None) -> bool:
+    """Record that `address` is told of `incident` under `rule`; False if it already was.
+
+    `known` (incident id, rule, address) saves a scan the insert it knows would be refused.
+    """
+    if known is not None and (incident.pk, rule, address.lower()) in known:
+        return False
+    try:
+        with transaction.atomic():
+            InformedNotice.objects.create(
+                incident=incident, rule=rule, address=address.lower(), created_on=timezone.now()
+            )
+    except IntegrityError:
+        return False
+    return True
+
+
+# ── Telling ──────────────────────────────────────────────────────────────────────────────
+
+
+def tell(
+    o: Occasion,
+    *,
+    link: str = "",
+    context: dict[str, Any] | None = None,
+    directory: Directory | None = None,
+    known: set[tuple[int, str, str]] | None = None,
+) -> list[Group]:
+    """Tell everyone `o` reaches, each once; returns the groups actually told (empty groups left out).
+
+    Call it inside the transaction that makes the change: the notifications and emails are
+    written in it and sent after it commits.
+    """
+    if not transaction.get_connection().in_atomic_block:
+        raise RuntimeError("tell() must be called inside the transaction that makes the change")
+    seen: set[str] = set()
+    told: list[Group] = []
+    stamps: dict[str, Any] = {}
+    for group in audience(o, directory):
+        part = group.part
+        at = timezone.now()
+        fresh = []
+        for person in group.people:
+            key = _key(person)
+            if part.once:
+                assert o.incident is not None, "a once-per-incident part needs an incident"
+                if not first_time(o.incident, part.once, key.removeprefix("user:"), known):
+                    continue
+            if key in seen:
+                continue  # told on this occasion by an earlier part (and now marked under this rule too)
+            seen.add(key)
+            fresh.append(person)
+        if fresh:
+            _send(part, group.title, fresh, o, link, context, at)
+            told.append(Group(part, group.title, fresh))
+        if part.routing and group.people and all(_key(p) in seen for p in group.people):
+            stamps.setdefault(part.routing, at)  # every holder is told now, by this part or an earlier one
+    if stamps and o.incident is not None:
+        Routing.objects.get_or_create(incident=o.incident)
+        Routing.objects.filter(incident=o.incident).update(**{f"{name}_told_on": at for name, at in stamps.items()})
+    return told
+
+
+def _send(
+    part: Part, title: str, people: list[Any], o: Occasion, link: str, context: dict[str, Any] | None, at: Any
+) -> None:
+    incident = o.incident
+    where = {
+        "incident": "",  # notify() links the incident's page
+        "my_report": reverse("intake:my_report", args=[incident.uuid]) if incident is not None else "",
+        "notifications": reverse("notifications:list"),
+        "": link,
+    }[part.link]
+    data: dict[str, Any] = {"role_title": title}
+    if part.kind in ("incident_serious", "incident_critical_siro") and incident is not None:
+        data["severity"] = incident.get_severity_display()
+    if part.kind == "informed_major" and incident is not None:
+        data |= governance_counts(incident)
+    data |= context or {}
+    users = [p for p in people if not isinstance(p, InformedParty | Contact)]
+    if users:
+        notify(
+            users=users,
+            kind=part.kind,
+            incident=incident,
+            organisation=o.organisation,
+            link=where,
+            context=data,
+            mandatory=part.mandatory,
+            at=at,
+        )
+    for person in people:
+        if isinstance(person, InformedParty) and incident is not None:
+            email(
+                addresses=[person.email],
+                kind=part.kind,
+                incident=incident,
+                context=data | {"party_role": person.get_role_display(), "service": incident.service_name},
+            )
+        elif isinstance(person, Contact):
+            email(addresses=[person.email], kind=part.kind, incident=incident, context=data)
+
+
+# ── The lifecycle's events ───────────────────────────────────────────────────────────────
+
+
+def on_incident_event(event: Any, incident: Incident) -> None:
+    """Subscribed to the step events: tell whoever the table names for the step's action."""
+    if event.action not in AUDIENCES:
+        return
+    tell(
+        Occasion(
+            event.action,
+            incident=incident,
+            actor=event.actor,
+            before=event.before if isinstance(event.before, dict) else {},
+            after=event.after if isinstance(event.after, dict) else {},
+        )
+    )
