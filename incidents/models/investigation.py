@@ -2,7 +2,7 @@
 
 - `Classification`: every version of an incident's classification (the incident holds the latest).
 - `Routing`: who the severity routing told, and the SIRO's decision on a critical incident.
-- `SeverityDefinition`: an organisation's words for each severity (defaults below, inherited).
+- `SeverityDefinition`: an organisation's words for each severity (defaults in `incidents.builtins`, inherited).
 - `ChecklistTemplateItem` / `ChecklistItem`: the investigation checklist and its template.
 - `InternalNote`: notes for the people handling the incident.
 - `OutcomeReport` / `OutcomeReview`: the Incident Outcome Report, draft → submitted →
@@ -16,23 +16,11 @@ from typing import Any
 from django.conf import settings
 from django.db import models
 
+from incidents.builtins import DEFAULT_SEVERITY_DEFINITIONS
 from organisations.models import Organisation
 
 from .incident import Incident, IncidentType
 
-DEFAULT_SEVERITY_DEFINITIONS = {
-    Incident.Severity.MINOR: "No or minimal personal data, contained, no likely harm (most near misses).",
-    Incident.Severity.MODERATE: (
-        "Limited personal data reached an unintended but low-risk recipient, or a weakness needing action."
-    ),
-    Incident.Severity.MAJOR: (
-        "A personal data breach likely to result in a risk to individuals, or an important service disrupted."
-    ),
-    Incident.Severity.CRITICAL: (
-        "A likely high risk to individuals (safeguarding, special educational needs, health or other special "
-        "category data; many people; malicious attack), or a critical service lost."
-    ),
-}
 SERIOUS_SEVERITIES = (Incident.Severity.MAJOR, Incident.Severity.CRITICAL)
 
 
