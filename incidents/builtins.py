@@ -11,7 +11,8 @@ from here, so there is no copy to drift.
 
 `add_types` and `add_items` are given an app registry (a migration's historical one, or the
 live one after `flush`), so they use only the fields the models had when migrations 0003 and
-0005 ran. They use get_or_create, so running them again adds nothing. Nothing here imports a model: migrations
+0005 ran. They use get_or_create on the fields that make a built-in unique (the constraints of
+migration 0008), so running them again adds nothing. Nothing here imports a model: migrations
 import this module.
 """
 
@@ -114,3 +115,42 @@ def add_items(apps: Any, schema_editor: Any) -> None:
                 organisation=None, incident_type=incident_type, text=text, defaults={"position": 30 + offset}
             )
 
+
+def merge_duplicate_builtins(apps: Any, schema_editor: Any) -> None:
+    """Make each built-in one row again, before the constraints of migration 0008 forbid copies.
+
+    Built-ins have no organisation, and NULLs are distinct in a unique index, so the old
+    (organisation, name) constraint let copies in: a type named twice, or a checklist item
+    twice for the same type. For each set of copies the oldest row (lowest id) is kept,
+    active if any copy was; everything that points at a copy (incidents, classifications,
+    checklist template items, checklist items, type-review lines: any foreign key, found
+    from the models, so an app that adds one later is covered) is moved to the kept row,
+    then the copies are deleted. Types go first: moving template items onto the kept type
+    can make items copies of each other, which the second pass merges.
+    """
+    IncidentType = apps.get_model("incidents", "IncidentType")
+    Item = apps.get_model("incidents", "ChecklistTemplateItem")
+    _merge_copies(IncidentType, IncidentType._base_manager.filter(organisation=None), ("name",))
+    _merge_copies(Item, Item._base_manager.filter(organisation=None), ("incident_type_id", "text"))
+
+
+def _merge_copies(model: Any, rows: Any, key: tuple[str, ...]) -> None:
+    groups: dict[tuple[Any, ...], list[Any]] = {}
+    for row in rows.order_by("pk"):
+        groups.setdefault(tuple(getattr(row, name) for name in key), []).append(row)
+    pointers = [
+        relation
+        for relation in model._meta.get_fields(include_hidden=True)
+        if relation.auto_created and not relation.concrete and (relation.one_to_many or relation.one_to_one)
+    ]
+    for kept, *copies in groups.values():
+        if not copies:
+            continue
+        copy_ids = [copy.pk for copy in copies]
+        for relation in pointers:
+            field = relation.field
+            relation.related_model._base_manager.filter(**{f"{field.name}__in": copy_ids}).update(**{field.name: kept})
+        if not kept.is_active and any(copy.is_active for copy in copies):
+            kept.is_active = True
+            kept.save(update_fields=["is_active"])
+        model._base_manager.filter(pk__in=copy_ids).delete()

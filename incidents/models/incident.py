@@ -55,7 +55,16 @@ class IncidentType(models.Model):
 
     class Meta:
         ordering = ["position", "name"]
-        constraints = [models.UniqueConstraint(fields=["organisation", "name"], name="one_type_name_per_org")]
+        constraints = [
+            models.UniqueConstraint(fields=["organisation", "name"], name="one_type_name_per_org"),
+            # NULLs are distinct in a unique index, so the constraint above lets built-ins
+            # (no organisation) repeat. `nulls_distinct=False` would say it, but Django creates
+            # it only on PostgreSQL 15+ and silently skips it on SQLite; a partial unique
+            # index works on both.
+            models.UniqueConstraint(
+                fields=["name"], condition=Q(organisation__isnull=True), name="one_builtin_type_name"
+            ),
+        ]
 
     def __str__(self) -> str:
         return self.name

@@ -139,6 +139,20 @@ class ChecklistTemplateItem(models.Model):
     class Meta:
         db_table = "investigation_checklisttemplateitem"
         ordering = ["position", "id"]
+        # Each built-in item once (as IncidentType's built-ins: partial indexes, since NULLs
+        # are distinct in a unique index). An organisation's own items are not constrained.
+        constraints = [
+            models.UniqueConstraint(
+                fields=["text"],
+                condition=models.Q(organisation__isnull=True, incident_type__isnull=True),
+                name="one_builtin_checklist_item",
+            ),
+            models.UniqueConstraint(
+                fields=["incident_type", "text"],
+                condition=models.Q(organisation__isnull=True),
+                name="one_builtin_checklist_item_per_type",
+            ),
+        ]
 
     def __str__(self) -> str:
         return self.text
