@@ -15,7 +15,8 @@ import typst
 from django.db.models import Count, Q
 from django.utils import timezone
 
-from incidents.models import Incident, RemedialAction
+from actions.models import RemedialAction
+from incidents.models import Incident
 
 from .lessons import lessons_learned
 from .scope import Scope

@@ -12,8 +12,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from openpyxl import load_workbook
 
+from actions.models import RemedialAction
 from audit.models import Event
-from incidents.models import Incident, IncidentType, RemedialAction
+from incidents.models import Incident, IncidentType
 from insights import export, log, overdue
 from insights.sample import generate, generate_actions
 from organisations.models import Membership, Organisation, Role

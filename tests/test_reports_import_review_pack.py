@@ -14,8 +14,9 @@ from django.utils import timezone
 from openpyxl import Workbook
 from pypdf import PdfReader
 
+from actions.models import RemedialAction
 from audit.models import Event
-from incidents.models import Incident, IncidentType, RemedialAction
+from incidents.models import Incident, IncidentType
 from insights import export, importer, review
 from insights.models import ImportBatch, ImportMapping, TypeReview
 from insights.sample import generate, generate_actions
