@@ -178,7 +178,10 @@ def test_merging_copies_of_built_ins_repoints_everything_to_the_oldest_row(cast:
     # An organisation's own type of the same name is not a built-in: left alone.
     assert IncidentType.objects.filter(pk=other_type.pk).exists()
 
-    # Nothing left that the constraints would refuse.
+    # Nothing left that the constraints would refuse (foreign keys checked first: PostgreSQL
+    # will not index a table with deferred checks pending, which is why 0007 and 0008 are two
+    # migrations).
+    connection.check_constraints()
     add_built_in_constraints()
     with pytest.raises(IntegrityError), transaction.atomic():
         IncidentType.objects.create(organisation=None, name="Malware")
@@ -195,3 +198,34 @@ def test_merging_a_database_without_copies_changes_nothing(db: None) -> None:
         list(ChecklistTemplateItem.objects.order_by("pk").values()),
     )
     assert after == before
+
+
+@pytest.mark.django_db(transaction=True)
+def test_migrating_a_database_with_copies_merges_them_then_adds_the_constraints(cast: Cast) -> None:
+    """The real migrations, 0007 then 0008, each in its own transaction as `migrate` runs them."""
+    from django.db.migrations.executor import MigrationExecutor
+
+    executor = MigrationExecutor(connection)
+    latest = executor.loader.graph.leaf_nodes()
+    # Back to before the merge: the later migrations (the constraints, and the state-only move
+    # of RemedialAction that depends on them) are undone, the data stays.
+    executor.migrate([("incidents", "0006_investigation_content_types")])
+    malware = IncidentType.objects.get(organisation=None, name="Malware")
+    copy = IncidentType.objects.create(organisation=None, name="Malware")
+    extra = ChecklistTemplateItem.objects.get(
+        organisation=None, incident_type=malware, text=builtins.TYPE_EXTRAS["Malware"][0]
+    )
+    copy_extra = ChecklistTemplateItem.objects.create(organisation=None, incident_type=copy, text=extra.text)
+    incident = reported_incident(cast.school_a, cast.bob)
+    Incident.objects.filter(pk=incident.pk).update(incident_type=copy)
+    checklist_item = ChecklistItem.objects.create(incident=incident, template_item=copy_extra, text=extra.text)
+
+    executor = MigrationExecutor(connection)
+    executor.migrate(latest)
+
+    assert list(IncidentType.objects.filter(organisation=None, name="Malware")) == [malware]
+    incident.refresh_from_db()
+    checklist_item.refresh_from_db()
+    assert (incident.incident_type, checklist_item.template_item) == (malware, extra)
+    with pytest.raises(IntegrityError), transaction.atomic():
+        IncidentType.objects.create(organisation=None, name="Malware")
