@@ -11,8 +11,10 @@ from typing import Any
 from django.contrib.auth import get_user_model
 from django.db.models import Q, QuerySet
 
-from incidents.models import Incident, RemedialAction
+from incidents.models import Incident
 from organisations.models import HANDLER_ROLES, Membership, Organisation
+
+from .models import RemedialAction
 
 
 def handler_organisations(user: Any) -> QuerySet[Organisation]:

@@ -2,7 +2,7 @@ from django.apps import AppConfig
 
 
 class ActionsConfig(AppConfig):
-    """Remedial actions: the pages for raising, tracking and finishing them (the model is in incidents)."""
+    """Remedial actions: the model, and the pages for raising, tracking and finishing them."""
 
     default_auto_field = "django.db.models.BigAutoField"
     name = "actions"

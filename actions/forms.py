@@ -2,7 +2,7 @@ from typing import Any
 
 from django import forms
 
-from incidents.models import RemedialAction
+from .models import RemedialAction
 
 
 class ActionForm(forms.ModelForm):

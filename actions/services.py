@@ -13,8 +13,10 @@ from django.utils import dateformat, timezone
 
 from audit.log import record
 from core.exceptions import StepRefused
-from incidents.models import Incident, RemedialAction
+from incidents.models import Incident
 from notifications.api import notify
+
+from .models import RemedialAction
 
 EDITABLE = ("title", "details", "owner", "due_on", "source", "change_reference")
 

@@ -16,14 +16,14 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods
 
-from audit.log import label
 from audit.models import Event
 from core.exceptions import StepRefused
-from incidents.models import Incident, RemedialAction
+from incidents.models import Incident
 
 from . import services
 from .access import actions_visible_to, handler_organisations, may_complete, may_manage, owner_choices
 from .forms import ActionFilterForm, ActionForm, NoteForm, ReasonForm
+from .models import RemedialAction
 
 PAGE_SIZE = 50
 
@@ -121,7 +121,10 @@ def visible_action(request: HttpRequest, action_id: int) -> RemedialAction:
 @require_GET
 def detail(request: HttpRequest, action_id: int) -> HttpResponse:
     action = visible_action(request, action_id)
-    events = Event.objects.filter(target_type=label(action), target_id=str(action.pk)).select_related("actor")
+    # Events written before the model moved to this app name it "incidents.remedialaction".
+    events = Event.objects.filter(target_type__in=RemedialAction.labels(), target_id=str(action.pk)).select_related(
+        "actor"
+    )
     incident_visible = (
         action.incident is not None and Incident.objects.visible_to(request.user).filter(pk=action.incident.pk).exists()
     )

@@ -12,7 +12,8 @@ from zoneinfo import ZoneInfo
 from django.conf import settings
 from django.utils import timezone
 
-from incidents.models import Incident, RemedialAction
+from actions.models import RemedialAction
+from incidents.models import Incident
 
 from .models import ICO_HOURS, EffectiveTimescales
 from .workingdays import add_working_days, working_days_between

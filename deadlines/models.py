@@ -11,7 +11,8 @@ from dataclasses import dataclass, fields
 from django.db import models
 from django.db.models import Q
 
-from incidents.models import Incident, RemedialAction
+from actions.models import RemedialAction
+from incidents.models import Incident
 from organisations.models import Organisation
 
 # The 72-hour ICO clock is the law (UK GDPR Art. 33), not a setting: clock hours from awareness.

@@ -26,8 +26,9 @@ from django.db.models import Max, Q
 from django.urls import reverse
 from django.utils import timezone
 
+from actions.models import RemedialAction
 from audit.log import record
-from incidents.models import Incident, RemedialAction, ReporterMessage
+from incidents.models import Incident, ReporterMessage
 from notifications.api import one_kick
 from notifications.audiences import Directory, Occasion, tell
 from notifications.models import InformedNotice

@@ -11,10 +11,11 @@ from django.db import transaction
 from django.utils import timezone
 from PIL import Image, ImageDraw
 
+from actions.models import RemedialAction
 from actions.services import cancel_action, complete_action, create_action
 from evidence.models import Evidence
 from evidence.services import add_evidence
-from incidents.models import Incident, RemedialAction
+from incidents.models import Incident
 from organisations.models import Organisation, Role
 
 # (title, details, days from today it is due, how it ends: "open", "done" or "cancelled", change reference)

@@ -11,10 +11,11 @@ from typing import Any
 from django.db import transaction
 from django.utils import timezone
 
+from actions.models import RemedialAction
 from deadlines.compute import local_date
 from deadlines.models import ReporterProgress, Timescales
 from deadlines.workingdays import add_working_days, is_working_day
-from incidents.models import Incident, RemedialAction, report_incident
+from incidents.models import Incident, report_incident
 from notifications.models import InformedParty
 from organisations.models import Organisation
 

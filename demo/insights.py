@@ -6,19 +6,19 @@ Called from demo.load.load(); fictional data only.
 
 import random
 from datetime import timedelta
-from importlib import import_module
 from typing import Any
 
 from django.utils import timezone
 
+from incidents import builtins
 from incidents.models import Incident, IncidentType
 from insights.models import ImportMapping, TypeReview
 from insights.review import add_action, complete, months_before, run_review
 from organisations.models import Organisation
 
-# The built-in list (003; 004 4.6), created here only if nothing has created it yet.
-# The built-in list the incidents app seeds (one list, never a copy with other wording).
-BUILT_IN_TYPES = [name for name, _ in import_module("incidents.migrations.0003_builtin_incident_types").BUILT_IN_TYPES]
+# The built-in list the incidents app seeds (one list, never a copy with other wording),
+# created here only if nothing has created it yet.
+BUILT_IN_TYPES = [name for name, _ in builtins.BUILT_IN_TYPES]
 RISING = "Email or post to the wrong person"
 
 

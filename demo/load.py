@@ -283,8 +283,8 @@ def _incident_type(description: str) -> Any:
 
 def advance(incident: Incident, target: str, org_key: str, users: dict[str, Any], rng: random.Random, at: Any) -> None:
     """Take a demo incident to `target` through the real lifecycle steps, as the right people."""
+    from actions.models import RemedialAction
     from incidents import lifecycle
-    from incidents.models import RemedialAction
 
     manager_email, siro_email, investigator_email = HANDLERS[org_key]
     manager, investigator = users[manager_email], users[investigator_email]

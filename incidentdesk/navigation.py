@@ -12,7 +12,7 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
     user = request.user
     if not user.is_authenticated:
         return {"nav_items": [], "current_organisation": None}
-    from incidents.models import RemedialAction
+    from actions.models import RemedialAction
     from notifications.models import Notification
 
     # The unread count rides on the memberships query: no extra query on every page.

@@ -7,8 +7,8 @@ class IncidentsConfig(AppConfig):
     name = "incidents"
 
     def ready(self) -> None:
-        reseed_after_migrate(self, "incidents.migrations.0003_builtin_incident_types", "add_types")
-        reseed_after_migrate(self, "incidents.migrations.0005_builtin_checklist", "add_items")
+        reseed_after_migrate(self, "incidents.builtins", "add_types")
+        reseed_after_migrate(self, "incidents.builtins", "add_items")
         from audit.models import describe_action
 
         from .casefile_sections import lifecycle_sections

@@ -1,8 +1,4 @@
-"""Lessons learned for the governor pack, from the lifecycle's outcome reports.
-
-The outcome report (findings, root cause, lessons learned) belongs to the lifecycle work
-(`investigation.OutcomeReport`). This looks it up by name so the pack works with or
-without it: until it is installed there are no lessons, and the pack says so.
+"""Lessons learned for the governor pack, from the incidents' outcome reports.
 
 Lessons are free text written by investigators, so before they go into a pack for
 governors, the names and email addresses of everyone who holds a role in the organisation's
@@ -14,13 +10,11 @@ import re
 from collections.abc import Iterable
 from typing import Any
 
-from django.apps import apps
+from incidents.models import OutcomeReport
 
 EMAIL = re.compile(r"[\w.+-]+@[\w-]+(\.[\w-]+)+")
 PHONE = re.compile(r"(\+44\s?|\b0)(\d[\s-]?){9,10}\b")
 REMOVED = "[name removed]"
-# Looked up by name: the lifecycle app may not be installed (see the module docstring).
-OUTCOME_REPORT_MODEL: str = "investigation.OutcomeReport"
 
 
 def redact(text: str, names: Iterable[str]) -> str:
@@ -48,12 +42,8 @@ def people_names(organisation: Any) -> set[str]:
 
 def lessons_learned(incidents: Any, organisation: Any) -> list[dict[str, str]]:
     """[{"type": ..., "lesson": ...}] from the outcome reports of `incidents`, names taken out."""
-    try:
-        outcome_report: Any = apps.get_model(OUTCOME_REPORT_MODEL)
-    except LookupError:
-        return []
     rows = (
-        outcome_report.objects.filter(incident__in=incidents, status__in=["submitted", "accepted"])
+        OutcomeReport.objects.filter(incident__in=incidents, status__in=["submitted", "accepted"])
         .exclude(lessons_learned="")
         .order_by("incident__reported_on")
         .values_list("incident__incident_type__name", "lessons_learned", "incident__reported_by__full_name")

@@ -10,7 +10,8 @@ import uuid
 from django.conf import settings
 from django.db import models
 
-from incidents.models import Incident, IncidentType, RemedialAction
+from actions.models import RemedialAction
+from incidents.models import Incident, IncidentType
 from organisations.models import Organisation
 
 

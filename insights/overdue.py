@@ -20,7 +20,8 @@ from datetime import date, datetime, time, timedelta
 from django.db.models import Q
 from django.utils import timezone
 
-from incidents.models import Incident, RemedialAction
+from actions.models import RemedialAction
+from incidents.models import Incident
 
 TRIAGE_WORKING_DAYS = 1
 INVESTIGATION_WORKING_DAYS = {

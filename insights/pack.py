@@ -13,7 +13,8 @@ from typing import Any
 from django.db.models import Count, Q
 from django.utils import timezone
 
-from incidents.models import Incident, RemedialAction
+from actions.models import RemedialAction
+from incidents.models import Incident
 from lib import pdf
 
 from .lessons import lessons_learned

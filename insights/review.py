@@ -15,8 +15,8 @@ from django.db.models import Count, Q
 from django.urls import reverse
 from django.utils import timezone
 
+from actions.models import RemedialAction
 from audit.log import record
-from incidents.models import RemedialAction
 from notifications.audiences import Occasion, tell
 from organisations.models import Organisation
 

@@ -9,7 +9,8 @@ from collections.abc import Sequence
 from datetime import datetime, timedelta
 from typing import Any
 
-from incidents.models import Incident, IncidentType, RemedialAction
+from actions.models import RemedialAction
+from incidents.models import Incident, IncidentType
 from organisations.models import Organisation
 
 STATUSES = [value for value, _ in Incident.Status.choices]

@@ -11,7 +11,8 @@ from typing import Any
 
 from django.http import Http404, HttpRequest
 
-from incidents.models import Incident, RemedialAction
+from actions.models import RemedialAction
+from incidents.models import Incident
 from organisations.models import HANDLER_ROLES, Membership, Organisation, Role
 
 REPORT_ROLES = frozenset(HANDLER_ROLES | {Role.GOVERNANCE})

@@ -7,9 +7,10 @@ from django.core import mail
 from django.urls import reverse
 from django.utils import timezone
 
+from actions.models import RemedialAction
 from actions.services import complete_action, create_action
 from audit.models import Event
-from incidents.models import Incident, RemedialAction
+from incidents.models import Incident
 from organisations.models import Membership, Role
 
 from .conftest import Cast
@@ -121,9 +122,7 @@ def test_cancel_needs_a_reason_and_a_handler_can_reopen(client, cast: Cast) -> N
     action.refresh_from_db()
     assert action.status == RemedialAction.Status.OPEN
     assert list(
-        Event.objects.filter(target_type="incidents.remedialaction")
-        .order_by("sequence")
-        .values_list("action", flat=True)
+        Event.objects.filter(target_type="actions.remedialaction").order_by("sequence").values_list("action", flat=True)
     ) == ["action.created", "action.cancelled", "action.reopened"]
 
 

@@ -4,11 +4,11 @@ import hashlib
 
 from django.utils import timezone
 
+from actions.models import RemedialAction
 from audit.log import verify
 from demo import load as demo
 from evidence.models import Evidence
 from evidence.services import read_evidence
-from incidents.models import RemedialAction
 
 
 def test_demo_has_overdue_open_and_done_actions_and_sound_evidence(db: None) -> None:

@@ -9,11 +9,12 @@ from django.urls import reverse
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from actions.models import RemedialAction
 from audit.models import Event
 from deadlines.compute import incident_dues
 from deadlines.models import Escalation, ReporterProgress, Timescales, effective_timescales
 from deadlines.scan import scan
-from incidents.models import Incident, RemedialAction, ReporterMessage
+from incidents.models import Incident, ReporterMessage
 from notifications.models import Notification, Outbox
 from organisations.models import Contact, Membership, Organisation, Role
 

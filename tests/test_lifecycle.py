@@ -5,10 +5,11 @@ from django.db import transaction
 from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
+from actions.models import RemedialAction
 from audit.models import Event
 from core.exceptions import StepRefused
 from incidents import lifecycle
-from incidents.models import ChecklistItem, Classification, Incident, OutcomeReport, RemedialAction, Routing
+from incidents.models import ChecklistItem, Classification, Incident, OutcomeReport, Routing
 
 from .factories import reported_incident
 from .lifecycle_helpers import (

@@ -12,8 +12,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from openpyxl import load_workbook
 
+from actions.models import RemedialAction
 from audit.models import Event
-from incidents.models import Incident, IncidentType, RemedialAction
+from incidents.models import Incident, IncidentType
 from insights import export, log, overdue
 from insights.sample import generate, generate_actions
 from organisations.models import Membership, Organisation, Role
@@ -26,7 +27,7 @@ NOW = timezone.make_aware(datetime(2026, 3, 11, 10, 30))  # a Wednesday
 
 def types() -> list[IncidentType | None]:
     names = ["Email to the wrong person", "Lost or stolen device", "Phishing", "Other"]
-    return [IncidentType.objects.create(name=n) for n in names] + [None]
+    return [IncidentType.objects.get_or_create(organisation=None, name=n)[0] for n in names] + [None]
 
 
 @pytest.fixture
@@ -253,7 +254,13 @@ def _make_world(n: int, now: datetime) -> tuple[Organisation, object]:
     schools = [OrganisationFactory(parent=county) for _ in range(3)]
     dpo = UserFactory()
     Membership.objects.create(user=dpo, organisation=county, role=Role.DPO)
-    generate(schools, [IncidentType.objects.create(name=f"T{n}-{i}") for i in range(3)] + [None], n, now=now, seed=n)
+    generate(
+        schools,
+        [IncidentType.objects.get_or_create(organisation=None, name=f"T{n}-{i}")[0] for i in range(3)] + [None],
+        n,
+        now=now,
+        seed=n,
+    )
     generate_actions(schools, n // 4, now=now, seed=n)
     return county, dpo
 

@@ -14,8 +14,9 @@ from django.utils import timezone
 from openpyxl import Workbook
 from pypdf import PdfReader
 
+from actions.models import RemedialAction
 from audit.models import Event
-from incidents.models import Incident, IncidentType, RemedialAction
+from incidents.models import Incident, IncidentType, OutcomeReport
 from insights import export, importer, review
 from insights.models import ImportBatch, ImportMapping, TypeReview
 from insights.sample import generate, generate_actions
@@ -64,7 +65,7 @@ MAPPING = {
 
 
 def test_import_dry_run_lists_every_rejected_row_and_why_then_imports_once(client, cast: Cast) -> None:
-    IncidentType.objects.create(name="Phishing")
+    IncidentType.objects.get_or_create(organisation=None, name="Phishing")
     client.force_login(cast.alice)
     batch = upload(client, cast.school_a, "old-log.csv", csv_bytes(OLD_LOG))
     page = client.post(reverse("insights:import_batch", args=[batch.uuid]), MAPPING | {"step": "dry_run"})
@@ -130,7 +131,7 @@ def test_import_refuses_files_that_are_not_spreadsheets(client, cast: Cast) -> N
 
 def test_round_trip_export_import_export_gives_the_same_rows(client, cast: Cast, time_machine) -> None:  # type: ignore[no-untyped-def]
     time_machine.move_to(NOW, tick=False)
-    types = [IncidentType.objects.create(name=n) for n in ("Phishing", "Malware")] + [None]
+    types = [IncidentType.objects.get_or_create(organisation=None, name=n)[0] for n in ("Phishing", "Malware")] + [None]
     generate([cast.school_a], types, 90, now=NOW)
     Incident.objects.filter(pk=Incident.objects.first().pk).update(ico_reference="=1+2")  # type: ignore[union-attr]
     empty = OrganisationFactory(name="Empty School", parent=cast.county)
@@ -158,8 +159,8 @@ def test_review_counts_flags_records_and_alerts_the_board(
     cast: Cast, time_machine, django_capture_on_commit_callbacks
 ) -> None:  # type: ignore[no-untyped-def]
     time_machine.move_to(NOW, tick=False)
-    phishing = IncidentType.objects.create(name="Phishing")
-    device = IncidentType.objects.create(name="Lost device")
+    phishing = IncidentType.objects.get_or_create(organisation=None, name="Phishing")[0]
+    device = IncidentType.objects.get_or_create(organisation=None, name="Lost device")[0]
     governor = UserFactory(full_name="Gina Governor")
     Membership.objects.create(user=governor, organisation=cast.school_a, role=Role.GOVERNANCE)
     admin = UserFactory()
@@ -204,7 +205,7 @@ def test_review_counts_flags_records_and_alerts_the_board(
 
 @pytest.mark.django_db(transaction=True)
 def test_flagged_review_emails_governance_viewers_and_admins_without_details(cast: Cast) -> None:
-    phishing = IncidentType.objects.create(name="Phishing")
+    phishing = IncidentType.objects.get_or_create(organisation=None, name="Phishing")[0]
     governor = UserFactory(email="governor@example.org")
     Membership.objects.create(user=governor, organisation=cast.school_a, role=Role.GOVERNANCE)
     admin = UserFactory(email="admin@example.org")
@@ -255,7 +256,9 @@ def test_review_pages_hide_owner_names_from_governance_viewers(client, cast: Cas
 
 def test_governor_pack_pdf_has_the_figures_and_no_names(client, cast: Cast, time_machine) -> None:  # type: ignore[no-untyped-def]
     time_machine.move_to(NOW, tick=False)
-    types = [IncidentType.objects.create(name=n) for n in ("Phishing", "Lost or stolen device")] + [None]
+    types = [
+        IncidentType.objects.get_or_create(organisation=None, name=n)[0] for n in ("Phishing", "Lost or stolen device")
+    ] + [None]
     generate([cast.school_a, cast.school_b], types, 120, now=NOW)
     generate_actions([cast.school_a, cast.school_b], 30, now=NOW)
     Incident.objects.filter(pk=Incident.objects.first().pk).update(  # type: ignore[union-attr]
@@ -320,5 +323,19 @@ def test_lessons_are_stripped_of_names_emails_and_phone_numbers(cast: Cast) -> N
     assert {"Alice Handler", "Bob Reporter", "Carol DPO"} <= names and "Dave Elsewhere" not in names
     text = redact("alice handler sent it to bob@example.org; call 01632 960001. Check recipients.", names)
     assert text == "[name removed] sent it to [email removed]; call [phone number removed]. Check recipients."
-    # Without the lifecycle's outcome reports installed there are simply no lessons yet.
     assert lessons_learned(Incident.objects.none(), cast.school_a) == []
+
+
+def test_the_pack_carries_the_lessons_of_submitted_outcome_reports_without_names(db: None) -> None:
+    from insights.lessons import lessons_learned
+    from tests.lifecycle_helpers import make_team, to_outcome_submitted
+
+    team = make_team()
+    incident = to_outcome_submitted(team)
+    OutcomeReport.objects.filter(incident=incident).update(
+        lessons_learned=f"{team.manager.full_name} now checks the recipient before sending lists."
+    )
+    lessons = lessons_learned(Incident.objects.filter(pk=incident.pk), team.school)
+    assert lessons == [
+        {"type": incident.incident_type.name, "lesson": "[name removed] now checks the recipient before sending lists."}
+    ]

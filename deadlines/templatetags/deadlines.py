@@ -13,7 +13,8 @@ from django import template
 from django.db.models import Max, Q
 from django.utils import timezone
 
-from incidents.models import Incident, RemedialAction, ReporterMessage
+from actions.models import RemedialAction
+from incidents.models import Incident, ReporterMessage
 
 from ..compute import Due, incident_dues, most_pressing
 from ..models import Timescales, effective_timescales

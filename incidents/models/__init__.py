@@ -4,7 +4,6 @@ from .incident import (
     Incident,
     IncidentQuerySet,
     IncidentType,
-    RemedialAction,
     ReporterMessage,
     report_incident,
 )
@@ -35,7 +34,6 @@ __all__ = [
     "InternalNote",
     "OutcomeReport",
     "OutcomeReview",
-    "RemedialAction",
     "ReporterMessage",
     "Routing",
     "SeverityDefinition",

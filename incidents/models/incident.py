@@ -55,7 +55,16 @@ class IncidentType(models.Model):
 
     class Meta:
         ordering = ["position", "name"]
-        constraints = [models.UniqueConstraint(fields=["organisation", "name"], name="one_type_name_per_org")]
+        constraints = [
+            models.UniqueConstraint(fields=["organisation", "name"], name="one_type_name_per_org"),
+            # NULLs are distinct in a unique index, so the constraint above lets built-ins
+            # (no organisation) repeat. `nulls_distinct=False` would say it, but Django creates
+            # it only on PostgreSQL 15+ and silently skips it on SQLite; a partial unique
+            # index works on both.
+            models.UniqueConstraint(
+                fields=["name"], condition=Q(organisation__isnull=True), name="one_builtin_type_name"
+            ),
+        ]
 
     def __str__(self) -> str:
         return self.name
@@ -261,52 +270,6 @@ class Incident(models.Model):
     )
 
 
-class RemedialAction(models.Model):
-    """Something to be done so it does not happen again, with an owner and a due date.
-
-    Raised from an investigation, an outcome report or a six-month type review (then with
-    no incident). Stays trackable after its incident closes.
-    """
-
-    class Status(models.TextChoices):
-        OPEN = "open", "Open"
-        DONE = "done", "Done"
-        CANCELLED = "cancelled", "Cancelled"
-
-    class Source(models.TextChoices):
-        INVESTIGATION = "investigation", "Investigation"
-        OUTCOME_REPORT = "outcome_report", "Outcome report"
-        TYPE_REVIEW = "type_review", "Six-month type review"
-
-    organisation = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="remedial_actions")
-    incident = models.ForeignKey(
-        Incident, null=True, blank=True, on_delete=models.PROTECT, related_name="remedial_actions"
-    )
-    title = models.CharField(max_length=300)
-    details = models.TextField(blank=True)
-    owner = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="remedial_actions"
-    )
-    due_on = models.DateField(null=True, blank=True, db_index=True)
-    status = models.CharField(max_length=20, choices=Status.choices, default=Status.OPEN, db_index=True)
-    source = models.CharField(max_length=20, choices=Source.choices, default=Source.INVESTIGATION)
-    change_reference = models.CharField("change-management reference", max_length=100, blank=True)
-    created_on = models.DateTimeField(auto_now_add=True)
-    completed_on = models.DateTimeField(null=True, blank=True)
-
-    class Meta:
-        ordering = ["due_on", "id"]
-
-    def __str__(self) -> str:
-        return self.title
-
-    def is_overdue(self, today: Any = None) -> bool:
-        from django.utils import timezone
-
-        today = today or timezone.localdate()
-        return self.status == self.Status.OPEN and self.due_on is not None and self.due_on < today
-
-
 class ReporterMessage(models.Model):
     """A message between the incident's handlers and its reporter (named or by receipt).
 
@@ -340,7 +303,6 @@ __all__ = [
     "Incident",
     "IncidentQuerySet",
     "IncidentType",
-    "RemedialAction",
     "ReporterMessage",
     "Role",
     "report_incident",

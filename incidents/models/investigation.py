@@ -2,7 +2,7 @@
 
 - `Classification`: every version of an incident's classification (the incident holds the latest).
 - `Routing`: who the severity routing told, and the SIRO's decision on a critical incident.
-- `SeverityDefinition`: an organisation's words for each severity (defaults below, inherited).
+- `SeverityDefinition`: an organisation's words for each severity (defaults in `incidents.builtins`, inherited).
 - `ChecklistTemplateItem` / `ChecklistItem`: the investigation checklist and its template.
 - `InternalNote`: notes for the people handling the incident.
 - `OutcomeReport` / `OutcomeReview`: the Incident Outcome Report, draft → submitted →
@@ -16,23 +16,11 @@ from typing import Any
 from django.conf import settings
 from django.db import models
 
+from incidents.builtins import DEFAULT_SEVERITY_DEFINITIONS
 from organisations.models import Organisation
 
 from .incident import Incident, IncidentType
 
-DEFAULT_SEVERITY_DEFINITIONS = {
-    Incident.Severity.MINOR: "No or minimal personal data, contained, no likely harm (most near misses).",
-    Incident.Severity.MODERATE: (
-        "Limited personal data reached an unintended but low-risk recipient, or a weakness needing action."
-    ),
-    Incident.Severity.MAJOR: (
-        "A personal data breach likely to result in a risk to individuals, or an important service disrupted."
-    ),
-    Incident.Severity.CRITICAL: (
-        "A likely high risk to individuals (safeguarding, special educational needs, health or other special "
-        "category data; many people; malicious attack), or a critical service lost."
-    ),
-}
 SERIOUS_SEVERITIES = (Incident.Severity.MAJOR, Incident.Severity.CRITICAL)
 
 
@@ -151,6 +139,20 @@ class ChecklistTemplateItem(models.Model):
     class Meta:
         db_table = "investigation_checklisttemplateitem"
         ordering = ["position", "id"]
+        # Each built-in item once (as IncidentType's built-ins: partial indexes, since NULLs
+        # are distinct in a unique index). An organisation's own items are not constrained.
+        constraints = [
+            models.UniqueConstraint(
+                fields=["text"],
+                condition=models.Q(organisation__isnull=True, incident_type__isnull=True),
+                name="one_builtin_checklist_item",
+            ),
+            models.UniqueConstraint(
+                fields=["incident_type", "text"],
+                condition=models.Q(organisation__isnull=True),
+                name="one_builtin_checklist_item_per_type",
+            ),
+        ]
 
     def __str__(self) -> str:
         return self.text

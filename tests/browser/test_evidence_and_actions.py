@@ -5,8 +5,8 @@ import hashlib
 import pytest
 from playwright.sync_api import Page, expect
 
+from actions.models import RemedialAction
 from evidence.models import Evidence
-from incidents.models import RemedialAction
 from organisations.models import Membership, Organisation, Role
 
 from ..factories import OrganisationFactory, UserFactory, reported_incident

@@ -23,7 +23,9 @@ pytestmark = pytest.mark.browser
 def service(transactional_db: None) -> dict:
     county = OrganisationFactory(name="Testshire DPO Service", kind=Organisation.Kind.DPO_SERVICE)
     schools = [OrganisationFactory(name=f"{n} Primary School", parent=county) for n in ("Appleby", "Birchwood")]
-    types = [IncidentType.objects.create(name=n) for n in ("Phishing", "Lost or stolen device")] + [None]
+    types = [
+        IncidentType.objects.get_or_create(organisation=None, name=n)[0] for n in ("Phishing", "Lost or stolen device")
+    ] + [None]
     generate(schools, types, 150, now=timezone.now())
     dpo = UserFactory(email="dpo@example.org")
     Membership.objects.create(user=dpo, organisation=county, role=Role.DPO)
