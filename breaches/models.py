@@ -16,8 +16,7 @@ from django.utils import timezone
 
 from audit.log import record
 from core.exceptions import StepRefused
-from incidents.models import Incident
-from organisations.models import Membership, Role
+from incidents.models import Incident, IncidentChildQuerySet, child_queryset
 
 from . import engine
 
@@ -30,28 +29,6 @@ OUTCOME_TO_DECISION = {
     engine.OUTCOME_REPORT_AND_TELL: Incident.IcoDecision.REPORT_AND_TELL,
     engine.OUTCOME_REPORT_AND_PUBLIC_NOTICE: Incident.IcoDecision.REPORT_AND_TELL,
 }
-
-
-def holds_role(user: Any, incident: Incident, roles: list[str]) -> bool:
-    """Whether `user` holds one of `roles` on the incident's organisation or one above it."""
-    if not getattr(user, "is_authenticated", False):
-        return False
-    return Membership.objects.filter(
-        user=user, role__in=roles, organisation_id__in=incident.organisation.ancestor_ids()
-    ).exists()
-
-
-def may_assess(user: Any, incident: Incident) -> bool:
-    return holds_role(user, incident, [Role.DPO, Role.INCIDENT_MANAGER])
-
-
-def may_decide(user: Any, incident: Incident) -> bool:
-    return holds_role(user, incident, [Role.DPO])
-
-
-class AssessmentQuerySet(models.QuerySet["Assessment"]):
-    def visible_to(self, user: Any) -> "AssessmentQuerySet":
-        return self.filter(incident__in=Incident.objects.visible_to(user))
 
 
 class Assessment(models.Model):
@@ -67,7 +44,7 @@ class Assessment(models.Model):
     assessed_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     assessed_on = models.DateTimeField()
 
-    objects = AssessmentQuerySet.as_manager()
+    objects = IncidentChildQuerySet.as_manager()
 
     class Meta:
         ordering = ["incident", "-version"]
@@ -84,7 +61,7 @@ class Assessment(models.Model):
 
         `at` backdates the record (demo data and imports); the UI always uses now.
         """
-        if not may_assess(by, incident):
+        if not incident.powers_of(by).can_assess_breach:
             raise StepRefused("Only the DPO or an incident manager can assess a breach.")
         result = engine.assess(facts).to_dict()
         with transaction.atomic():
@@ -168,6 +145,8 @@ class Decision(models.Model):
     decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     decided_on = models.DateTimeField()
 
+    objects = child_queryset("assessment__incident").as_manager()
+
     class Meta:
         ordering = ["-decided_on", "-id"]
 
@@ -187,7 +166,7 @@ class Decision(models.Model):
     ) -> "Decision":
         """Record the DPO's decision and write it onto the incident's ICO fields, with one event."""
         incident = assessment.incident
-        if not may_decide(by, incident):
+        if not incident.powers_of(by).can_decide_breach:
             raise StepRefused("Only the DPO can record the decision on telling the ICO.")
         reason = reason.strip()
         if agrees:
@@ -264,6 +243,8 @@ class ReportDetails(models.Model):
     updated_on = models.DateTimeField(auto_now=True)
     updated_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+")
 
+    objects = IncidentChildQuerySet.as_manager()
+
     EDITABLE = (
         "cyber_incident",
         "how_discovered",
@@ -298,6 +279,8 @@ class IcoSubmission(models.Model):
     recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     recorded_on = models.DateTimeField(auto_now_add=True)
 
+    objects = IncidentChildQuerySet.as_manager()
+
     class Meta:
         ordering = ["submitted_on", "id"]
 
@@ -318,7 +301,7 @@ class IcoSubmission(models.Model):
     ) -> "IcoSubmission":
         from .clock import ico_deadline
 
-        if not may_assess(by, incident):
+        if not incident.powers_of(by).can_assess_breach:
             raise StepRefused("Only the DPO or an incident manager can record a report to the ICO.")
         if submitted_on > timezone.now() + timedelta(minutes=5):
             raise StepRefused("The submission date cannot be in the future.")
@@ -360,7 +343,7 @@ class IcoSubmission(models.Model):
 
 def record_ico_response(*, incident: Incident, by: Any, response: str, received_on: datetime) -> IcoSubmission:
     """The ICO answered: add its response, dated, to the latest report made to it, with an event."""
-    if not may_assess(by, incident):
+    if not incident.powers_of(by).can_assess_breach:
         raise StepRefused("Only the DPO or an incident manager can record the ICO's response.")
     response = response.strip()
     if not response:
@@ -411,6 +394,8 @@ class IndividualsNotice(models.Model):
     recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     recorded_on = models.DateTimeField(auto_now_add=True)
 
+    objects = IncidentChildQuerySet.as_manager()
+
     class Meta:
         ordering = ["told_on", "id"]
 
@@ -430,7 +415,7 @@ class IndividualsNotice(models.Model):
         notes: str = "",
         at: datetime | None = None,
     ) -> "IndividualsNotice":
-        if not may_assess(by, incident):
+        if not incident.powers_of(by).can_assess_breach:
             raise StepRefused("Only the DPO or an incident manager can record that people were told.")
         if told_on > timezone.now() + timedelta(minutes=5):
             raise StepRefused("The date people were told cannot be in the future.")
@@ -465,7 +450,7 @@ def record_not_a_breach(*, incident: Incident, by: Any, reason: str) -> None:
 
     It stays an internal record (the incident is not deleted); the ICO clock stops.
     """
-    if not may_assess(by, incident):
+    if not incident.powers_of(by).can_assess_breach:
         raise StepRefused("Only the DPO or an incident manager can record that this is not a personal data breach.")
     reason = reason.strip()
     if not reason:

@@ -7,7 +7,7 @@ from django import template
 from incidents.models import Incident
 
 from ..clock import ClockState, ico_clock_state
-from ..models import latest_assessment, may_assess
+from ..models import latest_assessment
 
 register = template.Library()
 
@@ -17,7 +17,7 @@ def breach_panel(context: Any, incident: Incident) -> dict[str, Any]:
     """The panel on the incident page, when personal data is or may be involved.
 
     Decided from the incident's own fields first, so an incident with no personal data
-    costs the page no queries; otherwise two (the latest assessment, the person's role).
+    costs the page no queries; otherwise one (the latest assessment).
     """
     show = (
         incident.personal_data_breach in ("yes", "not_known")
@@ -31,7 +31,7 @@ def breach_panel(context: Any, incident: Incident) -> dict[str, Any]:
         "incident": incident,
         "latest": latest_assessment(incident),
         "clock": ico_clock_state(incident),
-        "may_assess": may_assess(context.get("user"), incident),
+        "may_assess": incident.powers_of(context.get("user")).can_assess_breach,
     }
 
 

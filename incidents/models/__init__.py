@@ -2,10 +2,12 @@
 
 from .incident import (
     Incident,
+    IncidentChildQuerySet,
     IncidentQuerySet,
     IncidentType,
     RemedialAction,
     ReporterMessage,
+    child_queryset,
     report_incident,
 )
 from .investigation import (
@@ -30,6 +32,7 @@ __all__ = [
     "ChecklistTemplateItem",
     "Classification",
     "Incident",
+    "IncidentChildQuerySet",
     "IncidentQuerySet",
     "IncidentType",
     "InternalNote",
@@ -39,6 +42,7 @@ __all__ = [
     "ReporterMessage",
     "Routing",
     "SeverityDefinition",
+    "child_queryset",
     "incident_types_for",
     "report_incident",
     "severity_definitions",
