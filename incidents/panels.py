@@ -7,35 +7,83 @@ queries again what another panel already has.
 
 from typing import Any
 
-from django.db.models import Prefetch, QuerySet
+from django.db.models import Exists, OuterRef, Prefetch, QuerySet, prefetch_related_objects
 
 from incidents.models import Incident
 from organisations.powers import Powers
 
 from .lifecycle import STEP, available_steps, checklist_item_blockers, closure_needs, required_review_roles
 from .lifecycle.common import report_of
-from .models import ChecklistItem, Classification, InternalNote, OutcomeReview, ReporterMessage, severity_definitions
+from .models import (
+    ChecklistItem,
+    Classification,
+    InternalNote,
+    OutcomeReview,
+    RemedialAction,
+    ReporterMessage,
+    severity_definitions,
+)
 from .registry import registered_blockers
 
 
+def _listed() -> dict[str, Prefetch]:
+    """The lists the incident page shows, each with what its rows show beside them."""
+    evidence = Incident._meta.get_field("evidence").related_model  # the evidence app's model, by relation
+    return {
+        "checklist": Prefetch("checklist", ChecklistItem.objects.select_related("evidence", "updated_by")),
+        # Only earlier versions are listed: the current one is the incident's own fields.
+        "classifications": Prefetch(
+            "classifications", Classification.objects.select_related("classified_by", "incident_type")
+        ),
+        "internal_notes": Prefetch("internal_notes", InternalNote.objects.select_related("author")),
+        "reporter_messages": Prefetch("reporter_messages", ReporterMessage.objects.select_related("author")),
+        # Shared with the actions, evidence and deadlines panels, which read `.all()`.
+        "remedial_actions": Prefetch("remedial_actions", RemedialAction.objects.select_related("owner")),
+        "evidence": Prefetch(
+            "evidence",
+            evidence._default_manager.select_related("uploaded_by", "withdrawn_by"),
+        ),
+    }
+
+
+def _has(name: str) -> Exists:
+    field = Incident._meta.get_field(name)
+    rows = field.related_model._default_manager.filter(**{field.field.name: OuterRef("pk")})  # type: ignore[union-attr]
+    return Exists(rows.filter(version__gt=1) if name == "classifications" else rows)
+
+
 def detail_queryset(queryset: QuerySet[Incident]) -> QuerySet[Incident]:
-    """The incident with everything its page shows, in a fixed number of queries."""
+    """The incident with what its page shows beside it, and which of its lists have any rows."""
     return queryset.select_related(
         "organisation", "reported_by", "investigator", "incident_type", "routing", "outcome_report", "ico_decided_by"
-    ).prefetch_related(
-        Prefetch("checklist", ChecklistItem.objects.select_related("evidence", "updated_by")),
-        Prefetch("outcome_report__reviews", OutcomeReview.objects.select_related("reviewer")),
-        Prefetch("classifications", Classification.objects.select_related("classified_by", "incident_type")),
-        Prefetch("internal_notes", InternalNote.objects.select_related("author")),
-        Prefetch("reporter_messages", ReporterMessage.objects.select_related("author")),
-        # Shared with the actions, evidence and deadlines panels, which read `.all()`.
-        "remedial_actions__owner",
-        "evidence__uploaded_by",
-        "evidence__withdrawn_by",
-    )
+    ).annotate(**{f"has_{name}": _has(name) for name in _listed()})
+
+
+def load_lists(incident: Incident) -> None:
+    """Fetch each list the page shows, in one query each, and only those that have rows.
+
+    An empty list is set empty without a query, so a new report's page asks nothing for
+    its notes, messages, evidence or actions, and every panel reading `.all()` shares one
+    fetch instead of asking again.
+    """
+    cache = incident.__dict__.setdefault("_prefetched_objects_cache", {})
+    present = []
+    for name, prefetch in _listed().items():
+        if getattr(incident, f"has_{name}", True):
+            present.append(prefetch)
+        else:
+            cache[name] = getattr(incident, name).none()
+    prefetch_related_objects([incident], *present)
+    report = report_of(incident)
+    if report is not None:
+        if report.round:
+            prefetch_related_objects([report], Prefetch("reviews", OutcomeReview.objects.select_related("reviewer")))
+        else:
+            report.__dict__.setdefault("_prefetched_objects_cache", {})["reviews"] = report.reviews.none()
 
 
 def incident_panels(incident: Incident, user: Any, p: Powers) -> dict[str, Any]:
+    load_lists(incident)
     status = incident.status
     report = report_of(incident)
     checklist = list(incident.checklist.all())
