@@ -24,7 +24,17 @@ from .steps import (
     submit_outcome,
     triage,
 )
-from .table import STEP, STEPS, Step, available_steps, blockers, check, checklist_item_blockers, closure_needs
+from .table import (
+    STEP,
+    STEPS,
+    Step,
+    available_steps,
+    blockers,
+    check,
+    checklist_item_blockers,
+    checklist_item_refusal,
+    closure_needs,
+)
 from .work import add_note, message_reporter, save_outcome_draft, update_checklist_item
 
 __all__ = [
@@ -41,6 +51,7 @@ __all__ = [
     "blockers",
     "check",
     "checklist_item_blockers",
+    "checklist_item_refusal",
     "close",
     "close_not_incident",
     "closure_needs",

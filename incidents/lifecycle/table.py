@@ -303,12 +303,18 @@ def check(name: str, incident: Incident, p: Powers) -> None:
     raise StepRefused(found[0])
 
 
-def checklist_item_blockers(item: ChecklistItem, incident: Incident, p: Powers) -> list[str]:
+def checklist_item_refusal(item: ChecklistItem, p: Powers) -> str:
+    """Who may update this item: its own "who" (empty: `p` may)."""
     if item.is_disciplinary and not p.can_see_restricted:
-        return ["Only the incident manager, the SIRO or the DPO can record the disciplinary decision."]
+        return "Only the incident manager, the SIRO or the DPO can record the disciplinary decision."
     if not item.is_disciplinary and not p.can_work:
-        return ["Only the investigating officer, the incident manager or the SIRO can work the checklist."]
-    return blockers("update_checklist_item", incident, p)
+        return "Only the investigating officer, the incident manager or the SIRO can work the checklist."
+    return ""
+
+
+def checklist_item_blockers(item: ChecklistItem, incident: Incident, p: Powers) -> list[str]:
+    refusal = checklist_item_refusal(item, p)
+    return [refusal] if refusal else blockers("update_checklist_item", incident, p)
 
 
 def available_steps(user: Any, incident: Incident, p: Powers | None = None) -> list[Step]:

@@ -285,9 +285,9 @@ def ico_decision(request: HttpRequest, incident_uuid: Any) -> HttpResponse:
 def checklist_item(request: HttpRequest, item_id: int) -> HttpResponse:
     item = get_visible_or_404(ChecklistItem.objects.select_related("incident__organisation"), request.user, pk=item_id)
     incident = item.incident
-    p = incident.powers_of(request.user)
-    if not (p.can_see_restricted if item.is_disciplinary else p.can_work):
-        raise PermissionDenied
+    refusal = lifecycle.checklist_item_refusal(item, incident.powers_of(request.user))
+    if refusal:
+        raise PermissionDenied(refusal)
     form: forms.Form
     initial = {
         "state": item.state,
