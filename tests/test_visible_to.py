@@ -5,9 +5,11 @@ Each model that belongs to an incident has `objects.visible_to(user)` built on
 record no handler looks up by id (a person's own notification, the outbox, a receipt's hash).
 """
 
+from typing import Any
+
 import pytest
 from django.apps import apps
-from django.db import transaction
+from django.db import models, transaction
 from django.http import Http404
 
 from actions.services import create_action
@@ -35,8 +37,8 @@ NOT_LOOKED_UP = {
 }
 
 
-def incident_children() -> set[type]:
-    found = set()
+def incident_children() -> set[type[models.Model]]:
+    found: set[type[models.Model]] = set()
     for model in apps.get_models():
         for field in model._meta.get_fields():
             if field.concrete and field.is_relation and field.related_model is Incident and not field.many_to_many:
@@ -71,7 +73,7 @@ def test_each_child_is_visible_exactly_when_its_incident_is(people: People) -> N
     ]
     checked = 0
     for model in models:
-        rows = model._default_manager.all()
+        rows: Any = model._default_manager.all()
         if not rows.exists():
             continue
         checked += 1

@@ -87,7 +87,6 @@ def step_page(
 
 def simple_step(
     step: str,
-    title: str,
     button: str,
     form_class: type[forms.Form],
     perform: Callable[[HttpRequest, Incident, dict[str, Any]], Any],
@@ -115,6 +114,7 @@ def simple_step(
                 "blockers": lifecycle.blockers(step, incident, p),
                 "open_actions": incident.remedial_actions.filter(status="open"),
             }
+        title = lifecycle.STEP[step].label
         return step_page(request, incident, title=title, button=button, form=form, intro=intro, extra=extra)
 
     return view
@@ -123,7 +123,6 @@ def simple_step(
 start = simple_step(
     "start_investigation",
     "Start the investigation",
-    "Start the investigation",
     f.ConfirmForm,
     lambda r, i, d: lifecycle.start_investigation(i, by=r.user),
     "The investigation has started.",
@@ -131,7 +130,6 @@ start = simple_step(
 )
 submit = simple_step(
     "submit_outcome",
-    "Submit the outcome report",
     "Submit for review",
     f.ConfirmForm,
     lambda r, i, d: lifecycle.submit_outcome(i, by=r.user),
@@ -141,7 +139,6 @@ submit = simple_step(
 close = simple_step(
     "close",
     "Close the incident",
-    "Close the incident",
     f.ConfirmForm,
     lambda r, i, d: lifecycle.close(i, by=r.user),
     "The incident is closed.",
@@ -150,7 +147,6 @@ close = simple_step(
 not_incident = simple_step(
     "close_not_incident",
     "Close as not an incident",
-    "Close as not an incident",
     f.ReasonForm,
     lambda r, i, d: lifecycle.close_not_incident(i, by=r.user, reason=d["reason"]),
     "The report is closed as not an incident.",
@@ -158,7 +154,6 @@ not_incident = simple_step(
 )
 reopen = simple_step(
     "reopen",
-    "Reopen the incident",
     "Reopen",
     f.ReasonForm,
     lambda r, i, d: lifecycle.reopen(i, by=r.user, reason=d["reason"]),
