@@ -12,8 +12,10 @@ Every app asks this, never the memberships table itself: the lifecycle's steps, 
 record, evidence, remedial actions, the case file, the confidential reporter's name.
 
 A person's memberships are read once per user object (`memberships_of`) and kept on it; any
-change to a membership in this process makes every kept copy stale, so a request never
-acts on roles that have changed under it, and a request's many checks cost one query.
+change to a membership in this process makes every kept copy stale, so a request's many
+checks cost one query and never act on roles changed by the request itself. A user object
+lives for one request or one job; code that keeps one for longer (another process may change
+its memberships) should load the user again.
 """
 
 from dataclasses import dataclass, field
