@@ -9,14 +9,30 @@ from typing import Any
 
 from django.conf import settings
 from django.db import models
+from django.db.models import Q
 from django.utils import timezone
 
 from incidents.models import Incident
-from organisations.models import Organisation
+from organisations.models import HANDLER_ROLES, Organisation
+from organisations.powers import paths_where
 
 # The label events gave a remedial action before the model moved here; the record is
 # append-only, so those events keep it.
 LABEL_BEFORE_THE_MOVE = "incidents.remedialaction"
+
+
+class RemedialActionQuerySet(models.QuerySet["RemedialAction"]):
+    def visible_to(self, user: Any) -> "RemedialActionQuerySet":
+        """An action of a visible incident; one with no incident (from a type review) to the
+        handlers of its organisation; and every action to its owner."""
+        if not getattr(user, "is_authenticated", False):
+            return self.none()
+        handled = Organisation.objects.under_paths(paths_where(user, HANDLER_ROLES))
+        return self.filter(
+            Q(incident__in=Incident.objects.visible_to(user))
+            | Q(incident__isnull=True, organisation__in=handled)
+            | Q(owner=user)
+        )
 
 
 class RemedialAction(models.Model):
@@ -52,6 +68,8 @@ class RemedialAction(models.Model):
     change_reference = models.CharField("change-management reference", max_length=100, blank=True)
     created_on = models.DateTimeField(auto_now_add=True)
     completed_on = models.DateTimeField(null=True, blank=True)
+
+    objects = RemedialActionQuerySet.as_manager()
 
     class Meta:
         db_table = "incidents_remedialaction"

@@ -11,17 +11,18 @@ from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db.models import Case, F, IntegerField, QuerySet, Value, When
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods
 
 from audit.models import Event
 from core.exceptions import StepRefused
+from core.views import get_visible_or_404
 from incidents.models import Incident
 
 from . import services
-from .access import actions_visible_to, handler_organisations, may_complete, may_manage, owner_choices
+from .access import handler_organisations, owner_choices, powers_over
 from .forms import ActionFilterForm, ActionForm, NoteForm, ReasonForm
 from .models import RemedialAction
 
@@ -86,9 +87,7 @@ def my_actions(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "POST"])
 def add(request: HttpRequest, incident_uuid: Any) -> HttpResponse:
-    incident = get_object_or_404(
-        Incident.objects.visible_to(request.user).select_related("organisation"), uuid=incident_uuid
-    )
+    incident = get_visible_or_404(Incident.objects.select_related("organisation"), request.user, uuid=incident_uuid)
     form = ActionForm(request.POST or None, owners=owner_choices(incident.organisation))
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
@@ -111,23 +110,18 @@ def add(request: HttpRequest, incident_uuid: Any) -> HttpResponse:
     )
 
 
-def visible_action(request: HttpRequest, action_id: int) -> RemedialAction:
-    return get_object_or_404(
-        actions_visible_to(request.user).select_related("organisation", "incident", "owner"), pk=action_id
-    )
-
-
 @login_required
 @require_GET
 def detail(request: HttpRequest, action_id: int) -> HttpResponse:
-    action = visible_action(request, action_id)
+    action = get_visible_or_404(
+        RemedialAction.objects.select_related("organisation", "incident", "owner"), request.user, pk=action_id
+    )
     # Events written before the model moved to this app name it "incidents.remedialaction".
     events = Event.objects.filter(target_type__in=RemedialAction.labels(), target_id=str(action.pk)).select_related(
         "actor"
     )
-    incident_visible = (
-        action.incident is not None and Incident.objects.visible_to(request.user).filter(pk=action.incident.pk).exists()
-    )
+    p = powers_over(request.user, action)
+    incident_visible = action.incident is not None and action.incident.powers_of(request.user).can_view
     return render(
         request,
         "actions/detail.html",
@@ -136,8 +130,8 @@ def detail(request: HttpRequest, action_id: int) -> HttpResponse:
             "current_organisation": action.organisation,
             "events": events,
             "incident_visible": incident_visible,
-            "may_manage": may_manage(request.user, action),
-            "may_complete": may_complete(request.user, action),
+            "may_manage": p.can_manage_actions,
+            "may_complete": p.can_complete_action(action.owner_id),
             "is_overdue": action.is_overdue(),
         },
     )
@@ -146,8 +140,10 @@ def detail(request: HttpRequest, action_id: int) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "POST"])
 def edit(request: HttpRequest, action_id: int) -> HttpResponse:
-    action = visible_action(request, action_id)
-    if not may_manage(request.user, action):
+    action = get_visible_or_404(
+        RemedialAction.objects.select_related("organisation", "incident", "owner"), request.user, pk=action_id
+    )
+    if not powers_over(request.user, action).can_manage_actions:
         raise PermissionDenied("Only the incident's handlers and its investigator can change an action.")
     form = ActionForm(request.POST or None, instance=action, owners=owner_choices(action.organisation))
     if request.method == "POST" and form.is_valid():
@@ -170,8 +166,11 @@ def edit(request: HttpRequest, action_id: int) -> HttpResponse:
 
 
 def _status_step(request: HttpRequest, action_id: int, *, step: str, form_class: type, template: str) -> HttpResponse:
-    action = visible_action(request, action_id)
-    allowed = may_complete(request.user, action) if step == "done" else may_manage(request.user, action)
+    action = get_visible_or_404(
+        RemedialAction.objects.select_related("organisation", "incident", "owner"), request.user, pk=action_id
+    )
+    p = powers_over(request.user, action)
+    allowed = p.can_complete_action(action.owner_id) if step == "done" else p.can_manage_actions
     if not allowed:
         raise PermissionDenied("You cannot change this action.")
     form = form_class(request.POST or None)

@@ -15,8 +15,8 @@ from django.conf import settings
 from django.db import models
 from django.utils import timezone
 
-from incidents.models import Incident
-from organisations.models import Membership, Organisation, Role
+from incidents.models import Incident, IncidentChildQuerySet
+from organisations.models import Organisation
 
 # No look-alike characters (0/o, 1/l/i): the address is read off a poster and typed.
 SLUG_ALPHABET = "23456789abcdefghjkmnpqrstuvwxyz"
@@ -62,12 +62,6 @@ class Receipt(models.Model):
         return f"Receipt for {self.incident}"
 
 
-class IdentityRequestQuerySet(models.QuerySet["IdentityRequest"]):
-    def visible_to(self, user: Any) -> "IdentityRequestQuerySet":
-        """Requests about incidents `user` may open."""
-        return self.filter(incident__in=Incident.objects.visible_to(user))
-
-
 class IdentityRequest(models.Model):
     """Someone asks the DPO to be told who made a confidential report."""
 
@@ -89,7 +83,7 @@ class IdentityRequest(models.Model):
     decision_reason = models.TextField(blank=True)
     expires_on = models.DateTimeField(null=True, blank=True)
 
-    objects = IdentityRequestQuerySet.as_manager()
+    objects = IncidentChildQuerySet.as_manager()  # requests about incidents `user` may open
 
     class Meta:
         ordering = ["-requested_on", "-id"]
@@ -104,12 +98,3 @@ class IdentityRequest(models.Model):
     @staticmethod
     def grant_expiry(now: Any) -> Any:
         return now + timedelta(days=IDENTITY_GRANT_DAYS)
-
-
-def is_dpo_for(user: Any, incident: Incident) -> bool:
-    """The DPO of the incident's organisation or above decides identity requests."""
-    if not getattr(user, "is_authenticated", False):
-        return False
-    return Membership.objects.filter(
-        user=user, role=Role.DPO, organisation_id__in=incident.organisation.ancestor_ids()
-    ).exists()

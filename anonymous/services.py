@@ -25,7 +25,7 @@ from notifications.tasks import send_report_notifications
 from organisations.models import Organisation, Role
 
 from .keys import new_receipt, receipt_digest
-from .models import IdentityRequest, PublicReportPage, Receipt, is_dpo_for
+from .models import IdentityRequest, PublicReportPage, Receipt
 from .scrub import clean
 
 # A digest no receipt can have, compared against when nothing is found, so a wrong
@@ -222,7 +222,7 @@ def request_identity(*, incident: Incident, by: Any, reason: str) -> IdentityReq
     reason = reason.strip()
     if not incident.reporter_confidential or incident.reported_by_id is None:
         raise StepRefused("Only a confidential report's reporter can be asked for.")
-    if incident.may_see_confidential_reporter(by):
+    if incident.powers_of(by).can_see_confidential_reporter:
         raise StepRefused("You can already see who reported this.")
     if not reason:
         raise StepRefused("Say why you need to know who reported this.")
@@ -252,7 +252,7 @@ def decide_identity_request(*, identity_request: IdentityRequest, by: Any, grant
             .select_related("incident__organisation")
             .get(pk=identity_request.pk)
         )
-        if not is_dpo_for(by, locked.incident):
+        if not locked.incident.powers_of(by).can_decide_identity_requests:
             raise StepRefused("Only the DPO can decide this request.")
         if locked.status != IdentityRequest.Status.PENDING:
             raise StepRefused("This request has already been decided.")

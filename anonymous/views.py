@@ -21,6 +21,7 @@ from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_http_methods, require_POST
 
 from core.exceptions import StepRefused
+from core.views import get_visible_or_404
 from evidence.models import Evidence
 from incidents.models import Incident
 from organisations.models import Organisation, Role
@@ -37,7 +38,7 @@ from .forms import (
     uploads_from,
 )
 from .keys import format_receipt, normalise_receipt
-from .models import IdentityRequest, PublicReportPage, is_dpo_for
+from .models import IdentityRequest, PublicReportPage
 from .poster import poster_pdf
 from .services import (
     decide_identity_request,
@@ -257,16 +258,12 @@ def public_page_settings(request: HttpRequest, org_uuid: Any) -> HttpResponse:
     )
 
 
-def visible_incident(request: HttpRequest, incident_uuid: Any) -> Incident:
-    return get_object_or_404(
-        Incident.objects.visible_to(request.user).select_related("organisation", "reported_by"), uuid=incident_uuid
-    )
-
-
 @login_required
 @require_POST
 def ask_identity(request: HttpRequest, incident_uuid: Any) -> HttpResponse:
-    incident = visible_incident(request, incident_uuid)
+    incident = get_visible_or_404(
+        Incident.objects.select_related("organisation", "reported_by"), request.user, uuid=incident_uuid
+    )
     try:
         request_identity(incident=incident, by=request.user, reason=str(request.POST.get("reason", ""))[:2000])
         messages.success(request, "Your request has been sent to the DPO.")
@@ -275,20 +272,15 @@ def ask_identity(request: HttpRequest, incident_uuid: Any) -> HttpResponse:
     return redirect("incidents:detail", incident.uuid)
 
 
-def visible_identity_request(request: HttpRequest, request_uuid: Any) -> IdentityRequest:
-    return get_object_or_404(
-        IdentityRequest.objects.visible_to(request.user).select_related(
-            "incident__organisation", "incident__reported_by"
-        ),
-        uuid=request_uuid,
-    )
-
-
 @login_required
 @require_POST
 def decide_identity(request: HttpRequest, request_uuid: Any) -> HttpResponse:
-    identity_request = visible_identity_request(request, request_uuid)
-    if not is_dpo_for(request.user, identity_request.incident):
+    identity_request = get_visible_or_404(
+        IdentityRequest.objects.select_related("incident__organisation", "incident__reported_by"),
+        request.user,
+        uuid=request_uuid,
+    )
+    if not identity_request.incident.powers_of(request.user).can_decide_identity_requests:
         return render(request, "403.html", status=403)
     try:
         decide_identity_request(
@@ -306,7 +298,11 @@ def decide_identity(request: HttpRequest, request_uuid: Any) -> HttpResponse:
 @login_required
 @require_POST
 def reveal(request: HttpRequest, request_uuid: Any) -> HttpResponse:
-    identity_request = visible_identity_request(request, request_uuid)
+    identity_request = get_visible_or_404(
+        IdentityRequest.objects.select_related("incident__organisation", "incident__reported_by"),
+        request.user,
+        uuid=request_uuid,
+    )
     try:
         name = reveal_identity(identity_request=identity_request, by=request.user)
     except StepRefused:

@@ -11,13 +11,12 @@ from typing import Any
 
 from django.conf import settings
 from django.db import models, transaction
-from django.db.models import Max
+from django.db.models import Max, Subquery
 from django.utils import timezone
 
 from audit.log import record
 from core.exceptions import StepRefused
-from incidents.models import Incident
-from organisations.models import Membership, Role
+from incidents.models import Incident, IncidentChildQuerySet, child_queryset
 
 from . import engine
 
@@ -57,28 +56,6 @@ def severity_clash(decision: str, severity: str) -> str:
     return ""
 
 
-def holds_role(user: Any, incident: Incident, roles: list[str]) -> bool:
-    """Whether `user` holds one of `roles` on the incident's organisation or one above it."""
-    if not getattr(user, "is_authenticated", False):
-        return False
-    return Membership.objects.filter(
-        user=user, role__in=roles, organisation_id__in=incident.organisation.ancestor_ids()
-    ).exists()
-
-
-def may_assess(user: Any, incident: Incident) -> bool:
-    return holds_role(user, incident, [Role.DPO, Role.INCIDENT_MANAGER])
-
-
-def may_decide(user: Any, incident: Incident) -> bool:
-    return holds_role(user, incident, [Role.DPO])
-
-
-class AssessmentQuerySet(models.QuerySet["Assessment"]):
-    def visible_to(self, user: Any) -> "AssessmentQuerySet":
-        return self.filter(incident__in=Incident.objects.visible_to(user))
-
-
 class Assessment(models.Model):
     """One version of the breach assessment: the facts as known then and the engine's result.
 
@@ -92,7 +69,7 @@ class Assessment(models.Model):
     assessed_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     assessed_on = models.DateTimeField()
 
-    objects = AssessmentQuerySet.as_manager()
+    objects = IncidentChildQuerySet.as_manager()
 
     class Meta:
         ordering = ["incident", "-version"]
@@ -109,7 +86,7 @@ class Assessment(models.Model):
 
         `at` backdates the record (demo data and imports); the UI always uses now.
         """
-        if not may_assess(by, incident):
+        if not incident.powers_of(by).can_assess_breach:
             raise StepRefused("Only the DPO or an incident manager can assess a breach.")
         result = engine.assess(facts).to_dict()
         with transaction.atomic():
@@ -216,6 +193,8 @@ class Decision(models.Model):
     decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     decided_on = models.DateTimeField()
 
+    objects = child_queryset("assessment__incident").as_manager()
+
     class Meta:
         ordering = ["-decided_on", "-id"]
 
@@ -239,7 +218,7 @@ class Decision(models.Model):
         the incident's severity (`severity_clash`), agreeing or not.
         """
         incident = assessment.incident
-        if not may_decide(by, incident):
+        if not incident.powers_of(by).can_decide_breach:
             raise StepRefused("Only the DPO can record the decision on telling the ICO.")
         given = reason.strip()
         if agrees:
@@ -313,6 +292,8 @@ class ReportDetails(models.Model):
     updated_on = models.DateTimeField(auto_now=True)
     updated_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+")
 
+    objects = IncidentChildQuerySet.as_manager()
+
     EDITABLE = (
         "cyber_incident",
         "how_discovered",
@@ -347,6 +328,8 @@ class IcoSubmission(models.Model):
     recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     recorded_on = models.DateTimeField(auto_now_add=True)
 
+    objects = IncidentChildQuerySet.as_manager()
+
     class Meta:
         ordering = ["submitted_on", "id"]
 
@@ -367,7 +350,7 @@ class IcoSubmission(models.Model):
     ) -> "IcoSubmission":
         from .clock import ico_deadline
 
-        if not may_assess(by, incident):
+        if not incident.powers_of(by).can_assess_breach:
             raise StepRefused("Only the DPO or an incident manager can record a report to the ICO.")
         if submitted_on > timezone.now() + timedelta(minutes=5):
             raise StepRefused("The submission date cannot be in the future.")
@@ -409,7 +392,7 @@ class IcoSubmission(models.Model):
 
 def record_ico_response(*, incident: Incident, by: Any, response: str, received_on: datetime) -> IcoSubmission:
     """The ICO answered: add its response, dated, to the latest report made to it, with an event."""
-    if not may_assess(by, incident):
+    if not incident.powers_of(by).can_assess_breach:
         raise StepRefused("Only the DPO or an incident manager can record the ICO's response.")
     response = response.strip()
     if not response:
@@ -460,6 +443,8 @@ class IndividualsNotice(models.Model):
     recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     recorded_on = models.DateTimeField(auto_now_add=True)
 
+    objects = IncidentChildQuerySet.as_manager()
+
     class Meta:
         ordering = ["told_on", "id"]
 
@@ -479,7 +464,7 @@ class IndividualsNotice(models.Model):
         notes: str = "",
         at: datetime | None = None,
     ) -> "IndividualsNotice":
-        if not may_assess(by, incident):
+        if not incident.powers_of(by).can_assess_breach:
             raise StepRefused("Only the DPO or an incident manager can record that people were told.")
         if told_on > timezone.now() + timedelta(minutes=5):
             raise StepRefused("The date people were told cannot be in the future.")
@@ -514,7 +499,7 @@ def record_not_a_breach(*, incident: Incident, by: Any, reason: str) -> None:
 
     It stays an internal record (the incident is not deleted); the ICO clock stops.
     """
-    if not may_assess(by, incident):
+    if not incident.powers_of(by).can_assess_breach:
         raise StepRefused("Only the DPO or an incident manager can record that this is not a personal data breach.")
     reason = reason.strip()
     if not reason:
@@ -547,10 +532,41 @@ def closure_blockers(incident: Incident) -> list[str]:
     """What the breach record needs before a personal data breach may close (registered on "close").
 
     The lifecycle refuses to close with these words and the incident page lists the same
-    words, so the two never disagree.
+    words, so the two never disagree. One query: the latest assessment, with the latest
+    decision's assessment, decision and severity beside it.
     """
     if incident.personal_data_breach != Incident.PersonalDataBreach.YES:
         return []
+    decided = Decision.objects.filter(assessment__incident=incident).order_by("-decided_on", "-id")
+    latest = (
+        incident.breach_assessments.order_by("-version")
+        .annotate(
+            decided_on_assessment=Subquery(decided.values("assessment_id")[:1]),
+            decided_as=Subquery(decided.values("decision")[:1]),
+            decided_at_severity=Subquery(decided.values("severity")[:1]),
+        )
+        .first()
+    )
+    if latest is None:
+        return [
+            "This is a personal data breach: assess it on the breach record (the risk to the people affected), "
+            "then the DPO records the decision on telling the ICO."
+        ]
+    decided_on, decision = latest.decided_on_assessment, latest.decided_as
+    if decided_on is None:
+        return ["This is a personal data breach: the DPO records the decision on telling the ICO on the breach record."]
+    if decided_on != latest.pk:
+        return [
+            f"The breach was reassessed (assessment {latest.version}) after the DPO's decision: "
+            "the DPO decides again on the latest assessment."
+        ]
+    if latest.decided_at_severity != incident.severity and severity_clash(decision, incident.severity):
+        return [
+            f"The severity is now {incident.severity}, and the decision "
+            f"({Incident.IcoDecision(decision).label.lower()}) was made before: "
+            "the DPO records the decision again, with the reason it stands."
+        ]
+    return []
     latest = latest_assessment(incident)
     if latest is None:
         return [

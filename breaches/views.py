@@ -1,8 +1,8 @@
 """Breach pages: assess, see the result, decide, ICO report and letters, the running clocks.
 
-Every page finds the incident through `Incident.objects.visible_to(user)`, so another
-organisation's incident is a 404; within what a person can see, the role checks
-(`may_assess`, `may_decide`) answer 403 with the reason.
+Every page finds the incident through `core.views.get_visible_or_404`, so another
+organisation's incident is a 404; within what a person can see, their powers
+(`Powers.can_assess_breach`, `can_decide_breach`) answer 403 with the reason.
 """
 
 from typing import Any
@@ -11,11 +11,12 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods
 
 from audit.log import record
 from core.exceptions import StepRefused
+from core.views import get_visible_or_404
 from incidents.models import Incident
 
 from . import documents, engine
@@ -36,18 +37,10 @@ from .models import (
     IndividualsNotice,
     ReportDetails,
     latest_assessment,
-    may_assess,
-    may_decide,
     record_ico_response,
     record_not_a_breach,
     severity_clash,
 )
-
-
-def get_incident(request: HttpRequest, incident_uuid: Any) -> Incident:
-    return get_object_or_404(
-        Incident.objects.visible_to(request.user).select_related("organisation"), uuid=incident_uuid
-    )
 
 
 def require(allowed: bool, why: str) -> None:
@@ -63,7 +56,8 @@ def page(request: HttpRequest, template: str, incident: Incident, **context: Any
 
 @login_required
 def overview(request: HttpRequest, incident_uuid: Any) -> HttpResponse:
-    incident = get_incident(request, incident_uuid)
+    incident = get_visible_or_404(Incident.objects.select_related("organisation"), request.user, uuid=incident_uuid)
+    p = incident.powers_of(request.user)
     assessments = list(
         Assessment.objects.filter(incident=incident).select_related("assessed_by").prefetch_related("decisions")
     )
@@ -79,16 +73,16 @@ def overview(request: HttpRequest, incident_uuid: Any) -> HttpResponse:
         submissions=IcoSubmission.objects.filter(incident=incident).select_related("recorded_by"),
         notices=IndividualsNotice.objects.filter(incident=incident),
         decisions=Decision.objects.filter(assessment__incident=incident).select_related("decided_by", "assessment"),
-        may_assess=may_assess(request.user, incident),
-        may_decide=may_decide(request.user, incident),
+        may_assess=p.can_assess_breach,
+        may_decide=p.can_decide_breach,
         audiences=IndividualsNotice.Audience.choices,
     )
 
 
 @login_required
 def assessment_version(request: HttpRequest, incident_uuid: Any, version: int) -> HttpResponse:
-    incident = get_incident(request, incident_uuid)
-    assessment = get_object_or_404(Assessment.objects.filter(incident=incident), version=version)
+    incident = get_visible_or_404(Incident.objects.select_related("organisation"), request.user, uuid=incident_uuid)
+    assessment = get_visible_or_404(Assessment, request.user, incident=incident, version=version)
     return page(
         request,
         "breaches/assessment.html",
@@ -102,8 +96,10 @@ def assessment_version(request: HttpRequest, incident_uuid: Any, version: int) -
 @login_required
 @require_http_methods(["GET", "POST"])
 def assess(request: HttpRequest, incident_uuid: Any) -> HttpResponse:
-    incident = get_incident(request, incident_uuid)
-    require(may_assess(request.user, incident), "Only the DPO or an incident manager can assess a breach.")
+    incident = get_visible_or_404(Incident.objects.select_related("organisation"), request.user, uuid=incident_uuid)
+    require(
+        incident.powers_of(request.user).can_assess_breach, "Only the DPO or an incident manager can assess a breach."
+    )
     latest = latest_assessment(incident)
     form = AssessmentForm(
         request.POST if request.method == "POST" else None,
@@ -122,8 +118,10 @@ def assess(request: HttpRequest, incident_uuid: Any) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "POST"])
 def decide(request: HttpRequest, incident_uuid: Any) -> HttpResponse:
-    incident = get_incident(request, incident_uuid)
-    require(may_decide(request.user, incident), "Only the DPO can record the decision on telling the ICO.")
+    incident = get_visible_or_404(Incident.objects.select_related("organisation"), request.user, uuid=incident_uuid)
+    require(
+        incident.powers_of(request.user).can_decide_breach, "Only the DPO can record the decision on telling the ICO."
+    )
     latest = latest_assessment(incident)
     form = DecisionForm(request.POST if request.method == "POST" else None, incident=incident, assessment=latest)
     if request.method == "POST" and latest is None:
@@ -157,8 +155,11 @@ def decide(request: HttpRequest, incident_uuid: Any) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "POST"])
 def report_details(request: HttpRequest, incident_uuid: Any) -> HttpResponse:
-    incident = get_incident(request, incident_uuid)
-    require(may_assess(request.user, incident), "Only the DPO or an incident manager can edit the ICO report.")
+    incident = get_visible_or_404(Incident.objects.select_related("organisation"), request.user, uuid=incident_uuid)
+    require(
+        incident.powers_of(request.user).can_assess_breach,
+        "Only the DPO or an incident manager can edit the ICO report.",
+    )
     instance = ReportDetails.objects.filter(incident=incident).first() or ReportDetails(incident=incident)
     form = ReportDetailsForm(request.POST if request.method == "POST" else None, instance=instance)
     if request.method == "POST" and form.is_valid():
@@ -186,8 +187,11 @@ def report_details(request: HttpRequest, incident_uuid: Any) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "POST"])
 def record_submission(request: HttpRequest, incident_uuid: Any) -> HttpResponse:
-    incident = get_incident(request, incident_uuid)
-    require(may_assess(request.user, incident), "Only the DPO or an incident manager can record a report to the ICO.")
+    incident = get_visible_or_404(Incident.objects.select_related("organisation"), request.user, uuid=incident_uuid)
+    require(
+        incident.powers_of(request.user).can_assess_breach,
+        "Only the DPO or an incident manager can record a report to the ICO.",
+    )
     form = SubmissionForm(
         request.POST if request.method == "POST" else None, initial={"ico_reference": incident.ico_reference}
     )
@@ -204,8 +208,11 @@ def record_submission(request: HttpRequest, incident_uuid: Any) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "POST"])
 def record_response(request: HttpRequest, incident_uuid: Any) -> HttpResponse:
-    incident = get_incident(request, incident_uuid)
-    require(may_assess(request.user, incident), "Only the DPO or an incident manager can record the ICO's response.")
+    incident = get_visible_or_404(Incident.objects.select_related("organisation"), request.user, uuid=incident_uuid)
+    require(
+        incident.powers_of(request.user).can_assess_breach,
+        "Only the DPO or an incident manager can record the ICO's response.",
+    )
     form = ResponseForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         try:
@@ -220,8 +227,11 @@ def record_response(request: HttpRequest, incident_uuid: Any) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "POST"])
 def record_notice(request: HttpRequest, incident_uuid: Any) -> HttpResponse:
-    incident = get_incident(request, incident_uuid)
-    require(may_assess(request.user, incident), "Only the DPO or an incident manager can record that people were told.")
+    incident = get_visible_or_404(Incident.objects.select_related("organisation"), request.user, uuid=incident_uuid)
+    require(
+        incident.powers_of(request.user).can_assess_breach,
+        "Only the DPO or an incident manager can record that people were told.",
+    )
     form = NoticeForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         try:
@@ -236,8 +246,9 @@ def record_notice(request: HttpRequest, incident_uuid: Any) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "POST"])
 def not_a_breach(request: HttpRequest, incident_uuid: Any) -> HttpResponse:
-    incident = get_incident(request, incident_uuid)
-    require(may_assess(request.user, incident), "Only the DPO or an incident manager can record this.")
+    incident = get_visible_or_404(Incident.objects.select_related("organisation"), request.user, uuid=incident_uuid)
+    p = incident.powers_of(request.user)
+    require(p.can_assess_breach, "Only the DPO or an incident manager can record this.")
     form = NotABreachForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         try:
@@ -274,8 +285,11 @@ def _download(
 def _document_view(kind: str, fmt: str) -> Any:
     @login_required
     def view(request: HttpRequest, incident_uuid: Any) -> HttpResponse:
-        incident = get_incident(request, incident_uuid)
-        require(may_assess(request.user, incident), "Only the DPO or an incident manager can produce breach documents.")
+        incident = get_visible_or_404(Incident.objects.select_related("organisation"), request.user, uuid=incident_uuid)
+        require(
+            incident.powers_of(request.user).can_assess_breach,
+            "Only the DPO or an incident manager can produce breach documents.",
+        )
         if kind == "ico-report":
             return _download(request, incident, kind, fmt, documents.ico_report(incident))
         audience = request.GET.get("audience", "parents")

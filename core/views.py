@@ -1,11 +1,24 @@
-"""Shared view plumbing: one mixin makes every organisation-owned object deny by default."""
+"""Shared view plumbing: every organisation-owned object is found through `visible_to`, deny by default."""
 
-from typing import Any
+from typing import Any, TypeVar
 
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.db import models
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.shortcuts import get_object_or_404, render
+
+M = TypeVar("M", bound=models.Model)
+
+
+def get_visible_or_404(queryset_or_model: "type[M] | models.QuerySet[M]", user: Any, **lookup: Any) -> M:
+    """The one object matching `lookup` among those `user` may see; otherwise a 404.
+
+    Every view that looks an object up by id or uuid comes through here, so an object of
+    another organisation is "not found", exactly like one that does not exist. Pass a
+    queryset to add `select_related` and the like; its model's `visible_to` decides.
+    """
+    queryset = queryset_or_model._default_manager.all() if isinstance(queryset_or_model, type) else queryset_or_model
+    return get_object_or_404(queryset.visible_to(user), **lookup)  # type: ignore[attr-defined]
 
 
 class VisibleObjectMixin(LoginRequiredMixin):

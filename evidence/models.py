@@ -15,23 +15,7 @@ from django.utils import timezone
 
 from audit.log import record
 from core.exceptions import StepRefused
-from incidents.models import Incident
-from organisations.models import HANDLER_ROLES, Membership, Role
-
-
-class EvidenceQuerySet(models.QuerySet["Evidence"]):
-    def visible_to(self, user: Any) -> "EvidenceQuerySet":
-        """Evidence of the incidents `user` may open (handlers in scope, the assigned investigator)."""
-        return self.filter(incident__in=Incident.objects.visible_to(user))
-
-
-def holds_role_over(user: Any, incident: Incident, roles: Any) -> bool:
-    """Whether `user` holds one of `roles` on the incident's organisation or above it."""
-    if not getattr(user, "is_authenticated", False):
-        return False
-    return Membership.objects.filter(
-        user=user, role__in=list(roles), organisation_id__in=incident.organisation.ancestor_ids()
-    ).exists()
+from incidents.models import Incident, IncidentChildQuerySet
 
 
 class Evidence(models.Model):
@@ -69,7 +53,8 @@ class Evidence(models.Model):
     )
     withdrawn_reason = models.TextField(blank=True)
 
-    objects = EvidenceQuerySet.as_manager()
+    # Evidence of the incidents `user` may open (handlers in scope, the assigned investigator).
+    objects = IncidentChildQuerySet.as_manager()
 
     class Meta:
         ordering = ["uploaded_on", "id"]
@@ -82,23 +67,12 @@ class Evidence(models.Model):
     def is_withdrawn(self) -> bool:
         return self.withdrawn_on is not None
 
-    def may_withdraw(self, user: Any) -> bool:
-        if not getattr(user, "is_authenticated", False):
-            return False
-        if self.uploaded_by_id is not None and self.uploaded_by_id == user.pk:
-            return True
-        return holds_role_over(user, self.incident, HANDLER_ROLES)
-
-    def may_download(self, user: Any) -> bool:
-        """Callers have already checked that `user` may open the incident."""
-        return not self.is_withdrawn or holds_role_over(user, self.incident, {Role.DPO, Role.SIRO})
-
     def withdraw(self, *, by: Any, reason: str) -> None:
         """Withdraw this evidence with a reason; the file and its digest are kept."""
         reason = (reason or "").strip()
         if not reason:
             raise StepRefused("Give the reason for withdrawing this evidence.")
-        if not self.may_withdraw(by):
+        if not self.incident.powers_of(by).can_withdraw_evidence(self.uploaded_by_id):
             raise StepRefused("Only the incident's handlers or the person who added it can withdraw evidence.")
         with transaction.atomic():
             current = Evidence.objects.select_for_update().get(pk=self.pk)

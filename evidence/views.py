@@ -12,12 +12,13 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.http import FileResponse, HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods
 
 from audit.log import record
 from core.exceptions import StepRefused
+from core.views import get_visible_or_404
 from incidents.models import Incident
 
 from .forms import UploadForm, WithdrawForm
@@ -32,9 +33,7 @@ def incident_page(incident: Incident) -> str:
 @login_required
 @require_http_methods(["GET", "POST"])
 def upload(request: HttpRequest, incident_uuid: Any) -> HttpResponse:
-    incident = get_object_or_404(
-        Incident.objects.visible_to(request.user).select_related("organisation"), uuid=incident_uuid
-    )
+    incident = get_visible_or_404(Incident.objects.select_related("organisation"), request.user, uuid=incident_uuid)
     form = UploadForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
         uploaded = form.cleaned_data["file"]
@@ -64,17 +63,13 @@ def upload(request: HttpRequest, incident_uuid: Any) -> HttpResponse:
     )
 
 
-def visible_evidence(request: HttpRequest, evidence_uuid: Any) -> Evidence:
-    return get_object_or_404(
-        Evidence.objects.visible_to(request.user).select_related("incident__organisation"), uuid=evidence_uuid
-    )
-
-
 @login_required
 @require_GET
 def download(request: HttpRequest, evidence_uuid: Any) -> FileResponse:
-    evidence = visible_evidence(request, evidence_uuid)
-    if not evidence.may_download(request.user):
+    evidence = get_visible_or_404(
+        Evidence.objects.select_related("incident__organisation"), request.user, uuid=evidence_uuid
+    )
+    if evidence.is_withdrawn and not evidence.incident.powers_of(request.user).can_download_withdrawn_evidence:
         raise PermissionDenied("Withdrawn evidence can be downloaded only by the DPO or the SIRO.")
     path = evidence_path(evidence)
     handle = open(path, "rb")  # noqa: SIM115 (FileResponse closes it)
@@ -103,8 +98,10 @@ def download(request: HttpRequest, evidence_uuid: Any) -> FileResponse:
 @login_required
 @require_http_methods(["GET", "POST"])
 def withdraw(request: HttpRequest, evidence_uuid: Any) -> HttpResponse:
-    evidence = visible_evidence(request, evidence_uuid)
-    if not evidence.may_withdraw(request.user):
+    evidence = get_visible_or_404(
+        Evidence.objects.select_related("incident__organisation"), request.user, uuid=evidence_uuid
+    )
+    if not evidence.incident.powers_of(request.user).can_withdraw_evidence(evidence.uploaded_by_id):
         raise PermissionDenied("Only the incident's handlers or the person who added it can withdraw evidence.")
     form = WithdrawForm(request.POST or None)
     if request.method == "POST" and form.is_valid():

@@ -10,7 +10,6 @@ from django.utils import dateformat, timezone
 
 from incidents.models import Incident
 
-from .lifecycle import powers
 from .models import Classification, OutcomeReport, Routing
 
 
@@ -23,7 +22,7 @@ def _who(user: Any) -> str:
 
 
 def lifecycle_sections(incident: Incident, viewer: Any) -> list[dict[str, Any]]:
-    restricted = powers(viewer, incident).can_see_restricted
+    restricted = incident.powers_of(viewer).can_see_restricted
     result: list[dict[str, Any]] = []
     classifications = Classification.objects.filter(incident=incident).select_related("classified_by", "incident_type")
     if classifications:

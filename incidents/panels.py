@@ -1,67 +1,116 @@
-"""What the incident page shows of the lifecycle, worked out for one viewer."""
+"""What the incident page shows of the lifecycle, worked out once for one viewer.
+
+The buttons are the table's `available_steps`; the closure blockers are the close step's own
+needs; the rows come from what the detail view fetched (`detail_queryset`), so no panel
+queries again what another panel already has.
+"""
 
 from typing import Any
 
-from django.urls import reverse
+from django.db.models import Exists, OuterRef, Prefetch, QuerySet, prefetch_related_objects
 
 from incidents.models import Incident
+from organisations.powers import Powers
 
-from .lifecycle import closure_blockers, powers, required_review_roles
-from .models import Classification, OutcomeReport, Routing, severity_definitions
+from .lifecycle import STEP, available_steps, checklist_item_blockers, closure_needs, required_review_roles
+from .lifecycle.common import report_of
+from .models import (
+    ChecklistItem,
+    Classification,
+    InternalNote,
+    OutcomeReview,
+    ReporterMessage,
+    severity_definitions,
+)
+from .registry import registered_blockers
 
 
-def incident_panels(incident: Incident, user: Any) -> dict[str, Any]:
-    p = powers(user, incident)
+def _listed() -> dict[str, Prefetch]:
+    """The lists the incident page shows, each with what its rows show beside them."""
+    # The evidence and actions apps' models, reached by relation: they stand on a floor above.
+    evidence = Incident._meta.get_field("evidence").related_model
+    actions = Incident._meta.get_field("remedial_actions").related_model
+    return {
+        "checklist": Prefetch("checklist", ChecklistItem.objects.select_related("evidence", "updated_by")),
+        # Only earlier versions are listed: the current one is the incident's own fields.
+        "classifications": Prefetch(
+            "classifications", Classification.objects.select_related("classified_by", "incident_type")
+        ),
+        "internal_notes": Prefetch("internal_notes", InternalNote.objects.select_related("author")),
+        "reporter_messages": Prefetch("reporter_messages", ReporterMessage.objects.select_related("author")),
+        # Shared with the actions, evidence and deadlines panels, which read `.all()`.
+        "remedial_actions": Prefetch("remedial_actions", actions._default_manager.select_related("owner")),
+        "evidence": Prefetch(
+            "evidence",
+            evidence._default_manager.select_related("uploaded_by", "withdrawn_by"),
+        ),
+    }
+
+
+def _has(name: str) -> Exists:
+    field = Incident._meta.get_field(name)
+    rows = field.related_model._default_manager.filter(**{field.field.name: OuterRef("pk")})  # type: ignore[union-attr]
+    return Exists(rows.filter(version__gt=1) if name == "classifications" else rows)
+
+
+def detail_queryset(queryset: QuerySet[Incident]) -> QuerySet[Incident]:
+    """The incident with what its page shows beside it, and which of its lists have any rows."""
+    return queryset.select_related(
+        "organisation", "reported_by", "investigator", "incident_type", "routing", "outcome_report", "ico_decided_by"
+    ).annotate(**{f"has_{name}": _has(name) for name in _listed()})
+
+
+def load_lists(incident: Incident) -> None:
+    """Fetch each list the page shows, in one query each, and only those that have rows.
+
+    An empty list is set empty without a query, so a new report's page asks nothing for
+    its notes, messages, evidence or actions, and every panel reading `.all()` shares one
+    fetch instead of asking again.
+    """
+    cache = incident.__dict__.setdefault("_prefetched_objects_cache", {})
+    present = []
+    for name, prefetch in _listed().items():
+        if getattr(incident, f"has_{name}", True):
+            present.append(prefetch)
+        else:
+            cache[name] = getattr(incident, name).none()
+    prefetch_related_objects([incident], *present)
+    report = report_of(incident)
+    if report is not None:
+        if report.round:
+            prefetch_related_objects([report], Prefetch("reviews", OutcomeReview.objects.select_related("reviewer")))
+        else:
+            report.__dict__.setdefault("_prefetched_objects_cache", {})["reviews"] = report.reviews.none()
+
+
+def incident_panels(incident: Incident, user: Any, p: Powers) -> dict[str, Any]:
+    load_lists(incident)
     status = incident.status
-    S = Incident.Status
-    report = OutcomeReport.objects.filter(incident=incident).first()
-    routing = Routing.objects.filter(incident=incident).first()
-    checklist = list(incident.checklist.select_related("evidence", "updated_by"))
-    steps: list[dict[str, str]] = []
-
-    def step(name: str, text: str, when: bool, primary: bool = False) -> None:
-        if when:
-            steps.append(
-                {"href": reverse(f"incidents:{name}", args=[incident.uuid]), "text": text, "primary": str(primary)}
-            )
-
-    step("triage", "Triage the report", p.can_triage and status == S.REPORTED, True)
-    step("not_incident", "Close as not an incident", p.can_triage and status in (S.REPORTED, S.TRIAGED))
-    step("assign", "Assign the investigation", p.can_assign and status in (S.TRIAGED, S.INVESTIGATING))
-    step(
-        "start",
-        "Start the investigation",
-        (p.is_investigator or p.is_manager or p.is_siro) and status == S.TRIAGED,
-        True,
-    )
-    step("outcome", "Write the outcome report", p.can_work and status == S.INVESTIGATING, True)
-    step(
-        "review",
-        "Review the outcome report",
-        bool(p.review_roles) and status == S.OUTCOME_SUBMITTED,
-        True,
-    )
-    step("close", "Close the incident", p.can_close and status == S.OUTCOME_SUBMITTED, True)
-    step("reopen", "Reopen the incident", p.can_reopen and status in Incident.CLOSED_STATUSES)
-    step("reclassify", "Reclassify", p.can_reclassify and status != S.REPORTED)
-    reviews = list(report.reviews_this_round()) if report and report.round else []
+    report = report_of(incident)
+    checklist = list(incident.checklist.all())
+    offered = available_steps(user, incident, p)
+    close = STEP["close"]
     return {
         "powers": p,
-        "steps": steps,
-        "classifications": Classification.objects.filter(incident=incident).select_related(
-            "classified_by", "incident_type"
-        ),
-        "routing": routing,
-        "checklist": checklist,
+        "steps": [{"step": s, "href": s.url(incident)} for s in offered if s.button],
+        "offered": {s.name for s in offered},
+        "classifications": list(incident.classifications.all()),
+        "routing": getattr(incident, "routing", None),
+        "checklist": [
+            {"item": item, "may_update": not checklist_item_blockers(item, incident, p)} for item in checklist
+        ],
         "checklist_open": sum(1 for item in checklist if not item.is_settled),
-        "checklist_editable": status in (S.TRIAGED, S.INVESTIGATING, S.OUTCOME_SUBMITTED),
-        "notes": incident.internal_notes.select_related("author"),
-        "reporter_messages": incident.reporter_messages.select_related("author"),
+        "notes": incident.internal_notes.all(),
+        "reporter_messages": incident.reporter_messages.all(),
         "report": report,
-        "reviews": reviews,
+        "reviews": [r for r in report.reviews.all() if r.round == report.round] if report and report.round else [],
         "required_reviews": [str(r) for r in required_review_roles(incident)] if incident.severity else [],
-        "blockers": closure_blockers(incident) if status == S.OUTCOME_SUBMITTED else [],
-        "severity_definition": severity_definitions(incident.organisation).get(incident.severity, ""),
+        # The close step's own needs: shown instead of a button that would be refused.
+        "blockers": closure_needs(incident) + registered_blockers(close.name, incident)
+        if status in close.states
+        else [],
+        "severity_definition": severity_definitions(incident.organisation).get(incident.severity, "")
+        if incident.severity
+        else "",
         "reporter": incident.reporter_display(user),
-        "open_actions": incident.remedial_actions.filter(status="open"),
     }

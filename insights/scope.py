@@ -13,7 +13,8 @@ from django.http import Http404, HttpRequest
 
 from actions.models import RemedialAction
 from incidents.models import Incident
-from organisations.models import HANDLER_ROLES, Membership, Organisation, Role
+from organisations.models import HANDLER_ROLES, Organisation, Role
+from organisations.powers import memberships_of, powers
 
 REPORT_ROLES = frozenset(HANDLER_ROLES | {Role.GOVERNANCE})
 
@@ -40,7 +41,9 @@ class Scope:
 
 
 def memberships(user: Any, roles: Any) -> list[tuple[str, str]]:
-    return list(Membership.objects.filter(user=user, role__in=list(roles)).values_list("organisation__path", "role"))
+    """(organisation path, role) of the person's memberships in `roles`."""
+    wanted = {str(role) for role in roles}
+    return [(path, role) for path, role in memberships_of(user) if role in wanted]
 
 
 def resolve(request: HttpRequest, roles: Any = REPORT_ROLES, param: str = "scope") -> Scope:
@@ -63,8 +66,7 @@ def resolve(request: HttpRequest, roles: Any = REPORT_ROLES, param: str = "scope
             raise Http404
     else:
         chosen = min(choices, key=lambda org: (org.path.count("/"), org.name))
-    handler = any(chosen.path.startswith(path) for path, role in held if role in HANDLER_ROLES)
-    return Scope(organisation=chosen, choices=choices, is_handler=handler)
+    return Scope(organisation=chosen, choices=choices, is_handler=powers(request.user, chosen).is_handler)
 
 
 def resolve_for_handlers(request: HttpRequest, param: str = "scope") -> Scope:

@@ -23,6 +23,7 @@ from django.views.decorators.http import require_POST
 from audit.log import record
 from core.exceptions import StepRefused
 from organisations.models import HANDLER_ROLES, Organisation
+from organisations.powers import powers
 
 from . import charts, dashboard, export, importer, log, pack, review
 from .forms import CompleteReviewForm, MappingForm, PackForm, ReviewActionForm, UploadForm
@@ -169,10 +170,6 @@ def _visible_reviews(request: HttpRequest) -> Any:
     return TypeReview.objects.filter(organisation__in=orgs)
 
 
-def _handles(request: HttpRequest, organisation: Organisation) -> bool:
-    return Organisation.objects.visible_to(request.user, roles=HANDLER_ROLES).filter(pk=organisation.pk).exists()
-
-
 @login_required
 def reviews_view(request: HttpRequest) -> HttpResponse:
     scope = resolve(request)
@@ -207,7 +204,7 @@ def run_review_view(request: HttpRequest) -> HttpResponse:
 @login_required
 def review_view(request: HttpRequest, review_uuid: Any) -> HttpResponse:
     item = get_object_or_404(_visible_reviews(request).select_related("organisation", "reviewed_by"), uuid=review_uuid)
-    handler = _handles(request, item.organisation)
+    handler = powers(request.user, item.organisation).is_handler
     action_form = ReviewActionForm(review=item)
     complete_form = CompleteReviewForm()
     if request.method == "POST":

@@ -53,13 +53,9 @@ class OrganisationQuerySet(models.QuerySet["Organisation"]):
 
     def visible_to(self, user: Any, roles: Iterable[str] | None = None) -> "OrganisationQuerySet":
         """Organisations where `user` holds one of `roles` (any role if None), on the node or above."""
-        if not getattr(user, "is_authenticated", False):
-            return self.none()
-        memberships = Membership.objects.filter(user=user)
-        if roles is not None:
-            memberships = memberships.filter(role__in=list(roles))
-        paths = memberships.values_list("organisation__path", flat=True)
-        return self.under_paths(set(paths))
+        from .powers import paths_where  # the person's memberships, read once per request
+
+        return self.under_paths(paths_where(user, roles))
 
 
 class Organisation(models.Model):

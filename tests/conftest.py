@@ -43,6 +43,44 @@ def cast(db: None) -> Cast:
     return Cast(county, school_a, school_b, alice, bob, carol, dave)
 
 
+@dataclass
+class People:
+    """The cast, and at school A an investigating officer, a SIRO, a governance viewer and an admin."""
+
+    cast: Cast
+    investigator: User
+    siro: User
+    governor: User
+    admin: User
+
+    def everyone(self) -> dict[str, User]:
+        c = self.cast
+        return {
+            "alice (incident manager)": c.alice,
+            "bob (reporter)": c.bob,
+            "carol (DPO above)": c.carol,
+            "dave (manager elsewhere)": c.dave,
+            "investigator": self.investigator,
+            "siro": self.siro,
+            "governor": self.governor,
+            "admin": self.admin,
+        }
+
+
+@pytest.fixture
+def people(cast: Cast) -> People:
+    extra = {}
+    for key, role in [
+        ("investigator", Role.INVESTIGATOR),
+        ("siro", Role.SIRO),
+        ("governor", Role.GOVERNANCE),
+        ("admin", Role.ADMIN),
+    ]:
+        extra[key] = UserFactory(email=f"{key}@example.org", full_name=key.title())
+        Membership.objects.create(user=extra[key], organisation=cast.school_a, role=role)
+    return People(cast=cast, **extra)
+
+
 @pytest.fixture(autouse=True)
 def fast_password_hashing(settings) -> None:  # type: ignore[no-untyped-def]
     """Argon2 is slow by design; tests that are not about hashing use a fast hasher.

@@ -94,7 +94,7 @@ def test_closing_a_personal_data_breach_assessed_but_not_decided_is_refused_and_
 
 def test_the_lifecycle_no_longer_has_an_ico_blocker_of_its_own(team: Team) -> None:
     incident = breach_ready_to_close(team)
-    blockers = lifecycle.closure_blockers(incident)
+    blockers = lifecycle.blockers("close", incident, incident.powers_of(team.manager))
     assert blockers == closure_blockers(incident)  # every ICO word on the page comes from the breach record
     assert sum("ICO" in b for b in blockers) == 1
 

@@ -13,5 +13,6 @@ register = template.Library()
 @register.inclusion_tag("actions/_panel.html", takes_context=True)
 def actions_panel(context: dict[str, Any], incident: Incident) -> dict[str, Any]:
     # Whoever sees the incident page may raise actions on it (its handlers and investigator).
-    actions = list(incident.remedial_actions.select_related("owner"))
+    # `.all()`: the incident page prefetched them with their owners.
+    actions = list(incident.remedial_actions.all())
     return {"incident": incident, "actions": actions, "today": timezone.localdate()}

@@ -18,7 +18,7 @@ from django.utils.dateformat import format as date_format
 
 from incidents.models import Incident
 
-from ..models import IdentityRequest, PublicReportPage, is_dpo_for
+from ..models import IdentityRequest, PublicReportPage
 
 register = template.Library()
 
@@ -74,12 +74,13 @@ def incident_privacy_panel(context: template.Context, incident: Incident) -> dic
     user = getattr(request, "user", None)
     confidential = bool(incident.reporter_confidential and incident.reported_by_id)
     requests = list(incident.identity_requests.select_related("requested_by", "decided_by")) if confidential else []
+    p = incident.powers_of(user)
     return {
         "incident": incident,
         "user": user,
         "confidential": confidential,
-        "may_see": confidential and incident.may_see_confidential_reporter(user),
-        "is_dpo": confidential and is_dpo_for(user, incident),
+        "may_see": confidential and p.can_see_confidential_reporter,
+        "is_dpo": confidential and p.can_decide_identity_requests,
         "requests": requests,
         "own_requests": [r for r in requests if user is not None and r.requested_by_id == user.pk],
         "has_receipt": incident.reporter_anonymous and hasattr(incident, "anonymous_receipt"),

@@ -7,7 +7,7 @@ from django import template
 from incidents.models import Incident
 
 from ..clock import ClockState, ico_clock_state
-from ..models import latest_assessment, may_assess, may_decide
+from ..models import latest_assessment
 
 register = template.Library()
 
@@ -17,7 +17,7 @@ def breach_panel(context: Any, incident: Incident) -> dict[str, Any]:
     """The panel on the incident page, when personal data is or may be involved.
 
     Decided from the incident's own fields first, so an incident with no personal data
-    costs the page no queries; otherwise three (the latest assessment, the person's roles).
+    costs the page no queries; otherwise one (the latest assessment).
     """
     show = (
         incident.personal_data_breach in ("yes", "not_known")
@@ -26,14 +26,14 @@ def breach_panel(context: Any, incident: Incident) -> dict[str, Any]:
     )
     if not show:
         return {"show": False}
-    user = context.get("user")
+    powers = incident.powers_of(context.get("user"))
     return {
         "show": True,
         "incident": incident,
         "latest": latest_assessment(incident),
         "clock": ico_clock_state(incident),
-        "may_assess": may_assess(user, incident),
-        "may_decide": may_decide(user, incident),
+        "may_assess": powers.can_assess_breach,
+        "may_decide": powers.can_decide_breach,
     }
 
 

@@ -35,10 +35,12 @@ def _state(due: Due, now: Any) -> str:
 @register.inclusion_tag("deadlines/_panel_body.html")
 def incident_deadlines(incident: Incident) -> dict[str, Any]:
     now = timezone.now()
-    last_update = ReporterMessage.objects.filter(
-        incident=incident, direction=ReporterMessage.Direction.TO_REPORTER
-    ).aggregate(last=Max("sent_on"))["last"]
-    actions = list(RemedialAction.objects.filter(incident=incident).exclude(status=RemedialAction.Status.CANCELLED))
+    # `.all()`: the incident page prefetched its messages and actions for its own panels.
+    last_update = max(
+        (m.sent_on for m in incident.reporter_messages.all() if m.direction == ReporterMessage.Direction.TO_REPORTER),
+        default=None,
+    )
+    actions = [a for a in incident.remedial_actions.all() if a.status != RemedialAction.Status.CANCELLED]
     dues = incident_dues(
         incident,
         effective_timescales(incident.organisation),

@@ -7,9 +7,6 @@ from django import template
 from audit.log import label
 from audit.models import Event
 from incidents.models import Incident
-from organisations.models import HANDLER_ROLES, Role
-
-from ..models import holds_role_over
 
 register = template.Library()
 
@@ -26,27 +23,29 @@ def actor_name(event: Event, incident: Incident, viewer: Any, reporter_shown: st
 @register.inclusion_tag("evidence/_panel.html", takes_context=True)
 def evidence_panel(context: dict[str, Any], incident: Incident) -> dict[str, Any]:
     user = context["request"].user
-    items = list(incident.evidence.select_related("uploaded_by", "withdrawn_by"))
+    # `.all()`: the incident page prefetched them (with who uploaded and withdrew each).
+    items = list(incident.evidence.all())
     custody: dict[str, list[dict[str, Any]]] = {str(item.uuid): [] for item in items}
     if items:
         reporter_shown = incident.reporter_display(user) if incident.reported_by_id else ""
-        events = Event.objects.filter(
-            record_type=label(incident), record_id=str(incident.pk), action__startswith="evidence."
-        ).select_related("actor")
+        # The page's timeline holds every event of the incident: read it rather than ask again.
+        timeline = context.get("events")
+        events = (
+            timeline
+            if timeline is not None
+            else Event.objects.filter(record_type=label(incident), record_id=str(incident.pk)).select_related("actor")
+        )
         for event in events:
-            key = str((event.after or {}).get("evidence", ""))
+            key = str((event.after or {}).get("evidence", "")) if event.action.startswith("evidence.") else ""
             if key in custody:
                 custody[key].append({"event": event, "actor": actor_name(event, incident, user, reporter_shown)})
-    # Only the incident's handlers and its investigator can open the incident page: anyone
-    # else here is a handler, so only the investigator needs the membership query.
-    is_handler = bool(items) and (incident.investigator_id != user.pk or holds_role_over(user, incident, HANDLER_ROLES))
-    may_see_withdrawn = any(i.is_withdrawn for i in items) and holds_role_over(user, incident, {Role.DPO, Role.SIRO})
+    p = incident.powers_of(user)
     rows = [
         {
             "item": item,
             "custody": custody[str(item.uuid)],
-            "may_download": not item.is_withdrawn or may_see_withdrawn,
-            "may_withdraw": not item.is_withdrawn and (is_handler or item.uploaded_by_id == user.pk),
+            "may_download": not item.is_withdrawn or p.can_download_withdrawn_evidence,
+            "may_withdraw": not item.is_withdrawn and p.can_withdraw_evidence(item.uploaded_by_id),
         }
         for item in items
     ]

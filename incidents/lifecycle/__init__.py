@@ -1,46 +1,62 @@
-"""The incident's lifecycle: every step it can take, who may take it, from which states."""
+"""The incident's lifecycle: every step it can take, who may take it, from which states.
 
+    from incidents import lifecycle
+    lifecycle.triage(incident, by=user, severity="major", ...)
+    lifecycle.available_steps(user, incident)   # what the incident page offers
+
+- `table`: the table of steps (who, from which states, what each needs), `check`, `available_steps`.
+- `steps`: the steps that change the incident's state (and its classification).
+- `work`: working the investigation: checklist, notes, messages, the outcome report's draft.
+- `classification`: classification checks, routing by severity, the checklist's template.
+"""
+
+from .classification import CLASSIFICATION_FIELDS, my_serious_scope_filter
+from .common import WORKING_STATES, Severity, Status, eligible_investigators, required_review_roles
 from .steps import (
-    CLASSIFICATION_FIELDS,
-    WORKING_STATES,
-    Powers,
-    Severity,
-    Status,
-    add_note,
     assign_investigator,
     close,
     close_not_incident,
-    closure_blockers,
-    eligible_investigators,
-    message_reporter,
-    my_serious_scope_filter,
-    powers,
     reclassify,
     reopen,
-    required_review_roles,
     review_outcome,
-    save_outcome_draft,
     start_investigation,
     submit_outcome,
     triage,
-    update_checklist_item,
 )
+from .table import (
+    STEP,
+    STEPS,
+    Step,
+    available_steps,
+    blockers,
+    check,
+    checklist_item_blockers,
+    checklist_item_refusal,
+    closure_needs,
+)
+from .work import add_note, message_reporter, save_outcome_draft, update_checklist_item
 
 __all__ = [
     "CLASSIFICATION_FIELDS",
+    "STEP",
+    "STEPS",
     "WORKING_STATES",
-    "Powers",
     "Severity",
     "Status",
+    "Step",
     "add_note",
     "assign_investigator",
+    "available_steps",
+    "blockers",
+    "check",
+    "checklist_item_blockers",
+    "checklist_item_refusal",
     "close",
     "close_not_incident",
-    "closure_blockers",
+    "closure_needs",
     "eligible_investigators",
     "message_reporter",
     "my_serious_scope_filter",
-    "powers",
     "reclassify",
     "reopen",
     "required_review_roles",

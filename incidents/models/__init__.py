@@ -2,9 +2,11 @@
 
 from .incident import (
     Incident,
+    IncidentChildQuerySet,
     IncidentQuerySet,
     IncidentType,
     ReporterMessage,
+    child_queryset,
     report_incident,
 )
 from .investigation import (
@@ -29,6 +31,7 @@ __all__ = [
     "ChecklistTemplateItem",
     "Classification",
     "Incident",
+    "IncidentChildQuerySet",
     "IncidentQuerySet",
     "IncidentType",
     "InternalNote",
@@ -37,6 +40,7 @@ __all__ = [
     "ReporterMessage",
     "Routing",
     "SeverityDefinition",
+    "child_queryset",
     "incident_types_for",
     "report_incident",
     "severity_definitions",

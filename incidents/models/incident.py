@@ -13,7 +13,8 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 
-from organisations.models import HANDLER_ROLES, Membership, Organisation, Role
+from organisations.models import HANDLER_ROLES, Organisation, Role
+from organisations.powers import Powers, paths_where, powers
 
 
 class IncidentQuerySet(models.QuerySet["Incident"]):
@@ -27,15 +28,29 @@ class IncidentQuerySet(models.QuerySet["Incident"]):
         """
         if not getattr(user, "is_authenticated", False):
             return self.none()
-        paths = set(
-            Membership.objects.filter(user=user, role__in=list(HANDLER_ROLES)).values_list(
-                "organisation__path", flat=True
-            )
-        )
+        paths = paths_where(user, HANDLER_ROLES)
         condition = Q(investigator=user)
         if paths:
             condition |= Q(organisation__in=Organisation.objects.under_paths(paths))
         return self.filter(condition)
+
+
+class IncidentChildQuerySet(models.QuerySet[Any]):
+    """For anything that belongs to an incident: visible exactly when its incident is.
+
+    `incident_path` is the lookup from the model to its incident (`"incident"`, or
+    `"assessment__incident"` for a record one step further away).
+    """
+
+    incident_path = "incident"
+
+    def visible_to(self, user: Any) -> "IncidentChildQuerySet":
+        return self.filter(**{f"{self.incident_path}__in": Incident.objects.visible_to(user)})
+
+
+def child_queryset(incident_path: str) -> type[IncidentChildQuerySet]:
+    """A queryset class for a model whose incident is reached through `incident_path`."""
+    return type("IncidentChildQuerySet", (IncidentChildQuerySet,), {"incident_path": incident_path})
 
 
 class IncidentType(models.Model):
@@ -214,18 +229,13 @@ class Incident(models.Model):
         """
         if self.reporter_anonymous or self.reported_by is None:
             return "Anonymous reporter" if self.reporter_anonymous else "Not recorded"
-        if self.reporter_confidential and not self.may_see_confidential_reporter(viewer):
+        if self.reporter_confidential and not self.powers_of(viewer).can_see_confidential_reporter:
             return "Confidential reporter"
         return self.reported_by.full_name or self.reported_by.email
 
-    def may_see_confidential_reporter(self, viewer: Any) -> bool:
-        if not getattr(viewer, "is_authenticated", False):
-            return False
-        return Membership.objects.filter(
-            user=viewer,
-            role__in=[Role.DPO, Role.SIRO],
-            organisation_id__in=self.organisation.ancestor_ids(),
-        ).exists()
+    def powers_of(self, user: Any) -> Powers:
+        """What `user` may do to this incident (`organisations.powers`: roles here or above, assigned)."""
+        return powers(user, self.organisation, self.investigator_id)
 
     @property
     def is_open(self) -> bool:
@@ -292,6 +302,8 @@ class ReporterMessage(models.Model):
     sent_on = models.DateTimeField()
     read_on = models.DateTimeField(null=True, blank=True)
 
+    objects = IncidentChildQuerySet.as_manager()
+
     class Meta:
         ordering = ["sent_on", "id"]
 
@@ -301,10 +313,12 @@ class ReporterMessage(models.Model):
 
 __all__ = [
     "Incident",
+    "IncidentChildQuerySet",
     "IncidentQuerySet",
     "IncidentType",
     "ReporterMessage",
     "Role",
+    "child_queryset",
     "report_incident",
 ]
 

@@ -19,7 +19,7 @@ from django.db import models
 from incidents.builtins import DEFAULT_SEVERITY_DEFINITIONS
 from organisations.models import Organisation
 
-from .incident import Incident, IncidentType
+from .incident import Incident, IncidentChildQuerySet, IncidentType, child_queryset
 
 SERIOUS_SEVERITIES = (Incident.Severity.MAJOR, Incident.Severity.CRITICAL)
 
@@ -74,6 +74,8 @@ class Classification(models.Model):
     classified_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     classified_on = models.DateTimeField()
 
+    objects = IncidentChildQuerySet.as_manager()
+
     class Meta:
         db_table = "investigation_classification"
         ordering = ["incident", "version"]
@@ -109,6 +111,8 @@ class Routing(models.Model):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
     lead_decided_on = models.DateTimeField(null=True, blank=True)
+
+    objects = IncidentChildQuerySet.as_manager()
 
     class Meta:
         db_table = "investigation_routing"
@@ -203,6 +207,8 @@ class ChecklistItem(models.Model):
     )
     updated_on = models.DateTimeField(null=True, blank=True)
 
+    objects = IncidentChildQuerySet.as_manager()
+
     class Meta:
         db_table = "investigation_checklistitem"
         ordering = ["position", "id"]
@@ -222,6 +228,8 @@ class InternalNote(models.Model):
     author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     body = models.TextField()
     created_on = models.DateTimeField()
+
+    objects = IncidentChildQuerySet.as_manager()
 
     class Meta:
         db_table = "investigation_internalnote"
@@ -281,6 +289,8 @@ class OutcomeReport(models.Model):
     )
     updated_on = models.DateTimeField(null=True, blank=True)
 
+    objects = IncidentChildQuerySet.as_manager()
+
     class Meta:
         db_table = "investigation_outcomereport"
 
@@ -321,6 +331,8 @@ class OutcomeReview(models.Model):
     decision = models.CharField(max_length=20, choices=Decision.choices)
     comments = models.TextField(blank=True)
     reviewed_on = models.DateTimeField()
+
+    objects = child_queryset("report__incident").as_manager()
 
     class Meta:
         db_table = "investigation_outcomereview"

@@ -5,15 +5,16 @@ from typing import Any
 from django.core.paginator import Paginator
 from django.db import transaction
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, render
+from django.shortcuts import render
 from django.views import View
 
 from audit.log import events_for, record
-from core.views import VisibleObjectMixin
+from core.views import VisibleObjectMixin, get_visible_or_404
 from organisations.models import HANDLER_ROLES, Organisation
 
 from ..forms import IncidentFilterForm
 from ..models import Incident
+from ..panels import detail_queryset, incident_panels
 
 PAGE_SIZE = 50
 
@@ -51,11 +52,11 @@ class IncidentDetailView(VisibleObjectMixin, View):
     model = Incident
 
     def get(self, request: HttpRequest, incident_uuid: Any) -> HttpResponse:
-        incident = get_object_or_404(
-            self.get_queryset().select_related("organisation", "reported_by", "investigator"), uuid=incident_uuid
-        )
-        with transaction.atomic():
-            # Reading a report's personal data is itself on the record.
+        incident = get_visible_or_404(detail_queryset(Incident.objects.all()), request.user, uuid=incident_uuid)
+        # Reading a report's personal data is itself on the record. No savepoint: nothing here
+        # recovers from a failed write, so inside a request's transaction it would be two
+        # round trips for nothing (outside one, this is the transaction either way).
+        with transaction.atomic(savepoint=False):
             record(
                 organisation_id=incident.organisation_id, action="incident.viewed", actor=request.user, record=incident
             )
@@ -63,16 +64,18 @@ class IncidentDetailView(VisibleObjectMixin, View):
         rows = [
             {
                 "label": field.verbose_name[:1].upper() + field.verbose_name[1:],  # type: ignore[union-attr]
-                "value": incident._get_FIELD_display(field) if getattr(field, "choices", None) else value,
+                "value": incident._get_FIELD_display(field)  # type: ignore[attr-defined]
+                if getattr(field, "choices", None)
+                else value,
             }
             for field, value in fields
         ]
-        from incidents.panels import incident_panels
-
+        # Once per request: every panel below reads these powers rather than asking again.
+        powers = incident.powers_of(request.user)
         return render(
             request,
             "incidents/detail.html",
-            incident_panels(incident, request.user)
+            incident_panels(incident, request.user, powers)
             | {
                 "incident": incident,
                 "current_organisation": incident.organisation,

@@ -1,8 +1,10 @@
 """Pages for the lifecycle: each step has a page that works without JavaScript.
 
-Every page finds the incident through `Incident.objects.visible_to(user)` (another
-organisation's incident is a 404); a visible incident the person's role may not act on is
-a 403; a step refused by the rules is shown as a form error, in the lifecycle's words.
+Every page finds the incident through `core.views.get_visible_or_404` (another
+organisation's incident is a 404); a visible incident the person may not act on (the
+table's "who") is a 403; a step refused by the table or the rules is shown as a form
+error, in the lifecycle's words. Which step a page serves, who may open it and what it
+needs all come from `lifecycle.STEP`, never from the view.
 """
 
 from collections.abc import Callable
@@ -21,12 +23,13 @@ from django.views.decorators.http import require_http_methods
 
 from audit.log import record
 from core.exceptions import StepRefused
+from core.views import get_visible_or_404
 from incidents.models import Incident, IncidentType
 from organisations.models import Organisation, Role
+from organisations.powers import Powers, paths_where
 
 from .. import forms as f
 from .. import lifecycle
-from ..lifecycle import Powers, powers
 from ..models import (
     SERIOUS_SEVERITIES,
     ChecklistItem,
@@ -37,13 +40,17 @@ from ..models import (
 )
 
 
-def get_incident(request: HttpRequest, incident_uuid: Any) -> Incident:
-    return get_object_or_404(
-        Incident.objects.visible_to(request.user).select_related(
-            "organisation", "reported_by", "investigator", "incident_type"
-        ),
+def incident_for_step(request: HttpRequest, incident_uuid: Any, step: str) -> tuple[Incident, Powers]:
+    """The incident (404 if not visible) and the person's powers; 403 if the table says they may not take `step`."""
+    incident = get_visible_or_404(
+        Incident.objects.select_related("organisation", "reported_by", "investigator", "incident_type"),
+        request.user,
         uuid=incident_uuid,
     )
+    p = incident.powers_of(request.user)
+    if not lifecycle.STEP[step].who(p):
+        raise PermissionDenied(lifecycle.STEP[step].who_refusal)
+    return incident, p
 
 
 def detail_url(incident: Incident) -> str:
@@ -79,8 +86,7 @@ def step_page(
 
 
 def simple_step(
-    allowed: Callable[[Powers], bool],
-    title: str,
+    step: str,
     button: str,
     form_class: type[forms.Form],
     perform: Callable[[HttpRequest, Incident, dict[str, Any]], Any],
@@ -92,9 +98,7 @@ def simple_step(
     @login_required
     @require_http_methods(["GET", "POST"])
     def view(request: HttpRequest, incident_uuid: Any) -> HttpResponse:
-        incident = get_incident(request, incident_uuid)
-        if not allowed(powers(request.user, incident)):
-            raise PermissionDenied
+        incident, p = incident_for_step(request, incident_uuid, step)
         form = form_class(request.POST) if request.method == "POST" else form_class()
         if request.method == "POST" and form.is_valid():
             try:
@@ -105,19 +109,19 @@ def simple_step(
                 messages.success(request, done)
                 return redirect(detail_url(incident))
         extra = {}
-        if form_class is f.ConfirmForm and "close" in button.lower():
+        if step == "close":
             extra = {
-                "blockers": lifecycle.closure_blockers(incident),
+                "blockers": lifecycle.blockers(step, incident, p),
                 "open_actions": incident.remedial_actions.filter(status="open"),
             }
+        title = lifecycle.STEP[step].label
         return step_page(request, incident, title=title, button=button, form=form, intro=intro, extra=extra)
 
     return view
 
 
 start = simple_step(
-    lambda p: p.is_investigator or p.is_manager or p.is_siro,
-    "Start the investigation",
+    "start_investigation",
     "Start the investigation",
     f.ConfirmForm,
     lambda r, i, d: lifecycle.start_investigation(i, by=r.user),
@@ -125,8 +129,7 @@ start = simple_step(
     "The checklist and the outcome report can then be worked on. The reporter is told.",
 )
 submit = simple_step(
-    lambda p: p.can_work,
-    "Submit the outcome report",
+    "submit_outcome",
     "Submit for review",
     f.ConfirmForm,
     lambda r, i, d: lifecycle.submit_outcome(i, by=r.user),
@@ -134,8 +137,7 @@ submit = simple_step(
     "The incident manager (and the DPO for a major or critical incident) will review it.",
 )
 close = simple_step(
-    lambda p: p.can_close,
-    "Close the incident",
+    "close",
     "Close the incident",
     f.ConfirmForm,
     lambda r, i, d: lifecycle.close(i, by=r.user),
@@ -143,8 +145,7 @@ close = simple_step(
     "Open remedial actions stay open and trackable after closure.",
 )
 not_incident = simple_step(
-    lambda p: p.can_triage,
-    "Close as not an incident",
+    "close_not_incident",
     "Close as not an incident",
     f.ReasonForm,
     lambda r, i, d: lifecycle.close_not_incident(i, by=r.user, reason=d["reason"]),
@@ -152,8 +153,7 @@ not_incident = simple_step(
     "For an event with no security significance. The reason is kept on the record.",
 )
 reopen = simple_step(
-    lambda p: p.can_reopen,
-    "Reopen the incident",
+    "reopen",
     "Reopen",
     f.ReasonForm,
     lambda r, i, d: lifecycle.reopen(i, by=r.user, reason=d["reason"]),
@@ -164,10 +164,7 @@ reopen = simple_step(
 @login_required
 @require_http_methods(["GET", "POST"])
 def triage(request: HttpRequest, incident_uuid: Any) -> HttpResponse:
-    incident = get_incident(request, incident_uuid)
-    p = powers(request.user, incident)
-    if not p.can_triage:
-        raise PermissionDenied
+    incident, _ = incident_for_step(request, incident_uuid, "triage")
     investigators = lifecycle.eligible_investigators(incident)
     form = f.TriageForm(request.POST or None, incident=incident, investigators=investigators)
     if request.method == "POST" and form.is_valid():
@@ -198,9 +195,7 @@ def triage(request: HttpRequest, incident_uuid: Any) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "POST"])
 def reclassify(request: HttpRequest, incident_uuid: Any) -> HttpResponse:
-    incident = get_incident(request, incident_uuid)
-    if not powers(request.user, incident).can_reclassify:
-        raise PermissionDenied
+    incident, _ = incident_for_step(request, incident_uuid, "reclassify")
     form = f.ReclassifyForm(
         request.POST or None, incident=incident, initial=f.ClassificationForm.initial_from(incident)
     )
@@ -226,9 +221,7 @@ def reclassify(request: HttpRequest, incident_uuid: Any) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "POST"])
 def assign(request: HttpRequest, incident_uuid: Any) -> HttpResponse:
-    incident = get_incident(request, incident_uuid)
-    if not powers(request.user, incident).can_assign:
-        raise PermissionDenied
+    incident, _ = incident_for_step(request, incident_uuid, "assign_investigator")
     form = f.AssignForm(
         request.POST or None,
         investigators=lifecycle.eligible_investigators(incident),
@@ -259,16 +252,11 @@ def assign(request: HttpRequest, incident_uuid: Any) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "POST"])
 def checklist_item(request: HttpRequest, item_id: int) -> HttpResponse:
-    item = get_object_or_404(
-        ChecklistItem.objects.filter(incident__in=Incident.objects.visible_to(request.user)).select_related(
-            "incident__organisation"
-        ),
-        pk=item_id,
-    )
+    item = get_visible_or_404(ChecklistItem.objects.select_related("incident__organisation"), request.user, pk=item_id)
     incident = item.incident
-    p = powers(request.user, incident)
-    if not (p.can_see_restricted if item.is_disciplinary else p.can_work):
-        raise PermissionDenied
+    refusal = lifecycle.checklist_item_refusal(item, incident.powers_of(request.user))
+    if refusal:
+        raise PermissionDenied(refusal)
     form: forms.Form
     initial = {
         "state": item.state,
@@ -305,7 +293,7 @@ def checklist_item(request: HttpRequest, item_id: int) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "POST"])
 def add_note(request: HttpRequest, incident_uuid: Any) -> HttpResponse:
-    incident = get_incident(request, incident_uuid)
+    incident, _ = incident_for_step(request, incident_uuid, "add_note")
     form = f.NoteForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
@@ -321,7 +309,7 @@ def add_note(request: HttpRequest, incident_uuid: Any) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "POST"])
 def message_reporter(request: HttpRequest, incident_uuid: Any) -> HttpResponse:
-    incident = get_incident(request, incident_uuid)
+    incident, _ = incident_for_step(request, incident_uuid, "message_reporter")
     form = f.MessageForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
@@ -350,10 +338,12 @@ def message_reporter(request: HttpRequest, incident_uuid: Any) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "POST"])
 def outcome(request: HttpRequest, incident_uuid: Any) -> HttpResponse:
-    incident = get_incident(request, incident_uuid)
-    p = powers(request.user, incident)
-    report = OutcomeReport.objects.filter(incident=incident).first() or OutcomeReport(incident=incident)
-    editable = p.can_work and incident.status == Incident.Status.INVESTIGATING
+    incident = get_visible_or_404(
+        Incident.objects.select_related("organisation", "outcome_report"), request.user, uuid=incident_uuid
+    )
+    p = incident.powers_of(request.user)
+    report: OutcomeReport = getattr(incident, "outcome_report", None) or OutcomeReport(incident=incident)
+    editable = not lifecycle.blockers("save_outcome_draft", incident, p)
     form = f.OutcomeReportForm(request.POST or None, instance=report, restricted=p.can_see_restricted)
     if request.method == "POST":
         if not editable:
@@ -384,7 +374,7 @@ def outcome(request: HttpRequest, incident_uuid: Any) -> HttpResponse:
             "powers": p,
             "sections": report.sections(restricted=p.can_see_restricted),
             "reviews": report.reviews.select_related("reviewer").order_by("-reviewed_on") if report.pk else [],
-            "can_review": bool(p.review_roles) and incident.status == Incident.Status.OUTCOME_SUBMITTED,
+            "can_review": not lifecycle.blockers("review_outcome", incident, p),
             "actions": incident.remedial_actions.select_related("owner"),
         },
     )
@@ -393,10 +383,7 @@ def outcome(request: HttpRequest, incident_uuid: Any) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "POST"])
 def review(request: HttpRequest, incident_uuid: Any) -> HttpResponse:
-    incident = get_incident(request, incident_uuid)
-    p = powers(request.user, incident)
-    if not p.review_roles:
-        raise PermissionDenied
+    incident, p = incident_for_step(request, incident_uuid, "review_outcome")
     form = f.ReviewForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
@@ -430,10 +417,10 @@ def review(request: HttpRequest, incident_uuid: Any) -> HttpResponse:
 def outcome_pdf(request: HttpRequest, incident_uuid: Any) -> HttpResponse:
     from ..pdf import outcome_report_pdf
 
-    incident = get_incident(request, incident_uuid)
-    p = powers(request.user, incident)
+    incident = get_visible_or_404(Incident.objects.select_related("organisation"), request.user, uuid=incident_uuid)
+    p = incident.powers_of(request.user)
     committee = request.GET.get("edition") == "committee"
-    report = get_object_or_404(OutcomeReport, incident=incident)
+    report = get_visible_or_404(OutcomeReport, request.user, incident=incident)
     pdf = outcome_report_pdf(report, viewer=request.user, restricted=p.can_see_restricted and not committee)
     with transaction.atomic():
         record(
@@ -463,15 +450,10 @@ def _age(since: Any) -> str:
 @login_required
 def triage_queue(request: HttpRequest) -> HttpResponse:
     """New reports for incident managers (and SIROs), oldest first, with each report's age."""
-    from organisations.models import Membership
-
-    user: Any = request.user
-    paths = Membership.objects.filter(user=user, role__in=[Role.INCIDENT_MANAGER, Role.SIRO]).values_list(
-        "organisation__path", flat=True
-    )
+    paths = paths_where(request.user, [Role.INCIDENT_MANAGER, Role.SIRO])
     incidents = (
         Incident.objects.visible_to(request.user)
-        .filter(status=Incident.Status.REPORTED, organisation__in=Organisation.objects.under_paths(set(paths)))
+        .filter(status=Incident.Status.REPORTED, organisation__in=Organisation.objects.under_paths(paths))
         .select_related("organisation")
         .order_by("reported_on", "id")[:200]
     )

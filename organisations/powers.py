@@ -1,0 +1,182 @@
+"""Who may act: one answer, from a person's memberships, for every app that asks.
+
+A role held on an organisation reaches every organisation beneath it, so what a person may
+do to something of organisation X comes from the roles they hold on X or any ancestor of X,
+plus whether they are the person assigned to it (an incident's investigating officer).
+
+    from organisations.powers import powers
+    p = powers(user, incident.organisation, incident.investigator_id)
+    if p.can_close: ...
+
+Every app asks this, never the memberships table itself: the lifecycle's steps, the breach
+record, evidence, remedial actions, the case file, the confidential reporter's name.
+
+A person's memberships are read once per user object (`memberships_of`) and kept on it; any
+change to a membership in this process makes every kept copy stale, so a request's many
+checks cost one query and never act on roles changed by the request itself. A user object
+lives for one request or one job; code that keeps one for longer (another process may change
+its memberships) should load the user again.
+"""
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.db.models.signals import post_delete, post_save
+from django.dispatch import receiver
+
+from .models import HANDLER_ROLES, Membership, Organisation, Role
+
+# Bumped on every membership change in this process: a kept copy from before is not used.
+_generation = 0
+
+
+@receiver(post_save, sender=Membership)
+@receiver(post_delete, sender=Membership)
+def _memberships_changed(**kwargs: Any) -> None:
+    global _generation
+    _generation += 1
+
+
+def memberships_of(user: Any) -> tuple[tuple[str, str], ...]:
+    """(organisation path, role) for each of `user`'s memberships; empty for anyone signed out."""
+    if not getattr(user, "is_authenticated", False):
+        return ()
+    kept = getattr(user, "_memberships_kept", None)
+    if kept is not None and kept[0] == _generation:
+        return kept[1]
+    rows = tuple(Membership.objects.filter(user=user).values_list("organisation__path", "role"))
+    user._memberships_kept = (_generation, rows)
+    return rows
+
+
+def paths_where(user: Any, roles: Any = None) -> set[str]:
+    """Paths of the organisations where `user` holds one of `roles` (any role if None)."""
+    wanted = None if roles is None else {str(r) for r in roles}
+    return {path for path, role in memberships_of(user) if wanted is None or role in wanted}
+
+
+@dataclass(frozen=True)
+class Powers:
+    """What one person may do to one thing of one organisation (an incident, an action, evidence).
+
+    `roles`: the roles they hold on the organisation or above it. `is_assigned`: they are
+    the person the thing is assigned to (an incident's investigating officer).
+    """
+
+    roles: frozenset[str] = field(default_factory=frozenset)
+    is_assigned: bool = False
+    user_id: int | None = None
+
+    # ── Roles ─────────────────────────────────────────────────────────────────────────────
+    @property
+    def is_manager(self) -> bool:
+        return Role.INCIDENT_MANAGER in self.roles
+
+    @property
+    def is_siro(self) -> bool:
+        return Role.SIRO in self.roles
+
+    @property
+    def is_dpo(self) -> bool:
+        return Role.DPO in self.roles
+
+    @property
+    def is_handler(self) -> bool:
+        """Incident manager, SIRO or DPO: they see and handle everything in their branch."""
+        return bool(self.roles & HANDLER_ROLES)
+
+    @property
+    def is_investigator(self) -> bool:
+        return self.is_assigned
+
+    # ── The incident's lifecycle ──────────────────────────────────────────────────────────
+    @property
+    def can_view(self) -> bool:
+        return self.is_handler or self.is_assigned
+
+    @property
+    def can_triage(self) -> bool:
+        return self.is_manager or self.is_siro
+
+    @property
+    def can_reclassify(self) -> bool:
+        return self.is_handler
+
+    @property
+    def can_assign(self) -> bool:
+        return self.is_manager or self.is_siro
+
+    @property
+    def can_work(self) -> bool:
+        """Start the investigation, work the checklist, write and submit the outcome report."""
+        return self.is_assigned or self.is_manager or self.is_siro
+
+    @property
+    def can_see_restricted(self) -> bool:
+        """The disciplinary item's notes and the report's disciplinary outcome."""
+        return self.is_handler
+
+    @property
+    def can_close(self) -> bool:
+        return self.is_manager or self.is_siro
+
+    @property
+    def can_reopen(self) -> bool:
+        return self.is_handler
+
+    @property
+    def review_roles(self) -> list[str]:
+        """The roles in which this person reviews outcome reports (incident manager, DPO)."""
+        return [role for role in (Role.INCIDENT_MANAGER, Role.DPO) if role in self.roles]
+
+    @property
+    def can_review(self) -> bool:
+        return bool(self.review_roles)
+
+    # ── The breach record ─────────────────────────────────────────────────────────────────
+    @property
+    def can_assess_breach(self) -> bool:
+        """Assess, record reports to the ICO and notices to people, produce the documents."""
+        return self.is_dpo or self.is_manager
+
+    @property
+    def can_decide_breach(self) -> bool:
+        return self.is_dpo
+
+    # ── The reporter, evidence, actions, the case file ───────────────────────────────────
+    @property
+    def can_see_confidential_reporter(self) -> bool:
+        return self.is_dpo or self.is_siro
+
+    @property
+    def can_decide_identity_requests(self) -> bool:
+        return self.is_dpo
+
+    @property
+    def can_download_withdrawn_evidence(self) -> bool:
+        return self.is_dpo or self.is_siro
+
+    def can_withdraw_evidence(self, uploaded_by_id: int | None) -> bool:
+        return self.is_handler or (uploaded_by_id is not None and uploaded_by_id == self.user_id)
+
+    @property
+    def can_manage_actions(self) -> bool:
+        """Raise, change, cancel and reopen remedial actions."""
+        return self.is_handler or self.is_assigned
+
+    def can_complete_action(self, owner_id: int | None) -> bool:
+        return self.can_manage_actions or (owner_id is not None and owner_id == self.user_id)
+
+    @property
+    def can_download_case_file(self) -> bool:
+        return self.is_handler
+
+
+def powers(user: Any, organisation: Organisation, assigned_user_id: int | None = None) -> Powers:
+    """What `user` may do to something of `organisation` assigned to `assigned_user_id`."""
+    if not getattr(user, "is_authenticated", False):
+        return Powers()
+    path = organisation.path
+    roles = frozenset(role for member_path, role in memberships_of(user) if path.startswith(member_path))
+    assigned = assigned_user_id is not None and assigned_user_id == user.pk
+    return Powers(roles=roles, is_assigned=assigned, user_id=user.pk)

@@ -1,0 +1,87 @@
+"""Query pins for the incident pages, for every person who can open them, in every state.
+
+The detail page (reported through closed, with and without a personal data breach) costs at
+most 15 queries, counted from the first request of a fresh sign-in: 2 for the session and the
+person, 1 for their memberships (visibility and every permission on the page), 1 for the
+incident with its report, routing and type, 3 for the "viewed" event, the checklist and the
+report's reviews when there are any, the severity wording, the role titles, the navigation,
+the breach panel when personal data is involved, the timescales and the timeline. Each list
+the page shows (notes, messages, evidence, actions, earlier classifications) costs one query
+when it has rows, whatever the number of rows.
+"""
+
+import pytest
+from django.db import transaction
+from django.urls import reverse
+
+from actions.services import create_action
+from evidence.services import add_evidence
+from incidents import lifecycle
+
+from .factories import reported_incident
+from .lifecycle_states import STATES, People, build, classification
+from .test_contract import PNG
+
+DETAIL_LIMIT = 15
+LIST_LIMIT = 10
+
+
+@pytest.mark.parametrize("state", STATES)
+def test_the_incident_page_costs_at_most_15_queries_for_every_viewer(
+    client, people: People, state: str, django_assert_max_num_queries
+) -> None:
+    incident = build(state, people)
+    url = reverse("incidents:detail", args=[incident.uuid])
+    viewers = 0
+    for user in people.everyone().values():
+        client.force_login(user)
+        with django_assert_max_num_queries(DETAIL_LIMIT):
+            status = client.get(url).status_code
+        viewers += status == 200
+    assert viewers >= 3  # the manager, the DPO and the SIRO at least (and the investigator once assigned)
+
+
+def test_a_full_page_costs_one_query_per_list_shown_whatever_its_length(
+    client, people: People, django_assert_max_num_queries
+) -> None:
+    alice = people.cast.alice
+    incident = build("major submitted breach all accepted", people)
+
+    def add_rows(first: int, last: int) -> None:
+        for i in range(first, last + 1):
+            lifecycle.add_note(incident, by=alice, body=f"Note {i}")
+            lifecycle.message_reporter(incident, by=alice, body=f"Message {i}")
+            create_action(by=alice, incident=incident, title=f"Action {i}", owner=people.investigator, due_on=None)
+            with transaction.atomic():
+                add_evidence(incident=incident, content=PNG, original_name=f"photo-{i}.png", actor=alice)
+
+    add_rows(1, 1)
+    lifecycle.reclassify(incident, by=alice, reason="More found", **classification("major", "yes", nature="event"))
+    url = reverse("incidents:detail", args=[incident.uuid])
+    # 15 for the page as above, and one each for notes, messages, evidence, actions and earlier classifications.
+    limit = DETAIL_LIMIT + 5
+    for user in (alice, people.cast.carol, people.siro, people.investigator):
+        client.force_login(user)
+        with django_assert_max_num_queries(limit):
+            assert client.get(url).status_code == 200
+    add_rows(2, 5)
+    client.force_login(alice)
+    with django_assert_max_num_queries(limit):
+        page = client.get(url).content.decode()
+    assert page.count("Note ") >= 5, "notes"
+    assert "Action 5" in page, "actions"
+    assert "photo-5.png" in page, "evidence"
+
+
+def test_the_incident_list_costs_at_most_10_queries_for_every_viewer(
+    client, people: People, django_assert_max_num_queries
+) -> None:
+    cast = people.cast
+    for n in range(60):
+        incident = reported_incident(cast.school_a if n % 2 else cast.school_b, None, description=f"Report {n}")
+        if n % 3 == 0 and n % 2:
+            lifecycle.triage(incident, by=cast.alice, investigator=people.investigator, **classification("minor"))
+    for user in people.everyone().values():
+        client.force_login(user)
+        with django_assert_max_num_queries(LIST_LIMIT):
+            assert client.get(reverse("incidents:list")).status_code == 200
