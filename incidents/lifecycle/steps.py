@@ -912,11 +912,10 @@ def message_reporter(incident: Incident, *, by: Any, body: str) -> Any:
                 incident=locked,
                 link=reverse("intake:my_report", args=[locked.uuid]),
             )
-        record(
-            organisation_id=locked.organisation_id,
-            action="reporter.message_sent",
-            actor=by,
-            record=locked,
+        publish(  # published: a message to the reporter resets "update the reporter"
+            locked,
+            "reporter.message_sent",
+            by,
             target=message,
             after={"body": body},
         )
