@@ -313,3 +313,23 @@ def test_the_data_migration_stores_what_the_steps_stored_and_running_it_again_ch
     with time_machine.travel(NOW + timedelta(days=1), tick=False):
         fill(apps, None)
     assert dict(Deadline.objects.values_list("pk", "updated_on")) == before
+
+
+def test_assigned_to_me_shows_the_stored_outcome_and_ico_deadlines(client: Client, db: None) -> None:
+    from .lifecycle_helpers import make_team
+
+    team = make_team()
+    with time_machine.travel(utc(2026, 6, 1, 8), tick=False):
+        incident = reported_incident(team.school, team.reporter, personal_data="yes")
+    with time_machine.travel(utc(2026, 6, 1, 9), tick=False):
+        lifecycle.triage(
+            incident,
+            by=team.manager,
+            investigator=team.investigator,
+            **classification("major", personal_data_breach="yes", aware_on=utc(2026, 6, 1, 8)),
+        )
+    client.force_login(team.investigator)
+    with time_machine.travel(utc(2026, 6, 2, 9), tick=False):
+        page = client.get(reverse("incidents:mine")).content.decode()
+    assert "Outcome report due by the end of Monday 15 June 2026" in page  # 10 working days from triage
+    assert "Tell the ICO by 4 Jun 2026, 09:00" in page  # 72 clock hours from 09:00 BST on 1 June

@@ -524,6 +524,10 @@ def assigned_to_me(request: HttpRequest) -> HttpResponse:
                 "deadlines__due_at",
                 filter=Q(deadlines__kind="ico", deadlines__met_at__isnull=True, deadlines__stopped=""),
             ),
+            outcome_due=Min(
+                "deadlines__due_date",
+                filter=Q(deadlines__kind="outcome", deadlines__met_at__isnull=True, deadlines__stopped=""),
+            ),
         )
         .order_by("reported_on")
     )
@@ -541,7 +545,9 @@ def assigned_to_me(request: HttpRequest) -> HttpResponse:
             due = f"{pending} checklist item{'s' if pending != 1 else ''} to do, then the outcome report"
         else:
             due = "Write and submit the outcome report"
-        rows.append({"incident": incident, "due": due, "ico_due": incident.ico_due})
+        rows.append(
+            {"incident": incident, "due": due, "ico_due": incident.ico_due, "outcome_due": incident.outcome_due}
+        )
     return render(request, "incidents/mine.html", {"rows": rows})
 
 
