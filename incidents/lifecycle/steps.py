@@ -640,14 +640,14 @@ def review_outcome(incident: Incident, *, by: Any, accept: bool, comments: str =
             locked.save()
             if locked.investigator is not None and locked.investigator_id != by.pk:
                 notify(users=[locked.investigator], kind="outcome_returned", incident=locked)
-                _event(
-                    locked,
-                    "incident.outcome_returned",
-                    by,
-                    before={"status": Status.OUTCOME_SUBMITTED},
-                    after={"status": locked.status, "as": mine, "round": report.round},
-                    reason=comments,
-                )
+            _event(
+                locked,
+                "incident.outcome_returned",
+                by,
+                before={"status": Status.OUTCOME_SUBMITTED},
+                after={"status": locked.status, "as": mine, "round": report.round},
+                reason=comments,
+            )
     _refresh(incident, locked)
 
 
