@@ -141,7 +141,7 @@ def detail(request: HttpRequest, action_id: int) -> HttpResponse:
             "incident_visible": incident_visible,
             "may_manage": may_manage(request.user, action),
             "may_complete": may_complete(request.user, action),
-            "is_overdue": RemedialAction.objects.filter(_overdue(), pk=action.pk).exists(),
+            "is_overdue": action.is_overdue(),
         },
     )
 

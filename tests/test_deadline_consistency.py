@@ -297,8 +297,10 @@ def test_the_data_migration_stores_what_the_steps_stored_and_running_it_again_ch
     from django.apps import apps
 
     fill = import_module("deadlines.migrations.0003_fill_deadlines").fill
-    fields = ("organisation_id", "incident_id", "action_id", "kind", "label", "basis", "nation", "starts_at")
-    fields += ("due_at", "due_date", "met_at", "stopped")
+    fields = (
+        *("organisation_id", "incident_id", "action_id", "kind", "label", "basis", "nation", "starts_at"),
+        *("due_at", "due_date", "met_at", "stopped"),
+    )
 
     def snapshot() -> set[tuple[Any, ...]]:
         return set(Deadline.objects.values_list(*fields))

@@ -301,10 +301,23 @@ class RemedialAction(models.Model):
         return self.title
 
     def is_overdue(self, today: Any = None) -> bool:
+        """Open and past its stored deadline, as the deadlines app worked it out (its due date, else
+        the organisation's timescale from when it was raised) and every list counts it.
+
+        Read by the relation's name: this app sits below deadlines and imports nothing from it.
+        `today` is accepted for older callers; the stored moment is compared with now.
+        """
         from django.utils import timezone
 
-        today = today or timezone.localdate()
-        return self.status == self.Status.OPEN and self.due_on is not None and self.due_on < today
+        if self.pk is None or self.status != self.Status.OPEN:
+            return False
+        return (
+            type(self)
+            .objects.filter(
+                pk=self.pk, deadline__met_at__isnull=True, deadline__stopped="", deadline__due_at__lte=timezone.now()
+            )
+            .exists()
+        )
 
 
 class ReporterMessage(models.Model):
