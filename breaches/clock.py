@@ -1,36 +1,39 @@
-"""The 72-hour ICO clock (UK GDPR Art. 33(1)): from awareness, in clock hours.
+"""The 72-hour ICO clock (UK GDPR Art. 33(1)) as the breach record shows it.
 
-72 hours are 72 real hours, whatever the wall clock does: the deadline is worked out on
-aware-aware datetimes (UTC underneath), so a change between GMT and BST moves the local
-time shown, never the length. Others call `ico_deadline` and `ico_clock_state`; nothing
-here writes.
+Display only: the deadlines app works the clock out (when it starts, when it ends, whether
+it runs) and stores it with the incident's other deadlines; this reads that stored row (by
+the relation's name: this app sits below deadlines and imports nothing from it), so the
+breach pages, the ICO clocks page, the dashboard and the scan never disagree.
+
+72 hours are 72 real hours, whatever the wall clock does: the stored end is an aware
+datetime (UTC underneath), so a change between GMT and BST moves the local time shown,
+never the length.
 """
 
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Any
 
 from django.utils import timezone
 
 from incidents.models import Incident
 
-ICO_HOURS = 72
+
+def _stored(incident: Incident) -> Any:
+    """The incident's stored ICO deadline row, or None when its clock has not started."""
+    return incident.deadlines.filter(kind="ico").first()
 
 
 def awareness(incident: Incident) -> datetime | None:
-    """When the clock starts: the awareness time set at triage, else the report time when the
-    reporter said personal data was involved (the cautious default), else not started."""
-    if incident.aware_on is not None:
-        return incident.aware_on
-    if incident.personal_data == Incident.YesNoNotSure.YES and incident.personal_data_breach != "no":
-        return incident.reported_on
-    return None
+    """When the clock started (awareness, or the report when personal data was said to be involved)."""
+    row = _stored(incident)
+    return None if row is None else row.starts_at
 
 
 def ico_deadline(incident: Incident) -> datetime | None:
-    """72 clock hours after awareness, or None when there is no awareness time (yet)."""
-    start = awareness(incident)
-    return None if start is None else start + timedelta(hours=ICO_HOURS)
+    """When the 72 hours end, or None when the clock has not started."""
+    row = _stored(incident)
+    return None if row is None else row.due_at
 
 
 @dataclass(frozen=True)
@@ -46,6 +49,20 @@ class ClockState:
     deadline: datetime | None
     seconds_left: float | None = None
     reported_on: datetime | None = None
+
+    @classmethod
+    def of(cls, row: Any, now: datetime | None = None, personal_data_breach: str = "") -> "ClockState":
+        """From a stored ICO deadline row (None: no clock)."""
+        if row is None:
+            return cls("not_needed" if personal_data_breach == "no" else "not_started", None)
+        if row.stopped == "record_only":
+            return cls("not_needed", row.due_at)
+        if row.met_at is not None:
+            return cls("reported", row.due_at, reported_on=row.met_at)
+        if row.stopped:
+            return cls("closed", row.due_at)
+        left = (row.due_at - (now or timezone.now())).total_seconds()
+        return cls("overdue" if left <= 0 else "running", row.due_at, seconds_left=left)
 
     @property
     def is_running(self) -> bool:
@@ -95,32 +112,6 @@ def _duration(seconds: float) -> str:
 
 
 def ico_clock_state(incident: Incident, now: datetime | None = None) -> ClockState:
-    now = now or timezone.now()
-    deadline = ico_deadline(incident)
-    if incident.personal_data_breach == "no" or incident.ico_decision == Incident.IcoDecision.RECORD_ONLY:
-        return ClockState("not_needed", deadline)
-    if deadline is None:
-        return ClockState("not_started", None)
-    if incident.ico_reported_on is not None:
-        return ClockState("reported", deadline, reported_on=incident.ico_reported_on)
-    if incident.status in Incident.CLOSED_STATUSES:
-        return ClockState("closed", deadline)
-    left = (deadline - now).total_seconds()
-    return ClockState("running" if left >= 0 else "overdue", deadline, seconds_left=left)
-
-
-def running_clocks(incidents: Any, now: datetime | None = None) -> list[tuple[Incident, ClockState]]:
-    """The incidents of `incidents` whose ICO clock is running or overdue, most urgent first."""
-    from django.db.models import Q
-
-    candidates = (
-        incidents.filter(ico_reported_on__isnull=True, status__in=Incident.OPEN_STATUSES)
-        .exclude(personal_data_breach="no")
-        .exclude(ico_decision=Incident.IcoDecision.RECORD_ONLY)
-        .filter(Q(aware_on__isnull=False) | Q(personal_data=Incident.YesNoNotSure.YES))
-        .select_related("organisation")
-    )
-    states = [(incident, ico_clock_state(incident, now)) for incident in candidates]
-    running = [(i, s) for i, s in states if s.is_running]
-    running.sort(key=lambda pair: pair[1].seconds_left or 0)
-    return running
+    if incident.personal_data_breach == "no":
+        return ClockState("not_needed", None)
+    return ClockState.of(_stored(incident), now, incident.personal_data_breach)

@@ -17,6 +17,7 @@ from django.utils import timezone
 from audit.log import record
 from core.exceptions import StepRefused
 from incidents.models import Incident, IncidentChildQuerySet, child_queryset
+from incidents.registry import publish
 
 from . import engine
 
@@ -251,11 +252,10 @@ class Decision(models.Model):
             Incident.objects.filter(pk=incident.pk).update(
                 ico_decision=decision, ico_decision_reason=reason, ico_decision_on=now, ico_decided_by=by
             )
-            record(
-                organisation_id=incident.organisation_id,
-                action="breach.decided",
-                actor=by,
-                record=incident,
+            publish(
+                incident,
+                "breach.decided",
+                by,
                 target=made,
                 before=before,
                 after={
@@ -375,11 +375,10 @@ class IcoSubmission(models.Model):
                 changes["ico_reported_on"] = submitted_on
             before = {name: getattr(locked, name) for name in changes}
             Incident.objects.filter(pk=incident.pk).update(**changes)
-            record(
-                organisation_id=incident.organisation_id,
-                action="breach.ico_reported",
-                actor=by,
-                record=incident,
+            publish(
+                incident,
+                "breach.ico_reported",
+                by,
                 target=submission,
                 before=before,
                 after=changes | {"phase": submission.phase, "submitted_on": submitted_on},
@@ -508,11 +507,10 @@ def record_not_a_breach(*, incident: Incident, by: Any, reason: str) -> None:
         locked = Incident.objects.select_for_update().get(pk=incident.pk)
         before = {"personal_data_breach": locked.personal_data_breach}
         Incident.objects.filter(pk=incident.pk).update(personal_data_breach=Incident.PersonalDataBreach.NO)
-        record(
-            organisation_id=incident.organisation_id,
-            action="breach.not_a_breach",
-            actor=by,
-            record=incident,
+        publish(
+            incident,
+            "breach.not_a_breach",
+            by,
             before=before,
             after={"personal_data_breach": Incident.PersonalDataBreach.NO},
             reason=reason,

@@ -4,7 +4,6 @@ from . import views
 
 app_name = "breaches"
 urlpatterns = [
-    path("ico-clocks/", views.clocks, name="clocks"),
     path("<uuid:incident_uuid>/", views.overview, name="overview"),
     path("<uuid:incident_uuid>/assess/", views.assess, name="assess"),
     path("<uuid:incident_uuid>/assessments/<int:version>/", views.assessment_version, name="version"),

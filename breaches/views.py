@@ -1,4 +1,4 @@
-"""Breach pages: assess, see the result, decide, ICO report and letters, the running clocks.
+"""Breach pages: assess, see the result, decide, ICO report and letters (the running clocks are the deadlines app's).
 
 Every page finds the incident through `core.views.get_visible_or_404`, so another
 organisation's incident is a 404; within what a person can see, their powers
@@ -20,7 +20,7 @@ from core.views import get_visible_or_404
 from incidents.models import Incident
 
 from . import documents, engine
-from .clock import ico_clock_state, running_clocks
+from .clock import ico_clock_state
 from .forms import (
     AssessmentForm,
     DecisionForm,
@@ -305,11 +305,3 @@ ico_report_docx = _document_view("ico-report", "docx")
 ico_report_pdf = _document_view("ico-report", "pdf")
 letter_docx = _document_view("letter", "docx")
 letter_pdf = _document_view("letter", "pdf")
-
-
-@login_required
-def clocks(request: HttpRequest) -> HttpResponse:
-    """Every running ICO clock the person can see, most urgent first."""
-    return render(
-        request, "breaches/clocks.html", {"clocks": running_clocks(Incident.objects.visible_to(request.user))}
-    )

@@ -167,7 +167,7 @@ def case_file_data(incident: Incident, viewer: Any) -> dict[str, Any]:
             "title": action.title,
             "owner": person(action.owner) if action.owner else "No one yet",
             "due": when(action.due_on) if action.due_on else "No date",
-            "status": "Overdue" if action.is_overdue(today) else action.get_status_display(),
+            "status": "Overdue" if action.is_overdue() else action.get_status_display(),
             "change_reference": action.change_reference or "None",
         }
         for action in incident.remedial_actions.select_related("owner")

@@ -1,12 +1,20 @@
-"""Every due date of an incident, worked out from its facts and its organisation's timescales.
+"""The rule: every due moment of an incident and of a remedial action, from its facts and the
+organisation's timescales. The only place the product works a deadline out; `store.py` keeps
+the result in `Deadline` rows and every page, export and scan reads those.
 
 Working-day deadlines are dates: "due by the end of Monday 2 March" in the UK's local
 time, so a clock change never moves them. The ICO clock counts clock hours from
 awareness, so across a clock change 72 hours is still 72 hours.
+
+Each deadline is open (due, or overdue once `now >= due`), met (`done_on`) or stopped
+(`stopped`: why it no longer runs, e.g. the incident closed or the DPO decided the ICO need
+not be told). A deadline is open only while the incident is in the state the deadline
+chases, so "overdue" means the same to the dashboard, the log and the scan.
 """
 
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
@@ -15,10 +23,12 @@ from django.utils import timezone
 from actions.models import RemedialAction
 from incidents.models import Incident
 
-from .models import ICO_HOURS, EffectiveTimescales
-from .workingdays import add_working_days, working_days_between
+from .models import ICO_HOURS, Deadline, DueWords, EffectiveTimescales
+from .workingdays import add_working_days
 
 URGENT = ("major", "critical")
+Kind = Deadline.Kind
+Stopped = Deadline.Stopped
 
 
 def local_tz() -> ZoneInfo:
@@ -34,84 +44,73 @@ def local_date(moment: datetime) -> date:
     return moment.astimezone(local_tz()).date()
 
 
-@dataclass
-class Due:
-    """One deadline: what, by when, and whether it is met."""
-
-    key: str
-    label: str
-    due: datetime  # the moment it becomes overdue
-    basis: str  # how it was worked out, in plain words
-    nation: str
-    due_date: date | None = None  # set for working-day deadlines
-    done_on: datetime | None = None
-    not_needed: str = ""
-
-    @property
-    def is_done(self) -> bool:
-        return self.done_on is not None or bool(self.not_needed)
-
-    def is_overdue(self, now: datetime | None = None) -> bool:
-        return not self.is_done and (now or timezone.now()) >= self.due
-
-    def phrase(self, now: datetime | None = None) -> str:
-        """ "due in 3 working days", "overdue by 5 hours", "done" """
-        now = now or timezone.now()
-        if self.not_needed:
-            return self.not_needed
-        if self.done_on is not None:
-            return "done " + ("on time" if self.done_on < self.due else "late")
-        if self.due_date is not None:
-            today = local_date(now)
-            if now >= self.due:
-                days = working_days_between(self.due_date, today, self.nation)
-                return f"overdue by {plural(days, 'working day')}" if days else "overdue since today began"
-            days = working_days_between(today, self.due_date, self.nation)
-            return "due today" if days == 0 else f"due in {plural(days, 'working day')}"
-        delta = self.due - now
-        return f"due in {duration(delta)}" if delta.total_seconds() > 0 else f"overdue by {duration(-delta)}"
-
-    def when(self) -> str:
-        if self.due_date is not None:
-            return "end of " + self.due_date.strftime("%A %-d %B %Y")
-        return timezone.localtime(self.due).strftime("%-d %B %Y, %H:%M")
-
-
 def plural(n: int, word: str) -> str:
     return f"{n} {word}{'' if n == 1 else 's'}"
 
 
-def duration(delta: timedelta) -> str:
-    minutes = int(delta.total_seconds() // 60)
-    days, rest = divmod(minutes, 24 * 60)
-    hours, minutes = divmod(rest, 60)
-    if days:
-        return plural(days, "day") + (f" {plural(hours, 'hour')}" if hours else "")
-    if hours:
-        return plural(hours, "hour") + (f" {plural(minutes, 'minute')}" if minutes else "")
-    return plural(max(minutes, 1), "minute")
+@dataclass
+class Due(DueWords):
+    """One deadline as the rule works it out (what `Deadline` stores)."""
+
+    key: str  # the kind, or "action:<id>"
+    label: str
+    due: datetime  # the moment it becomes overdue
+    basis: str  # how it was worked out, in plain words
+    nation: str
+    starts: datetime | None = None  # the moment it is counted from
+    due_date: date | None = None  # set for working-day deadlines
+    done_on: datetime | None = None
+    stopped: str = ""  # a Deadline.Stopped value
+
+    @property
+    def kind(self) -> str:
+        return Kind.ACTION if self.key.startswith("action:") else self.key
+
+    @property
+    def due_at(self) -> datetime:
+        return self.due
+
+    @property
+    def met_at(self) -> datetime | None:
+        return self.done_on
 
 
 def working_due(key: str, label: str, start: datetime, days: int, nation: str, basis: str) -> Due:
     day = add_working_days(local_date(start), days, nation)
-    return Due(key=key, label=label, due=end_of_day(day), due_date=day, basis=basis, nation=nation)
+    return Due(key=key, label=label, due=end_of_day(day), due_date=day, basis=basis, nation=nation, starts=start)
+
+
+def awareness(incident: Any) -> datetime | None:
+    """When the ICO clock starts: the awareness time set at triage, else the report time when the
+    reporter said personal data was involved (the cautious default), else not started."""
+    if incident.aware_on is not None:
+        return incident.aware_on
+    if incident.personal_data == Incident.YesNoNotSure.YES and incident.personal_data_breach != "no":
+        return incident.reported_on
+    return None
+
+
+def outcome_days(timescales: EffectiveTimescales, severity: str) -> int:
+    """No severity yet counts as minor: a triaged incident is always on a timescale."""
+    return timescales.outcome_days(severity or Incident.Severity.MINOR) or timescales.outcome_minor_days
 
 
 def incident_dues(
-    incident: Incident,
+    incident: Any,
     timescales: EffectiveTimescales,
     *,
+    nation: str | None = None,
     last_reporter_update: datetime | None = None,
-    actions: list[RemedialAction] | None = None,
-    now: datetime | None = None,
+    actions: list[Any] | None = None,
 ) -> list[Due]:
     """The incident's deadlines, in the order a handler meets them."""
-    nation = incident.organisation.nation
+    S = Incident.Status
+    nation = nation or incident.organisation.nation
     open_ = incident.status in Incident.OPEN_STATUSES
     dues: list[Due] = []
 
     triage = working_due(
-        "triage",
+        Kind.TRIAGE,
         "Triage",
         incident.reported_on,
         timescales.triage_days,
@@ -119,73 +118,74 @@ def incident_dues(
         f"{plural(timescales.triage_days, 'working day')} from the report",
     )
     triage.done_on = incident.triaged_on
-    if incident.triaged_on is None and not open_:
-        triage.not_needed = "closed without triage"
+    if incident.triaged_on is None and incident.status != S.REPORTED:
+        triage.stopped = Stopped.CLOSED if not open_ else Stopped.MOVED_ON
     dues.append(triage)
 
-    if incident.severity in URGENT and incident.triaged_on is None and open_:
+    if incident.severity in URGENT and incident.triaged_on is None and incident.status == S.REPORTED:
         dues.append(
             Due(
-                key="urgent_triage",
+                key=Kind.URGENT_TRIAGE,
                 label=f"Triage of a {incident.severity} incident",
                 due=incident.reported_on + timedelta(hours=timescales.urgent_triage_hours),
                 basis=f"{plural(timescales.urgent_triage_hours, 'hour')} from the report",
                 nation=nation,
+                starts=incident.reported_on,
             )
         )
 
-    outcome_days = timescales.outcome_days(incident.severity)
-    if outcome_days is not None and incident.status != Incident.Status.CLOSED_NOT_INCIDENT:
+    if incident.status not in (S.REPORTED, S.CLOSED_NOT_INCIDENT):
+        days = outcome_days(timescales, incident.severity)
         outcome = working_due(
-            "outcome",
+            Kind.OUTCOME,
             "Outcome report",
             incident.triaged_on or incident.reported_on,
-            outcome_days,
+            days,
             nation,
-            f"{plural(outcome_days, 'working day')} from triage for a {incident.severity} incident",
+            f"{plural(days, 'working day')} from triage for a {incident.severity or 'minor'} incident",
         )
         outcome.done_on = incident.outcome_submitted_on
-        if outcome.done_on is None and not open_:
-            outcome.not_needed = "closed"
+        if outcome.done_on is None and incident.status not in (S.TRIAGED, S.INVESTIGATING):
+            outcome.stopped = Stopped.CLOSED if not open_ else Stopped.MOVED_ON
         dues.append(outcome)
 
-    # The same start as the breach record's clock: awareness, or the report time when the
-    # reporter said personal data was involved and no awareness time is recorded yet.
-    from breaches.clock import ico_deadline
-
-    ico_due = ico_deadline(incident)
-    if ico_due is not None and incident.personal_data_breach != Incident.PersonalDataBreach.NO:
+    start = awareness(incident)
+    if start is not None and incident.personal_data_breach != Incident.PersonalDataBreach.NO:
         ico = Due(
-            key="ico",
+            key=Kind.ICO,
             label="Tell the ICO",
-            due=ico_due,
+            due=start + timedelta(hours=ICO_HOURS),
             basis=f"{ICO_HOURS} clock hours from awareness",
             nation=nation,
+            starts=start,
             done_on=incident.ico_reported_on,
         )
-        if incident.ico_reported_on is None and incident.ico_decision == Incident.IcoDecision.RECORD_ONLY:
-            ico.not_needed = "not needed: decided unlikely to result in a risk"
+        if incident.ico_reported_on is None:
+            if incident.ico_decision == Incident.IcoDecision.RECORD_ONLY:
+                ico.stopped = Stopped.RECORD_ONLY
+            elif not open_:
+                ico.stopped = Stopped.CLOSED
         dues.append(ico)
 
-    if open_:
-        last = max(filter(None, [incident.reported_on, last_reporter_update]))
-        dues.append(
-            working_due(
-                "reporter_update",
-                "Update the reporter",
-                last,
-                timescales.reporter_update_days,
-                nation,
-                f"at least every {plural(timescales.reporter_update_days, 'working day')} while open",
-            )
-        )
+    last = max(filter(None, [incident.reported_on, last_reporter_update]))
+    update = working_due(
+        Kind.REPORTER_UPDATE,
+        "Update the reporter",
+        last,
+        timescales.reporter_update_days,
+        nation,
+        f"at least every {plural(timescales.reporter_update_days, 'working day')} while open",
+    )
+    if not open_:
+        update.stopped = Stopped.CLOSED
+    dues.append(update)
 
     for action in actions or []:
         dues.append(action_due(action, timescales, nation))
     return dues
 
 
-def action_due(action: RemedialAction, timescales: EffectiveTimescales, nation: str) -> Due:
+def action_due(action: Any, timescales: EffectiveTimescales, nation: str) -> Due:
     if action.due_on is not None:
         due = Due(
             key=f"action:{action.pk}",
@@ -194,23 +194,27 @@ def action_due(action: RemedialAction, timescales: EffectiveTimescales, nation: 
             due_date=action.due_on,
             basis="due date set on the action",
             nation=nation,
+            starts=action.created_on,
         )
     else:
         due = working_due(
             f"action:{action.pk}",
             f"Remedial action: {action.title}",
-            action.created_on,
+            action.created_on or timezone.now(),
             timescales.action_days,
             nation,
             f"{plural(timescales.action_days, 'working day')} from when it was raised",
         )
-    due.done_on = action.completed_on if action.status == RemedialAction.Status.DONE else None
-    if action.status == RemedialAction.Status.CANCELLED:
-        due.not_needed = "cancelled"
+    if action.status == RemedialAction.Status.DONE:
+        due.done_on = action.completed_on
+        if due.done_on is None:
+            due.stopped = Stopped.DONE
+    elif action.status == RemedialAction.Status.CANCELLED:
+        due.stopped = Stopped.CANCELLED
     return due
 
 
-def most_pressing(dues: list[Due], now: datetime | None = None) -> Due | None:
+def most_pressing(dues: list[Any]) -> Any:
     """The open deadline that falls first (overdue ones first of all)."""
-    pending = [d for d in dues if not d.is_done]
-    return min(pending, key=lambda d: d.due) if pending else None
+    pending = [d for d in dues if d.is_open]
+    return min(pending, key=lambda d: d.due_at) if pending else None

@@ -1,19 +1,26 @@
-"""Timescales, and the record of every escalation and reminder the deadline scan sent.
+"""Timescales, the stored deadlines, and the record of every escalation the deadline scan sent.
 
 `Timescales` holds one organisation's own values; an empty field inherits from the
 nearest organisation above that sets it, and from the defaults below at the top.
+`Deadline` holds each incident's and each remedial action's due moments as `compute.py`
+works them out, kept current by `store.py`; every page, export and the scan read them.
 `Escalation` is unique per (incident or action, kind, threshold): that constraint is
 what makes a reminder go out once per threshold however many scans or workers run.
 """
 
 from dataclasses import dataclass, fields
+from datetime import datetime, timedelta
+from typing import Any
 
 from django.db import models
 from django.db.models import Q
+from django.utils import timezone
 
 from actions.models import RemedialAction
 from incidents.models import Incident
 from organisations.models import Organisation
+
+from .workingdays import working_days_between
 
 # The 72-hour ICO clock is the law (UK GDPR Art. 33), not a setting: clock hours from awareness.
 ICO_HOURS = 72
@@ -128,6 +135,141 @@ def effective_with_sources(
     return values, sources
 
 
+def _plural(n: int, word: str) -> str:
+    return f"{n} {word}{'' if n == 1 else 's'}"
+
+
+def duration(delta: timedelta) -> str:
+    minutes = int(delta.total_seconds() // 60)
+    days, rest = divmod(minutes, 24 * 60)
+    hours, minutes = divmod(rest, 60)
+    if days:
+        return _plural(days, "day") + (f" {_plural(hours, 'hour')}" if hours else "")
+    if hours:
+        return _plural(hours, "hour") + (f" {_plural(minutes, 'minute')}" if minutes else "")
+    return _plural(max(minutes, 1), "minute")
+
+
+class DueWords:
+    """A deadline in words; shared by what the rule works out and what is stored.
+
+    Needs `due_at`, `due_date` (working-day deadlines), `nation`, `met_at` and `stopped`.
+    """
+
+    due_at: Any
+    due_date: Any
+    nation: str
+    met_at: Any
+    stopped: str
+
+    @property
+    def is_open(self) -> bool:
+        return self.met_at is None and not self.stopped
+
+    @property
+    def is_done(self) -> bool:
+        return not self.is_open
+
+    def is_overdue(self, now: datetime | None = None) -> bool:
+        return self.is_open and (now or timezone.now()) >= self.due_at
+
+    def state(self, now: datetime | None = None) -> str:
+        """open deadlines are "due" or "overdue"; the others "met" or "stopped"."""
+        if self.stopped:
+            return "stopped"
+        if self.met_at is not None:
+            return "met"
+        return "overdue" if self.is_overdue(now) else "due"
+
+    def phrase(self, now: datetime | None = None) -> str:
+        """ "due in 3 working days", "overdue by 5 hours", "done on time" """
+        from .compute import local_date
+
+        now = now or timezone.now()
+        if self.stopped:
+            return str(Deadline.Stopped(self.stopped).label)
+        if self.met_at is not None:
+            return "done " + ("on time" if self.met_at < self.due_at else "late")
+        if self.due_date is not None:
+            today = local_date(now)
+            if now >= self.due_at:
+                days = working_days_between(self.due_date, today, self.nation)
+                return f"overdue by {_plural(days, 'working day')}" if days else "overdue since today began"
+            days = working_days_between(today, self.due_date, self.nation)
+            return "due today" if days == 0 else f"due in {_plural(days, 'working day')}"
+        delta = self.due_at - now
+        return f"due in {duration(delta)}" if delta.total_seconds() > 0 else f"overdue by {duration(-delta)}"
+
+    def when(self) -> str:
+        if self.due_date is not None:
+            return "end of " + self.due_date.strftime("%A %-d %B %Y")
+        return timezone.localtime(self.due_at).strftime("%-d %B %Y, %H:%M")
+
+
+class DeadlineQuerySet(models.QuerySet["Deadline"]):
+    def open(self) -> "DeadlineQuerySet":
+        return self.filter(met_at__isnull=True, stopped="")
+
+    def overdue(self, now: datetime) -> "DeadlineQuerySet":
+        return self.open().filter(due_at__lte=now)
+
+
+class Deadline(DueWords, models.Model):
+    """One due moment of an incident (triage, outcome report, reporter update, ICO) or of a
+    remedial action, as `compute.py` works it out; written by `store.py` whenever the incident,
+    the action or the timescales change, and read by every page, export and the scan.
+
+    States: open (no `met_at`, no `stopped`): due until `due_at`, overdue from then; met
+    (`met_at`); stopped (`stopped` says why it no longer runs). An incident's deadlines are
+    worked out one last time when it closes, then never move until it is reopened.
+    """
+
+    class Kind(models.TextChoices):
+        TRIAGE = "triage", "Triage"
+        URGENT_TRIAGE = "urgent_triage", "Triage of a major or critical incident"
+        OUTCOME = "outcome", "Outcome report"
+        ICO = "ico", "Tell the ICO"
+        REPORTER_UPDATE = "reporter_update", "Update the reporter"
+        ACTION = "action", "Remedial action"
+
+    class Stopped(models.TextChoices):
+        CLOSED = "closed", "stopped: the incident is closed"
+        RECORD_ONLY = "record_only", "not needed: decided unlikely to result in a risk"
+        MOVED_ON = "moved_on", "not needed: the incident has moved past this step"
+        CANCELLED = "cancelled", "cancelled"
+        DONE = "done", "done"
+
+    organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="+")
+    incident = models.ForeignKey(Incident, null=True, blank=True, on_delete=models.CASCADE, related_name="deadlines")
+    action = models.OneToOneField(
+        RemedialAction, null=True, blank=True, on_delete=models.CASCADE, related_name="deadline"
+    )
+    kind = models.CharField(max_length=20, choices=Kind.choices)
+    label = models.CharField(max_length=400)
+    basis = models.CharField(max_length=200)
+    nation = models.CharField(max_length=20)
+    starts_at = models.DateTimeField(null=True, blank=True)
+    due_at = models.DateTimeField()
+    due_date = models.DateField(null=True, blank=True)
+    met_at = models.DateTimeField(null=True, blank=True)
+    stopped = models.CharField(max_length=20, choices=Stopped.choices, blank=True)
+    updated_on = models.DateTimeField()
+
+    objects = DeadlineQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["due_at", "id"]
+        indexes = [models.Index(fields=["kind", "due_at"], name="deadline_kind_due")]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["incident", "kind"], condition=Q(action__isnull=True), name="one_deadline_per_incident_kind"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.label}: due {self.when()}"
+
+
 class Escalation(models.Model):
     """One escalation or reminder the scan sent: to whom, for which deadline and threshold.
 
@@ -186,4 +328,12 @@ class ReporterProgress(models.Model):
         return f"{self.incident}: told {self.told_status}"
 
 
-__all__ = ["DEFAULTS", "EffectiveTimescales", "Escalation", "ReporterProgress", "Timescales", "effective_timescales"]
+__all__ = [
+    "DEFAULTS",
+    "Deadline",
+    "EffectiveTimescales",
+    "Escalation",
+    "ReporterProgress",
+    "Timescales",
+    "effective_timescales",
+]

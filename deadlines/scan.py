@@ -9,6 +9,10 @@ notifications and its event, so it is sent once, by one worker, however many sca
 run at the same moment: a second insert of the same row is refused by the database
 (on PostgreSQL it waits for the first to commit, then is refused).
 
+The scan reads the stored deadlines (`Deadline`, the same rows the dashboard, the log and
+the ICO clocks page count); before reading a batch it brings its rows up to date
+(`store.refresh_incidents`), which changes nothing when every change went through the steps.
+
 Escalations (issue 6): untriaged past the triage timescale; major or critical untriaged for 4
 hours; outcome report overdue; remedial action overdue, then still overdue after more working
 days; the ICO clock at 48, 24 and 6 hours left (ICO_REMINDER_HOURS), and overdue; the reporter
@@ -22,7 +26,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from django.db import IntegrityError, transaction
-from django.db.models import Max, Q
+from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 
@@ -34,13 +38,13 @@ from notifications.audiences import Directory, Occasion, tell
 from notifications.models import InformedNotice
 from organisations.models import Organisation
 
-from .compute import Due, action_due, incident_dues, local_date
+from . import store
+from .compute import local_date
 from .models import (
+    Deadline,
     EffectiveTimescales,
     Escalation,
     ReporterProgress,
-    Timescales,
-    effective_timescales,
     ico_warning_hours,
 )
 from .workingdays import working_days_between
@@ -73,7 +77,7 @@ RECENTLY_CLOSED = timedelta(days=14)
 class Need:
     kind: str
     threshold: str
-    due: Due
+    due: Deadline
 
 
 @dataclass
@@ -83,54 +87,49 @@ class ScanResult:
     escalations: int = 0
     reporter_notices: int = 0
     informed: int = 0
+    refreshed: int = 0  # stored deadline rows the scan found out of date (0 when every change published)
     seconds: float = 0.0
     errors: list[str] = field(default_factory=list)
 
 
-class TimescaleCache:
-    def __init__(self) -> None:
-        self.rows = {t.organisation_id: t for t in Timescales.objects.select_related("organisation")}
-        self.by_org: dict[int, EffectiveTimescales] = {}
-
-    def for_org(self, organisation: Organisation) -> EffectiveTimescales:
-        if organisation.pk not in self.by_org:
-            self.by_org[organisation.pk] = effective_timescales(organisation, self.rows)
-        return self.by_org[organisation.pk]
+INCIDENT_KINDS = {
+    Deadline.Kind.TRIAGE: Kind.TRIAGE_OVERDUE,
+    Deadline.Kind.URGENT_TRIAGE: Kind.URGENT_UNTRIAGED,
+    Deadline.Kind.OUTCOME: Kind.INVESTIGATION_OVERDUE,
+    Deadline.Kind.REPORTER_UPDATE: Kind.REPORTER_UPDATE_DUE,
+}
 
 
-def incident_needs(dues: list[Due], incident: Incident, now: datetime) -> list[Need]:
+def incident_needs(deadlines: list[Deadline], now: datetime) -> list[Need]:
+    """What to chase among an incident's stored deadlines: the open ones that are overdue, and
+    the ICO clock at each reminder point."""
     needs = []
-    for due in dues:
-        if due.is_done or due.key.startswith("action:"):
+    for due in deadlines:
+        if not due.is_open or due.kind == Deadline.Kind.ACTION:
             continue
-        if due.key == "ico":
-            left = due.due - now
+        if due.kind == Deadline.Kind.ICO:
+            left = due.due_at - now
             crossed = [h for h in ico_warning_hours() if left <= timedelta(hours=h)]
             if crossed:
                 hours = min(crossed)
-                stamp = timezone.localtime(due.due).strftime("%Y%m%dT%H%M")
+                stamp = timezone.localtime(due.due_at).strftime("%Y%m%dT%H%M")
                 needs.append(Need(Kind.ICO_CLOCK, f"{stamp}:{'overdue' if hours == 0 else f'{hours}h'}", due))
             continue
-        if now < due.due:
+        if now < due.due_at:
             continue
-        threshold = due.due_date.isoformat() if due.due_date else due.due.isoformat()
-        if due.key == "triage" and incident.status == Incident.Status.REPORTED:
-            needs.append(Need(Kind.TRIAGE_OVERDUE, threshold, due))
-        elif due.key == "urgent_triage" and incident.status == Incident.Status.REPORTED:
-            needs.append(Need(Kind.URGENT_UNTRIAGED, "hours", due))
-        elif due.key == "outcome" and incident.status in (Incident.Status.TRIAGED, Incident.Status.INVESTIGATING):
-            needs.append(Need(Kind.INVESTIGATION_OVERDUE, threshold, due))
-        elif due.key == "reporter_update":
-            needs.append(Need(Kind.REPORTER_UPDATE_DUE, threshold, due))
+        if due.kind == Deadline.Kind.URGENT_TRIAGE:
+            threshold = "hours"
+        else:
+            threshold = due.due_date.isoformat() if due.due_date else due.due_at.isoformat()
+        needs.append(Need(INCIDENT_KINDS[Deadline.Kind(due.kind)], threshold, due))
     return needs
 
 
-def action_needs(action: RemedialAction, timescales: EffectiveTimescales, nation: str, now: datetime) -> list[Need]:
-    due = action_due(action, timescales, nation)
-    if due.is_done or now < due.due or due.due_date is None:
+def action_needs(due: Deadline, timescales: EffectiveTimescales, now: datetime) -> list[Need]:
+    if not due.is_open or now < due.due_at or due.due_date is None:
         return []
     needs = [Need(Kind.ACTION_OVERDUE, due.due_date.isoformat(), due)]
-    if working_days_between(due.due_date, local_date(now), nation) >= timescales.action_escalate_days:
+    if working_days_between(due.due_date, local_date(now), due.nation) >= timescales.action_escalate_days:
         needs.append(Need(Kind.ACTION_STILL_OVERDUE, due.due_date.isoformat(), due))
     return needs
 
@@ -154,14 +153,14 @@ def escalate(
                     action=action,
                     kind=need.kind,
                     threshold=need.threshold,
-                    due_on=need.due.due,
+                    due_on=need.due.due_at,
                     created_on=now,
                 )
         except IntegrityError:
             return False
         reference = incident.reference if incident is not None else f"remedial action {action.pk}"  # type: ignore[union-attr]
         link = reverse("incidents:detail", args=[incident.uuid]) if incident is not None else "/notifications/"
-        overdue = now >= need.due.due
+        overdue = now >= need.due.due_at
         groups = tell(
             Occasion(f"escalation.{need.kind}", incident=incident, organisation=organisation, action=action),
             link=link,
@@ -186,7 +185,7 @@ def escalate(
             after={
                 "kind": need.kind,
                 "threshold": need.threshold,
-                "due": need.due.due,
+                "due": need.due.due_at,
                 "told": escalation.told,
                 "action": action.pk if action is not None else None,
             },
@@ -225,6 +224,7 @@ def tell_reporter(incident: Incident, now: datetime, directory: Directory | None
             at=now,
         )
         ReporterProgress.objects.filter(pk=progress.pk).update(told_status=current, told_on=now)
+        store.refresh_incidents([incident.pk])  # the message resets "update the reporter"
     return True
 
 
@@ -238,7 +238,7 @@ def _scan(now: datetime | None, batch_size: int) -> ScanResult:
     started = time.monotonic()
     now = now or timezone.now()
     result = ScanResult()
-    timescales = TimescaleCache()
+    timescales = store.TimescaleRows()
     directory = Directory()
     wanted = Q(status__in=Incident.OPEN_STATUSES) | Q(closed_on__gte=now - RECENTLY_CLOSED)
     last_id = 0
@@ -246,18 +246,21 @@ def _scan(now: datetime | None, batch_size: int) -> ScanResult:
         batch = list(
             Incident.objects.filter(wanted, pk__gt=last_id)
             .select_related("organisation", "reported_by")
-            .annotate(
-                last_update=Max(
-                    "reporter_messages__sent_on",
-                    filter=Q(reporter_messages__direction=ReporterMessage.Direction.TO_REPORTER),
-                )
-            )
             .order_by("pk")[:batch_size]
         )
         if not batch:
             break
         last_id = batch[-1].pk
         ids = [i.pk for i in batch]
+        try:
+            with transaction.atomic():
+                result.refreshed += store.refresh_incidents(ids, timescales=timescales)
+        except Exception as exc:  # chase what is stored; the next scan tries again
+            logger.exception("deadline refresh failed for incidents %s..%s", ids[0], ids[-1])
+            result.errors.append(f"refresh of incidents {ids[0]}..{ids[-1]}: {type(exc).__name__}")
+        deadlines: dict[int, list[Deadline]] = {}
+        for row in Deadline.objects.filter(incident_id__in=ids, action__isnull=True):
+            deadlines.setdefault(row.incident_id, []).append(row)  # type: ignore[arg-type]
         done = set(
             Escalation.objects.filter(incident_id__in=ids, action__isnull=True).values_list(
                 "incident_id", "kind", "threshold"
@@ -269,10 +272,7 @@ def _scan(now: datetime | None, batch_size: int) -> ScanResult:
             result.incidents += 1
             try:
                 if incident.status in Incident.OPEN_STATUSES:
-                    dues = incident_dues(
-                        incident, timescales.for_org(incident.organisation), last_reporter_update=incident.last_update
-                    )
-                    for need in incident_needs(dues, incident, now):
+                    for need in incident_needs(deadlines.get(incident.pk, []), now):
                         if (incident.pk, need.kind, need.threshold) in done:
                             continue
                         if escalate(
@@ -293,7 +293,7 @@ def _scan(now: datetime | None, batch_size: int) -> ScanResult:
 
 
 def scan_actions(
-    now: datetime, timescales: TimescaleCache, result: ScanResult, batch_size: int, directory: Directory
+    now: datetime, timescales: store.TimescaleRows, result: ScanResult, batch_size: int, directory: Directory
 ) -> None:
     last_id = 0
     while True:
@@ -305,14 +305,23 @@ def scan_actions(
         if not batch:
             return
         last_id = batch[-1].pk
-        done = set(
-            Escalation.objects.filter(action_id__in=[a.pk for a in batch]).values_list("action_id", "kind", "threshold")
-        )
+        ids = [a.pk for a in batch]
+        try:
+            with transaction.atomic():
+                result.refreshed += store.refresh_actions(ids, timescales=timescales)
+        except Exception as exc:
+            logger.exception("deadline refresh failed for actions %s..%s", ids[0], ids[-1])
+            result.errors.append(f"refresh of actions {ids[0]}..{ids[-1]}: {type(exc).__name__}")
+        stored = {row.action_id: row for row in Deadline.objects.filter(action_id__in=ids)}
+        done = set(Escalation.objects.filter(action_id__in=ids).values_list("action_id", "kind", "threshold"))
         for action in batch:
             result.actions += 1
             organisation = action.organisation
             try:
-                for need in action_needs(action, timescales.for_org(organisation), organisation.nation, now):
+                due = stored.get(action.pk)
+                if due is None:
+                    continue
+                for need in action_needs(due, timescales.for_path(organisation.path), now):
                     if (action.pk, need.kind, need.threshold) in done:
                         continue
                     if escalate(

@@ -44,5 +44,6 @@ def tell_reporter_of_progress(incident_id: int) -> bool:
 def tell_reporter_after_status_change(event: Any, incident: Any) -> None:
     """Subscribed to the incident's events: a step that changed the status queues the reporter's news."""
     after, before = event.after or {}, event.before or {}
-    if "status" in after and after.get("status") != before.get("status"):
+    # A new report (status "reported") has nothing to tell yet: the reporter has the acknowledgement.
+    if "status" in after and after.get("status") not in (before.get("status"), "reported"):
         tell_reporter_of_progress.enqueue(incident.pk)

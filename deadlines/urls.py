@@ -5,4 +5,5 @@ from . import views
 app_name = "deadlines"
 urlpatterns = [
     path("organisations/<uuid:org_uuid>/timescales/", views.timescales, name="timescales"),
+    path("ico-clocks/", views.ico_clocks, name="ico_clocks"),
 ]

@@ -1,4 +1,5 @@
-"""The timescales page for organisation admins: own values, inherited values shown."""
+"""The timescales page for organisation admins (own values, inherited values shown) and the
+running ICO clocks."""
 
 from typing import Any
 
@@ -7,13 +8,17 @@ from django.contrib.auth.decorators import login_required
 from django.db import transaction
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
 from django.views.decorators.http import require_http_methods
 
 from audit.log import record
+from breaches.clock import ClockState
+from incidents.models import Incident
 from organisations.models import Organisation, Role
 
+from . import store
 from .forms import TimescalesForm
-from .models import FIELD_NAMES, ICO_HOURS, Timescales, effective_with_sources
+from .models import FIELD_NAMES, ICO_HOURS, Deadline, Timescales, effective_with_sources
 
 
 @login_required
@@ -44,6 +49,8 @@ def timescales(request: HttpRequest, org_uuid: Any) -> HttpResponse:
                 before=before,
                 after=after,
             )
+            # The open incidents and actions beneath move with their timescales (closed ones do not).
+            store.refresh_under(organisation.path)
         messages.success(request, f"Timescales for {organisation.name} are saved.")
         return redirect("deadlines:timescales", organisation.uuid)
     values, sources = effective_with_sources(organisation)
@@ -62,3 +69,17 @@ def timescales(request: HttpRequest, org_uuid: Any) -> HttpResponse:
             "ico_hours": ICO_HOURS,
         },
     )
+
+
+@login_required
+def ico_clocks(request: HttpRequest) -> HttpResponse:
+    """Every running ICO clock the person can see, most urgent first (the dashboard counts the same rows)."""
+    rows = (
+        Deadline.objects.open()
+        .filter(kind=Deadline.Kind.ICO, incident__in=Incident.objects.visible_to(request.user))
+        .select_related("incident", "incident__organisation")
+        .order_by("due_at", "id")
+    )
+    now = timezone.now()
+    clocks = [(row.incident, ClockState.of(row, now)) for row in rows]
+    return render(request, "deadlines/ico_clocks.html", {"clocks": clocks})

@@ -13,6 +13,7 @@ from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.utils import timezone
 
+from deadlines import store as deadline_store
 from demo import actions as actions_demo
 from demo import anonymous as anonymous_demo
 from demo import deadlines as deadlines_demo
@@ -230,6 +231,9 @@ def load(incident_count: int = 40, seed: int = 2026) -> dict[str, Any]:
     load_reports_demo(orgs, users)
     # Four personal data breaches: clock running, overdue, reported in phases, record only.
     breaches = load_breach_demo()
+    # The demo moves milestone times back after the steps ran (so ages and clocks look real):
+    # store every deadline again from those times, as if the steps had run then.
+    deadline_store.refresh_all()
     return {"organisations": orgs, "users": users, "breaches": breaches}
 
 

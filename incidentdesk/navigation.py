@@ -43,7 +43,7 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
     if roles & {Role.SIRO, Role.DPO}:
         items.append({"href": reverse("incidents:serious"), "text": "Major and critical"})
     if roles & HANDLER_ROLES:
-        items.append({"href": reverse("breaches:clocks"), "text": "ICO clocks"})
+        items.append({"href": reverse("deadlines:ico_clocks"), "text": "ICO clocks"})
         items.append({"href": reverse("actions:list"), "text": "Actions"})
     owns_actions = memberships[0].owns_actions if memberships else user.remedial_actions.exists()
     if owns_actions:

@@ -1,5 +1,8 @@
 """The figures on the dashboard, each from one aggregate query over the scope.
 
+What is overdue is read from the stored deadlines (`deadlines.overdue`), so every figure
+equals the log rows it links to, the ICO clocks page and what the deadline scan chases.
+
 The number of queries is fixed: it does not grow with the number of incidents, types
 or organisations.
 """
@@ -11,9 +14,9 @@ from typing import Any
 from django.db.models import Count, Q
 from django.utils import timezone
 
+from deadlines import overdue
 from incidents.models import Incident
 
-from . import overdue
 from .scope import Scope
 
 
@@ -82,9 +85,9 @@ def build(scope: Scope, now: datetime | None = None) -> Dashboard:
         open_total=Count("id", filter=Q(status__in=Incident.OPEN_STATUSES)),
         ico_running=Count("id", filter=overdue.ico_clock_running()),
         ico=Count("id", filter=overdue.ico_overdue(now)),
-        triage=Count("id", filter=overdue.triage_overdue(now)),
-        investigation=Count("id", filter=overdue.investigation_overdue(now)),
-        action=Count("id", filter=overdue.incident_has_overdue_action(timezone.localdate(now))),
+        triage=Count("id", filter=overdue.flag_condition("triage", now)),
+        investigation=Count("id", filter=overdue.flag_condition("investigation", now)),
+        action=Count("id", filter=overdue.flag_condition("action", now)),
     )
     clocks = [
         Bar("ICO clocks running", flags["ico_running"], {"ico_clock": "running"}),
@@ -95,7 +98,7 @@ def build(scope: Scope, now: datetime | None = None) -> Dashboard:
         Bar("Investigation overdue", flags["investigation"], {"overdue": "investigation"}),
         Bar("Incidents with an overdue action", flags["action"], {"overdue": "action"}),
     ]
-    actions_overdue = scope.actions().filter(overdue.actions_overdue(timezone.localdate(now))).count()
+    actions_overdue = scope.actions().filter(overdue.actions_overdue(now)).count()
 
     # One conditional count per month over an indexed column: no per-row date functions,
     # and months are the local calendar's.
@@ -121,8 +124,8 @@ def build(scope: Scope, now: datetime | None = None) -> Dashboard:
                 open=Count("id", filter=Q(status__in=Incident.OPEN_STATUSES)),
                 last_12_months=Count("id", filter=Q(reported_on__gte=starts[0])),
                 ico_running=Count("id", filter=overdue.ico_clock_running()),
-                triage=Count("id", filter=overdue.triage_overdue(now)),
-                investigation=Count("id", filter=overdue.investigation_overdue(now)),
+                triage=Count("id", filter=overdue.flag_condition("triage", now)),
+                investigation=Count("id", filter=overdue.flag_condition("investigation", now)),
             )
             .order_by("organisation__path")
         )

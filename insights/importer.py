@@ -21,6 +21,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from audit.log import record
+from deadlines import store
 from incidents.models import Incident, IncidentType
 from organisations.models import Organisation
 
@@ -305,4 +306,6 @@ def _create(
         record=incident,
         after={"file": batch.file_name, "row": number, "original_reference": original, "reference": incident.reference},
     )
+    # Its deadlines as the product works them out (a closed one's, as at its closing).
+    store.refresh_incidents([incident.pk], include_closed=True)
     return incident

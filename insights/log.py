@@ -13,9 +13,9 @@ from django import forms
 from django.db.models import Case, Q, Value, When
 from django.utils import timezone
 
+from deadlines import overdue
 from incidents.models import Incident, IncidentType
 
-from . import overdue
 from .scope import Scope
 
 

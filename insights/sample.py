@@ -1,7 +1,8 @@
 """Generated incidents for tests and benchmarks: every status, severity, type and clock state.
 
 Written with bulk_create (no events, no notifications): this is data to count, not a
-history. Never used by the product itself.
+history. Never used by the product itself. The deadlines of what is made are stored as the
+product stores them (`deadlines.store`), closed incidents' as at their closing.
 """
 
 import random
@@ -10,6 +11,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from actions.models import RemedialAction
+from deadlines import store
 from incidents.models import Incident, IncidentType
 from organisations.models import Organisation
 
@@ -71,13 +73,17 @@ def generate(
             )
         )
         if len(batch) >= batch_size:
-            Incident.objects.bulk_create(batch)
-            made += len(batch)
+            made += _create(batch)
             batch = []
     if batch:
-        Incident.objects.bulk_create(batch)
-        made += len(batch)
+        made += _create(batch)
     return made
+
+
+def _create(batch: list[Incident]) -> int:
+    created = Incident.objects.bulk_create(batch)
+    store.refresh_incidents([i.pk for i in created], include_closed=True)
+    return len(created)
 
 
 def generate_actions(
@@ -109,5 +115,6 @@ def generate_actions(
                 else None,
             )
         )
-    RemedialAction.objects.bulk_create(actions, batch_size=5000)
+    created = RemedialAction.objects.bulk_create(actions, batch_size=5000)
+    store.refresh_actions([a.pk for a in created])
     return len(actions)

@@ -14,8 +14,8 @@ from incidents import lifecycle
 from incidents.models import Incident, IncidentType
 
 from .conftest import People
-from .lifecycle_helpers import decide_breach
 from .factories import reported_incident
+from .lifecycle_helpers import decide_breach
 
 
 def classification(severity: str, pdb: str = "no", **extra: Any) -> dict[str, Any]:

@@ -47,7 +47,7 @@ NAV_URL_NAMES: list[tuple[str, ...]] = [
     ("investigation:queue", "incidents:queue"),
     ("investigation:mine", "incidents:mine"),
     ("investigation:serious", "incidents:serious"),
-    ("breaches:clocks",),
+    ("deadlines:ico_clocks",),
     ("actions:list",),
     ("actions:mine",),
     ("reports:dashboard", "insights:dashboard"),

@@ -15,8 +15,8 @@ def test_demo_has_overdue_open_and_done_actions_and_sound_evidence(db: None) -> 
     demo.load(incident_count=18)
     today = timezone.localdate()
     actions = list(RemedialAction.objects.all())
-    assert any(a.is_overdue(today) for a in actions)
-    assert any(a.status == "open" and not a.is_overdue(today) for a in actions)
+    assert any(a.is_overdue() for a in actions)
+    assert any(a.status == "open" and not a.is_overdue() for a in actions)
     assert any(a.status == "done" for a in actions) and any(a.status == "cancelled" for a in actions)
     # Actions decided in a six-month type review (reports demo) belong to no incident.
     assert all(a.owner is not None and (a.incident is not None or a.source == "type_review") for a in actions)

@@ -71,7 +71,7 @@ EXPECTED: dict[str, Expect] = {
     "organisations:add_contact": ADMIN_ONLY,
     "organisations:remove_membership": Expect(method="post", statuses={"admin": 302}),
     "organisations:remove_contact": Expect(method="post", statuses={"admin": 302}),
-    "breaches:clocks": EVERYONE_SIGNED_IN,
+    "deadlines:ico_clocks": EVERYONE_SIGNED_IN,
     "breaches:overview": HANDLERS_ONLY,
     "breaches:assess": HANDLERS_ONLY,
     "breaches:version": HANDLERS_ONLY,

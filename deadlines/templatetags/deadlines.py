@@ -1,54 +1,35 @@
-"""Due dates in templates.
+"""Due dates in templates, read from the stored deadlines.
 
     {% include "deadlines/_incident_panel.html" %}   (needs `incident` in the context)
     {% due_cell incident %}                          (a list's column: the most pressing due date)
 
-`due_cell` works out the whole page's incidents in one go the first time it is used in a
+`due_cell` reads the whole page's incidents in one query the first time it is used in a
 render (from `page_obj` in the context), so a list's query count does not grow with rows.
 """
 
 from typing import Any
 
 from django import template
-from django.db.models import Max, Q
 from django.utils import timezone
 
-from actions.models import RemedialAction
-from incidents.models import Incident, ReporterMessage
+from incidents.models import Incident
 
-from ..compute import Due, incident_dues, most_pressing
-from ..models import Timescales, effective_timescales
+from ..compute import most_pressing
+from ..models import Deadline
 
 register = template.Library()
 
-
-def _state(due: Due, now: Any) -> str:
-    if due.not_needed:
-        return "not-needed"
-    if due.is_done:
-        return "done"
-    if due.is_overdue(now):
-        return "overdue"
-    return "due"
+ORDER = [k.value for k in Deadline.Kind]
 
 
 @register.inclusion_tag("deadlines/_panel_body.html")
 def incident_deadlines(incident: Incident) -> dict[str, Any]:
     now = timezone.now()
-    # `.all()`: the incident page prefetched its messages and actions for its own panels.
-    last_update = max(
-        (m.sent_on for m in incident.reporter_messages.all() if m.direction == ReporterMessage.Direction.TO_REPORTER),
-        default=None,
+    stored = sorted(
+        Deadline.objects.filter(incident=incident).exclude(stopped=Deadline.Stopped.CANCELLED),
+        key=lambda d: (ORDER.index(d.kind), d.due_at, d.pk),
     )
-    actions = [a for a in incident.remedial_actions.all() if a.status != RemedialAction.Status.CANCELLED]
-    dues = incident_dues(
-        incident,
-        effective_timescales(incident.organisation),
-        last_reporter_update=last_update,
-        actions=actions,
-        now=now,
-    )
-    rows = [{"due": d, "phrase": d.phrase(now), "when": d.when(), "state": _state(d, now)} for d in dues]
+    rows = [{"due": d, "phrase": d.phrase(now), "when": d.when(), "state": d.state(now)} for d in stored]
     # Escalations are events, so the incident's timeline shows them with who was told.
     return {"rows": rows, "incident": incident}
 
@@ -69,32 +50,15 @@ def due_cell(context: template.Context, incident: Incident) -> str:
 
 def _page_dues(rows: list[Incident]) -> dict[int, str]:
     now = timezone.now()
-    ids = [r.pk for r in rows]
-    incidents = list(
-        Incident.objects.filter(pk__in=ids)
-        .select_related("organisation")
-        .annotate(
-            last_update=Max(
-                "reporter_messages__sent_on",
-                filter=Q(reporter_messages__direction=ReporterMessage.Direction.TO_REPORTER),
-            )
-        )
+    result: dict[int, str] = {r.pk: "" for r in rows}
+    by_incident: dict[int, list[Deadline]] = {}
+    open_rows = Deadline.objects.open().filter(
+        incident_id__in=list(result), incident__status__in=Incident.OPEN_STATUSES, action__isnull=True
     )
-    ancestor_ids = {a for i in incidents for a in i.organisation.ancestor_ids()}
-    timescale_rows = {
-        t.organisation_id: t
-        for t in Timescales.objects.filter(organisation_id__in=ancestor_ids).select_related("organisation")
-    }
-    result: dict[int, str] = {}
-    for incident in incidents:
-        if incident.status not in Incident.OPEN_STATUSES:
-            result[incident.pk] = ""
-            continue
-        dues = incident_dues(
-            incident,
-            effective_timescales(incident.organisation, timescale_rows),
-            last_reporter_update=incident.last_update,
-        )
-        pressing = most_pressing(dues, now)
-        result[incident.pk] = f"{pressing.label}: {pressing.phrase(now)}" if pressing else ""
+    for row in open_rows:
+        by_incident.setdefault(row.incident_id, []).append(row)  # type: ignore[arg-type]
+    for incident_id, dues in by_incident.items():
+        pressing = most_pressing(dues)
+        if pressing is not None:
+            result[incident_id] = f"{pressing.label}: {pressing.phrase(now)}"
     return result

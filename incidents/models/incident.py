@@ -339,7 +339,7 @@ def report_incident(
     from django.db import IntegrityError, transaction
     from django.utils import timezone
 
-    from audit.log import record
+    from ..registry import publish
 
     unknown = set(fields) - set(Incident.REPORT_FIELDS)
     if unknown:
@@ -366,11 +366,11 @@ def report_incident(
             return Incident.objects.get(submission_key=submission_key), False
         incident.reference = Incident.make_reference(incident.pk, timezone.localtime(now).year)
         Incident.objects.filter(pk=incident.pk).update(reference=incident.reference)
-        record(
-            organisation_id=organisation.pk,
-            action="incident.reported",
-            actor=reported_by,
-            record=incident,
+        # Published, so the apps above react (the deadlines app stores the new report's due moments).
+        publish(
+            incident,
+            "incident.reported",
+            reported_by,
             after={"reference": incident.reference, "status": incident.status}
             | {name: getattr(incident, name) for name in Incident.REPORT_FIELDS},
             at=now,

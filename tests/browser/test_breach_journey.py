@@ -123,7 +123,7 @@ def test_assess_decide_download_report_record_submission_and_letters(page: Page,
     expect(page.get_by_role("table", name="People told")).to_contain_text("Parents and carers")
     assert_accessible(page)
 
-    page.goto(f"{site}/breaches/ico-clocks/")
+    page.goto(f"{site}/deadlines/ico-clocks/")
     expect(page.get_by_role("heading", level=1)).to_have_text("Running ICO clocks")
     assert_accessible(page)
     incident.refresh_from_db()

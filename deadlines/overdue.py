@@ -1,0 +1,50 @@
+"""What is overdue, and which ICO clocks run, as database conditions on the stored deadlines.
+
+The dashboard counts with these, the monitoring log flags and filters with them (and so its
+CSV and XLSX), the ICO clocks page lists with them; the scan chases the same rows. Nothing
+here works a deadline out: `compute.py` does, once, and `store.py` keeps the rows.
+"""
+
+from datetime import datetime
+
+from django.db.models import Q
+
+from .models import Deadline
+
+Kind = Deadline.Kind
+
+FLAGS = ("triage", "investigation", "action", "ico")
+FLAG_LABELS = {
+    "triage": "Triage overdue",
+    "investigation": "Investigation overdue",
+    "action": "Action overdue",
+    "ico": "ICO clock overdue",
+}
+FLAG_KINDS = {"triage": Kind.TRIAGE, "investigation": Kind.OUTCOME, "action": Kind.ACTION, "ico": Kind.ICO}
+
+
+def overdue_rows(kind: str, now: datetime) -> Q:
+    """On Deadline: open deadlines of `kind` whose moment has come."""
+    return Q(kind=kind, met_at__isnull=True, stopped="", due_at__lte=now)
+
+
+def flag_condition(flag: str, now: datetime) -> Q:
+    """On Incident: the incident has an overdue deadline of the flag's kind (see FLAGS)."""
+    if flag not in FLAG_KINDS:
+        raise ValueError(flag)
+    # An IN over one subquery, worked out by the database, rather than a lookup per incident.
+    return Q(pk__in=Deadline.objects.filter(overdue_rows(FLAG_KINDS[flag], now)).values("incident_id"))
+
+
+def ico_clock_running() -> Q:
+    """On Incident: its ICO clock runs (open: not reported, not stopped), overdue or not."""
+    return Q(pk__in=Deadline.objects.open().filter(kind=Kind.ICO).values("incident_id"))
+
+
+def ico_overdue(now: datetime) -> Q:
+    return flag_condition("ico", now)
+
+
+def actions_overdue(now: datetime) -> Q:
+    """On RemedialAction: its deadline is open and its moment has come."""
+    return Q(deadline__kind=Kind.ACTION, deadline__met_at__isnull=True, deadline__stopped="", deadline__due_at__lte=now)
