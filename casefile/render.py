@@ -161,7 +161,6 @@ def case_file_data(incident: Incident, viewer: Any) -> dict[str, Any]:
         }
         for item in incident.evidence.select_related("uploaded_by")
     ]
-    today = timezone.localdate()
     actions = [
         {
             "title": action.title,

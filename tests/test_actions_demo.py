@@ -2,8 +2,6 @@
 
 import hashlib
 
-from django.utils import timezone
-
 from actions.models import RemedialAction
 from audit.log import verify
 from demo import load as demo
@@ -13,7 +11,6 @@ from evidence.services import read_evidence
 
 def test_demo_has_overdue_open_and_done_actions_and_sound_evidence(db: None) -> None:
     demo.load(incident_count=18)
-    today = timezone.localdate()
     actions = list(RemedialAction.objects.all())
     assert any(a.is_overdue() for a in actions)
     assert any(a.status == "open" and not a.is_overdue() for a in actions)

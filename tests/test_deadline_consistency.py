@@ -120,8 +120,10 @@ def world(cast: Cast) -> dict[str, Any]:
     named["ico_closed"] = report(cast, cast.school_a, NOW - timedelta(hours=90), personal_data="yes")
     with time_machine.travel(NOW - timedelta(hours=89), tick=False):
         lifecycle.close_not_incident(named["ico_closed"], by=cast.alice, reason="A test email, nothing was sent.")
-    types = [IncidentType.objects.get_or_create(organisation=None, name=n)[0] for n in ("Phishing", "Lost device")]
-    types += [None]
+    types: list[IncidentType | None] = [
+        IncidentType.objects.get_or_create(organisation=None, name=n)[0] for n in ("Phishing", "Lost device")
+    ]
+    types.append(None)
     with time_machine.travel(NOW, tick=False):
         generate([cast.school_a, cast.school_b], types, 240, now=NOW)
         generate_actions([cast.school_a, cast.school_b], 60, now=NOW, owner=cast.alice)
