@@ -256,8 +256,17 @@ def close(incident: Incident, *, by: Any) -> list[Any]:
         locked = _lock(incident)
         check("close", locked, locked.powers_of(by))
         open_actions = list(locked.remedial_actions.filter(status="open"))
+        now = timezone.now()
+        # Every review the severity now requires is in (the table's check). A report accepted by
+        # the incident manager while the incident was major, then reclassified minor, is
+        # accepted by then without a further review: it is marked so here.
+        report = get_or_create_report(locked)
+        if report.status != OutcomeReport.Status.ACCEPTED:
+            report.status = OutcomeReport.Status.ACCEPTED
+            report.accepted_on = now
+            report.save()
         locked.status = Status.CLOSED
-        locked.closed_on = timezone.now()
+        locked.closed_on = now
         locked.save()
         event(
             locked,
