@@ -205,23 +205,27 @@ def test_migrating_a_database_with_copies_merges_them_then_adds_the_constraints(
     """The real migrations, 0007 then 0008, each in its own transaction as `migrate` runs them."""
     from django.db.migrations.executor import MigrationExecutor
 
+    # Reported first: reporting is a step whose subscribers write to tables (the stored
+    # deadlines) that going back past RemedialAction's move takes away for a while.
+    incident = reported_incident(cast.school_a, cast.bob)
     executor = MigrationExecutor(connection)
     latest = executor.loader.graph.leaf_nodes()
-    # Back to before the merge: the later migrations (the constraints, and the state-only move
-    # of RemedialAction that depends on them) are undone, the data stays.
-    executor.migrate([("incidents", "0006_investigation_content_types")])
-    malware = IncidentType.objects.get(organisation=None, name="Malware")
-    copy = IncidentType.objects.create(organisation=None, name="Malware")
-    extra = ChecklistTemplateItem.objects.get(
-        organisation=None, incident_type=malware, text=builtins.TYPE_EXTRAS["Malware"][0]
-    )
-    copy_extra = ChecklistTemplateItem.objects.create(organisation=None, incident_type=copy, text=extra.text)
-    incident = reported_incident(cast.school_a, cast.bob)
-    Incident.objects.filter(pk=incident.pk).update(incident_type=copy)
-    checklist_item = ChecklistItem.objects.create(incident=incident, template_item=copy_extra, text=extra.text)
-
-    executor = MigrationExecutor(connection)
-    executor.migrate(latest)
+    try:
+        # Back to before the merge: the later migrations (the constraints, the state-only move
+        # of RemedialAction that depends on them, and the stored deadlines that point at it)
+        # are undone; the data of the tables that stay stays.
+        executor.migrate([("incidents", "0006_investigation_content_types")])
+        malware = IncidentType.objects.get(organisation=None, name="Malware")
+        copy = IncidentType.objects.create(organisation=None, name="Malware")
+        extra = ChecklistTemplateItem.objects.get(
+            organisation=None, incident_type=malware, text=builtins.TYPE_EXTRAS["Malware"][0]
+        )
+        copy_extra = ChecklistTemplateItem.objects.create(organisation=None, incident_type=copy, text=extra.text)
+        Incident.objects.filter(pk=incident.pk).update(incident_type=copy)
+        checklist_item = ChecklistItem.objects.create(incident=incident, template_item=copy_extra, text=extra.text)
+    finally:
+        executor = MigrationExecutor(connection)
+        executor.migrate(latest)
 
     assert list(IncidentType.objects.filter(organisation=None, name="Malware")) == [malware]
     incident.refresh_from_db()
