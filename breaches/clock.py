@@ -20,8 +20,12 @@ from incidents.models import Incident
 
 
 def _stored(incident: Incident) -> Any:
-    """The incident's stored ICO deadline row, or None when its clock has not started."""
-    return incident.deadlines.filter(kind="ico").first()
+    """The incident's stored ICO deadline row, or None when its clock has not started.
+
+    Read from `.all()`, so the incident page's one fetch of the incident's deadlines serves the
+    breach panel and the deadlines panel alike.
+    """
+    return next((row for row in incident.deadlines.all() if row.kind == "ico"), None)
 
 
 def awareness(incident: Incident) -> datetime | None:

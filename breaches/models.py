@@ -11,7 +11,7 @@ from typing import Any
 
 from django.conf import settings
 from django.db import models, transaction
-from django.db.models import Max, Subquery
+from django.db.models import Max, OuterRef, Prefetch, Subquery, prefetch_related_objects
 from django.utils import timezone
 
 from audit.log import record
@@ -116,6 +116,7 @@ class Assessment(models.Model):
                 },
                 at=assessment.assessed_on,
             )
+        forget_assessments(incident)
         return assessment
 
     @property
@@ -518,8 +519,35 @@ def record_not_a_breach(*, incident: Incident, by: Any, reason: str) -> None:
     incident.refresh_from_db()
 
 
+ASSESSMENTS = "breach_assessments"
+
+
+def assessments_newest_first(incident: Incident) -> list[Assessment]:
+    """The incident's assessments, newest first, each with the latest decision's facts beside it.
+
+    Fetched once per incident object, in one query, as a prefetch of the relation: the
+    incident page's breach panel and the close step's blocker share it. `refresh_from_db`
+    forgets it, and so does recording an assessment or a decision on this incident object.
+    """
+    cache = incident.__dict__.setdefault("_prefetched_objects_cache", {})
+    if ASSESSMENTS not in cache:
+        decided = Decision.objects.filter(assessment__incident=OuterRef("incident")).order_by("-decided_on", "-id")
+        newest_first = Assessment.objects.order_by("-version").annotate(
+            decided_on_assessment=Subquery(decided.values("assessment_id")[:1]),
+            decided_as=Subquery(decided.values("decision")[:1]),
+            decided_at_severity=Subquery(decided.values("severity")[:1]),
+        )
+        prefetch_related_objects([incident], Prefetch(ASSESSMENTS, queryset=newest_first))
+    return list(getattr(incident, ASSESSMENTS).all())
+
+
+def forget_assessments(incident: Incident) -> None:
+    getattr(incident, "_prefetched_objects_cache", {}).pop(ASSESSMENTS, None)
+
+
 def latest_assessment(incident: Incident) -> Assessment | None:
-    return incident.breach_assessments.order_by("-version").first()
+    assessments = assessments_newest_first(incident)
+    return assessments[0] if assessments else None
 
 
 def latest_decision(incident: Incident) -> Decision | None:
@@ -530,58 +558,29 @@ def closure_blockers(incident: Incident) -> list[str]:
     """What the breach record needs before a personal data breach may close (registered on "close").
 
     The lifecycle refuses to close with these words and the incident page lists the same
-    words, so the two never disagree. One query: the latest assessment, with the latest
-    decision's assessment, decision and severity beside it.
+    words, so the two never disagree. It reads the assessments the breach panel reads
+    (`assessments_newest_first`), with the latest decision beside them.
     """
     if incident.personal_data_breach != Incident.PersonalDataBreach.YES:
         return []
-    decided = Decision.objects.filter(assessment__incident=incident).order_by("-decided_on", "-id")
-    latest = (
-        incident.breach_assessments.order_by("-version")
-        .annotate(
-            decided_on_assessment=Subquery(decided.values("assessment_id")[:1]),
-            decided_as=Subquery(decided.values("decision")[:1]),
-            decided_at_severity=Subquery(decided.values("severity")[:1]),
-        )
-        .first()
-    )
+    latest: Any = latest_assessment(incident)
     if latest is None:
         return [
             "This is a personal data breach: assess it on the breach record (the risk to the people affected), "
             "then the DPO records the decision on telling the ICO."
         ]
-    decided_on, decision = latest.decided_on_assessment, latest.decided_as
-    if decided_on is None:
+    if latest.decided_on_assessment is None:
         return ["This is a personal data breach: the DPO records the decision on telling the ICO on the breach record."]
-    if decided_on != latest.pk:
+    if latest.decided_on_assessment != latest.pk:
         return [
             f"The breach was reassessed (assessment {latest.version}) after the DPO's decision: "
             "the DPO decides again on the latest assessment."
         ]
+    decision = latest.decided_as
     if latest.decided_at_severity != incident.severity and severity_clash(decision, incident.severity):
         return [
             f"The severity is now {incident.severity}, and the decision "
             f"({Incident.IcoDecision(decision).label.lower()}) was made before: "
             "the DPO records the decision again, with the reason it stands."
-        ]
-    return []
-    latest = latest_assessment(incident)
-    if latest is None:
-        return [
-            "This is a personal data breach: assess it on the breach record (the risk to the people affected), "
-            "then the DPO records the decision on telling the ICO."
-        ]
-    decision = latest_decision(incident)
-    if decision is None:
-        return ["This is a personal data breach: the DPO records the decision on telling the ICO on the breach record."]
-    if decision.assessment_id != latest.pk:
-        return [
-            f"The breach was reassessed (assessment {latest.version}) after the DPO's decision: "
-            "the DPO decides again on the latest assessment."
-        ]
-    if decision.severity != incident.severity and severity_clash(decision.decision, incident.severity):
-        return [
-            f"The severity is now {incident.severity}, and the decision ({decision.get_decision_display().lower()}) "
-            "was made before: the DPO records the decision again, with the reason it stands."
         ]
     return []

@@ -12,8 +12,9 @@ from django.db.models import Exists, OuterRef, Prefetch, QuerySet, prefetch_rela
 from incidents.models import Incident
 from organisations.powers import Powers
 
-from .lifecycle import STEP, available_steps, checklist_item_blockers, closure_needs, required_review_roles
+from .lifecycle import available_steps, checklist_item_blockers, required_review_roles
 from .lifecycle.common import report_of
+from .lifecycle.table import blockers_of_every_step, close_needs
 from .models import (
     ChecklistItem,
     Classification,
@@ -22,7 +23,6 @@ from .models import (
     ReporterMessage,
     severity_definitions,
 )
-from .registry import registered_blockers
 
 
 def _listed() -> dict[str, Prefetch]:
@@ -30,6 +30,7 @@ def _listed() -> dict[str, Prefetch]:
     # The evidence and actions apps' models, reached by relation: they stand on a floor above.
     evidence = Incident._meta.get_field("evidence").related_model
     actions = Incident._meta.get_field("remedial_actions").related_model
+    deadlines = Incident._meta.get_field("deadlines").related_model
     return {
         "checklist": Prefetch("checklist", ChecklistItem.objects.select_related("evidence", "updated_by")),
         # Only earlier versions are listed: the current one is the incident's own fields.
@@ -44,6 +45,8 @@ def _listed() -> dict[str, Prefetch]:
             "evidence",
             evidence._default_manager.select_related("uploaded_by", "withdrawn_by"),
         ),
+        # Shared with the deadlines panel and the breach panel's ICO clock.
+        "deadlines": Prefetch("deadlines", deadlines._default_manager.all()),
     }
 
 
@@ -85,11 +88,10 @@ def load_lists(incident: Incident) -> None:
 
 def incident_panels(incident: Incident, user: Any, p: Powers) -> dict[str, Any]:
     load_lists(incident)
-    status = incident.status
     report = report_of(incident)
     checklist = list(incident.checklist.all())
-    offered = available_steps(user, incident, p)
-    close = STEP["close"]
+    found = blockers_of_every_step(incident, p)
+    offered = available_steps(user, incident, p, found)
     return {
         "powers": p,
         "steps": [{"step": s, "href": s.url(incident)} for s in offered if s.button],
@@ -106,9 +108,7 @@ def incident_panels(incident: Incident, user: Any, p: Powers) -> dict[str, Any]:
         "reviews": [r for r in report.reviews.all() if r.round == report.round] if report and report.round else [],
         "required_reviews": [str(r) for r in required_review_roles(incident)] if incident.severity else [],
         # The close step's own needs: shown instead of a button that would be refused.
-        "blockers": closure_needs(incident) + registered_blockers(close.name, incident)
-        if status in close.states
-        else [],
+        "blockers": close_needs(incident, p, found),
         "severity_definition": severity_definitions(incident.organisation).get(incident.severity, "")
         if incident.severity
         else "",

@@ -25,8 +25,9 @@ ORDER = [k.value for k in Deadline.Kind]
 @register.inclusion_tag("deadlines/_panel_body.html")
 def incident_deadlines(incident: Incident) -> dict[str, Any]:
     now = timezone.now()
+    # `.all()`: the incident page fetched the incident's deadlines once for every panel.
     stored = sorted(
-        Deadline.objects.filter(incident=incident).exclude(stopped=Deadline.Stopped.CANCELLED),
+        (d for d in incident.deadlines.all() if d.stopped != Deadline.Stopped.CANCELLED),
         key=lambda d: (ORDER.index(d.kind), d.due_at, d.pk),
     )
     rows = [{"due": d, "phrase": d.phrase(now), "when": d.when(), "state": d.state(now)} for d in stored]

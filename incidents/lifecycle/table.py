@@ -305,7 +305,25 @@ def checklist_item_blockers(item: ChecklistItem, incident: Incident, p: Powers) 
     return [refusal] if refusal else blockers("update_checklist_item", incident, p)
 
 
-def available_steps(user: Any, incident: Incident, p: Powers | None = None) -> list[Step]:
+def blockers_of_every_step(incident: Incident, p: Powers) -> dict[str, list[str]]:
+    """Each step's blockers for `p` on `incident`, worked out once (the page reads them twice)."""
+    return {step.name: blockers(step.name, incident, p) for step in STEPS}
+
+
+def available_steps(
+    user: Any, incident: Incident, p: Powers | None = None, found: dict[str, list[str]] | None = None
+) -> list[Step]:
     """The steps `user` may take on `incident` now, in the table's order: what the page offers."""
     p = p if p is not None else incident.powers_of(user)
-    return [step for step in STEPS if not blockers(step.name, incident, p)]
+    found = found if found is not None else blockers_of_every_step(incident, p)
+    return [step for step in STEPS if not found[step.name]]
+
+
+def close_needs(incident: Incident, p: Powers, found: dict[str, list[str]] | None = None) -> list[str]:
+    """What closing still needs, for the page to list whoever looks (the close step's own needs)."""
+    close = STEP["close"]
+    if incident.status not in close.states:
+        return []
+    if found is not None and close.who(p):
+        return found["close"]
+    return close.needs(incident, p) + registered_blockers(close.name, incident)
