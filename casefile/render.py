@@ -14,6 +14,7 @@ from django.template.defaultfilters import filesizeformat
 from django.utils import dateformat, timezone
 
 from audit.log import events_for
+from incidents.lifecycle import CLASSIFICATION_FIELDS
 from incidents.models import Incident
 from incidents.registry import extra_sections
 from lib import pdf
@@ -21,16 +22,7 @@ from lib import pdf
 TEMPLATE = Path(__file__).resolve().parent / "templates" / "casefile" / "case_file.typ"
 NOT_RECORDED = "Not recorded"
 
-CLASSIFICATION = (
-    "nature",
-    "breach_status",
-    "personal_data_breach",
-    "breach_types",
-    "incident_type",
-    "severity",
-    "aware_on",
-    "triaged_on",
-)
+CLASSIFICATION = (*CLASSIFICATION_FIELDS, "triaged_on")
 ICO = (
     "ico_decision",
     "ico_decision_reason",
