@@ -1,4 +1,5 @@
 from django.urls import path
+from django.views.generic import RedirectView
 
 from . import views
 
@@ -17,4 +18,11 @@ urlpatterns = [
     path("<uuid:incident_uuid>/letter.pdf", views.letter_pdf, name="letter_pdf"),
     path("<uuid:incident_uuid>/individuals-told/new/", views.record_notice, name="record_notice"),
     path("<uuid:incident_uuid>/not-a-breach/", views.not_a_breach, name="not_a_breach"),
+    # The ICO clocks page moved to the deadlines app, which computes every clock: old links and
+    # bookmarks still arrive.
+    path(
+        "ico-clocks/",
+        RedirectView.as_view(pattern_name="deadlines:ico_clocks", permanent=True, query_string=True),
+        name="clocks_moved",
+    ),
 ]

@@ -531,3 +531,10 @@ def test_the_case_file_has_no_breach_section_without_a_breach_record(client, cas
     client.force_login(cast.alice)
     text = pdf_text(client.get(reverse("casefile:pdf", args=[incident.uuid])).content)
     assert "Personal data breach assessment" not in text
+
+
+def test_the_ico_clocks_page_s_old_address_leads_to_its_new_one(client, cast: Cast) -> None:
+    client.force_login(cast.carol)
+    response = client.get("/breaches/ico-clocks/?scope=x")
+    assert response.status_code == 301
+    assert response["Location"] == reverse("deadlines:ico_clocks") + "?scope=x"

@@ -72,6 +72,7 @@ EXPECTED: dict[str, Expect] = {
     "organisations:remove_membership": Expect(method="post", statuses={"admin": 302}),
     "organisations:remove_contact": Expect(method="post", statuses={"admin": 302}),
     "deadlines:ico_clocks": EVERYONE_SIGNED_IN,
+    "breaches:clocks_moved": Expect(default=301, statuses={"anonymous": 301}),  # to the page above
     "breaches:overview": HANDLERS_ONLY,
     "breaches:assess": HANDLERS_ONLY,
     "breaches:version": HANDLERS_ONLY,
