@@ -14,7 +14,7 @@ from django.utils import dateformat, timezone
 from audit.log import record
 from core.exceptions import StepRefused
 from incidents.models import Incident
-from notifications.api import notify
+from notifications.audiences import Occasion, tell
 
 from .models import RemedialAction
 
@@ -48,15 +48,17 @@ def _record(action: RemedialAction, name: str, by: Any, before: Any, after: Any,
 
 
 def _tell_owner(action: RemedialAction, by: Any) -> None:
-    if action.owner is not None and action.owner_id != getattr(by, "pk", None):
-        notify(
-            users=[action.owner],
-            kind="action_assigned",
+    tell(
+        Occasion(
+            "action.assigned",
             incident=action.incident,
             organisation=action.organisation,
-            link=reverse("actions:detail", args=[action.pk]),
-            context={"due_on": dateformat.format(action.due_on, "j F Y") if action.due_on else ""},
-        )
+            actor=by if getattr(by, "is_authenticated", False) else None,
+            action=action,
+        ),
+        link=reverse("actions:detail", args=[action.pk]),
+        context={"due_on": dateformat.format(action.due_on, "j F Y") if action.due_on else ""},
+    )
 
 
 def create_action(

@@ -20,9 +20,9 @@ from evidence.models import Evidence
 from evidence.services import add_evidence
 from incidents.models import Incident, ReporterMessage, report_incident
 from lib.request_context import request_id
-from notifications.api import notify
+from notifications.audiences import Occasion, tell
 from notifications.tasks import send_report_notifications
-from organisations.models import Organisation, Role
+from organisations.models import Organisation
 
 from .keys import new_receipt, receipt_digest
 from .models import IdentityRequest, PublicReportPage, Receipt
@@ -139,16 +139,6 @@ def find_by_receipt(digits: str) -> Incident | None:
     return found.incident if (found is not None and matches) else None
 
 
-def handlers_of(incident: Incident) -> list[Any]:
-    organisation = incident.organisation
-    people: list[Any] = []
-    for role in (Role.INCIDENT_MANAGER, Role.SIRO, Role.DPO):
-        people.extend(organisation.holders(role))
-    if incident.investigator_id:
-        people.append(incident.investigator)
-    return people
-
-
 def mark_messages_read(incident: Incident) -> None:
     """The reporter opened their receipt page: messages to them are now read."""
     with without_request_id(), transaction.atomic():
@@ -211,7 +201,7 @@ def reporter_reply(*, incident: Incident, body: str, uploads: Sequence[Upload] =
                 source=Evidence.Source.ANONYMOUS_REPORTER,
                 description="Added by the anonymous reporter (metadata removed)",
             )
-        notify(users=handlers_of(locked), kind="anonymous_reporter_wrote", incident=locked)
+        tell(Occasion("reporter.wrote", incident=locked))
     return message
 
 
@@ -240,7 +230,7 @@ def request_identity(*, incident: Incident, by: Any, reason: str) -> IdentityReq
             target=identity_request,
             reason=reason,
         )
-        notify(users=incident.organisation.holders(Role.DPO), kind="identity_requested", incident=incident)
+        tell(Occasion("identity.requested", incident=incident, actor=by))
     return identity_request
 
 
@@ -275,7 +265,7 @@ def decide_identity_request(*, identity_request: IdentityRequest, by: Any, grant
             after={"status": locked.status, "expires_on": locked.expires_on},
             reason=reason,
         )
-        notify(users=[locked.requested_by], kind="identity_decided", incident=locked.incident)
+        tell(Occasion("identity.decided", incident=locked.incident, actor=by, person=locked.requested_by))
     identity_request.refresh_from_db()
 
 

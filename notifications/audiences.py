@@ -56,7 +56,8 @@ class Occasion:
     actor: Any = None
     before: dict[str, Any] = field(default_factory=dict)
     after: dict[str, Any] = field(default_factory=dict)
-    action: Any = None  # a remedial action (escalations of actions)
+    action: Any = None  # a remedial action (its assignment, escalations of actions)
+    person: Any = None  # the one person an occasion is about (who asked for a reporter's identity)
 
     @property
     def org(self) -> Organisation:
@@ -97,6 +98,10 @@ def personal_data(o: Occasion) -> bool:
     )
 
 
+def action_has_owner(o: Occasion) -> bool:
+    return o.action is not None and o.action.owner_id is not None
+
+
 def assigned_now(o: Occasion) -> bool:
     return o.after.get("investigator") is not None
 
@@ -116,8 +121,8 @@ class Part:
     `who`: "role:<role>" (its holders on the organisation, or the nearest one above that has
     any), "governance" (every governance viewer on the organisation and above: governors and
     trust board), "investigator", "reporter" (named, never an anonymous one), "action_owner",
-    "party:service" (the informed parties for the affected service), "contact:<kind>" (the
-    organisation's nearest named contact of that kind).
+    "person" (the occasion's `person`), "party:service" (the informed parties for the affected
+    service), "contact:<kind>" (the organisation's nearest named contact of that kind).
     """
 
     who: str
@@ -136,9 +141,9 @@ NEW_REPORT = tuple(
     for role in (Role.INCIDENT_MANAGER, Role.SIRO, Role.DPO)
 )
 ROUTING = (
-    Part(f"role:{Role.SIRO}", "incident_critical_siro", when=critical_routed, routing="siro"),
-    Part(f"role:{Role.DPO}", "incident_serious", when=severity_routed, routing="dpo"),
-    Part(f"role:{Role.SIRO}", "incident_serious", when=severity_routed, routing="siro"),
+    Part(f"role:{Role.SIRO}", "incident_critical_siro", when=critical_routed, routing="siro", not_the_actor=True),
+    Part(f"role:{Role.DPO}", "incident_serious", when=severity_routed, routing="dpo", not_the_actor=True),
+    Part(f"role:{Role.SIRO}", "incident_serious", when=severity_routed, routing="siro", not_the_actor=True),
 )
 INFORMED = (
     Part(
@@ -171,6 +176,16 @@ AUDIENCES: dict[str, tuple[Part, ...]] = {
     "incident.outcome_returned": (Part("investigator", "outcome_returned", not_the_actor=True),),
     "incident.reopened": (Part("investigator", "incident_reopened", not_the_actor=True),),
     "reporter.message_sent": (Part("reporter", "reporter_message", link="my_report"),),
+    # The anonymous reporter wrote back or added files with their receipt: the handlers.
+    "reporter.wrote": (
+        *(Part(f"role:{role}", "anonymous_reporter_wrote") for role in (Role.INCIDENT_MANAGER, Role.SIRO, Role.DPO)),
+        Part("investigator", "anonymous_reporter_wrote"),
+    ),
+    # A confidential reporter's name: asked of the DPO; the decision, to whoever asked.
+    "identity.requested": (Part(f"role:{Role.DPO}", "identity_requested"),),
+    "identity.decided": (Part("person", "identity_decided"),),
+    # A remedial action given to someone (not by themselves).
+    "action.assigned": (Part("action_owner", "action_assigned", when=action_has_owner, not_the_actor=True, link=""),),
     # The deadline scan: progress to the reporter, the informed parties it catches up on, escalations.
     "reporter_progress": (Part("reporter", "reporter_progress", mandatory=False, link="my_report"),),
     "informed": INFORMED,
@@ -314,6 +329,8 @@ def _members(part: Part, o: Occasion, directory: Directory) -> tuple[str, list[A
             return "the action's owner", [action.owner]
         managers = directory.holders(organisation, Role.INCIDENT_MANAGER)
         return f"{directory.title(organisation, Role.INCIDENT_MANAGER)}: the action has no owner", managers
+    if who == "person":
+        return "", [o.person] if o.person is not None and o.person.is_active else []
     if who == "party:service":
         assert incident is not None
         return "informed party", directory.service_parties(organisation, incident.service_name)

@@ -115,7 +115,7 @@ def test_reclassification_keeps_every_version_and_routes_a_new_severity(team: Te
     with pytest.raises(StepRefused, match="why"):
         lifecycle.reclassify(incident, by=team.manager, reason="", **classification("major"))
     assert queued("incident_serious") == []
-    lifecycle.reclassify(incident, by=team.dpo, reason="Special category data found", **classification("major"))
+    lifecycle.reclassify(incident, by=team.manager, reason="Special category data found", **classification("major"))
     assert list(Classification.objects.filter(incident=incident).values_list("severity", flat=True)) == [
         "minor",
         "major",

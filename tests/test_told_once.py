@@ -130,6 +130,28 @@ def test_steps_tell_nobody_of_what_they_did_themselves(team: Team) -> None:
     assert notices(team.investigator, incident) == ["investigator_assigned"]
 
 
+def test_the_siro_or_dpo_who_makes_an_incident_serious_is_not_told_of_it_but_the_other_is(team: Team) -> None:
+    incident = reported_incident(team.school, team.reporter)
+    lifecycle.triage(incident, by=team.siro, **classification("critical"))
+    assert notices(team.siro, incident) == []  # they triaged it critical: no "undertake or delegate" for them
+    assert notices(team.dpo, incident) == ["incident_serious"]
+    other = reported_incident(team.school, team.reporter)
+    lifecycle.triage(other, by=team.manager, investigator=team.investigator, **classification("minor"))
+    lifecycle.reclassify(other, by=team.dpo, reason="Now major", **classification("major"))
+    assert notices(team.dpo, other) == []
+    assert notices(team.siro, other) == ["incident_serious"]
+
+
+def test_an_action_s_owner_is_told_unless_they_gave_it_to_themselves(team: Team) -> None:
+    from actions.services import create_action
+
+    incident = reported_incident(team.school, team.reporter)
+    create_action(by=team.manager, incident=incident, title="Retrain", owner=team.investigator, due_on=None)
+    create_action(by=team.manager, incident=incident, title="Check", owner=team.manager, due_on=None)
+    assert notices(team.investigator, incident) == ["action_assigned"]
+    assert notices(team.manager, incident) == []
+
+
 def capture(incident: Incident) -> dict[str, object]:
     """Who was told under the informed rules, by what, with what words (the count included)."""
     return {
