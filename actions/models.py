@@ -8,9 +8,9 @@ before the move name their target "incidents.remedialaction" (see `labels`).
 from typing import Any
 
 from django.conf import settings
+from django.core.exceptions import ObjectDoesNotExist
 from django.db import models
 from django.db.models import Q
-from django.utils import timezone
 
 from incidents.models import Incident
 from organisations.models import HANDLER_ROLES, Organisation
@@ -82,17 +82,16 @@ class RemedialAction(models.Model):
         """Open and past its stored deadline, as the deadlines app worked it out (its due date, else
         the organisation's timescale from when it was raised) and every list counts it.
 
-        Read by the relation's name: this app sits below deadlines and imports nothing from it.
+        Asks the stored row itself (`Deadline.is_overdue`), reached by the relation's name: this
+        app sits below deadlines and imports nothing from it.
         """
         if self.pk is None or self.status != self.Status.OPEN:
             return False
-        return (
-            type(self)
-            .objects.filter(
-                pk=self.pk, deadline__met_at__isnull=True, deadline__stopped="", deadline__due_at__lte=timezone.now()
-            )
-            .exists()
-        )
+        try:
+            row = self.deadline
+        except ObjectDoesNotExist:
+            return False
+        return bool(row.is_overdue())
 
     @classmethod
     def labels(cls) -> list[str]:

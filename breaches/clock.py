@@ -65,8 +65,9 @@ class ClockState:
             return cls("reported", row.due_at, reported_on=row.met_at)
         if row.stopped:
             return cls("closed", row.due_at)
-        left = (row.due_at - (now or timezone.now())).total_seconds()
-        return cls("overdue" if left <= 0 else "running", row.due_at, seconds_left=left)
+        now = now or timezone.now()
+        left = (row.due_at - now).total_seconds()
+        return cls("overdue" if row.is_overdue(now) else "running", row.due_at, seconds_left=left)
 
     @property
     def is_running(self) -> bool:

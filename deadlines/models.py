@@ -206,12 +206,23 @@ class DueWords:
         return timezone.localtime(self.due_at).strftime("%-d %B %Y, %H:%M")
 
 
+def open_q(prefix: str = "") -> Q:
+    """Open: neither met nor stopped. `prefix` reaches Deadline through a relation ("deadline__")."""
+    return Q(**{f"{prefix}met_at__isnull": True, f"{prefix}stopped": ""})
+
+
+def overdue_q(now: datetime, prefix: str = "") -> Q:
+    """Open and its moment has come: the one database form of "overdue" (`Deadline.is_overdue` is the same
+    rule for a row in hand)."""
+    return open_q(prefix) & Q(**{f"{prefix}due_at__lte": now})
+
+
 class DeadlineQuerySet(models.QuerySet["Deadline"]):
     def open(self) -> "DeadlineQuerySet":
-        return self.filter(met_at__isnull=True, stopped="")
+        return self.filter(open_q())
 
     def overdue(self, now: datetime) -> "DeadlineQuerySet":
-        return self.open().filter(due_at__lte=now)
+        return self.filter(overdue_q(now))
 
 
 class Deadline(DueWords, models.Model):

@@ -9,7 +9,7 @@ from datetime import datetime
 
 from django.db.models import Q
 
-from .models import Deadline
+from .models import Deadline, overdue_q
 
 Kind = Deadline.Kind
 
@@ -25,7 +25,7 @@ FLAG_KINDS = {"triage": Kind.TRIAGE, "investigation": Kind.OUTCOME, "action": Ki
 
 def overdue_rows(kind: str, now: datetime) -> Q:
     """On Deadline: open deadlines of `kind` whose moment has come."""
-    return Q(kind=kind, met_at__isnull=True, stopped="", due_at__lte=now)
+    return Q(kind=kind) & overdue_q(now)
 
 
 def flag_condition(flag: str, now: datetime) -> Q:
@@ -47,4 +47,4 @@ def ico_overdue(now: datetime) -> Q:
 
 def actions_overdue(now: datetime) -> Q:
     """On RemedialAction: its deadline is open and its moment has come."""
-    return Q(deadline__kind=Kind.ACTION, deadline__met_at__isnull=True, deadline__stopped="", deadline__due_at__lte=now)
+    return Q(deadline__kind=Kind.ACTION) & overdue_q(now, "deadline__")

@@ -29,6 +29,7 @@ class IncidentsConfig(AppConfig):
             "incident.closed": "Closed",
             "incident.closed_not_incident": "Closed: not an incident",
             "incident.reopened": "Reopened",
+            # Written before the decision moved to the breach record; old timelines still show it.
             "incident.ico_decision_recorded": "ICO decision recorded",
             "checklist.item_updated": "Checklist item updated",
             "note.added": "Internal note added",

@@ -19,7 +19,7 @@ from django.urls import reverse
 from core.exceptions import StepRefused
 from organisations.powers import Powers
 
-from ..models import SERIOUS_SEVERITIES, ChecklistItem, Incident, OutcomeReport, OutcomeReview
+from ..models import ChecklistItem, Incident, OutcomeReport, OutcomeReview
 from ..registry import registered_blockers
 from .common import WORKING_STATES, Severity, Status, accepted_roles, report_of, required_review_roles
 
@@ -110,15 +110,23 @@ def closure_needs(incident: Incident, p: Powers | None = None) -> list[str]:
         )
     report = report_of(incident)
     accepted = accepted_roles(report)
-    if report is None or (
-        report.status != OutcomeReport.Status.ACCEPTED and OutcomeReview.ReviewerRole.INCIDENT_MANAGER not in accepted
-    ):
-        blockers.append("The outcome report has not been accepted by the incident manager.")
-    if incident.severity in SERIOUS_SEVERITIES and OutcomeReview.ReviewerRole.DPO not in accepted:
-        blockers.append(
-            f"The DPO has not reviewed the outcome report of this {incident.get_severity_display().lower()} incident."
-        )
+    # The reviews the severity requires (`required_review_roles`), each in its own words.
+    for role in required_review_roles(incident):
+        if role in accepted or (role == OutcomeReview.ReviewerRole.INCIDENT_MANAGER and _accepted_before(report)):
+            continue
+        if role == OutcomeReview.ReviewerRole.INCIDENT_MANAGER:
+            blockers.append("The outcome report has not been accepted by the incident manager.")
+        else:
+            blockers.append(
+                f"The DPO has not reviewed the outcome report of this {incident.get_severity_display().lower()} "
+                "incident."
+            )
     return blockers
+
+
+def _accepted_before(report: OutcomeReport | None) -> bool:
+    """A report marked accepted (an imported or earlier-accepted one) needs no further manager review."""
+    return report is not None and report.status == OutcomeReport.Status.ACCEPTED
 
 
 def _has_reporter(incident: Incident, p: Powers) -> list[str]:
