@@ -109,6 +109,26 @@ def effective_timescales(
     return EffectiveTimescales(**values)
 
 
+def inherited(ancestor_ids: list[int], rows: dict[int, Any]) -> tuple[dict[str, int], dict[str, int | None]]:
+    """The one rule of inheritance: each value from the nearest organisation (the organisation
+    itself, then upwards) whose row sets it, else the default.
+
+    `ancestor_ids` runs from the top of the tree down to the organisation; `rows` maps
+    organisation ids to their Timescales (or a migration's historical rows). Returns the values
+    and, for each, the id of the organisation it came from (None: the default).
+    """
+    values: dict[str, int] = {}
+    sources: dict[str, int | None] = {}
+    for name in FIELD_NAMES:
+        values[name], sources[name] = getattr(DEFAULTS, name), None
+        for org_id in reversed(ancestor_ids):
+            value = getattr(rows.get(org_id), name, None)
+            if value is not None:
+                values[name], sources[name] = value, org_id
+                break
+    return values, sources
+
+
 def effective_with_sources(
     organisation: Organisation, rows: dict[int, "Timescales"] | None = None
 ) -> tuple[dict[str, int], dict[str, str]]:
@@ -119,19 +139,13 @@ def effective_with_sources(
             t.organisation_id: t
             for t in Timescales.objects.filter(organisation_id__in=ancestor_ids).select_related("organisation")
         }
-    values: dict[str, int] = {}
-    sources: dict[str, str] = {}
-    for name in FIELD_NAMES:
-        for org_id in reversed(ancestor_ids):
-            row = rows.get(org_id)
-            value = getattr(row, name) if row is not None else None
-            if value is not None:
-                values[name] = value
-                sources[name] = row.organisation.name if org_id != organisation.pk else "this organisation"  # type: ignore[union-attr]
-                break
-        else:
-            values[name] = getattr(DEFAULTS, name)
-            sources[name] = "default"
+    values, source_ids = inherited(ancestor_ids, rows)
+    sources = {
+        name: "default"
+        if org_id is None
+        else ("this organisation" if org_id == organisation.pk else rows[org_id].organisation.name)
+        for name, org_id in source_ids.items()
+    }
     return values, sources
 
 
@@ -347,4 +361,5 @@ __all__ = [
     "ReporterProgress",
     "Timescales",
     "effective_timescales",
+    "inherited",
 ]

@@ -27,7 +27,7 @@ from actions.models import RemedialAction
 from incidents.models import Incident, ReporterMessage
 
 from .compute import Due, action_due, incident_dues
-from .models import DEFAULTS, FIELD_NAMES, Deadline, EffectiveTimescales, Timescales
+from .models import Deadline, EffectiveTimescales, Timescales, inherited
 
 STORED = ("label", "basis", "nation", "starts_at", "due_at", "due_date", "met_at", "stopped")
 # Events after which a closed incident's deadlines are worked out once more (then frozen).
@@ -44,14 +44,7 @@ class TimescaleRows:
     def for_path(self, path: str) -> EffectiveTimescales:
         if path not in self.by_path:
             ancestors = [int(part) for part in path.strip("/").split("/") if part]
-            values = {}
-            for name in FIELD_NAMES:
-                values[name] = getattr(DEFAULTS, name)
-                for org_id in reversed(ancestors):
-                    value = getattr(self.rows.get(org_id), name, None)
-                    if value is not None:
-                        values[name] = value
-                        break
+            values, _ = inherited(ancestors, self.rows)
             self.by_path[path] = EffectiveTimescales(**values)
         return self.by_path[path]
 

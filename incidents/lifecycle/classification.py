@@ -23,7 +23,7 @@ from ..models import (
     Routing,
     incident_types_for,
 )
-from .common import Severity, eligible_investigators, need, need_reason
+from .common import Severity, critical_assignment_refusals, eligible_investigators, need, need_reason
 
 CLASSIFICATION_FIELDS = (
     "nature",
@@ -146,8 +146,9 @@ def assign(
         any(u.pk == investigator.pk for u in eligible_investigators(incident)),
         "Choose an investigating officer, incident manager or SIRO of this organisation.",
     )
+    refusals = critical_assignment_refusals(incident, p)
+    need(not refusals, refusals[0] if refusals else "")
     if incident.severity == Severity.CRITICAL:
-        need(p.is_siro, "A critical incident is investigated by the SIRO, or by someone the SIRO delegates it to.")
         if investigator.pk == by.pk:
             routing.lead_decision = Routing.LeadDecision.UNDERTAKEN
             routing.lead_decision_reason = reason

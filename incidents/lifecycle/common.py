@@ -53,6 +53,16 @@ def get_or_create_report(incident: Incident) -> OutcomeReport:
     return report
 
 
+def critical_assignment_refusals(incident: Incident, p: Any) -> list[str]:
+    """Who may assign a critical incident: only the SIRO (undertaking it, or delegating it).
+
+    The assign step's need in the table, and the triage step's check when it assigns too.
+    """
+    if incident.severity == Incident.Severity.CRITICAL and not p.is_siro:
+        return ["A critical incident is investigated by the SIRO, or by someone the SIRO delegates it to."]
+    return []
+
+
 def required_review_roles(incident: Incident) -> list[str]:
     roles: list[str] = [OutcomeReview.ReviewerRole.INCIDENT_MANAGER]
     if incident.severity in SERIOUS_SEVERITIES:

@@ -21,7 +21,15 @@ from organisations.powers import Powers
 
 from ..models import ChecklistItem, Incident, OutcomeReport, OutcomeReview
 from ..registry import registered_blockers
-from .common import WORKING_STATES, Severity, Status, accepted_roles, report_of, required_review_roles
+from .common import (
+    WORKING_STATES,
+    Severity,
+    Status,
+    accepted_roles,
+    critical_assignment_refusals,
+    report_of,
+    required_review_roles,
+)
 
 Needs = Callable[[Incident, Powers], list[str]]
 
@@ -51,12 +59,6 @@ class Step:
 
 
 # ── What steps need ──────────────────────────────────────────────────────────────────────
-
-
-def _critical_assignment(incident: Incident, p: Powers) -> list[str]:
-    if incident.severity == Severity.CRITICAL and not p.is_siro:
-        return ["A critical incident is investigated by the SIRO, or by someone the SIRO delegates it to."]
-    return []
 
 
 def _ready_to_start(incident: Incident, p: Powers) -> list[str]:
@@ -167,7 +169,7 @@ STEPS: tuple[Step, ...] = (
         "Only the incident manager or the SIRO can assign the investigation.",
         (Status.TRIAGED, Status.INVESTIGATING),
         "An investigating officer can be assigned once the report is triaged and until the outcome report is in.",
-        needs=_critical_assignment,
+        needs=critical_assignment_refusals,
     ),
     Step(
         "start_investigation",
