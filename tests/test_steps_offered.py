@@ -150,3 +150,19 @@ def test_the_checker_sees_a_step_the_page_offers_wrongly(client, people: People)
     page = client.get(reverse("incidents:detail", args=[incident.uuid])).content.decode()
     assert "The DPO has not reviewed the outcome report" in page
     assert "has not been accepted" not in page
+    # The same page with the refused step added as a button: the parser sees it, and the
+    # comparison the walk makes no longer holds.
+    would_succeed = {
+        (name, lifecycle.STEP[name].url(incident))
+        for name, attempt in attempts(incident.pk, alice, people).items()
+        if succeeds(attempt)
+    }
+    # (Checklist items are compared per item in the walk; here the steps of the table.)
+    assert {offer for offer in offered if offer[0] != "update_checklist_item"} == would_succeed
+    review = lifecycle.STEP["review_outcome"].url(incident)
+    wrong = Offers()
+    wrong.feed(
+        page.replace("</main>", f'<a href="{review}" role="button" data-step="review_outcome">Review</a></main>')
+    )
+    wrong_steps = {offer for offer in wrong.found if offer[0] != "update_checklist_item"}
+    assert ("review_outcome", review) in wrong_steps and wrong_steps != would_succeed
