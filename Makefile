@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 PORT ?= 8000
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 
-.PHONY: run test lint typecheck pytest install install-dev lock chromium clean
+.PHONY: run test lint typecheck pytest install install-dev lock chromium fonts clean
 
 $(BIN)/python:
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 12) else "Incident Desk needs Python 3.12 or newer (found " + sys.version.split()[0] + ").")'
@@ -26,6 +26,7 @@ install-dev: $(VENV)/.installed-dev
 # Serve on http://127.0.0.1:$(PORT) with the background worker and the scheduler beside it
 # (the scheduler queues the deadline scan and outbox retries); Ctrl-C stops all three.
 run: install
+	@scripts/ensure-fonts --try
 	$(BIN)/python manage.py migrate --no-input -v0
 	$(BIN)/python manage.py load_demo --if-empty
 	@echo
@@ -38,6 +39,10 @@ run: install
 chromium:
 	@scripts/ensure-chromium
 
+# Noto's fonts, so the PDFs draw every script and emoji (lib/pdf.py).
+fonts:
+	@scripts/ensure-fonts
+
 lint: install-dev
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
@@ -45,7 +50,7 @@ lint: install-dev
 typecheck: install-dev
 	$(BIN)/mypy
 
-pytest: install-dev chromium
+pytest: install-dev chromium fonts
 	$(BIN)/pytest
 
 test: lint typecheck pytest

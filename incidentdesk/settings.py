@@ -186,6 +186,9 @@ STORAGES = {
     },
 }
 # Uploaded files live outside the web root and are only served through views that check access.
+# Folders of fonts the PDFs may use beside those typst carries: Noto covers every script and
+# emoji (Debian: fonts-noto-core, fonts-noto-cjk, fonts-noto-color-emoji; scripts/ensure-fonts).
+PDF_FONT_DIRS = env_list("PDF_FONT_DIRS", "/usr/share/fonts/truetype/noto,/usr/share/fonts/opentype/noto")
 MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", VAR_DIR / "files"))
 # Largest evidence file accepted, in bytes (default 20 MB).
 EVIDENCE_MAX_BYTES = int(os.environ.get("EVIDENCE_MAX_BYTES", 20 * 1024 * 1024))

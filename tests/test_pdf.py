@@ -17,6 +17,8 @@ from typing import Any
 
 import pytest
 from django.urls import reverse
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from pypdf import PdfReader
 
 from anonymous import poster
@@ -35,8 +37,14 @@ from .factories import reported_incident
 
 # Every character typst markup gives a meaning to. Placed as text, each comes out as itself.
 MARKUP = r'#panic("x") *bold* _it_ $x^2$ [a] \ #set page(width: 1cm) back\slash'
-# What typst carries inside itself, and all lib.pdf lets it use.
+# What typst carries inside itself; any other font comes from Noto's families (PDF_FONT_DIRS).
 FAMILIES = {"LibertinusSerif", "DejaVuSansMono"}
+# Text in scripts and symbols the fonts typst carries cannot draw: emoji (with a joined family
+# and a skin tone), Chinese, Urdu, Hindi, Hebrew, Thai and a mathematical symbol.
+EVERY_SCRIPT = (
+    "The screen said \U0001f600 \U0001f469\u200d\U0001f469\u200d\U0001f467 \U0001f44d\U0001f3fd "
+    "学校数据 اسکول کا ڈیٹا विद्यालय שלום สวัสดี ∮"
+)
 
 
 @dataclass
@@ -128,6 +136,9 @@ def fonts_of(reader: PdfReader) -> dict[str, bool]:
     for page in reader.pages:
         for font in page["/Resources"].get_object().get("/Font", {}).values():
             font = font.get_object()
+            if font.get("/Subtype") == "/Type3":  # colour emoji: glyphs drawn in the file itself
+                found[str(font["/Name"]).lstrip("/").split("-")[0]] = True
+                continue
             descendants = font.get("/DescendantFonts")
             described = descendants[0].get_object() if descendants else font
             descriptor = described["/FontDescriptor"].get_object()
@@ -161,7 +172,7 @@ def test_each_document_is_tagged_pdf_ua_with_title_language_and_the_house_fonts(
     assert str(root["/Lang"]) == "en-GB"
     # The same fonts in all five, every one embedded.
     fonts = fonts_of(reader)
-    assert "LibertinusSerif" in fonts and set(fonts) <= FAMILIES, fonts
+    assert "LibertinusSerif" in fonts and all(f in FAMILIES or f.startswith("Noto") for f in fonts), fonts
     assert all(fonts.values()), fonts
 
 
@@ -221,16 +232,69 @@ def test_render_pdf_raises_pdf_error_with_a_plain_message_for_any_typst_failure(
             pdf.render_pdf(tmp_path / name, {}, title="T")
 
 
-def test_text_no_font_can_show_is_the_error_page_naming_the_character(client, cast: Cast) -> None:
-    """PDF/UA-1 refuses text no font can show, and the fonts carry no emoji or Chinese: the
-    case file of such a report is the error page, saying why (docs/decisions/0011)."""
-    incident = reported_incident(cast.school_a, cast.bob, description="The screen said \U0001f600")
+@pytest.mark.asvs("V1.3.3")
+@pytest.mark.parametrize("name", NAMES)
+def test_every_document_draws_text_in_any_script(client, cast: Cast, name) -> None:
+    """Finding 4 of "Hardening": an emoji, Chinese or Urdu in any field broke the case file, the
+    ICO report and the letters. Now each of the five documents draws them, in embedded fonts."""
+    document = next(d for d in the_five(cast) if d.name == name)
+    cast.school_a.name = f"School {EVERY_SCRIPT}"
+    cast.school_a.save()
+    Incident.objects.update(description=f"Described as {EVERY_SCRIPT}")
+    response = fetch(client, cast, document)
+    assert response.status_code == 200, response.content[:500]
+    reader = PdfReader(io.BytesIO(response.content))
+    fonts = fonts_of(reader)
+    assert all(fonts.values()), fonts
+    assert any(f.startswith("NotoSansCJK") for f in fonts) and any(f.startswith("NotoColorEmoji") for f in fonts), fonts
+    text = "".join(page.extract_text() for page in reader.pages)
+    for word in ("学校数据", "שלום", "\U0001f600"):
+        assert word in text, word
+    assert "[U+" not in text  # every character here has a font
+
+
+def test_the_letter_pdf_draws_any_script(client, cast: Cast) -> None:
+    incident = reported_incident(cast.school_a, cast.bob, description=f"Described as {EVERY_SCRIPT}")
+    Incident.objects.filter(pk=incident.pk).update(personal_data_breach="yes", aware_on=incident.reported_on)
+    cast.school_a.name = "学校 \U0001f3eb"
+    cast.school_a.save()
     client.force_login(cast.alice)
-    response = client.get(reverse("casefile:pdf", args=[incident.uuid]))
-    assert response.status_code == 500
-    page = response.content.decode()
-    assert "Sorry, the document could not be made" in page
-    assert "the document&#x27;s fonts cannot show (\U0001f600)" in page
+    response = client.get(reverse("breaches:letter_pdf", args=[incident.uuid]))
+    assert response.status_code == 200, response.content[:500]
+    assert "学校" in "".join(page.extract_text() for page in PdfReader(io.BytesIO(response.content)).pages)
+
+
+def test_a_character_no_font_has_is_written_as_its_code(tmp_path: Path) -> None:
+    """A private-use or unassigned character has no glyph anywhere: the document is still made,
+    and the reader sees the character's code where it stood, never a blank box."""
+    template = pdf.ROOT / "lib" / "typst" / "house.typ"
+    source = tmp_path / "t.typ"
+    source.write_text('#import "/lib/typst/house.typ": data, house\n#show: house\n#data.text\n')
+    assert template.exists()
+    text = "Before \ue000 middle \U0010fffd after \x07 end"
+    assert pdf.showable(text) == "Before [U+E000] middle [U+10FFFD] after [U+0007] end"
+    copy = pdf.ROOT / "lib" / "typst" / "_test_codes.typ"
+    copy.write_text(source.read_text())
+    try:
+        made = pdf.render_pdf(copy, {"text": text}, title="Codes \ue001")
+    finally:
+        copy.unlink()
+    reader = PdfReader(io.BytesIO(made))
+    extracted = reader.pages[0].extract_text()
+    assert "[U+E000]" in extracted and "[U+10FFFD]" in extracted
+    assert reader.metadata is not None and reader.metadata.title == "Codes [U+E001]"
+
+
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.text(alphabet=st.characters(codec="utf-8"), max_size=40))
+def test_any_text_at_all_makes_a_document(text: str) -> None:
+    copy = pdf.ROOT / "lib" / "typst" / "_test_any.typ"
+    copy.write_text('#import "/lib/typst/house.typ": data, house\n#show: house\n#data.text\n')
+    try:
+        made = pdf.render_pdf(copy, {"text": text}, title=text or "Empty")
+    finally:
+        copy.unlink()
+    assert made.startswith(b"%PDF")
 
 
 def test_only_lib_pdf_calls_typst() -> None:
