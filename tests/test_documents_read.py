@@ -1,15 +1,20 @@
 """Documents a person can read ("Daily work"): human labels in the case file, and timelines with
 runs of the same event folded into one line."""
 
+import io
 import itertools
+from datetime import datetime
 
+from django.urls import reverse
 from hypothesis import given
 from hypothesis import strategies as st
+from openpyxl import load_workbook
 
 from audit.log import record
 from casefile.render import case_file_data
 from incidents.models import Incident, OutcomeReport
 from incidents.pdf import outcome_report_data
+from insights import export
 from lib.timeline import fold
 
 from .conftest import Cast
@@ -74,3 +79,22 @@ def test_the_outcome_report_folds_thirteen_checklist_updates_into_one_line(cast:
     updates = [entry for entry in timeline if "(13 times)" in entry["what"]]
     assert len(updates) == 1
     assert len(timeline) < 13
+
+
+def test_the_xlsx_log_has_a_bold_frozen_header_widths_a_filter_and_real_dates(client, cast: Cast) -> None:
+    for n in range(3):
+        reported_incident(cast.school_a, cast.bob, description=f"Report {n}")
+    client.force_login(cast.alice)
+    body = b"".join(client.get(reverse("insights:export_xlsx")).streaming_content)
+    sheet = load_workbook(io.BytesIO(body)).worksheets[0]
+    assert sheet.freeze_panes == "A2"
+    assert all(cell.font.b for cell in sheet[1])
+    assert [cell.value for cell in sheet[1]] == export.header()
+    last = sheet.cell(row=1, column=len(export.header())).column_letter
+    assert sheet.auto_filter.ref == f"A1:{last}4"
+    assert sheet.column_dimensions["B"].width == 32 and all(
+        (sheet.column_dimensions[cell.column_letter].width or 0) >= 12 for cell in sheet[1]
+    )
+    reported = sheet.cell(row=2, column=export.header().index("Reported") + 1)
+    assert isinstance(reported.value, datetime) and reported.is_date
+    assert reported.number_format == "d mmm yyyy hh:mm"
