@@ -22,7 +22,7 @@ from insights.models import ImportBatch
 from insights.review import run_review
 from notifications.api import notify
 from notifications.models import Notification
-from organisations.models import Contact, Membership, Role
+from organisations.models import Contact, Letterhead, Membership, Role
 
 from .factories import OrganisationFactory, UserFactory, reported_incident
 from .test_contract import PNG
@@ -68,6 +68,8 @@ EXPECTED: dict[str, Expect] = {
     "organisations:detail": ADMIN_ONLY,
     "organisations:invite": ADMIN_ONLY,
     "organisations:role_titles": ADMIN_ONLY,
+    "organisations:letterhead": ADMIN_ONLY,
+    "organisations:letterhead_logo": ADMIN_ONLY,
     "organisations:add_contact": ADMIN_ONLY,
     "organisations:remove_membership": Expect(method="post", statuses={"admin": 302}),
     "organisations:remove_contact": Expect(method="post", statuses={"admin": 302}),
@@ -192,6 +194,7 @@ def world(db: None) -> dict:
         Membership.objects.create(user=people[role_name], organisation=org, role=role)
     incident: Incident = reported_incident(school_a, people["reporter"])
     contact = Contact.objects.create(organisation=school_a, kind=Contact.Kind.DPO, name="DPO desk")
+    Letterhead.objects.create(organisation=school_a, logo_png=PNG, signatory_name="Sam Ellis")
     membership = Membership.objects.get(user=people["governance"])
     assessment = Assessment.record_assessment(incident=incident, facts=Facts(), by=people["dpo_above"])
     with transaction.atomic():
