@@ -48,7 +48,7 @@ def redraw_logo(upload: Any) -> bytes:
 
 class LetterheadForm(forms.ModelForm):
     logo = forms.FileField(
-        label="Logo (optional)",
+        label="Logo",
         required=False,
         help_text="A PNG, JPEG, GIF or WebP image under 2 MB. It is shown at the top of letters and notices.",
     )
@@ -58,9 +58,9 @@ class LetterheadForm(forms.ModelForm):
         model = Letterhead
         fields = ["address", "signatory_name", "signatory_title"]
         labels = {
-            "address": "Address (optional)",
-            "signatory_name": "Name of the person who signs letters (optional)",
-            "signatory_title": "Their job title (optional)",
+            "address": "Address",
+            "signatory_name": "Name of the person who signs letters",
+            "signatory_title": "Their job title",
         }
         widgets = {"address": forms.Textarea(attrs={"rows": 4})}
 

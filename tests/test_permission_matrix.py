@@ -4,12 +4,14 @@ A new URL in one of our apps without an entry in EXPECTED fails
 `test_every_view_has_an_entry`, so no view can be added without deciding who may use it.
 """
 
+import io
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 
 import pytest
 from django.db import transaction
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
+from PIL import Image
 
 from actions.services import create_action
 from anonymous.models import IdentityRequest
@@ -194,7 +196,9 @@ def world(db: None) -> dict:
         Membership.objects.create(user=people[role_name], organisation=org, role=role)
     incident: Incident = reported_incident(school_a, people["reporter"])
     contact = Contact.objects.create(organisation=school_a, kind=Contact.Kind.DPO, name="DPO desk")
-    Letterhead.objects.create(organisation=school_a, logo_png=PNG, signatory_name="Sam Ellis")
+    logo = io.BytesIO()
+    Image.new("RGB", (40, 20), (0, 94, 165)).save(logo, format="PNG")
+    Letterhead.objects.create(organisation=school_a, logo_png=logo.getvalue(), signatory_name="Sam Ellis")
     membership = Membership.objects.get(user=people["governance"])
     assessment = Assessment.record_assessment(incident=incident, facts=Facts(), by=people["dpo_above"])
     with transaction.atomic():
