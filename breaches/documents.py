@@ -15,7 +15,7 @@ from django.utils import timezone
 
 from incidents.models import Incident
 from lib import pdf
-from organisations.models import Contact, Role
+from organisations.models import Contact, Organisation, Role, letterhead_of
 
 from . import engine
 from .clock import awareness, ico_deadline
@@ -51,9 +51,18 @@ class DocumentData:
     footer: str
     meta: list[str]
     sections: list[Section]
+    # A letter's letterhead (organisations.Letterhead): the logo as PNG bytes, and the lines
+    # it is signed with.
+    logo: bytes = b""
+    logo_alt: str = ""
+    signature: list[str] = field(default_factory=list)
 
     def as_dict(self) -> dict[str, Any]:
-        return asdict(self)
+        """The data as JSON can carry it: the logo as a list of byte values (typst's
+        `bytes(...)` takes it back)."""
+        data = asdict(self)
+        data["logo"] = list(self.logo)
+        return data
 
 
 def _when(value: Any) -> str:
@@ -203,8 +212,8 @@ AUDIENCES = {
     "public": ("", "people's"),
 }
 CONSEQUENCE_ADVICE = {
-    "contact_details": "Be careful with unexpected calls, emails or messages that mention the school: we will never "
-    "ask for passwords or bank details.",
+    "contact_details": "Be careful with unexpected calls, emails or messages that mention {organisation}: we will "
+    "never ask for passwords or bank details.",
     "login_credentials": "Change your password for the account concerned and anywhere else you use the same one, and "
     "turn on two-step verification where you can.",
     "financial": "Check your bank statements and tell your bank at once if you see anything you do not recognise.",
@@ -266,19 +275,18 @@ def letter(incident: Incident, audience: str = "parents") -> DocumentData:
     sections.append(harm)
 
     done = Section("What we have done")
-    done.say(
-        *(
-            [details.containment or incident.action_taken, details.recurrence_steps]
-            if (details.containment or incident.action_taken or details.recurrence_steps)
-            else ["We acted as soon as we knew, to stop the information going any further."]
-        )
-    )
+    done.say(what_we_have_done(facts if assessment else None))
+    done.say(*[text for text in (details.containment or incident.action_taken, details.recurrence_steps) if text])
     if incident.ico_reported_on:
         done.say("We have reported the breach to the Information Commissioner's Office (ICO), the UK regulator.")
     sections.append(done)
 
     advice = Section("What you can do")
-    tips = [CONSEQUENCE_ADVICE[c] for c in facts.get("data_categories", []) if c in CONSEQUENCE_ADVICE]
+    tips = [
+        CONSEQUENCE_ADVICE[c].format(organisation=incident.organisation.name)
+        for c in facts.get("data_categories", [])
+        if c in CONSEQUENCE_ADVICE
+    ]
     advice.say(
         *(
             [p for p in details.advice_to_individuals.split("\n") if p.strip()]
@@ -294,9 +302,8 @@ def letter(incident: Incident, audience: str = "parents") -> DocumentData:
         "You also have the right to complain to the Information Commissioner's Office: ico.org.uk/make-a-complaint "
         "or 0303 123 1113.",
     )
-    if audience != "public":
-        contact.say("Yours sincerely,", incident.organisation.name)
     sections.append(contact)
+    heading = letterhead_of(incident.organisation)
 
     title = (
         f"Public notice: a personal data breach at {incident.organisation.name}"
@@ -307,18 +314,53 @@ def letter(incident: Incident, audience: str = "parents") -> DocumentData:
         title=title,
         organisation=incident.organisation.name,
         footer=f"{incident.organisation.name}. Reference {incident.reference}.",
-        meta=[incident.organisation.name, timezone.localdate().strftime("%-d %B %Y")],
+        meta=[incident.organisation.name, *(heading.address_lines if heading else []), _today()],
         sections=sections,
+        logo=bytes(heading.logo_png) if heading and heading.logo_png else b"",
+        logo_alt=f"The logo of {heading.organisation.name}" if heading else "",
+        signature=[] if audience == "public" else signature(incident.organisation),
     )
 
 
+def _today() -> str:
+    return timezone.localdate().strftime("%-d %B %Y")
+
+
+def what_we_have_done(facts: dict[str, Any] | None) -> str:
+    """The letter's sentence on containment, true to the latest assessment's facts: it never
+    says the information was stopped when the assessment says it was not."""
+    if facts is None:
+        return "We are finding out what happened and what we need to do to put it right."
+    if facts.get("recovered_or_deleted"):
+        return "We have got the information back, or have been told it has been deleted."
+    if facts.get("contained"):
+        return "We have stopped the information going any further."
+    return "We are still working to stop the information going any further, and we will tell you when we have."
+
+
+def signature(organisation: Organisation) -> list[str]:
+    """How a letter is signed: the letterhead's signatory and their job title, then the
+    organisation; without a named signatory, the organisation alone."""
+    heading = letterhead_of(organisation)
+    named = [heading.signatory_name, heading.signatory_title] if heading else []
+    return ["Yours sincerely,", *[line for line in named if line], organisation.name]
+
+
 def render_docx(document: DocumentData) -> bytes:
-    from docxtpl import DocxTemplate
+    from docx.shared import Mm
+    from docxtpl import DocxTemplate, InlineImage
 
     template = DocxTemplate(str(TEMPLATES / "document.docx"))
-    template.render(document.as_dict(), autoescape=True)
-    template.docx.core_properties.title = document.title
-    template.docx.core_properties.author = document.organisation
+    context = document.as_dict()
+    context["logo"] = InlineImage(template, io.BytesIO(document.logo), height=Mm(20)) if document.logo else ""
+    template.render(context, autoescape=True)
+    properties = template.docx.core_properties
+    now = timezone.now().replace(microsecond=0)
+    properties.title = document.title
+    properties.author = properties.last_modified_by = document.organisation
+    properties.created = properties.modified = properties.last_printed = now
+    properties.comments = properties.subject = properties.keywords = properties.category = ""
+    properties.revision = 1
     out = io.BytesIO()
     template.save(out)
     return out.getvalue()

@@ -18,6 +18,7 @@ from incidents.lifecycle import CLASSIFICATION_FIELDS
 from incidents.models import Incident
 from incidents.registry import extra_sections
 from lib import pdf
+from lib.timeline import fold
 
 TEMPLATE = Path(__file__).resolve().parent / "templates" / "casefile" / "case_file.typ"
 NOT_RECORDED = "Not recorded"
@@ -33,7 +34,7 @@ ICO = (
     "individuals_told_on",
 )
 # Internal keys with no meaning for a reader.
-LEFT_OUT = {"id", "submission_key"}
+LEFT_OUT = {"id", "uuid", "submission_key"}
 # Events that are access, not history: counted, not listed.
 ACCESS_EVENTS = {"incident.viewed"}
 
@@ -125,7 +126,7 @@ def actor_name(actor: Any, incident: Incident, reporter_shown: str) -> str:
 def case_file_data(incident: Incident, viewer: Any) -> dict[str, Any]:
     reporter_shown = incident.reporter_display(viewer)
     events = list(events_for(incident))
-    timeline = [
+    timeline = fold(
         {
             "when": when(event.created_on, incident),
             "what": event.describe(),
@@ -134,7 +135,7 @@ def case_file_data(incident: Incident, viewer: Any) -> dict[str, Any]:
         }
         for event in events
         if event.action not in ACCESS_EVENTS
-    ]
+    )
     views = sum(1 for event in events if event.action in ACCESS_EVENTS)
     evidence = [
         {

@@ -8,6 +8,7 @@ from django.utils import timezone
 from audit.log import events_for
 from incidents.models import Incident
 from lib import pdf
+from lib.timeline import fold
 
 from .models import OutcomeReport
 
@@ -42,11 +43,11 @@ def outcome_report_data(report: OutcomeReport, *, viewer: Any, restricted: bool)
         ("Submitted", _when(report.submitted_on)),
         ("Accepted", _when(report.accepted_on) if report.accepted_on else "Not yet"),
     ]
-    timeline = [
+    timeline = fold(
         {"when": _when(e.created_on), "what": e.describe()}
         for e in events_for(incident)
         if e.action not in QUIET_ACTIONS
-    ]
+    )
     actions = [
         {
             "title": a.title,

@@ -203,3 +203,31 @@ class Contact(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()}: {self.name}"
+
+
+class Letterhead(models.Model):
+    """How an organisation's letters and notices are headed and signed: its logo (a small PNG,
+    re-drawn on upload so nothing but pixels is kept), its address, and who signs them.
+    An organisation without one uses the nearest ancestor's (`letterhead_of`)."""
+
+    organisation = models.OneToOneField(Organisation, on_delete=models.CASCADE, related_name="letterhead")
+    logo_png = models.BinaryField("Logo", blank=True, default=b"")
+    address = models.TextField("Address", blank=True, help_text="One line for each line of the address.")
+    signatory_name = models.CharField("Name of the person who signs letters", max_length=200, blank=True)
+    signatory_title = models.CharField(
+        "Their job title", max_length=200, blank=True, help_text="For example, Headteacher or Data Protection Officer."
+    )
+    updated_on = models.DateTimeField(auto_now=True)
+
+    def __str__(self) -> str:
+        return f"Letterhead of {self.organisation}"
+
+    @property
+    def address_lines(self) -> list[str]:
+        return [line.strip() for line in self.address.splitlines() if line.strip()]
+
+
+def letterhead_of(organisation: Organisation) -> Letterhead | None:
+    """The organisation's own letterhead, else its nearest ancestor's, else None."""
+    found = Letterhead.objects.filter(organisation_id__in=organisation.ancestor_ids()).select_related("organisation")
+    return max(found, key=lambda letterhead: letterhead.organisation.path.count("/"), default=None)

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import letterhead, views
 
 app_name = "organisations"
 urlpatterns = [
@@ -11,4 +11,6 @@ urlpatterns = [
     path("<uuid:org_uuid>/role-titles/", views.role_titles, name="role_titles"),
     path("<uuid:org_uuid>/contacts/add/", views.add_contact, name="add_contact"),
     path("<uuid:org_uuid>/contacts/<int:contact_id>/remove/", views.remove_contact, name="remove_contact"),
+    path("<uuid:org_uuid>/letterhead/", letterhead.letterhead, name="letterhead"),
+    path("<uuid:org_uuid>/letterhead/logo.png", letterhead.letterhead_logo, name="letterhead_logo"),
 ]

@@ -4,12 +4,14 @@ A new URL in one of our apps without an entry in EXPECTED fails
 `test_every_view_has_an_entry`, so no view can be added without deciding who may use it.
 """
 
+import io
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 
 import pytest
 from django.db import transaction
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
+from PIL import Image
 
 from actions.services import create_action
 from anonymous.models import IdentityRequest
@@ -22,7 +24,7 @@ from insights.models import ImportBatch
 from insights.review import run_review
 from notifications.api import notify
 from notifications.models import Notification
-from organisations.models import Contact, Membership, Role
+from organisations.models import Contact, Letterhead, Membership, Role
 
 from .factories import OrganisationFactory, UserFactory, reported_incident
 from .test_contract import PNG
@@ -68,6 +70,8 @@ EXPECTED: dict[str, Expect] = {
     "organisations:detail": ADMIN_ONLY,
     "organisations:invite": ADMIN_ONLY,
     "organisations:role_titles": ADMIN_ONLY,
+    "organisations:letterhead": ADMIN_ONLY,
+    "organisations:letterhead_logo": ADMIN_ONLY,
     "organisations:add_contact": ADMIN_ONLY,
     "organisations:remove_membership": Expect(method="post", statuses={"admin": 302}),
     "organisations:remove_contact": Expect(method="post", statuses={"admin": 302}),
@@ -192,6 +196,9 @@ def world(db: None) -> dict:
         Membership.objects.create(user=people[role_name], organisation=org, role=role)
     incident: Incident = reported_incident(school_a, people["reporter"])
     contact = Contact.objects.create(organisation=school_a, kind=Contact.Kind.DPO, name="DPO desk")
+    logo = io.BytesIO()
+    Image.new("RGB", (40, 20), (0, 94, 165)).save(logo, format="PNG")
+    Letterhead.objects.create(organisation=school_a, logo_png=logo.getvalue(), signatory_name="Sam Ellis")
     membership = Membership.objects.get(user=people["governance"])
     assessment = Assessment.record_assessment(incident=incident, facts=Facts(), by=people["dpo_above"])
     with transaction.atomic():

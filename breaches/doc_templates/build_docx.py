@@ -14,8 +14,14 @@ HERE = Path(__file__).resolve().parent
 
 def build() -> Path:
     document = Document()
-    document.core_properties.title = "{{ title }}"
+    properties = document.core_properties
+    properties.title = "{{ title }}"
+    # python-docx's own template says it made the file in 2013; render_docx sets the
+    # organisation and today, and nothing else is carried.
+    properties.author = properties.last_modified_by = ""
+    properties.comments = properties.subject = properties.keywords = properties.category = ""
     document.styles["Normal"].font.size = Pt(11)
+    document.add_paragraph("{{ logo }}")
     document.add_heading("{{ title }}", level=1)
     document.add_paragraph("{%p for line in meta %}")
     document.add_paragraph("{{ line }}")
@@ -31,6 +37,9 @@ def build() -> Path:
     document.add_paragraph("{{ para }}")
     document.add_paragraph("{%p endfor %}")
     document.add_paragraph("{%p endfor %}")
+    document.add_paragraph("{%p endfor %}")
+    document.add_paragraph("{%p for line in signature %}")
+    document.add_paragraph("{{ line }}")
     document.add_paragraph("{%p endfor %}")
     footer = document.sections[0].footer.paragraphs[0]
     footer.text = "{{ footer }}"

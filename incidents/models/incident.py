@@ -161,17 +161,22 @@ class Incident(models.Model):
     )
     service_name = models.CharField("which service", max_length=200, blank=True)
 
-    reported_on = models.DateTimeField(db_index=True)
+    reported_on = models.DateTimeField("when it was reported", db_index=True)
     reported_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="reported_incidents"
     )
     investigator = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="investigations"
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="investigations",
+        verbose_name="investigating officer",
     )
     # How the reporter asked to be treated. Anonymous: no account, no name, no link to a
     # session (reported_by is empty). Confidential: named, but only the DPO and SIRO see who.
-    reporter_anonymous = models.BooleanField(default=False)
-    reporter_confidential = models.BooleanField(default=False)
+    reporter_anonymous = models.BooleanField("reported anonymously", default=False)
+    reporter_confidential = models.BooleanField("reporter's name kept confidential", default=False)
 
     # Triage: the classification (every version is also kept as an event and in the history).
     nature = models.CharField(max_length=20, choices=Nature.choices, blank=True)
@@ -185,27 +190,32 @@ class Incident(models.Model):
     # Awareness: when there was reasonable certainty that personal data was compromised.
     # The 72-hour ICO clock runs from here (clock hours).
     aware_on = models.DateTimeField("when the organisation became aware", null=True, blank=True)
-    triaged_on = models.DateTimeField(null=True, blank=True)
-    outcome_submitted_on = models.DateTimeField(null=True, blank=True)
-    closed_on = models.DateTimeField(null=True, blank=True, db_index=True)
+    triaged_on = models.DateTimeField("when it was triaged", null=True, blank=True)
+    outcome_submitted_on = models.DateTimeField("when the outcome report was submitted", null=True, blank=True)
+    closed_on = models.DateTimeField("when it was closed", null=True, blank=True, db_index=True)
 
     # The decision on telling the ICO and the individuals (UK GDPR Art. 33-34).
     ico_decision = models.CharField("ICO decision", max_length=20, choices=IcoDecision.choices, blank=True)
     ico_decision_reason = models.TextField("reason for the ICO decision", blank=True)
-    ico_decision_on = models.DateTimeField(null=True, blank=True)
+    ico_decision_on = models.DateTimeField("when the ICO decision was made", null=True, blank=True)
     ico_decided_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name="ICO decision made by",
     )
     ico_reported_on = models.DateTimeField("reported to the ICO on", null=True, blank=True)
     ico_reference = models.CharField("ICO case reference", max_length=60, blank=True)
-    individuals_told_on = models.DateTimeField("individuals told on", null=True, blank=True)
+    individuals_told_on = models.DateTimeField("when the people affected were told", null=True, blank=True)
 
     # Incidents brought in from an old breach log (spreadsheet import).
-    imported_from = models.CharField(max_length=300, blank=True)
+    imported_from = models.CharField("imported from an older log", max_length=300, blank=True)
 
     # The id of the form the report came from: a second submission of the same form finds this one.
     submission_key = models.UUIDField(unique=True, null=True, blank=True, editable=False)
-    updated_on = models.DateTimeField(auto_now=True)
+    updated_on = models.DateTimeField("last changed", auto_now=True)
 
     objects = IncidentQuerySet.as_manager()
 
