@@ -1,12 +1,18 @@
 from django import forms
 
-from .models import Contact, Role, RoleTitle
+from core.forms import HintedRadioSelect
+
+from .models import ROLE_DESCRIPTIONS, Contact, Role, RoleTitle
 
 
 class InviteForm(forms.Form):
     email = forms.EmailField(label="Email address")
     full_name = forms.CharField(label="Full name", max_length=200, required=False)
-    role = forms.ChoiceField(label="Role", choices=Role.choices, widget=forms.RadioSelect)
+    role = forms.ChoiceField(
+        label="Role",
+        choices=Role.choices,
+        widget=HintedRadioSelect(hints={role.value: text for role, text in ROLE_DESCRIPTIONS.items()}),
+    )
 
 
 class RoleTitlesForm(forms.Form):

@@ -1,10 +1,11 @@
 from django.urls import path
 
-from . import letterhead, views
+from . import help, letterhead, views
 
 app_name = "organisations"
 urlpatterns = [
     path("", views.organisation_list, name="list"),
+    path("glossary/", help.glossary_page, name="glossary"),
     path("<uuid:org_uuid>/", views.organisation_detail, name="detail"),
     path("<uuid:org_uuid>/invite/", views.invite, name="invite"),
     path("<uuid:org_uuid>/memberships/<int:membership_id>/remove/", views.remove_membership, name="remove_membership"),

@@ -67,6 +67,7 @@ EXPECTED: dict[str, Expect] = {
     "incidents:list": EVERYONE_SIGNED_IN,
     "incidents:detail": HANDLERS_ONLY,
     "organisations:list": EVERYONE_SIGNED_IN,
+    "organisations:glossary": EVERYONE_SIGNED_IN,
     "organisations:detail": ADMIN_ONLY,
     "organisations:invite": ADMIN_ONLY,
     "organisations:role_titles": ADMIN_ONLY,

@@ -5,8 +5,9 @@ from typing import Any
 from django import forms
 
 from accounts.models import User
-from core.forms import DateTimeInput
+from core.forms import DateTimeInput, HintedCheckboxSelectMultiple, HintedRadioSelect
 from incidents.models import Incident, IncidentType
+from organisations.glossary import define, hints
 
 from ..models import ChecklistItem, ChecklistTemplateItem, OutcomeReport, severity_definitions
 
@@ -16,36 +17,29 @@ class PersonChoiceField(forms.ModelChoiceField):
         return str(obj.full_name or obj.email)
 
 
-class HintedRadioSelect(forms.RadioSelect):
-    """Radios with a hint under each choice (the severity's definition beside it)."""
-
-    def __init__(self, *args: Any, hints: dict[str, str] | None = None, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        self.hints = hints or {}
-
-    def create_option(self, name: str, value: Any, *args: Any, **kwargs: Any) -> dict[str, Any]:
-        option = super().create_option(name, value, *args, **kwargs)
-        option["hint"] = self.hints.get(str(value), "")
-        return option
-
-
 class ClassificationForm(forms.Form):
     nature = forms.ChoiceField(
         label="What is it?",
         choices=Incident.Nature.choices,
-        widget=forms.RadioSelect,
+        widget=HintedRadioSelect(hints=hints(list(Incident.Nature.values))),
         help_text="An event with no security significance can be closed as not an incident instead.",
     )
     breach_status = forms.ChoiceField(
-        label="Breach status", choices=Incident.BreachStatus.choices, widget=forms.RadioSelect
+        label="Breach status",
+        choices=Incident.BreachStatus.choices,
+        widget=HintedRadioSelect(hints=hints(list(Incident.BreachStatus.values))),
+        help_text=define("breach_status"),
     )
     personal_data_breach = forms.ChoiceField(
-        label="Is it a personal data breach?", choices=Incident.PersonalDataBreach.choices, widget=forms.RadioSelect
+        label="Is it a personal data breach?",
+        choices=Incident.PersonalDataBreach.choices,
+        widget=forms.RadioSelect,
+        help_text=define("personal_data_breach"),
     )
     breach_types = forms.MultipleChoiceField(
         label="Breach type",
         choices=Incident.BreachType.choices,
-        widget=forms.CheckboxSelectMultiple,
+        widget=HintedCheckboxSelectMultiple(hints=hints(list(Incident.BreachType.values))),
         required=False,
         help_text="Select all that apply.",
     )
