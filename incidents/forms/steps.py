@@ -160,9 +160,7 @@ class ChecklistItemForm(forms.Form):
         forms.CharField(label="Why it does not apply", required=False, widget=forms.Textarea(attrs={"rows": 2})),
         "when it does not apply",
     )
-    evidence: forms.ModelChoiceField = forms.ModelChoiceField(
-        label="Evidence", queryset=None, required=False
-    )
+    evidence: forms.ModelChoiceField = forms.ModelChoiceField(label="Evidence", queryset=None, required=False)
 
     def __init__(self, *args: Any, item: ChecklistItem, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
