@@ -59,7 +59,7 @@ class GovukBoundField(BoundField):
     and beside the field alike (both read `errors`)."""
 
     @property
-    def errors(self) -> ErrorList:  # type: ignore[override]
+    def errors(self) -> ErrorList:
         found = self.form.errors.as_data().get(self.name)
         if not found:
             return self.form.error_class(renderer=self.form.renderer)
