@@ -32,15 +32,16 @@ def case_beside(context: Any, incident: Incident) -> dict[str, Any]:
     for name in Incident.REPORT_FIELDS:
         value = _shown(incident, name)
         if value is not None and name != "description":
-            rows.append({"label": str(Incident._meta.get_field(name).verbose_name), "value": value})
+            field = Incident._meta.get_field(name)
+            rows.append({"label": str(getattr(field, "verbose_name", name)), "value": value})
     known = [
         {"label": label, "value": value}
         for label, value in (
             ("What it is", incident.get_nature_display()),
             ("Severity", incident.get_severity_display()),
             ("Personal data breach", incident.get_personal_data_breach_display()),
-            ("Incident type", incident.incident_type.name if incident.incident_type_id else ""),
-            ("Investigating officer", incident.investigator.full_name if incident.investigator_id else ""),
+            ("Incident type", incident.incident_type.name if incident.incident_type else ""),
+            ("Investigating officer", incident.investigator.full_name if incident.investigator else ""),
         )
         if value
     ]
