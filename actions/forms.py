@@ -44,7 +44,7 @@ class ActionForm(forms.ModelForm):
 
 class NoteForm(forms.Form):
     note = forms.CharField(
-        label="What was done (optional)",
+        label="What was done",
         required=False,
         max_length=2000,
         widget=forms.Textarea(attrs={"rows": 3}),

@@ -3,6 +3,9 @@
 from typing import Any
 
 from django import forms
+from django.forms.boundfield import BoundField
+from django.forms.renderers import TemplatesSetting
+from django.forms.utils import ErrorList
 
 
 class DateTimeInput(forms.DateTimeInput):
@@ -36,3 +39,67 @@ class HintedCheckboxSelectMultiple(forms.CheckboxSelectMultiple):
         option = super().create_option(name, value, *args, **kwargs)
         option["hint"] = self.hints.get(str(value), "")
         return option
+
+
+def needed(field: forms.Field, when: str) -> forms.Field:
+    """Mark a field that the form accepts empty but a step needs in some cases ("for a personal
+    data breach", "to submit"): its label says "(needed …)" instead of "(optional)"."""
+    field.needed_when = when  # type: ignore[attr-defined]
+    return field
+
+
+def _what(label: str) -> str:
+    """A label as the object of "Enter …" or "Select …": "What happened" → "what happened",
+    "Severity" → "the severity"; a question is quoted whole."""
+    text = str(label).strip()
+    if text.endswith("?"):
+        return f"an answer to “{text}”"
+    first = text.split(" ", 1)[0].lower()
+    lowered = text[:1].lower() + text[1:] if not text[1:2].isupper() else text
+    if first in {"what", "when", "where", "who", "whom", "which", "why", "how", "whether", "your", "the", "a", "an"}:
+        return lowered
+    return f"the {lowered}"
+
+
+def required_message(bound: BoundField) -> str:
+    """What to do about an empty required field, naming it: "Select the severity", "Enter what
+    happened", "Choose a file". A message the field sets itself wins."""
+    field = bound.field
+    own = field.error_messages.get("required", "")
+    if own and own != forms.Field.default_error_messages["required"]:
+        return str(own)
+    widget = field.widget
+    label = str(bound.label or bound.name.replace("_", " ")).strip()
+    what = _what(label)
+    if isinstance(widget, forms.ClearableFileInput | forms.FileInput):
+        return f"Choose {what}" if what.startswith("the ") else f"Choose a file for {what}"
+    if isinstance(widget, forms.CheckboxInput):
+        return f"Tick “{label}” to go on"
+    if isinstance(widget, forms.RadioSelect | forms.Select | forms.CheckboxSelectMultiple):
+        return f"Select {what}"
+    return f"Enter {what}"
+
+
+class GovukBoundField(BoundField):
+    """A field whose "required" error says which field and what to do, in the error summary
+    and beside the field alike (both read `errors`)."""
+
+    @property
+    def errors(self) -> ErrorList:
+        found = self.form.errors.as_data().get(self.name)
+        if not found:
+            return self.form.error_class(renderer=self.form.renderer)
+        messages = []
+        for error in found:
+            if error.code == "required":
+                messages.append(required_message(self))
+            else:
+                messages.extend(error.messages)
+        return self.form.error_class(messages, renderer=self.form.renderer, field_id=self.auto_id or None)
+
+
+class GovukRenderer(TemplatesSetting):
+    """The project's form renderer (settings.FORM_RENDERER): templates from templates/django/forms,
+    and the GOV.UK error pattern on every field of every form."""
+
+    bound_field_class = GovukBoundField

@@ -108,7 +108,7 @@ TEMPLATES = [
         },
     },
 ]
-FORM_RENDERER = "django.forms.renderers.TemplatesSetting"
+FORM_RENDERER = "core.forms.GovukRenderer"
 
 # Database: SQLite in var/ unless DATABASE_URL says otherwise.
 VAR_DIR.mkdir(parents=True, exist_ok=True)

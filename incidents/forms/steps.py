@@ -5,7 +5,7 @@ from typing import Any
 from django import forms
 
 from accounts.models import User
-from core.forms import DateTimeInput, HintedCheckboxSelectMultiple, HintedRadioSelect
+from core.forms import DateTimeInput, HintedCheckboxSelectMultiple, HintedRadioSelect, needed
 from incidents.models import Incident, IncidentType
 from organisations.glossary import define, hints
 
@@ -47,12 +47,15 @@ class ClassificationForm(forms.Form):
         label="Incident type", queryset=IncidentType.objects.none(), required=False
     )
     severity = forms.ChoiceField(label="Severity", choices=Incident.Severity.choices)
-    aware_on = forms.DateTimeField(
-        label="When did the organisation become aware of the personal data breach?",
-        required=False,
-        widget=DateTimeInput(),
-        help_text="When there was reasonable certainty that personal data had been compromised. The 72-hour clock "
-        "for telling the ICO starts here, not at discovery. Needed for a personal data breach.",
+    aware_on = needed(
+        forms.DateTimeField(
+            label="When did the organisation become aware of the personal data breach?",
+            required=False,
+            widget=DateTimeInput(),
+            help_text="When there was reasonable certainty that personal data had been compromised. The 72-hour "
+            "clock for telling the ICO starts here, not at discovery.",
+        ),
+        "for a personal data breach",
     )
 
     def __init__(self, *args: Any, incident: Incident, **kwargs: Any) -> None:
@@ -93,10 +96,13 @@ class TriageForm(ClassificationForm):
         required=False,
         help_text="You can assign someone later.",
     )
-    delegation_reason = forms.CharField(
-        label="If this is critical and you, as SIRO, are delegating it: why?",
-        required=False,
-        widget=forms.Textarea(attrs={"rows": 2}),
+    delegation_reason = needed(
+        forms.CharField(
+            label="Why you are delegating it",
+            required=False,
+            widget=forms.Textarea(attrs={"rows": 2}),
+        ),
+        "when the SIRO delegates a critical investigation",
     )
 
     def __init__(self, *args: Any, investigators: list[Any], **kwargs: Any) -> None:
@@ -113,11 +119,9 @@ class ReclassifyForm(ClassificationForm):
 
 class AssignForm(forms.Form):
     investigator = PersonChoiceField(label="Investigating officer", queryset=User.objects.none())
-    reason = forms.CharField(
-        label="Reason",
-        required=False,
-        widget=forms.Textarea(attrs={"rows": 2}),
-        help_text="Needed when the SIRO delegates a critical investigation.",
+    reason = needed(
+        forms.CharField(label="Reason", required=False, widget=forms.Textarea(attrs={"rows": 2})),
+        "when the SIRO delegates a critical investigation",
     )
 
     def __init__(self, *args: Any, investigators: list[Any], **kwargs: Any) -> None:
@@ -146,12 +150,11 @@ class ChecklistItemForm(forms.Form):
         widget=forms.RadioSelect,
     )
     note = forms.CharField(label="What was done", required=False, widget=forms.Textarea(attrs={"rows": 3}))
-    not_applicable_reason = forms.CharField(
-        label="Why it does not apply", required=False, widget=forms.Textarea(attrs={"rows": 2})
+    not_applicable_reason = needed(
+        forms.CharField(label="Why it does not apply", required=False, widget=forms.Textarea(attrs={"rows": 2})),
+        "when it does not apply",
     )
-    evidence: forms.ModelChoiceField = forms.ModelChoiceField(
-        label="Evidence (optional)", queryset=None, required=False
-    )
+    evidence: forms.ModelChoiceField = forms.ModelChoiceField(label="Evidence", queryset=None, required=False)
 
     def __init__(self, *args: Any, item: ChecklistItem, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -204,17 +207,18 @@ class OutcomeReportForm(forms.ModelForm):
         widgets = {name: forms.Textarea(attrs={"rows": 4}) for name, _ in OutcomeReport.SECTIONS}
         labels = dict(OutcomeReport.SECTIONS)
         help_texts = {
-            "summary": "What happened, in a few sentences. Needed to submit.",
-            "root_cause": "Why it happened. Needed to submit.",
-            "containment_and_recovery": "What was done to contain it and recover. Needed to submit.",
+            "summary": "What happened, in a few sentences.",
+            "root_cause": "Why it happened.",
+            "containment_and_recovery": "What was done to contain it and recover.",
             "notification_decisions": "Whether the ICO and the individuals were told, and why.",
             "disciplinary_outcome": "Restricted: only the SIRO, the DPO and the incident manager see this part.",
-            "lessons_learned": "Needed to submit.",
             "recommendations": "Remedial actions are listed from the incident's actions.",
         }
 
     def __init__(self, *args: Any, restricted: bool, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        for name in OutcomeReport.REQUIRED_SECTIONS:  # the sections submitting checks for
+            needed(self.fields[name], "to submit")
         if not restricted:
             for name in OutcomeReport.RESTRICTED_SECTIONS:
                 del self.fields[name]
@@ -226,8 +230,9 @@ class ReviewForm(forms.Form):
         choices=[("accept", "Accept the report"), ("return", "Return it with comments")],
         widget=forms.RadioSelect,
     )
-    comments = forms.CharField(
-        label="Comments", required=False, widget=forms.Textarea(attrs={"rows": 4}), help_text="Needed to return it."
+    comments = needed(
+        forms.CharField(label="Comments", required=False, widget=forms.Textarea(attrs={"rows": 4})),
+        "to return it",
     )
 
 
