@@ -45,7 +45,7 @@ def demo(transactional_db: None, settings, tmp_path: Path) -> Path:
     return tmp_path
 
 
-@pytest.mark.asvs("V14.2.7")
+@pytest.mark.asvs("V14.2.4")
 def test_backup_wipe_restore_gives_back_every_row_file_and_a_verified_record(demo: Path, settings, client) -> None:
     media = Path(settings.MEDIA_ROOT)
     rows_before, files_before = all_rows(), file_hashes(media)

@@ -7,10 +7,12 @@ cutting the tail all gave "all intact", and evidence bytes were never re-read.
 """
 
 import hashlib
+import importlib
 import json
 import os
 import subprocess
 import sys
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -18,6 +20,7 @@ from django.core import mail
 from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.db import DatabaseError, connection, transaction
+from django.db.migrations.executor import MigrationExecutor
 
 from audit import checkpoint, guards, keys
 from audit.models import ChainHead, Event, canonical_json, event_content
@@ -293,3 +296,65 @@ def test_production_needs_a_keys_file_outside_the_database_and_never_makes_one(t
     missing = run_settings({"ENVIRONMENT": "production", "RECORD_KEYS_FILE": str(tmp_path / "absent.json")})
     assert missing.returncode != 0 and "rotate_record_key" in missing.stderr
     assert not (tmp_path / "absent.json").exists()
+
+
+def insert_legacy_chain(organisation_id: int, reasons: list[str]) -> None:
+    """Events as the release before the keyed chain wrote them: plain SHA-256, no key id."""
+    legacy_hash = importlib.import_module("audit.migrations.0004_rekey_chains").legacy_hash
+    previous = "0" * 64
+    for sequence, reason in enumerate(reasons, start=1):
+        event = Event(
+            organisation_id=organisation_id,
+            sequence=sequence,
+            action="incident.reported",
+            reason=reason,
+            created_on=datetime(2026, 11, 1, 9, sequence, tzinfo=UTC),
+            previous_hash=previous,
+        )
+        event.hash = legacy_hash(event)
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "INSERT INTO audit_event (organisation_id, sequence, action, record_type, record_id, target_type,"
+                " target_id, reason, created_on, request_id, previous_hash, hash)"
+                " VALUES (%s, %s, %s, '', '', '', '', %s, %s, '', %s, %s)",
+                [organisation_id, sequence, event.action, reason, event.created_on, previous, event.hash],
+            )
+        previous = event.hash
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "INSERT INTO audit_chainhead (organisation_id, sequence, hash) VALUES (%s, %s, %s)",
+            [organisation_id, len(reasons), previous],
+        )
+
+
+def migrate_audit(target: str) -> None:
+    executor = MigrationExecutor(connection)
+    executor.loader.build_graph()
+    executor.migrate([("audit", target)])
+
+
+def test_the_rekey_migration_signs_old_chains_and_refuses_a_broken_one(transactional_db: None, cast: Cast) -> None:
+    latest = MigrationExecutor(connection).loader.graph.leaf_nodes("audit")[0][1]
+    try:
+        migrate_audit("0002_append_only_trigger")
+        insert_legacy_chain(cast.school_a.pk, ["one", "two", "three"])
+        insert_legacy_chain(cast.school_b.pk, ["elsewhere"])
+        migrate_audit(latest)
+        current = keys.load().current
+        assert set(Event.objects.values_list("key_id", flat=True)) == {current}
+        assert verify_all().intact
+
+        migrate_audit("0003_event_key_id_and_guards")
+        with guards.lifted(connection), connection.cursor() as cursor:
+            cursor.execute("DELETE FROM audit_event")
+            cursor.execute("DELETE FROM audit_chainhead")
+        migrate_audit("0002_append_only_trigger")
+        insert_legacy_chain(cast.school_a.pk, ["one", "two"])
+        tamper("UPDATE audit_event SET reason = 'changed before the upgrade' WHERE sequence = 2")
+        with pytest.raises(RuntimeError, match="does not verify at position 2"):
+            migrate_audit(latest)
+    finally:
+        with guards.lifted(connection), connection.cursor() as cursor:
+            cursor.execute("DELETE FROM audit_event")
+            cursor.execute("DELETE FROM audit_chainhead")
+        migrate_audit(latest)
