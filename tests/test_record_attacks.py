@@ -358,3 +358,18 @@ def test_the_rekey_migration_signs_old_chains_and_refuses_a_broken_one(transacti
             cursor.execute("DELETE FROM audit_event")
             cursor.execute("DELETE FROM audit_chainhead")
         migrate_audit(latest)
+
+
+def test_the_scheduler_writes_a_checkpoint_and_mails_the_dpo_each_morning(record: Cast, settings) -> None:
+    from crontask import scheduler
+
+    from audit.tasks import email_checkpoint, write_checkpoint
+
+    scheduled = {job.name: str(job.trigger) for job in scheduler.get_jobs()}
+    assert "minute='*/15'" in scheduled["write_checkpoint"] and "hour='6'" in scheduled["email_checkpoint"]
+    Path(settings.RECORD_CHECKPOINT_FILE).unlink()
+    assert write_checkpoint.call() == 2
+    assert checkpoint.read() is not None and checkpoint.read().heads.keys() == {record.school_a.pk, record.school_b.pk}
+    settings.RECORD_CHECKPOINT_EMAILS = ["dpo@example.org", "deputy@example.org"]
+    assert email_checkpoint.call() == 2
+    assert mail.outbox[0].to == ["dpo@example.org", "deputy@example.org"]
