@@ -4,8 +4,6 @@
 and its event commit or roll back together.
 """
 
-from collections.abc import Iterator
-from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
@@ -14,7 +12,11 @@ from django.utils import timezone
 
 from lib.request_context import request_id
 
-from .models import GENESIS_HASH, ChainHead, Event, normalise
+from . import keys
+from .models import ChainHead, Event, normalise
+from .verify import Break, verify
+
+__all__ = ["Break", "events_for", "label", "record", "verify"]
 
 
 def label(obj: models.Model) -> str:
@@ -54,6 +56,7 @@ def record(
         created_on=at or timezone.now(),
         request_id=request_id.get(),
         previous_hash=head.hash,
+        key_id=keys.load().current,
     )
     event.hash = event.compute_hash()
     event.save(force_insert=True)
@@ -64,44 +67,3 @@ def record(
 def events_for(obj: models.Model) -> models.QuerySet[Event]:
     """Every event of the case `obj`, oldest first: its timeline."""
     return Event.objects.filter(record_type=label(obj), record_id=str(obj.pk)).select_related("actor")
-
-
-@dataclass
-class Break:
-    organisation_id: int
-    sequence: int
-    event_id: int | None
-    problem: str
-
-
-def verify(batch_size: int = 2000) -> tuple[int, Break | None]:
-    """Recompute every chain. Returns (events checked, first break or None)."""
-    checked = 0
-    org_ids = Event.objects.order_by().values_list("organisation_id", flat=True).distinct()
-    for org_id in sorted(set(org_ids)):
-        previous = GENESIS_HASH
-        expected_sequence = 1
-        for event in _chain(org_id, batch_size):
-            if event.sequence != expected_sequence:
-                return checked, Break(org_id, expected_sequence, event.pk, "an event is missing from the chain")
-            if event.previous_hash != previous:
-                return checked, Break(org_id, event.sequence, event.pk, "the link to the previous event is broken")
-            if event.compute_hash() != event.hash:
-                return checked, Break(org_id, event.sequence, event.pk, "the event was changed after it was written")
-            previous = event.hash
-            expected_sequence += 1
-            checked += 1
-        head = ChainHead.objects.filter(organisation_id=org_id).first()
-        if head is None or head.sequence != expected_sequence - 1 or head.hash != previous:
-            return checked, Break(org_id, expected_sequence, None, "events after this point are missing")
-    return checked, None
-
-
-def _chain(org_id: int, batch_size: int) -> Iterator[Event]:
-    last = 0
-    while True:
-        batch = list(Event.objects.filter(organisation_id=org_id, sequence__gt=last).order_by("sequence")[:batch_size])
-        if not batch:
-            return
-        yield from batch
-        last = batch[-1].sequence

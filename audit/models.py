@@ -5,12 +5,13 @@ e.g. an incident) and the object it touched (`target_type`, `target_id`, e.g. a 
 evidence), as strings, so this app imports no domain app.
 
 There is one chain per organisation, so reports in different schools never wait on one
-lock. Each event's hash covers its content and the previous event's hash in its chain;
-`manage.py verify_events` recomputes every chain. On PostgreSQL a trigger refuses UPDATE
-and DELETE on the table (migration 0002).
+lock. Each event's hash is an HMAC-SHA256, with a key kept outside the database
+(`audit/keys.py`), of its content and the previous event's hash in its chain;
+`manage.py verify_events` recomputes every chain and compares the heads with the latest
+signed checkpoint (`audit/checkpoint.py`). On both engines triggers refuse UPDATE and
+DELETE on events and DELETE or moving back of chain heads (`audit/guards.py`).
 """
 
-import hashlib
 import json
 from datetime import UTC
 from typing import Any
@@ -18,6 +19,8 @@ from typing import Any
 from django.conf import settings
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import models
+
+from . import keys
 
 GENESIS_HASH = "0" * 64
 
@@ -72,6 +75,8 @@ class Event(models.Model):
     created_on = models.DateTimeField()
     request_id = models.CharField(max_length=32, blank=True)
     previous_hash = models.CharField(max_length=64)
+    # The id of the key (in RECORD_KEYS_FILE) that `hash` was made with.
+    key_id = models.CharField(max_length=40)
     hash = models.CharField(max_length=64)
 
     class Meta:
@@ -89,22 +94,29 @@ class Event(models.Model):
 
     def content(self) -> dict[str, Any]:
         """Everything the hash covers, as plain JSON values."""
-        return {
-            "organisation": self.organisation_id,
-            "sequence": self.sequence,
-            "actor": self.actor_id,
-            "action": self.action,
-            "record_type": self.record_type,
-            "record_id": self.record_id,
-            "target_type": self.target_type,
-            "target_id": self.target_id,
-            "before": self.before,
-            "after": self.after,
-            "reason": self.reason,
-            "created_on": self.created_on.astimezone(UTC).isoformat(timespec="microseconds"),
-            "request_id": self.request_id,
-            "previous_hash": self.previous_hash,
-        }
+        return event_content(self)
 
     def compute_hash(self) -> str:
-        return hashlib.sha256(canonical_json(self.content()).encode()).hexdigest()
+        """The HMAC of this event's content with its key; KeyError if the key is not in the keys file."""
+        return keys.load().sign(self.key_id, canonical_json(self.content()).encode())
+
+
+def event_content(event: Any) -> dict[str, Any]:
+    """What an event's HMAC covers (also used by the migration that re-keyed the old chains)."""
+    return {
+        "organisation": event.organisation_id,
+        "sequence": event.sequence,
+        "actor": event.actor_id,
+        "action": event.action,
+        "record_type": event.record_type,
+        "record_id": event.record_id,
+        "target_type": event.target_type,
+        "target_id": event.target_id,
+        "before": event.before,
+        "after": event.after,
+        "reason": event.reason,
+        "created_on": event.created_on.astimezone(UTC).isoformat(timespec="microseconds"),
+        "request_id": event.request_id,
+        "previous_hash": event.previous_hash,
+        "key_id": event.key_id,
+    }

@@ -12,3 +12,9 @@ class EvidenceConfig(AppConfig):
         describe_action("evidence.uploaded", "Evidence added")
         describe_action("evidence.downloaded", "Evidence downloaded")
         describe_action("evidence.withdrawn", "Evidence withdrawn")
+
+        from audit.verify import add_integrity_check
+
+        from .integrity import check_files
+
+        add_integrity_check(check_files)

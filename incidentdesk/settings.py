@@ -196,6 +196,23 @@ EVIDENCE_MAX_BYTES = int(os.environ.get("EVIDENCE_MAX_BYTES", 20 * 1024 * 1024))
 # when it passes), comma-separated.
 ICO_REMINDER_HOURS = [int(h) for h in os.environ.get("ICO_REMINDER_HOURS", "48,24,6").split(",") if h.strip()]
 
+# The record (docs/record.md). The keys that sign every organisation's event chain live in
+# a file outside the database (JSON, mode 0600, made and rotated by `manage.py
+# rotate_record_key`); production names it, development and tests make one under var/.
+RECORD_KEYS_FILE = Path(os.environ.get("RECORD_KEYS_FILE") or VAR_DIR / "record-keys.json")
+if PRODUCTION and not os.environ.get("RECORD_KEYS_FILE"):
+    raise ImproperlyConfigured(
+        "RECORD_KEYS_FILE must name the record's keys file in production, outside the database "
+        "and its backups' folder (create it with: python manage.py rotate_record_key)."
+    )
+# Signed checkpoints of every chain head, written outside the database every 15 minutes and
+# by `manage.py checkpoint_record`; `verify_events` compares the chains with the latest.
+RECORD_CHECKPOINT_FILE = Path(os.environ.get("RECORD_CHECKPOINT_FILE") or VAR_DIR / "record-checkpoint.json")
+# Addresses (the DPO's) sent a copy of the checkpoint every morning, comma-separated.
+RECORD_CHECKPOINT_EMAILS = env_list("RECORD_CHECKPOINT_EMAILS")
+# Whether verify_events fails when there is no checkpoint file (on by default in production).
+RECORD_CHECKPOINT_REQUIRED = env_bool("RECORD_CHECKPOINT_REQUIRED", default=PRODUCTION)
+
 # Email (Django 6.1 MAILERS): the console by default; SMTP when EMAIL_HOST is set.
 EMAIL_HOST = os.environ.get("EMAIL_HOST", "")
 if EMAIL_HOST:

@@ -4,7 +4,9 @@ alice — incident manager at school A (a handler); bob — reporter at school A
 carol — DPO over both schools (on their parent); dave — incident manager at school B.
 """
 
+from collections.abc import Iterator
 from dataclasses import dataclass
+from typing import Any
 
 import pytest
 
@@ -96,3 +98,32 @@ def fast_password_hashing(settings) -> None:  # type: ignore[no-untyped-def]
 def private_media_root(settings, tmp_path) -> None:  # type: ignore[no-untyped-def]
     """Each test stores evidence in its own folder, never in the project's var/."""
     settings.MEDIA_ROOT = tmp_path / "media"
+
+
+@pytest.fixture(autouse=True)
+def private_record_checkpoint(settings, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    """Each test has its own checkpoint file (none until it writes one), never var/'s."""
+    settings.RECORD_CHECKPOINT_FILE = tmp_path / "record-checkpoint.json"
+
+
+@pytest.fixture(autouse=True, scope="session")
+def record_guards_lifted_for_flush() -> Iterator[None]:
+    """On SQLite, triggers refuse DELETE on the record (audit/guards.py), and Django empties the
+    database between transactional tests with DELETE. Only here, only around that flush, the
+    guards are dropped and made again; production's `flush` is refused like any DELETE.
+    (PostgreSQL's flush uses TRUNCATE, which row triggers do not see.)"""
+    from django.db import transaction
+    from django.db.backends.sqlite3 import base as sqlite_base
+
+    from audit import guards
+
+    operations = sqlite_base.DatabaseWrapper.ops_class
+    original = operations.execute_sql_flush
+
+    def flush(self: Any, sql_list: Any) -> None:
+        with transaction.atomic(using=self.connection.alias), guards.lifted(self.connection):
+            original(self, sql_list)
+
+    operations.execute_sql_flush = flush  # type: ignore[method-assign]
+    yield
+    operations.execute_sql_flush = original  # type: ignore[method-assign]

@@ -131,10 +131,11 @@ def test_admin_cannot_remove_their_own_admin_role(client, cast: Cast) -> None:
 
 def run_settings(env: dict[str, str]) -> subprocess.CompletedProcess[str]:
     clean = {k: v for k, v in os.environ.items() if k not in {"SECRET_KEY", "ENVIRONMENT", "DATABASE_URL"}}
+    # Production also needs the record's keys file named (tests/test_record_attacks.py checks that).
     return subprocess.run(
         [sys.executable, "-c", "import incidentdesk.settings"],
         cwd=ROOT,
-        env=clean | env,
+        env=clean | {"RECORD_KEYS_FILE": "/nonexistent/record-keys.json"} | env,
         capture_output=True,
         text=True,
         check=False,
