@@ -236,6 +236,22 @@ def public_page_settings(request: HttpRequest, org_uuid: Any) -> HttpResponse:
             page = page_for(organisation, by=request.user)
             messages.success(request, "The public report page is ready.")
         elif action == "regenerate":
+            # The old address stops working on every printed poster: only once confirmed.
+            if request.POST.get("confirm") != "yes":
+                return render(
+                    request,
+                    "anonymous/new_address_confirm.html",
+                    {
+                        "organisation": organisation,
+                        "current_organisation": organisation,
+                        "address": request.build_absolute_uri(
+                            reverse("anonymous:public_report", args=[page.slug])
+                        ),
+                        "asked": "confirm_asked" in request.POST,
+                        "back": reverse("anonymous:public_page_settings", args=[organisation.uuid]),
+                    },
+                    status=200,
+                )
             regenerate_page_address(page, by=request.user)
             messages.success(request, "The public report page has a new address. Print new posters.")
         elif action == "times":
