@@ -244,9 +244,7 @@ def public_page_settings(request: HttpRequest, org_uuid: Any) -> HttpResponse:
                     {
                         "organisation": organisation,
                         "current_organisation": organisation,
-                        "address": request.build_absolute_uri(
-                            reverse("anonymous:public_report", args=[page.slug])
-                        ),
+                        "address": request.build_absolute_uri(reverse("anonymous:public_report", args=[page.slug])),
                         "asked": "confirm_asked" in request.POST,
                         "back": reverse("anonymous:public_page_settings", args=[organisation.uuid]),
                     },

@@ -31,7 +31,7 @@ def test_each_decision_page_shows_the_report_beside_the_form(client, people: Peo
     page = client.get(reverse(name, args=[incident.uuid]))
     assert page.status_code == 200
     text = page.content.decode()
-    form_at = text.index("<form")
+    form_at = text.index('<form method="post" novalidate>')
     beside = text.index('id="case-beside-heading"')
     assert "The Year 6 class list went to one parent by mistake." in text[beside:]
     assert "The school office" in text[beside:]
@@ -43,3 +43,15 @@ def test_each_decision_page_shows_the_report_beside_the_form(client, people: Peo
     assert (reporter in text[beside:]) == (who == "carol")
     if who != "carol":
         assert "Confidential reporter" in text[beside:]
+
+
+def test_closing_shows_what_it_closes_with_before_the_button(client, people: People) -> None:
+    incident = build("minor submitted manager accepted", people)
+    client.force_login(people.cast.alice)
+    text = client.get(reverse("incidents:close", args=[incident.uuid])).content.decode()
+    check = text.index("Check before you close")
+    form = text.index('<form method="post" novalidate>')
+    assert check < form
+    for label in ("Severity", "Personal data breach", "ICO decision", "Outcome report", "Open remedial actions"):
+        assert label in text[check:form]
+    assert "it can be reopened only with a reason" in text
