@@ -8,6 +8,7 @@ from django.urls import reverse
 from incidents.models import Incident
 
 from .conftest import People
+from .lifecycle_helpers import assess_breach
 from .lifecycle_states import build
 
 PAGES = [
@@ -22,6 +23,8 @@ PAGES = [
 @pytest.mark.parametrize(("state", "name", "who"), PAGES)
 def test_each_decision_page_shows_the_report_beside_the_form(client, people: People, state, name, who) -> None:
     incident = build(state, people)
+    if name == "breaches:decide":
+        assess_breach(incident, people.cast.carol)
     Incident.objects.filter(pk=incident.pk).update(
         description="The Year 6 class list went to one parent by mistake.",
         location="The school office",
