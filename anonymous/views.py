@@ -211,9 +211,9 @@ def receipt_reply(request: HttpRequest) -> HttpResponse:
         return public_render("anonymous/limited.html", {"message": LIMIT_MESSAGE}, status=429)
     form = ReplyForm(request.POST, request.FILES)
     sent = False
-    context = status_context(incident)
     if request.POST.get("action") == "extend":
         # Another hour, with what was typed kept (files cannot be kept: the page says so).
+        context = status_context(incident)
         kept = str(request.POST.get("body", ""))[:KEPT_TEXT]
         context["reply_form"] = ReplyForm(initial={"token": make_follow_up_token(incident), "body": kept})
         return public_render("anonymous/status.html", context | {"extended": True})
@@ -227,6 +227,7 @@ def receipt_reply(request: HttpRequest) -> HttpResponse:
             sent = True
         except StepRefused as refused:
             form.add_error(None, str(refused))
+    context = status_context(incident)
     if not sent:
         context["reply_form"] = form
     return public_render("anonymous/status.html", context | {"sent": sent})
