@@ -6,6 +6,7 @@ session, the user or messages; they are CSRF-exempt and use signed tokens instea
 (docs/anonymous-reporting.md). They pass nothing about the sender to the services.
 """
 
+from datetime import timedelta
 from typing import Any
 
 from django.conf import settings
@@ -16,6 +17,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
+from django.utils import timezone
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_http_methods, require_POST
@@ -28,6 +30,7 @@ from organisations.models import Organisation, Role
 
 from . import ratelimit
 from .forms import (
+    FOLLOW_UP_TOKEN_AGE,
     PublicReportForm,
     ReceiptForm,
     ReplyForm,
@@ -149,7 +152,13 @@ def status_context(incident: Incident) -> dict[str, Any]:
             )
         ),
         "reply_form": ReplyForm(initial={"token": make_follow_up_token(incident)}),
+        # Shown to the reporter only, in their page: when the page stops taking replies.
+        "open_until": timezone.localtime() + timedelta(seconds=FOLLOW_UP_TOKEN_AGE),
     }
+
+
+# The most text carried back to a reporter whose page expired (the form's own limit is lower).
+KEPT_TEXT = 20_000
 
 
 @csrf_exempt
@@ -167,7 +176,11 @@ def receipt_lookup(request: HttpRequest) -> HttpResponse:
     if incident is None:
         return public_render("anonymous/receipt_form.html", {"form": form, "error": NOT_FOUND_MESSAGE})
     mark_messages_read(incident)
-    return public_render("anonymous/status.html", status_context(incident))
+    context = status_context(incident)
+    kept = str(request.POST.get("kept_body", ""))[:KEPT_TEXT]
+    if kept:
+        context["reply_form"] = ReplyForm(initial={"token": make_follow_up_token(incident), "body": kept})
+    return public_render("anonymous/status.html", context)
 
 
 @csrf_exempt
@@ -183,15 +196,27 @@ def receipt_reply(request: HttpRequest) -> HttpResponse:
         else None
     )
     if incident is None:
+        # Nothing typed is lost: the message comes back with the receipt form and is put
+        # back in the reply box once the receipt is entered again.
         return public_render(
             "anonymous/receipt_form.html",
-            {"form": ReceiptForm(), "error": "This page was open too long. Enter your receipt again."},
+            {
+                "form": ReceiptForm(),
+                "error": "This page was open too long. Enter your receipt again: your message is kept below.",
+                "kept_body": str(request.POST.get("body", ""))[:KEPT_TEXT],
+            },
             status=400,
         )
     if not ratelimit.hit(ratelimit.MESSAGE, client(request)):
         return public_render("anonymous/limited.html", {"message": LIMIT_MESSAGE}, status=429)
     form = ReplyForm(request.POST, request.FILES)
     sent = False
+    if request.POST.get("action") == "extend":
+        # Another hour, with what was typed kept (files cannot be kept: the page says so).
+        context = status_context(incident)
+        kept = str(request.POST.get("body", ""))[:KEPT_TEXT]
+        context["reply_form"] = ReplyForm(initial={"token": make_follow_up_token(incident), "body": kept})
+        return public_render("anonymous/status.html", context | {"extended": True})
     if form.is_valid():
         try:
             reporter_reply(
@@ -236,6 +261,20 @@ def public_page_settings(request: HttpRequest, org_uuid: Any) -> HttpResponse:
             page = page_for(organisation, by=request.user)
             messages.success(request, "The public report page is ready.")
         elif action == "regenerate":
+            # The old address stops working on every printed poster: only once confirmed.
+            if request.POST.get("confirm") != "yes":
+                return render(
+                    request,
+                    "anonymous/new_address_confirm.html",
+                    {
+                        "organisation": organisation,
+                        "current_organisation": organisation,
+                        "address": request.build_absolute_uri(reverse("anonymous:public_report", args=[page.slug])),
+                        "asked": "confirm_asked" in request.POST,
+                        "back": reverse("anonymous:public_page_settings", args=[organisation.uuid]),
+                    },
+                    status=200,
+                )
             regenerate_page_address(page, by=request.user)
             messages.success(request, "The public report page has a new address. Print new posters.")
         elif action == "times":

@@ -277,7 +277,15 @@ def test_admin_sees_sets_up_and_regenerates_the_public_page(client, cast: Cast) 
     shown = client.get(url).content.decode()
     assert f"/r/{page.slug}/" in shown and "poster.pdf" in shown
     old = page.slug
-    client.post(url, {"action": "regenerate"})
+    # First a check page that says what stops working; unticked, it asks again; nothing changes.
+    check = client.post(url, {"action": "regenerate"}).content.decode()
+    assert "Check before giving the page a new address" in check and f"/r/{old}/" in check
+    assert "stops working at once" in check
+    again = client.post(url, {"action": "regenerate", "confirm_asked": "1"}).content.decode()
+    assert "Tick the box to confirm that the old address will stop working" in again
+    page.refresh_from_db()
+    assert page.slug == old
+    client.post(url, {"action": "regenerate", "confirm_asked": "1", "confirm": "yes"})
     page.refresh_from_db()
     assert page.slug != old and client.get(f"/r/{old}/").status_code == 404
     client.post(url, {"action": "times", "exact_times": "yes"})

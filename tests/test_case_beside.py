@@ -8,6 +8,7 @@ from django.urls import reverse
 from incidents.models import Incident
 
 from .conftest import People
+from .lifecycle_helpers import assess_breach
 from .lifecycle_states import build
 
 PAGES = [
@@ -22,6 +23,8 @@ PAGES = [
 @pytest.mark.parametrize(("state", "name", "who"), PAGES)
 def test_each_decision_page_shows_the_report_beside_the_form(client, people: People, state, name, who) -> None:
     incident = build(state, people)
+    if name == "breaches:decide":
+        assess_breach(incident, people.cast.carol)
     Incident.objects.filter(pk=incident.pk).update(
         description="The Year 6 class list went to one parent by mistake.",
         location="The school office",
@@ -31,7 +34,7 @@ def test_each_decision_page_shows_the_report_beside_the_form(client, people: Peo
     page = client.get(reverse(name, args=[incident.uuid]))
     assert page.status_code == 200
     text = page.content.decode()
-    form_at = text.index("<form")
+    form_at = text.index('name="csrfmiddlewaretoken"', text.index("<main"))
     beside = text.index('id="case-beside-heading"')
     assert "The Year 6 class list went to one parent by mistake." in text[beside:]
     assert "The school office" in text[beside:]
@@ -43,3 +46,15 @@ def test_each_decision_page_shows_the_report_beside_the_form(client, people: Peo
     assert (reporter in text[beside:]) == (who == "carol")
     if who != "carol":
         assert "Confidential reporter" in text[beside:]
+
+
+def test_closing_shows_what_it_closes_with_before_the_button(client, people: People) -> None:
+    incident = build("minor submitted manager accepted", people)
+    client.force_login(people.cast.alice)
+    text = client.get(reverse("incidents:close", args=[incident.uuid])).content.decode()
+    check = text.index("Check before you close")
+    form = text.index('<form method="post" novalidate>')
+    assert check < form
+    for label in ("Severity", "Personal data breach", "ICO decision", "Outcome report", "Open remedial actions"):
+        assert label in text[check:form]
+    assert "it can be reopened only with a reason" in text

@@ -85,6 +85,23 @@ def step_page(
     return render(request, template, context | (extra or {}))
 
 
+def close_check(incident: Incident, open_actions: int) -> list[tuple[str, str]]:
+    """What a handler checks before closing: the answers the incident closes with."""
+    report = OutcomeReport.objects.filter(incident=incident).first()
+    return [
+        ("Severity", incident.get_severity_display() or "Not set"),
+        ("Incident type", incident.incident_type.name if incident.incident_type else "Not decided"),
+        ("Personal data breach", incident.get_personal_data_breach_display() or "Not classified"),
+        ("ICO decision", incident.get_ico_decision_display() or "None needed"),
+        ("Outcome report", report.get_status_display() if report else "None"),
+        ("Open remedial actions", str(open_actions) if open_actions else "None"),
+        (
+            "When it is closed",
+            "Its deadlines stop, the reporter is told, and it can be reopened only with a reason.",
+        ),
+    ]
+
+
 def simple_step(
     step: str,
     button: str,
@@ -110,9 +127,11 @@ def simple_step(
                 return redirect(detail_url(incident))
         extra = {}
         if step == "close":
+            open_actions = incident.remedial_actions.filter(status="open")
             extra = {
                 "blockers": lifecycle.blockers(step, incident, p),
-                "open_actions": incident.remedial_actions.filter(status="open"),
+                "open_actions": open_actions,
+                "check": close_check(incident, len(open_actions)),
             }
         title = lifecycle.STEP[step].label
         return step_page(request, incident, title=title, button=button, form=form, intro=intro, extra=extra)
