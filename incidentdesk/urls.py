@@ -1,6 +1,7 @@
 from django.contrib import admin
 from django.urls import include, path
 
+from accounts import views as account_views
 from core import views as core_views
 from intake import views as intake_views
 
@@ -17,6 +18,7 @@ urlpatterns = [
     path("notifications/", include("notifications.urls")),
     path("deadlines/", include("deadlines.urls")),
     path("reports/", include("insights.urls")),
+    path("account/", account_views.account, name="account"),
     path("accounts/", include("allauth.urls")),
     path("accessibility/", core_views.accessibility, name="accessibility"),
     path("privacy/", core_views.privacy, name="privacy"),

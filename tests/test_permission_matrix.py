@@ -60,6 +60,7 @@ EXPECTED: dict[str, Expect] = {
     "home": Expect(default=302, statuses={"anonymous": 302}),
     "accessibility": Expect(default=200, statuses={"anonymous": 200}),
     "privacy": Expect(default=200, statuses={"anonymous": 200}),
+    "account": EVERYONE_SIGNED_IN,
     "intake:report": EVERYONE_SIGNED_IN,
     "intake:done": REPORTER_ONLY,
     "intake:my_reports": EVERYONE_SIGNED_IN,
