@@ -22,7 +22,6 @@ from django.conf import settings
 from django.db import transaction
 from django.tasks import Task
 from django.utils import timezone
-from django_tasks_db.models import DBTaskResult
 
 from audit.log import record
 from core.exceptions import StepRefused
@@ -74,15 +73,14 @@ def alert_delay() -> timedelta:
     return timedelta(seconds=low + secrets.randbelow(max(high - low, 0) + 1))
 
 
-def alert_later(task: Task, incident: Incident, stamp: datetime) -> None:
-    """Queue `task` to tell the handlers after a random delay.
+def alert_later(task: Task, incident: Incident) -> None:
+    """Queue `task` to tell the handlers after a random delay (inside `reporters_clock`).
 
     The job's row keeps the coarse stamp, not the moment it was queued; when it runs is
     the delay's business, and the delay is what hides the moment.
     """
     delay = alert_delay()
-    queued = (task.using(run_after=timezone.now() + delay) if delay else task).enqueue(incident.pk)
-    DBTaskResult.objects.filter(id=queued.id).update(enqueued_at=stamp)
+    clock.enqueue(task, incident.pk, run_after=timezone.now() + delay if delay else None)
 
 
 def cleaned_uploads(uploads: Sequence[Upload]) -> list[Upload]:
@@ -134,7 +132,7 @@ def submit_anonymous_report(
                 source=Evidence.Source.ANONYMOUS_REPORTER,
                 description="Sent by the anonymous reporter (metadata removed)",
             )
-        alert_later(send_report_notifications, incident, stamp)
+        alert_later(send_report_notifications, incident)
     return incident, receipt
 
 
@@ -243,7 +241,7 @@ def reporter_reply(*, incident: Incident, body: str, uploads: Sequence[Upload] =
                 source=Evidence.Source.ANONYMOUS_REPORTER,
                 description="Added by the anonymous reporter (metadata removed)",
             )
-        alert_later(tell_of_reporter_reply, locked, stamp)
+        alert_later(tell_of_reporter_reply, locked)
     return message
 
 

@@ -57,6 +57,26 @@ def frozen_at(moment: datetime | None) -> Iterator[None]:
         _frozen.reset(token)
 
 
+def frozen() -> datetime | None:
+    """The stamp set by `frozen_at`, or None when the clock runs."""
+    return _frozen.get()
+
+
+def enqueue(task: Any, *args: Any, run_after: datetime | None = None) -> Any:
+    """Queue a background job; inside `frozen_at`, its stored row keeps the frozen stamp.
+
+    django-tasks-db stamps `enqueued_at` itself (auto_now_add), so the row is corrected
+    after it is written. `run_after` is when the job may run, and is kept as given.
+    """
+    from django_tasks_db.models import DBTaskResult
+
+    result = (task.using(run_after=run_after) if run_after is not None else task).enqueue(*args)
+    stamp = _frozen.get()
+    if stamp is not None:
+        DBTaskResult.objects.filter(id=result.id).update(enqueued_at=stamp)
+    return result
+
+
 def coarse(value: datetime, precision: Precision) -> datetime:
     """`value` cut to `precision`: DAY gives the start of its local day (aware)."""
     if precision == Precision.EXACT:
@@ -64,6 +84,13 @@ def coarse(value: datetime, precision: Precision) -> datetime:
     local = timezone.localtime(value) if timezone.is_aware(value) else value
     start = datetime.combine(local.date(), time.min)
     return timezone.make_aware(start) if timezone.is_aware(value) else start
+
+
+def cut(value: datetime | None, precision: Precision) -> datetime | date | None:
+    """For a table or a spreadsheet cell: at DAY precision the local date alone."""
+    if value is None or precision == Precision.EXACT:
+        return value
+    return _local(value).date()
 
 
 def set_precision_source(source: Callable[[int], Precision]) -> None:
@@ -91,6 +118,17 @@ def precision_of(incident: Any) -> Precision:
         with suppress(AttributeError):  # an object that takes no attributes asks again next time
             incident._clock_precision = cached
     return Precision(cached)
+
+
+def remember_precisions(objects: Any) -> None:
+    """Work out `precision_of` for many objects at once: one question per organisation."""
+    known: dict[int, Precision] = {}
+    for obj in objects:
+        if getattr(obj, "reporter_anonymous", False) and getattr(obj, "_clock_precision", None) is None:
+            org = obj.organisation_id
+            if org not in known:
+                known[org] = organisation_precision(org)
+            obj._clock_precision = known[org]
 
 
 def _local(value: datetime) -> datetime:

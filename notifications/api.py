@@ -196,8 +196,11 @@ def kick_after_commit() -> None:
     if any(getattr(entry[1], "_outbox_kick", False) for entry in connection.run_on_commit):
         return
 
+    stamp = clock.frozen()  # an anonymous reporter's coarse time, kept on the job's row too
+
     def kick() -> None:
-        deliver_outbox.enqueue()
+        with clock.frozen_at(stamp):
+            clock.enqueue(deliver_outbox)
 
     kick._outbox_kick = True  # type: ignore[attr-defined]
     transaction.on_commit(kick)

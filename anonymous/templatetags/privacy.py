@@ -20,7 +20,7 @@ from ..models import IdentityRequest, PublicReportPage
 
 register = template.Library()
 
-for _name in ("reported_time", "incident_time", "incident_time_long", "incident_iso", "incident_age"):
+for _name in ("reported_time", "incident_time", "incident_time_long", "incident_iso"):
     register.filter(_name, getattr(times, _name))
 
 

@@ -5,7 +5,7 @@
     {{ note.created_on|incident_time:incident }}      any time about the incident
     {{ note.created_on|incident_time_long:incident }} the same with the month's full name
     {{ note.created_on|incident_iso:incident }}       for a <time datetime="..."> attribute
-    {{ incident.reported_on|incident_age:incident }}  "today", "3 days", "3 days, 2 hours"
+    {{ row.reported_on|time_shown }}                  a value already cut by `clock.cut` (a log row)
 
 Every template that shows a time about an incident uses these: an anonymous report's
 times are shown to the day unless its organisation chose exact times.
@@ -41,5 +41,6 @@ def incident_iso(value: Any, incident: Any) -> str:
 
 
 @register.filter
-def incident_age(value: Any, incident: Any) -> str:
-    return clock.age(value, clock.precision_of(incident)) if value else ""
+def time_shown(value: Any) -> str:
+    """A datetime to the minute, a date (what `clock.cut` leaves at DAY precision) to the day."""
+    return clock.show(value, clock.Precision.EXACT)
