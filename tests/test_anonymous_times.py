@@ -112,7 +112,7 @@ def datetimes_of(row: models.Model) -> dict[str, datetime]:
     }
 
 
-@pytest.mark.asvs("V14.2.6")
+@pytest.mark.asvs("V14.2.4")
 def test_every_stored_time_of_an_anonymous_report_is_the_day(client, transactional_db, people: People) -> None:
     page = page_for(people.cast.school_a)
     incident, _ = anonymous_report(client, page)
@@ -151,7 +151,7 @@ def test_the_organisation_may_choose_exact_times(client, transactional_db, peopl
         assert "22:12" in client.get(reverse("incidents:queue")).content.decode()
 
 
-@pytest.mark.asvs("V14.2.6")
+@pytest.mark.asvs("V14.2.4")
 def test_no_page_or_download_shows_an_anonymous_report_to_the_minute(client, transactional_db, people: People) -> None:
     """Every page and export of the URLconf, as every person of the cast: no minute, no hours."""
     page = page_for(people.cast.school_a)
@@ -218,6 +218,7 @@ def test_clock_coarse_and_show() -> None:
     assert clock.coarse(summer, clock.Precision.DAY) == datetime(2026, 7, 1, tzinfo=LONDON)
 
 
+@pytest.mark.asvs("V14.2.4")
 def test_a_signed_in_reporter_cannot_be_matched_by_last_login(client, transactional_db, people: People) -> None:
     with time_machine.travel(REPORTED, tick=False):
         client.force_login(people.cast.bob)
@@ -231,6 +232,7 @@ def test_a_signed_in_reporter_cannot_be_matched_by_last_login(client, transactio
 # ── Alerts wait a random delay ─────────────────────────────────────────────────────────
 
 
+@pytest.mark.asvs("V14.2.4")
 def test_handlers_hear_of_an_anonymous_report_only_after_a_random_delay(client, transactional_db, people, settings):  # type: ignore[no-untyped-def]
     settings.ANONYMOUS_ALERT_DELAY_SECONDS = (5 * 60, 45 * 60)
     page = page_for(people.cast.school_a)
