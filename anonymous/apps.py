@@ -4,3 +4,11 @@ from django.apps import AppConfig
 class AnonymousConfig(AppConfig):
     name = "anonymous"
     verbose_name = "Anonymous and confidential reporting"
+
+    def ready(self) -> None:
+        from lib import clock
+
+        from .models import PublicReportPage
+
+        # Every app formats anonymous reports' times through lib.clock; the choice is here.
+        clock.set_precision_source(PublicReportPage.time_precision_for)

@@ -4,9 +4,9 @@ Receipts: 40 random digits (log2(10^40) ≈ 132.9 bits) shown in 8 groups of 5. 
 HMAC-SHA256(key derived from SECRET_KEY, digits) is stored. Rotating SECRET_KEY makes
 existing receipts unusable.
 
-Client keys for rate limits: HMAC of the day and the network address, so a limit can be
-kept for a few minutes without the address ever being stored; the daily change means
-yesterday's keys cannot be linked to today's.
+Client keys for rate limits: HMAC of the day and the network address, held in memory for
+one request and never stored: `anonymous.ratelimit` stores a count only under HMAC(random
+salt of the window, client key), and deletes the salt when the window ends.
 """
 
 import hashlib

@@ -16,6 +16,7 @@ from django.db import models
 from django.utils import timezone
 
 from incidents.models import Incident, IncidentChildQuerySet
+from lib.clock import Precision
 from organisations.models import Organisation
 
 # No look-alike characters (0/o, 1/l/i): the address is read off a poster and typed.
@@ -47,8 +48,10 @@ class PublicReportPage(models.Model):
         return f"Public report page of {self.organisation}"
 
     @staticmethod
-    def exact_times_for(organisation_id: int) -> bool:
-        return PublicReportPage.objects.filter(organisation_id=organisation_id, exact_times=True).exists()
+    def time_precision_for(organisation_id: int) -> Precision:
+        """How precisely the organisation's anonymous reports are stored and shown (lib/clock.py)."""
+        exact = PublicReportPage.objects.filter(organisation_id=organisation_id, exact_times=True).exists()
+        return Precision.EXACT if exact else Precision.DAY
 
 
 class Receipt(models.Model):
@@ -98,3 +101,38 @@ class IdentityRequest(models.Model):
     @staticmethod
     def grant_expiry(now: Any) -> Any:
         return now + timedelta(days=IDENTITY_GRANT_DAYS)
+
+
+class RateLimitWindow(models.Model):
+    """One window of one rate limit, with its random salt.
+
+    Counts are kept under HMAC(salt, client key), so while the window lasts a count can be
+    found again for the same client, and once the window (salt included) is deleted by
+    `purge_rate_limits`, no stored row can be matched to anyone: the salt was random and is
+    gone. The salt is never derived from SECRET_KEY.
+    """
+
+    limit = models.CharField(max_length=20)
+    number = models.BigIntegerField()  # whole windows since the epoch: seconds // window length
+    salt = models.BinaryField(max_length=32)
+    expires_on = models.DateTimeField(db_index=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["limit", "number"], name="one_salt_per_window")]
+
+    def __str__(self) -> str:
+        return f"{self.limit} window {self.number}"
+
+
+class RateLimitCount(models.Model):
+    """How many times one (salted, unmatchable) client used a limit in one window."""
+
+    window = models.ForeignKey(RateLimitWindow, on_delete=models.CASCADE, related_name="counts")
+    key = models.CharField(max_length=64)  # HMAC-SHA256(window salt, client key), hex
+    used = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["window", "key"], name="one_count_per_client_and_window")]
+
+    def __str__(self) -> str:
+        return f"{self.used} in {self.window_id}"

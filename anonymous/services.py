@@ -2,16 +2,25 @@
 
 Nothing here takes a request: what the sender is (address, browser, account) never
 reaches these functions. Every event about the reporter has no actor and no request id.
+
+What the anonymous reporter does (the report, a reply, opening the receipt) is stored at
+the organisation's time precision (`reporters_clock`: every row it writes, events included,
+is stamped with the coarse time), and the handlers are told after a random delay
+(`alert_later`), so neither a stored time nor an email's arrival points to who was there.
 """
 
 import hmac
+import secrets
 import uuid
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
+from datetime import datetime, timedelta
 from typing import Any
 
+from django.conf import settings
 from django.db import transaction
+from django.tasks import Task
 from django.utils import timezone
 
 from audit.log import record
@@ -19,9 +28,10 @@ from core.exceptions import StepRefused
 from evidence.models import Evidence
 from evidence.services import add_evidence
 from incidents.models import Incident, ReporterMessage, report_incident
+from lib import clock
 from lib.request_context import request_id
 from notifications.audiences import Occasion, tell
-from notifications.tasks import send_report_notifications
+from notifications.tasks import send_report_notifications, tell_of_reporter_reply
 from organisations.models import Organisation
 
 from .keys import new_receipt, receipt_digest
@@ -31,6 +41,7 @@ from .scrub import clean
 # A digest no receipt can have, compared against when nothing is found, so a wrong
 # receipt costs the same constant-time comparison as a right one.
 NO_DIGEST = "0" * 64
+REPEAT = timedelta(minutes=10)
 
 
 @dataclass
@@ -46,6 +57,30 @@ def without_request_id() -> Iterator[None]:
         yield
     finally:
         request_id.reset(token)
+
+
+@contextmanager
+def reporters_clock(organisation_id: int) -> Iterator[datetime]:
+    """Everything written inside is stamped with now, cut to the organisation's precision."""
+    stamp = clock.coarse(clock.now(), clock.organisation_precision(organisation_id))
+    with clock.frozen_at(stamp):
+        yield stamp
+
+
+def alert_delay() -> timedelta:
+    """A random delay within settings.ANONYMOUS_ALERT_DELAY_SECONDS (min, max)."""
+    low, high = (int(s) for s in settings.ANONYMOUS_ALERT_DELAY_SECONDS)
+    return timedelta(seconds=low + secrets.randbelow(max(high - low, 0) + 1))
+
+
+def alert_later(task: Task, incident: Incident) -> None:
+    """Queue `task` to tell the handlers after a random delay (inside `reporters_clock`).
+
+    The job's row keeps the coarse stamp, not the moment it was queued; when it runs is
+    the delay's business, and the delay is what hides the moment.
+    """
+    delay = alert_delay()
+    clock.enqueue(task, incident.pk, run_after=timezone.now() + delay if delay else None)
 
 
 def cleaned_uploads(uploads: Sequence[Upload]) -> list[Upload]:
@@ -70,14 +105,16 @@ def submit_anonymous_report(
     (same submission key): it was shown then and cannot be shown again.
     """
     files = cleaned_uploads(uploads)  # before anything is stored
-    with without_request_id(), transaction.atomic():
+    with without_request_id(), reporters_clock(organisation.pk) as stamp, transaction.atomic():
         incident, created = report_incident(
             organisation=organisation, reported_by=None, submission_key=submission_key, fields=fields
         )
         if not created:
             return incident, None
-        Incident.objects.filter(pk=incident.pk).update(reporter_anonymous=True)
+        # updated_on is stamped by Django itself (auto_now), not through lib.clock.
+        Incident.objects.filter(pk=incident.pk).update(reporter_anonymous=True, updated_on=stamp)
         incident.reporter_anonymous = True
+        incident.updated_on = stamp
         receipt = new_receipt()
         Receipt.objects.create(incident=incident, digest=receipt_digest(receipt))
         record(
@@ -95,7 +132,7 @@ def submit_anonymous_report(
                 source=Evidence.Source.ANONYMOUS_REPORTER,
                 description="Sent by the anonymous reporter (metadata removed)",
             )
-        send_report_notifications.enqueue(incident.pk)
+        alert_later(send_report_notifications, incident)
     return incident, receipt
 
 
@@ -141,7 +178,7 @@ def find_by_receipt(digits: str) -> Incident | None:
 
 def mark_messages_read(incident: Incident) -> None:
     """The reporter opened their receipt page: messages to them are now read."""
-    with without_request_id(), transaction.atomic():
+    with without_request_id(), reporters_clock(incident.organisation_id), transaction.atomic():
         unread = list(
             incident.reporter_messages.select_for_update().filter(
                 direction=ReporterMessage.Direction.TO_REPORTER, read_on__isnull=True
@@ -149,7 +186,7 @@ def mark_messages_read(incident: Incident) -> None:
         )
         if not unread:
             return
-        now = timezone.now()
+        now = clock.now()
         ReporterMessage.objects.filter(pk__in=[m.pk for m in unread]).update(read_on=now)
         record(
             organisation_id=incident.organisation_id,
@@ -164,25 +201,28 @@ def reporter_reply(*, incident: Incident, body: str, uploads: Sequence[Upload] =
     """The anonymous reporter answers or adds information and files, through their receipt.
 
     Returns the message (None when only files were sent). A repeat of the reporter's last
-    message within ten minutes (a page sent twice) is not stored again.
+    message within ten minutes, or within the same stored day (a page sent twice), is not
+    stored again.
     """
     body = body.strip()
     if not body and not uploads:
         raise StepRefused("Write a message or choose a file to send.")
     files = cleaned_uploads(uploads)
-    with without_request_id(), transaction.atomic():
+    with without_request_id(), reporters_clock(incident.organisation_id) as stamp, transaction.atomic():
         locked = Incident.objects.select_for_update().get(pk=incident.pk)
         message = None
         if body:
             last = locked.reporter_messages.filter(direction=ReporterMessage.Direction.FROM_REPORTER).last()
-            if last is not None and last.body == body and (timezone.now() - last.sent_on).total_seconds() < 600:
+            # The same text again within ten minutes (or within the same stored period, since
+            # stored times are coarse): a page sent twice.
+            if last is not None and last.body == body and last.sent_on >= min(stamp, timezone.now() - REPEAT):
                 return last
             message = ReporterMessage.objects.create(
                 incident=locked,
                 direction=ReporterMessage.Direction.FROM_REPORTER,
                 body=body,
                 author=None,
-                sent_on=timezone.now(),
+                sent_on=clock.now(),
             )
             record(
                 organisation_id=locked.organisation_id,
@@ -201,7 +241,7 @@ def reporter_reply(*, incident: Incident, body: str, uploads: Sequence[Upload] =
                 source=Evidence.Source.ANONYMOUS_REPORTER,
                 description="Added by the anonymous reporter (metadata removed)",
             )
-        tell(Occasion("reporter.wrote", incident=locked))
+        alert_later(tell_of_reporter_reply, locked)
     return message
 
 

@@ -8,8 +8,8 @@ from datetime import datetime
 from typing import Any
 
 from django.db import models, transaction
-from django.utils import timezone
 
+from lib import clock
 from lib.request_context import request_id
 
 from . import keys
@@ -53,7 +53,7 @@ def record(
         before=normalise(before),
         after=normalise(after),
         reason=reason,
-        created_on=at or timezone.now(),
+        created_on=at or clock.now(),
         request_id=request_id.get(),
         previous_hash=head.hash,
         key_id=keys.load().current,

@@ -11,13 +11,13 @@ from typing import Any
 
 from django.db import models
 from django.template.defaultfilters import filesizeformat
-from django.utils import dateformat, timezone
+from django.utils import timezone
 
 from audit.log import events_for
 from incidents.lifecycle import CLASSIFICATION_FIELDS
 from incidents.models import Incident
 from incidents.registry import extra_sections
-from lib import pdf
+from lib import clock, pdf
 from lib.timeline import fold
 
 TEMPLATE = Path(__file__).resolve().parent / "templates" / "casefile" / "case_file.typ"
@@ -45,17 +45,10 @@ Section = dict[str, Any]
 
 
 def when(value: Any, incident: Incident | None = None) -> str:
-    """A time as the case file shows it: to the day only for an anonymous report whose
-    organisation keeps exact times hidden (exact times could tell who was on duty)."""
-    from anonymous.templatetags.privacy import day_precision
-
-    if isinstance(value, datetime):
-        if incident is not None and day_precision(incident):
-            return dateformat.format(timezone.localtime(value), "j F Y")
-        return dateformat.format(timezone.localtime(value), "j F Y, H:i")
-    if isinstance(value, date):
-        return dateformat.format(value, "j F Y")
-    return str(value)
+    """A time as the case file shows it, at the precision its report allows (lib/clock.py)."""
+    if not isinstance(value, date):
+        return str(value)
+    return clock.show(value, clock.precision_of(incident), long=True)
 
 
 def person(user: Any) -> str:

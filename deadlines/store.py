@@ -21,10 +21,10 @@ from datetime import datetime
 from typing import Any
 
 from django.db.models import Max, Q
-from django.utils import timezone
 
 from actions.models import RemedialAction
 from incidents.models import Incident, ReporterMessage
+from lib import clock
 
 from .compute import Due, action_due, incident_dues
 from .models import Deadline, EffectiveTimescales, Timescales, inherited
@@ -127,7 +127,7 @@ def refresh_incidents(
             filter=Q(reporter_messages__direction=ReporterMessage.Direction.TO_REPORTER),
         )
     )
-    now = timezone.now()
+    now = clock.now()
     wanted: dict[tuple[int | None, str, int | None], tuple[int, dict[str, Any]]] = {}
     done_ids = []
     for incident in incidents:
@@ -154,7 +154,7 @@ def refresh_actions(
     if not ids:
         return 0
     timescales = timescales or TimescaleRows(m.get("Timescales", Timescales))
-    now = timezone.now()
+    now = clock.now()
     wanted: dict[tuple[int | None, str, int | None], tuple[int, dict[str, Any]]] = {}
     for action in m["RemedialAction"].objects.filter(pk__in=ids).select_related("organisation"):
         organisation = action.organisation

@@ -10,11 +10,11 @@ from typing import Any
 import filetype
 from django.conf import settings
 from django.db import transaction
-from django.utils import timezone
 
 from audit.log import record
 from core.exceptions import StepRefused
 from incidents.models import Incident
+from lib import clock
 
 from .models import Evidence
 
@@ -132,7 +132,7 @@ def add_evidence(
                 description=description,
                 source=source,
                 uploaded_by=actor if getattr(actor, "is_authenticated", False) else None,
-                uploaded_on=timezone.now(),
+                uploaded_on=clock.now(),
             )
             record(
                 organisation_id=incident.organisation_id,

@@ -289,6 +289,11 @@ ANONYMOUS_PATH_PREFIX = "/r/"
 # Where the sender's address is read from, for rate limits only (hashed, never stored):
 # REMOTE_ADDR, or e.g. HTTP_X_FORWARDED_FOR behind a reverse proxy.
 ANONYMOUS_CLIENT_ADDRESS_HEADER = os.environ.get("ANONYMOUS_CLIENT_ADDRESS_HEADER", "REMOTE_ADDR")
+# Handlers hear of an anonymous report (or a reply through its receipt) after a random
+# delay in this window, so an email's arrival does not tell when, and so who, reported.
+_alert_delay = [int(m) for m in os.environ.get("ANONYMOUS_ALERT_DELAY_MINUTES", "5-45").split("-", 1)]
+ANONYMOUS_ALERT_DELAY_SECONDS = (_alert_delay[0] * 60, _alert_delay[-1] * 60)
+del _alert_delay
 # Files from anonymous reporters: at most this many, each at most this big.
 REPORT_ATTACHMENT_MAX_FILES = 5
 REPORT_ATTACHMENT_MAX_BYTES = int(os.environ.get("REPORT_ATTACHMENT_MAX_BYTES", 10 * 1024 * 1024))
@@ -296,11 +301,6 @@ REPORT_ATTACHMENT_MAX_BYTES = int(os.environ.get("REPORT_ATTACHMENT_MAX_BYTES", 
 DATA_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
 CACHES = {
     "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
-    # Rate limits of the public pages, shared by every worker process. Holds only keyed
-    # hashes and counts; the table is made by anonymous/migrations/0002.
-    "ratelimits": {
-        "BACKEND": "django.core.cache.backends.db.DatabaseCache",
-        "LOCATION": "anonymous_ratelimits",
-        "OPTIONS": {"MAX_ENTRIES": 100_000},
-    },
+    # Rate limits of the public pages are not a cache: anonymous.ratelimit counts them in
+    # the database under a random salt per window (docs/anonymous-reporting.md).
 }

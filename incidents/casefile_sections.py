@@ -6,15 +6,15 @@ included only for a viewer who may see them.
 
 from typing import Any
 
-from django.utils import dateformat, timezone
-
 from incidents.models import Incident
+from lib import clock
 
 from .models import Classification, OutcomeReport, Routing
 
 
-def _when(value: Any) -> str:
-    return dateformat.format(timezone.localtime(value), "j F Y, H:i") if value else "Not recorded"
+def _when(value: Any, incident: Incident) -> str:
+    """At the precision the incident's report allows (lib/clock.py)."""
+    return clock.show(value, clock.precision_of(incident), long=True) if value else "Not recorded"
 
 
 def _who(user: Any) -> str:
@@ -31,7 +31,7 @@ def lifecycle_sections(incident: Incident, viewer: Any) -> list[dict[str, Any]]:
                 "title": "Classification history",
                 "rows": [
                     {
-                        "label": f"Version {c.version}, {_when(c.classified_on)}, {_who(c.classified_by)}",
+                        "label": f"Version {c.version}, {_when(c.classified_on, incident)}, {_who(c.classified_by)}",
                         "value": f"{c.get_severity_display()}; {c.get_nature_display()}; "
                         f"{c.get_breach_status_display()}; "
                         f"personal data breach: {c.get_personal_data_breach_display()}; "
@@ -49,9 +49,9 @@ def lifecycle_sections(incident: Incident, viewer: Any) -> list[dict[str, Any]]:
             {
                 "title": "Routing",
                 "rows": [
-                    {"label": "DPO told", "value": _when(routing.dpo_told_on)},
-                    {"label": "SIRO told", "value": _when(routing.siro_told_on)},
-                    {"label": "Governance viewers told", "value": _when(routing.governance_told_on)},
+                    {"label": "DPO told", "value": _when(routing.dpo_told_on, incident)},
+                    {"label": "SIRO told", "value": _when(routing.siro_told_on, incident)},
+                    {"label": "Governance viewers told", "value": _when(routing.governance_told_on, incident)},
                     {
                         "label": "SIRO's decision on a critical incident",
                         "value": (
@@ -83,14 +83,14 @@ def lifecycle_sections(incident: Incident, viewer: Any) -> list[dict[str, Any]]:
     if report is not None:
         rows = [
             {"label": "Status", "value": report.get_status_display()},
-            {"label": "Submitted", "value": _when(report.submitted_on)},
+            {"label": "Submitted", "value": _when(report.submitted_on, incident)},
         ]
         rows += [
             {"label": s["heading"], "value": s["text"] or "Not written"} for s in report.sections(restricted=restricted)
         ]
         rows += [
             {
-                "label": f"Review by the {r.get_reviewer_role_display().lower()}, {_when(r.reviewed_on)}",
+                "label": f"Review by the {r.get_reviewer_role_display().lower()}, {_when(r.reviewed_on, incident)}",
                 "value": f"{r.get_decision_display()} by {_who(r.reviewer)}"
                 + (f": {r.comments}" if r.comments else ""),
             }
@@ -102,7 +102,9 @@ def lifecycle_sections(incident: Incident, viewer: Any) -> list[dict[str, Any]]:
         result.append(
             {
                 "title": "Internal notes",
-                "rows": [{"label": f"{_who(n.author)}, {_when(n.created_on)}", "value": n.body} for n in notes],
+                "rows": [
+                    {"label": f"{_who(n.author)}, {_when(n.created_on, incident)}", "value": n.body} for n in notes
+                ],
             }
         )
     messages = list(incident.reporter_messages.select_related("author"))
@@ -111,7 +113,8 @@ def lifecycle_sections(incident: Incident, viewer: Any) -> list[dict[str, Any]]:
             {
                 "title": "Messages with the reporter",
                 "rows": [
-                    {"label": f"{m.get_direction_display()}, {_when(m.sent_on)}", "value": m.body} for m in messages
+                    {"label": f"{m.get_direction_display()}, {_when(m.sent_on, incident)}", "value": m.body}
+                    for m in messages
                 ],
             }
         )

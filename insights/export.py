@@ -9,13 +9,15 @@ carriage return) is neutralised with a leading apostrophe.
 import csv
 import tempfile
 from collections.abc import Iterable, Iterator
-from datetime import datetime
+from datetime import date
 from typing import Any
 
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Font, NamedStyle
 from openpyxl.utils import get_column_letter
+
+from lib import clock
 
 from . import log
 
@@ -39,8 +41,8 @@ def _text(value: Any, kind: str) -> str:
         return ""
     if kind == "flag":
         return "Yes" if value else "No"
-    if isinstance(value, datetime):
-        return value.strftime("%Y-%m-%d %H:%M")
+    if isinstance(value, date):  # a datetime, or a date at an anonymous report's DAY precision
+        return clock.export(value, clock.Precision.EXACT)
     return str(neutralise(value))
 
 

@@ -15,6 +15,7 @@ from django.utils import timezone
 
 from deadlines import overdue
 from incidents.models import Incident, IncidentType
+from lib import clock
 
 from .scope import Scope
 
@@ -73,6 +74,8 @@ SELECT = (
     "ico_reference",
     "individuals_told_on",
     "status",
+    "reporter_anonymous",
+    "organisation_id",
 )
 
 LABELS = {
@@ -206,8 +209,19 @@ def filtered(scope: Scope, params: Any, now: datetime) -> tuple[LogFilterForm, A
     return form, annotated(form.filter(scope.incidents(), now), now)
 
 
-def row(values: dict[str, Any], now: datetime) -> dict[str, Any]:
-    """A row of the log as plain values: labels for choices, local datetimes, numbers and flags."""
+def row(values: dict[str, Any], now: datetime, precisions: dict[int, clock.Precision] | None = None) -> dict[str, Any]:
+    """A row of the log as plain values: labels for choices, local datetimes, numbers and flags.
+
+    An anonymous report's times are dates at its organisation's precision (lib/clock.py);
+    `precisions` remembers each organisation's answer across rows.
+    """
+    precision = clock.Precision.EXACT
+    if values["reporter_anonymous"]:
+        known = precisions if precisions is not None else {}
+        org = values["organisation_id"]
+        if org not in known:
+            known[org] = clock.organisation_precision(org)
+        precision = known[org]
     out: dict[str, Any] = {"uuid": values["uuid"]}
     for column in COLUMNS:
         key = column.key
@@ -221,7 +235,8 @@ def row(values: dict[str, Any], now: datetime) -> dict[str, Any]:
         elif key.startswith("overdue_"):
             value = bool(values[key])
         elif column.kind == "datetime":
-            value = timezone.localtime(values[key]).replace(tzinfo=None) if values[key] else None
+            cut = clock.cut(values[key], precision)
+            value = timezone.localtime(cut).replace(tzinfo=None) if isinstance(cut, datetime) else cut
         elif key in LABELS:
             value = str(LABELS[key].get(values[key], values[key] or ""))
         else:
@@ -232,5 +247,6 @@ def row(values: dict[str, Any], now: datetime) -> dict[str, Any]:
 
 def rows(queryset: Any, now: datetime, chunk_size: int = 2000) -> Iterator[dict[str, Any]]:
     """Every row of the filtered log, read in chunks so memory does not grow with the rows."""
+    precisions: dict[int, clock.Precision] = {}
     for values in queryset.iterator(chunk_size=chunk_size):
-        yield row(values, now)
+        yield row(values, now, precisions)

@@ -22,6 +22,7 @@ from django.views.decorators.http import require_POST
 
 from audit.log import record
 from core.exceptions import StepRefused
+from lib import clock
 from organisations.models import HANDLER_ROLES, Organisation
 from organisations.powers import powers
 
@@ -79,6 +80,7 @@ def log_view(request: HttpRequest) -> HttpResponse:
     now = timezone.now()
     form, queryset = log.filtered(scope, request.GET, now)
     page = Paginator(queryset, PAGE_SIZE).get_page(request.GET.get("page"))
+    precisions: dict[int, clock.Precision] = {}  # each organisation's, asked once
     query = request.GET.copy()
     query.pop("page", None)
     query["scope"] = str(scope.organisation.uuid)
@@ -89,7 +91,7 @@ def log_view(request: HttpRequest) -> HttpResponse:
             "scope": scope,
             "form": form,
             "page_obj": page,
-            "rows": [log.row(values, now) for values in page.object_list],
+            "rows": [log.row(values, now, precisions) for values in page.object_list],
             "columns": log.COLUMNS,
             "querystring": f"?{query.urlencode()}&",
             "export_query": query.urlencode(),

@@ -25,7 +25,8 @@ from django.conf import settings
 from django.db import connection, transaction
 from django.template.loader import TemplateDoesNotExist, render_to_string
 from django.urls import reverse
-from django.utils import timezone
+
+from lib import clock
 
 from .models import Notification, Outbox, Preference
 
@@ -52,7 +53,7 @@ def notify(
         raise RuntimeError("notify() must be called inside the transaction that makes the change")
     organisation = organisation or getattr(incident, "organisation", None)
     link = absolute_link(link, incident)
-    now = at or timezone.now()
+    now = at or clock.now()
     modes = {} if mandatory else digest_choices(list(people), kind)
     for pk in sorted(people):
         user = people[pk]
@@ -148,7 +149,7 @@ def queue_email(
     now: Any = None,
     dedupe_key: str | None = None,
 ) -> Outbox:
-    now = now or timezone.now()
+    now = now or clock.now()
     row = Outbox.objects.create(
         organisation=organisation,
         incident=incident,
@@ -195,8 +196,11 @@ def kick_after_commit() -> None:
     if any(getattr(entry[1], "_outbox_kick", False) for entry in connection.run_on_commit):
         return
 
+    stamp = clock.frozen()  # an anonymous reporter's coarse time, kept on the job's row too
+
     def kick() -> None:
-        deliver_outbox.enqueue()
+        with clock.frozen_at(stamp):
+            clock.enqueue(deliver_outbox)
 
     kick._outbox_kick = True  # type: ignore[attr-defined]
     transaction.on_commit(kick)

@@ -32,9 +32,9 @@ from typing import Any
 
 from django.db import IntegrityError, transaction
 from django.urls import reverse
-from django.utils import timezone
 
 from incidents.models import Incident, Routing
+from lib import clock
 from organisations.models import Contact, Membership, Organisation, Role
 
 from .api import email, notify
@@ -375,9 +375,7 @@ def first_time(incident: Incident, rule: str, address: str, known: set[tuple[int
         return False
     try:
         with transaction.atomic():
-            InformedNotice.objects.create(
-                incident=incident, rule=rule, address=address.lower(), created_on=timezone.now()
-            )
+            InformedNotice.objects.create(incident=incident, rule=rule, address=address.lower(), created_on=clock.now())
     except IntegrityError:
         return False
     return True
@@ -406,7 +404,7 @@ def tell(
     stamps: dict[str, Any] = {}
     for group in audience(o, directory):
         part = group.part
-        at = timezone.now()
+        at = clock.now()
         fresh = []
         for person in group.people:
             key = _key(person)

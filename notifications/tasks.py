@@ -5,11 +5,14 @@ minute by the scheduler (`manage.py crontask`) for retries and for anything a cr
 left behind. Both are idempotent: running them twice sends nothing twice.
 """
 
+from contextlib import AbstractContextManager, nullcontext
+
 from crontask import cron
 from django.db import transaction
 from django.tasks import task
 
 from incidents.models import Incident
+from lib import clock
 
 from . import delivery
 
@@ -39,4 +42,23 @@ def send_report_notifications(incident_id: int) -> None:
 
     with transaction.atomic():
         incident = Incident.objects.select_related("organisation", "reported_by").get(pk=incident_id)
-        tell(Occasion("report_received", incident=incident))
+        with _reporters_stamp(incident):
+            tell(Occasion("report_received", incident=incident))
+
+
+@task()
+def tell_of_reporter_reply(incident_id: int) -> None:
+    """Tell the handlers that the anonymous reporter wrote back (queued with a delay)."""
+    from .audiences import Occasion, tell
+
+    with transaction.atomic():
+        incident = Incident.objects.select_related("organisation").get(pk=incident_id)
+        with _reporters_stamp(incident):
+            tell(Occasion("reporter.wrote", incident=incident))
+
+
+def _reporters_stamp(incident: Incident) -> AbstractContextManager[None]:
+    """For an anonymous report, rows written now carry the coarse time (lib/clock.py)."""
+    if not incident.reporter_anonymous:
+        return nullcontext()
+    return clock.frozen_at(clock.coarse(clock.now(), clock.precision_of(incident)))

@@ -14,6 +14,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_http_methods, require_POST
 
 from audit.log import record
+from lib import clock
 from organisations.models import Organisation, Role
 
 from .forms import InformedPartyForm, PreferencesForm
@@ -34,7 +35,11 @@ def administered(request: HttpRequest) -> Any:
 @login_required
 def notification_list(request: HttpRequest) -> HttpResponse:
     mine = Notification.objects.filter(user=request.user.pk)
-    page = Paginator(mine.order_by("-created_on", "-id"), 50).get_page(request.GET.get("page"))
+    page = Paginator(mine.select_related("incident").order_by("-created_on", "-id"), 50).get_page(
+        request.GET.get("page")
+    )
+    # Times about an anonymous report are shown at its organisation's precision.
+    clock.remember_precisions(item.incident for item in page.object_list if item.incident is not None)
     return render(
         request,
         "notifications/list.html",

@@ -127,3 +127,12 @@ def record_guards_lifted_for_flush() -> Iterator[None]:
     operations.execute_sql_flush = flush  # type: ignore[method-assign]
     yield
     operations.execute_sql_flush = original  # type: ignore[method-assign]
+
+
+@pytest.fixture(autouse=True)
+def anonymous_alerts_at_once(settings) -> None:  # type: ignore[no-untyped-def]
+    """Alerts of anonymous reports wait a random 5 to 45 minutes; other tests need them now.
+
+    tests/test_anonymous_times.py sets its own window to test the delay.
+    """
+    settings.ANONYMOUS_ALERT_DELAY_SECONDS = (0, 0)

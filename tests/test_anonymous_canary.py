@@ -14,10 +14,8 @@ import re
 from pathlib import Path
 from typing import Any
 
-import pytest
 from django.conf import settings
 from django.core import mail
-from django.core.cache import caches
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import call_command
 from django.db import connection, transaction
@@ -35,14 +33,6 @@ CANARY_IP = "203.0.113.197"
 CANARY_IP_2 = "198.51.100.73"
 CANARY_UA = "CanaryBrowser/9.31 (Quokka; rv:4711)"
 CANARY_HEADER = "canary-header-5f0c2e"
-
-
-@pytest.fixture(autouse=True)
-def clean_rate_limits(transactional_db):  # type: ignore[no-untyped-def]
-    # The rate-limit table is not a model: transactional tests do not empty it.
-    caches["ratelimits"].clear()
-    yield
-    caches["ratelimits"].clear()
 
 
 def text(value: Any) -> str:

@@ -1,65 +1,31 @@
 """Template helpers for anonymous and confidential reports.
 
     {% load privacy %}
-    {{ incident|reported_time:"reported_on" }}      a time field of the incident
-    {{ event.created_on|incident_time:incident }}   any time about the incident
-    {{ event.created_on|incident_iso:incident }}    the same for a <time datetime="..."> attribute
+    {{ incident|reporter_for:user }}            who reported, as the viewer may see it
+    {% incident_privacy_panel incident %}       the incident page's panel
 
-Anonymous reports' times are shown to the day unless the organisation chose exact times
-(an exact time can tell who was on duty). Other incidents keep "j M Y, H:i".
+Times about an incident are formatted by `core/templatetags/times.py` (lib/clock.py); the
+filters are registered here too, so a template that loads `privacy` has them.
 """
 
-from datetime import datetime
 from typing import Any
 
 from django import template
-from django.utils import timezone
-from django.utils.dateformat import format as date_format
 
+from core.templatetags import times
 from incidents.models import Incident
+from lib import clock
 
 from ..models import IdentityRequest, PublicReportPage
 
 register = template.Library()
 
-EXACT = "j M Y, H:i"
-DAY = "j M Y"
+for _name in ("reported_time", "incident_time", "incident_time_long", "incident_iso"):
+    register.filter(_name, getattr(times, _name))
 
 
 def day_precision(incident: Incident) -> bool:
-    if not getattr(incident, "reporter_anonymous", False):
-        return False
-    cached = getattr(incident, "_anonymous_day_precision", None)
-    if cached is None:
-        cached = not PublicReportPage.exact_times_for(incident.organisation_id)
-        incident._anonymous_day_precision = cached  # type: ignore[attr-defined]
-    return bool(cached)
-
-
-def _format(value: Any, day: bool) -> str:
-    if not isinstance(value, datetime):
-        return "" if value is None else str(value)
-    local = timezone.localtime(value) if timezone.is_aware(value) else value
-    return date_format(local, DAY if day else EXACT)
-
-
-@register.filter
-def reported_time(incident: Incident, field: str = "reported_on") -> str:
-    return _format(getattr(incident, field, None), day_precision(incident))
-
-
-@register.filter
-def incident_time(value: Any, incident: Incident) -> str:
-    return _format(value, day_precision(incident))
-
-
-@register.filter
-def incident_iso(value: Any, incident: Incident) -> str:
-    """For a `<time datetime="...">` attribute: the date alone when the page shows the day."""
-    if not isinstance(value, datetime):
-        return ""
-    local = timezone.localtime(value) if timezone.is_aware(value) else value
-    return local.date().isoformat() if day_precision(incident) else local.isoformat()
+    return clock.precision_of(incident) == clock.Precision.DAY
 
 
 @register.filter

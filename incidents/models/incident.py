@@ -349,6 +349,8 @@ def report_incident(
     from django.db import IntegrityError, transaction
     from django.utils import timezone
 
+    from lib import clock
+
     from ..registry import publish
 
     unknown = set(fields) - set(Incident.REPORT_FIELDS)
@@ -361,7 +363,7 @@ def report_incident(
             existing = Incident.objects.filter(submission_key=submission_key).first()
             if existing is not None:
                 return existing, False
-        now = reported_on or timezone.now()
+        now = reported_on or clock.now()
         try:
             with transaction.atomic():
                 incident = Incident.objects.create(

@@ -18,13 +18,13 @@ from django.db import transaction
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.utils import timezone
 from django.views.decorators.http import require_http_methods
 
 from audit.log import record
 from core.exceptions import StepRefused
 from core.views import get_visible_or_404
 from incidents.models import Incident, IncidentType
+from lib import clock
 from organisations.models import Organisation, Role
 from organisations.powers import Powers, paths_where
 
@@ -458,14 +458,6 @@ def outcome_pdf(request: HttpRequest, incident_uuid: Any) -> HttpResponse:
 # ── Work views ───────────────────────────────────────────────────────────────────────────
 
 
-def _age(since: Any) -> str:
-    delta = timezone.now() - since
-    days, hours = delta.days, delta.seconds // 3600
-    if days:
-        return f"{days} day{'s' if days != 1 else ''}, {hours} hour{'s' if hours != 1 else ''}"
-    return f"{hours} hour{'s' if hours != 1 else ''}"
-
-
 @login_required
 def triage_queue(request: HttpRequest) -> HttpResponse:
     """New reports for incident managers (and SIROs), oldest first, with each report's age."""
@@ -476,7 +468,9 @@ def triage_queue(request: HttpRequest) -> HttpResponse:
         .select_related("organisation")
         .order_by("reported_on", "id")[:200]
     )
-    rows = [{"incident": i, "age": _age(i.reported_on)} for i in incidents]
+    clock.remember_precisions(incidents)
+    # An anonymous report's age is in days unless its organisation shows exact times.
+    rows = [{"incident": i, "age": clock.age(i.reported_on, clock.precision_of(i))} for i in incidents]
     return render(request, "incidents/queue.html", {"rows": rows})
 
 

@@ -9,7 +9,6 @@ import io
 from pathlib import Path
 
 import pytest
-from django.core.cache import caches
 from django.db import transaction
 from django.utils import timezone
 from playwright.sync_api import Page, expect
@@ -32,13 +31,11 @@ SCREENSHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
 
 @pytest.fixture
 def school(transactional_db: None):  # type: ignore[no-untyped-def]
-    caches["ratelimits"].clear()
     county = OrganisationFactory(name="Testshire DPO Service", kind=Organisation.Kind.DPO_SERVICE)
     school = OrganisationFactory(name="Appleby Primary School", parent=county)
     manager = UserFactory(email="manager@example.org", full_name="Mina Manager")
     Membership.objects.create(user=manager, organisation=school, role=Role.INCIDENT_MANAGER)
     yield {"school": school, "manager": manager, "page": page_for(school)}
-    caches["ratelimits"].clear()
 
 
 def test_anonymous_report_and_follow_up_with_the_receipt(page: Page, site: str, school, tmp_path) -> None:

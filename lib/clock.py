@@ -1,0 +1,178 @@
+"""The one path for the times of anonymous reports: what is stored, and how it is shown.
+
+An exact time can tell who made an anonymous report (who was on duty, who had just signed
+in). So an anonymous report, and everything its arrival writes, is stored at its
+organisation's time precision (`coarse`, applied at write time through `frozen_at`), and
+every page, export, PDF and email that shows a time about it formats it here, at the same
+precision, whichever app draws it:
+
+    clock.now()                              what every write stamps (frozen inside `frozen_at`)
+    clock.precision_of(incident)             DAY or EXACT (EXACT for every named report)
+    clock.show(value, precision)             "4 Dec 2026" or "4 Dec 2026, 22:12"
+    clock.iso(value, precision)              for <time datetime="...">
+    clock.export(value, precision)           "2026-12-04" or "2026-12-04 22:12" (CSV, XLSX)
+    clock.age(since, precision, now)         "today", "2 days" or "2 days, 3 hours"
+
+The organisation's choice lives with its public report page (the anonymous app, which
+registers `set_precision_source` when it starts); this module knows nothing of incidents
+beyond two attributes (`reporter_anonymous`, `organisation_id`).
+"""
+
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager, suppress
+from contextvars import ContextVar
+from datetime import date, datetime, time
+from enum import StrEnum
+from typing import Any
+
+from django.utils import timezone
+from django.utils.dateformat import format as date_format
+
+
+class Precision(StrEnum):
+    DAY = "day"
+    EXACT = "exact"
+
+
+DISPLAY = {Precision.DAY: "j M Y", Precision.EXACT: "j M Y, H:i"}
+DISPLAY_LONG = {Precision.DAY: "j F Y", Precision.EXACT: "j F Y, H:i"}
+EXPORT = {Precision.DAY: "%Y-%m-%d", Precision.EXACT: "%Y-%m-%d %H:%M"}
+
+_frozen: ContextVar[datetime | None] = ContextVar("clock_frozen", default=None)
+_precision_source: Callable[[int], Precision] | None = None
+
+
+def now() -> datetime:
+    """The time to stamp on what is written now: `timezone.now()` unless frozen by `frozen_at`."""
+    return _frozen.get() or timezone.now()
+
+
+@contextmanager
+def frozen_at(moment: datetime | None) -> Iterator[None]:
+    """Every `now()` inside returns `moment` (None: the real time)."""
+    token = _frozen.set(moment)
+    try:
+        yield
+    finally:
+        _frozen.reset(token)
+
+
+def frozen() -> datetime | None:
+    """The stamp set by `frozen_at`, or None when the clock runs."""
+    return _frozen.get()
+
+
+def enqueue(task: Any, *args: Any, run_after: datetime | None = None) -> Any:
+    """Queue a background job; inside `frozen_at`, its stored row keeps the frozen stamp.
+
+    django-tasks-db stamps `enqueued_at` itself (auto_now_add), so the row is corrected
+    after it is written. `run_after` is when the job may run, and is kept as given.
+    """
+    from django_tasks_db.models import DBTaskResult
+
+    result = (task.using(run_after=run_after) if run_after is not None else task).enqueue(*args)
+    stamp = _frozen.get()
+    if stamp is not None:
+        DBTaskResult.objects.filter(id=result.id).update(enqueued_at=stamp)
+    return result
+
+
+def coarse(value: datetime, precision: Precision) -> datetime:
+    """`value` cut to `precision`: DAY gives the start of its local day (aware)."""
+    if precision == Precision.EXACT:
+        return value
+    local = timezone.localtime(value) if timezone.is_aware(value) else value
+    start = datetime.combine(local.date(), time.min)
+    return timezone.make_aware(start) if timezone.is_aware(value) else start
+
+
+def cut(value: datetime | None, precision: Precision) -> datetime | date | None:
+    """For a table or a spreadsheet cell: at DAY precision the local date alone."""
+    if value is None or precision == Precision.EXACT:
+        return value
+    return _local(value).date()
+
+
+def set_precision_source(source: Callable[[int], Precision]) -> None:
+    """Register where an organisation's precision for anonymous reports is read (its id in)."""
+    global _precision_source
+    _precision_source = source
+
+
+def organisation_precision(organisation_id: int) -> Precision:
+    # No source registered (a script without the anonymous app): the safe choice.
+    return _precision_source(organisation_id) if _precision_source is not None else Precision.DAY
+
+
+def precision_of(incident: Any) -> Precision:
+    """The precision of every time about `incident`: EXACT unless it was reported anonymously.
+
+    Works on an incident or any object (a row of the log) with `reporter_anonymous` and
+    `organisation_id`; the answer is kept on the object, so a page asks the database once.
+    """
+    if incident is None or not getattr(incident, "reporter_anonymous", False):
+        return Precision.EXACT
+    cached = getattr(incident, "_clock_precision", None)
+    if cached is None:
+        cached = organisation_precision(incident.organisation_id)
+        with suppress(AttributeError):  # an object that takes no attributes asks again next time
+            incident._clock_precision = cached
+    return Precision(cached)
+
+
+def remember_precisions(objects: Any) -> None:
+    """Work out `precision_of` for many objects at once: one question per organisation."""
+    known: dict[int, Precision] = {}
+    for obj in objects:
+        if getattr(obj, "reporter_anonymous", False) and getattr(obj, "_clock_precision", None) is None:
+            org = obj.organisation_id
+            if org not in known:
+                known[org] = organisation_precision(org)
+            obj._clock_precision = known[org]
+
+
+def _local(value: datetime) -> datetime:
+    return timezone.localtime(value) if timezone.is_aware(value) else value
+
+
+def show(value: Any, precision: Precision, *, long: bool = False) -> str:
+    """A time for people to read; a date or anything else is shown as it is."""
+    if isinstance(value, datetime):
+        return date_format(_local(value), (DISPLAY_LONG if long else DISPLAY)[precision])
+    if isinstance(value, date):
+        return date_format(value, "j F Y" if long else "j M Y")
+    return "" if value is None else str(value)
+
+
+def iso(value: Any, precision: Precision) -> str:
+    """For a `<time datetime="...">` attribute: the date alone at DAY precision."""
+    if not isinstance(value, datetime):
+        return value.isoformat() if isinstance(value, date) else ""
+    local = _local(value)
+    return local.date().isoformat() if precision == Precision.DAY else local.isoformat()
+
+
+def export(value: Any, precision: Precision) -> str:
+    """A time in a CSV or spreadsheet cell."""
+    if isinstance(value, datetime):
+        return _local(value).strftime(EXPORT[precision])
+    if isinstance(value, date):
+        return value.isoformat()
+    return "" if value is None else str(value)
+
+
+def plural(n: int, word: str) -> str:
+    return f"{n} {word}{'' if n == 1 else 's'}"
+
+
+def age(since: datetime, precision: Precision, at: datetime | None = None) -> str:
+    """How long ago `since` was: whole days at DAY precision ("today", "3 days")."""
+    at = at or timezone.now()
+    if precision == Precision.DAY:
+        days = (_local(at).date() - _local(since).date()).days
+        return "today" if days <= 0 else plural(days, "day")
+    delta = at - since
+    days, hours = delta.days, delta.seconds // 3600
+    if days:
+        return f"{plural(days, 'day')}, {plural(hours, 'hour')}"
+    return plural(hours, "hour")
