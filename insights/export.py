@@ -9,7 +9,7 @@ carriage return) is neutralised with a leading apostrophe.
 import csv
 import tempfile
 from collections.abc import Iterable, Iterator
-from datetime import date
+from datetime import date, datetime
 from typing import Any
 
 from openpyxl import Workbook
@@ -26,7 +26,9 @@ CHUNK = 64 * 1024
 # Column widths in characters, by kind of column: wide enough for the header and a typical value.
 WIDTHS = {"datetime": 18, "number": 12, "flag": 14}
 WIDE = {"organisation": 32, "type": 26}
-DATE_STYLE = "Log date and time"
+DATE_TIME_STYLE = "Log date and time"
+# An anonymous report's times kept to the day (lib.clock) are dates: no time is shown.
+DATE_STYLE = "Log date"
 
 
 def neutralise(value: Any) -> Any:
@@ -73,7 +75,8 @@ def xlsx_chunks(rows: Iterable[dict[str, Any]]) -> Iterator[bytes]:
     """The log as a workbook a person can use at once: a bold header row that stays in view,
     columns wide enough to read, a filter on every column, and times as real date cells."""
     workbook = Workbook(write_only=True)
-    workbook.add_named_style(NamedStyle(name=DATE_STYLE, number_format="d mmm yyyy hh:mm"))
+    workbook.add_named_style(NamedStyle(name=DATE_TIME_STYLE, number_format="d mmm yyyy hh:mm"))
+    workbook.add_named_style(NamedStyle(name=DATE_STYLE, number_format="d mmm yyyy"))
     sheet = workbook.create_sheet("Monitoring log")
     # Set before the first row: a write-only sheet writes its views and columns then.
     sheet.freeze_panes = "A2"
@@ -93,9 +96,9 @@ def xlsx_chunks(rows: Iterable[dict[str, Any]]) -> Iterator[bytes]:
             value = row[column.key]
             if column.kind == "flag":
                 value = "Yes" if value else "No"
-            if column.kind == "datetime" and isinstance(value, datetime):
+            if column.kind == "datetime" and isinstance(value, date):
                 cell = WriteOnlyCell(sheet, value=value)
-                cell.style = DATE_STYLE
+                cell.style = DATE_TIME_STYLE if isinstance(value, datetime) else DATE_STYLE
                 cells.append(cell)
             else:
                 cells.append(neutralise(value))
