@@ -7,7 +7,7 @@ events signed with older ones. Someone who can write to the database but cannot 
 file cannot recompute an event's HMAC, so cannot rewrite the chain unnoticed.
 
 Development and tests make the file on first use; production refuses to (the operator makes
-it once with `rotate_record_key` and keeps it out of the database and its backups' folder).
+it once with `rotate_record_key` and keeps it outside the database's folder, VAR_DIR).
 """
 
 import base64

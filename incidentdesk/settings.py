@@ -202,8 +202,8 @@ ICO_REMINDER_HOURS = [int(h) for h in os.environ.get("ICO_REMINDER_HOURS", "48,2
 RECORD_KEYS_FILE = Path(os.environ.get("RECORD_KEYS_FILE") or VAR_DIR / "record-keys.json")
 if PRODUCTION and not os.environ.get("RECORD_KEYS_FILE"):
     raise ImproperlyConfigured(
-        "RECORD_KEYS_FILE must name the record's keys file in production, outside the database "
-        "and its backups' folder (create it with: python manage.py rotate_record_key)."
+        "RECORD_KEYS_FILE must name the record's keys file in production, outside VAR_DIR and the "
+        "database (create it with: python manage.py rotate_record_key)."
     )
 # Signed checkpoints of every chain head, written outside the database every 15 minutes and
 # by `manage.py checkpoint_record`; `verify_events` compares the chains with the latest.

@@ -12,7 +12,7 @@ import json
 import os
 import subprocess
 import sys
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -373,3 +373,11 @@ def test_the_scheduler_writes_a_checkpoint_and_mails_the_dpo_each_morning(record
     settings.RECORD_CHECKPOINT_EMAILS = ["dpo@example.org", "deputy@example.org"]
     assert email_checkpoint.call() == 2
     assert mail.outbox[0].to == ["dpo@example.org", "deputy@example.org"]
+
+
+def test_an_old_checkpoint_is_pointed_out(record: Cast, capsys) -> None:
+    import time_machine
+
+    with time_machine.travel(datetime.now(UTC) + timedelta(hours=3)):
+        call_command("verify_events")
+    assert "minutes old: is the scheduler running?" in capsys.readouterr().out

@@ -1,3 +1,4 @@
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -35,6 +36,14 @@ class Command(BaseCommand):
                 f"Every chain reaches the checkpoint of {report.checkpoint.describe()} "
                 f"({len(report.checkpoint.heads)} chains)."
             )
+            age = datetime.now(UTC) - report.checkpoint.written_on
+            if options["checkpoint"] is None and age > timedelta(hours=1):
+                # Written every 15 minutes: an old one means the scheduler or the worker is not running.
+                self.stdout.write(
+                    self.style.WARNING(
+                        f"The checkpoint is {age // timedelta(minutes=1)} minutes old: is the scheduler running?"
+                    )
+                )
         else:
             self.stdout.write("No checkpoint to compare with yet (python manage.py checkpoint_record writes one).")
         for result in report.checks:
