@@ -2,6 +2,8 @@ from typing import Any
 
 from django import forms
 
+from core import dates
+
 from .models import RemedialAction
 
 
@@ -9,6 +11,7 @@ class ActionForm(forms.ModelForm):
     class Meta:
         model = RemedialAction
         fields = ["title", "details", "owner", "due_on", "source", "change_reference"]
+        field_classes = {"due_on": dates.DateField}
         labels = {
             "title": "What needs to be done",
             "details": "Details",

@@ -6,6 +6,7 @@ from typing import Any
 from django import forms
 from django.utils import timezone
 
+from core import dates
 from incidents.models import Incident
 
 from . import engine
@@ -252,7 +253,7 @@ class ReportDetailsForm(forms.ModelForm):
 
 
 class SubmissionForm(forms.Form):
-    submitted_on = forms.DateTimeField(label="When was the report submitted to the ICO?", widget=DateTimeInput())
+    submitted_on = dates.DateTimeField(label="When was the report submitted to the ICO?", widget=DateTimeInput())
     ico_reference = forms.CharField(label="ICO case reference", required=False, max_length=60)
     delay_reason = forms.CharField(
         label="If this is after the 72 hours: the reasons for the delay",
@@ -271,7 +272,7 @@ class SubmissionForm(forms.Form):
 
 
 class NoticeForm(forms.Form):
-    told_on = forms.DateTimeField(label="When were they told?", widget=DateTimeInput())
+    told_on = dates.DateTimeField(label="When were they told?", widget=DateTimeInput())
     audience = forms.ChoiceField(
         label="Who was told?", choices=IndividualsNotice.Audience.choices, widget=forms.RadioSelect
     )
@@ -300,7 +301,7 @@ class NotABreachForm(forms.Form):
 
 
 class ResponseForm(forms.Form):
-    received_on = forms.DateTimeField(label="When did the ICO respond?", widget=DateTimeInput())
+    received_on = dates.DateTimeField(label="When did the ICO respond?", widget=DateTimeInput())
     response = forms.CharField(label="What did the ICO say?", widget=forms.Textarea(attrs={"rows": 4}))
 
     def clean_received_on(self) -> Any:

@@ -4,14 +4,15 @@ from typing import Any
 from django import forms
 from django.contrib.auth import get_user_model
 
+from core import dates
 from organisations.models import Membership
 
 from .importer import FIELDS
 
 
 class PackForm(forms.Form):
-    start = forms.DateField(label="First day of the period", help_text="For example, 1/9/2025")
-    end = forms.DateField(label="Last day of the period", help_text="For example, 28/2/2026")
+    start = dates.DateField(label="First day of the period", help_text="For example, 1/9/2025")
+    end = dates.DateField(label="Last day of the period", help_text="For example, 28/2/2026")
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
@@ -27,7 +28,7 @@ class ReviewActionForm(forms.Form):
     line = forms.ChoiceField(label="For which type", required=False)
     title = forms.CharField(label="What will be done", max_length=300)
     owner = forms.ModelChoiceField(label="Owner", queryset=get_user_model().objects.none())
-    due_on = forms.DateField(label="Due by", help_text="For example, 31/3/2026")
+    due_on = dates.DateField(label="Due by", help_text="For example, 31/3/2026")
 
     def __init__(self, *args: Any, review: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

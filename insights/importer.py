@@ -21,6 +21,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from audit.log import record
+from core import dates
 from deadlines import store
 from incidents.models import Incident, IncidentType
 from organisations.models import Organisation
@@ -36,6 +37,13 @@ class Rejected(ValueError):
 
 
 def _date(value: Any) -> datetime | None:
+    moment = _parse_date(value)
+    if moment is not None and not dates.is_plausible(moment):
+        raise Rejected(f"“{value}” is not a plausible date. {dates.message()}")
+    return moment
+
+
+def _parse_date(value: Any) -> datetime | None:
     if value in (None, ""):
         return None
     if isinstance(value, datetime):

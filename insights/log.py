@@ -13,6 +13,7 @@ from django import forms
 from django.db.models import Case, Q, Value, When
 from django.utils import timezone
 
+from core import dates
 from deadlines import overdue
 from incidents.models import Incident, IncidentType
 from lib import clock
@@ -101,9 +102,9 @@ class LogFilterForm(forms.Form):
     ico_clock = forms.ChoiceField(
         label="ICO clock", required=False, choices=[("", "Any"), ("running", "Running (not yet reported)")]
     )
-    month = forms.RegexField(label="Reported in month (YYYY-MM)", regex=r"^\d{4}-\d{2}$", required=False)
-    reported_from = forms.DateField(label="Reported from", required=False, help_text="For example, 1/9/2025")
-    reported_to = forms.DateField(label="Reported up to and including", required=False)
+    month = dates.MonthField(label="Reported in month (YYYY-MM)", required=False)
+    reported_from = dates.DateField(label="Reported from", required=False, help_text="For example, 1/9/2025")
+    reported_to = dates.DateField(label="Reported up to and including", required=False)
 
     def __init__(self, *args: Any, scope: Scope, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -171,11 +172,9 @@ class LogFilterForm(forms.Form):
         if data["ico_clock"] == "running":
             queryset = queryset.filter(overdue.ico_clock_running())
         if data["month"]:
-            year, month = (int(part) for part in data["month"].split("-"))
-            if not 1 <= month <= 12:
-                return queryset.none()
-            start = timezone.make_aware(datetime(year, month, 1))
-            end = timezone.make_aware(datetime(year + (month == 12), month % 12 + 1, 1))
+            first = data["month"]
+            start = timezone.make_aware(datetime(first.year, first.month, 1))
+            end = timezone.make_aware(datetime(first.year + (first.month == 12), first.month % 12 + 1, 1))
             queryset = queryset.filter(reported_on__gte=start, reported_on__lt=end)
         if data["reported_from"]:
             queryset = queryset.filter(reported_on__gte=_start_of(data["reported_from"]))

@@ -2,6 +2,7 @@ from typing import Any
 
 from django import forms
 
+from core import dates
 from core.forms import DateTimeInput
 from organisations.models import Organisation
 
@@ -54,6 +55,7 @@ class ReportFieldsForm(forms.ModelForm):
     class Meta:
         model = Incident
         fields = list(Incident.REPORT_FIELDS)
+        field_classes = {"occurred_on": dates.DateTimeField, "discovered_on": dates.DateTimeField}
         widgets = {
             "description": forms.Textarea(attrs={"rows": 5}),
             "occurred_on": DateTimeInput(),

@@ -5,6 +5,7 @@ from typing import Any
 from django import forms
 
 from accounts.models import User
+from core import dates
 from core.forms import DateTimeInput, HintedCheckboxSelectMultiple, HintedRadioSelect, needed
 from incidents.models import Incident, IncidentType
 from organisations.glossary import define, hints
@@ -48,7 +49,7 @@ class ClassificationForm(forms.Form):
     )
     severity = forms.ChoiceField(label="Severity", choices=Incident.Severity.choices)
     aware_on = needed(
-        forms.DateTimeField(
+        dates.DateTimeField(
             label="When did the organisation become aware of the personal data breach?",
             required=False,
             widget=DateTimeInput(),
