@@ -3,6 +3,7 @@ from collections.abc import Callable
 
 from django.http import HttpRequest, HttpResponse
 from django.template.loader import render_to_string
+from django.utils.cache import patch_cache_control
 
 from lib.pdf import PdfError
 from lib.request_context import request_id
@@ -49,4 +50,21 @@ class PdfErrorMiddleware:
             return None
         response = HttpResponse(render_to_string("core/pdf_error.html", {"reason": str(exception)}), status=500)
         response["Cache-Control"] = "no-store"
+        return response
+
+
+class NoStoreMiddleware:
+    """Every response of the application is `Cache-Control: no-store`.
+
+    Pages, downloads, PDFs and error pages carry incident data; a shared computer's browser
+    cache or a proxy must keep none of it. Static files are served by WhiteNoise above this
+    middleware and stay cacheable. A view's own directives (e.g. `private`) are kept.
+    """
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        response = self.get_response(request)
+        patch_cache_control(response, no_store=True)
         return response

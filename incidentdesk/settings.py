@@ -10,6 +10,7 @@ from pathlib import Path
 
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
+from django.utils.csp import CSP
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(os.environ.get("VAR_DIR", BASE_DIR / "var"))
@@ -80,7 +81,12 @@ MIDDLEWARE = [
     "core.middleware.RequestIdMiddleware",
     "core.middleware.PdfErrorMiddleware",
     "django.middleware.security.SecurityMiddleware",
+    # Content-Security-Policy on every response, static files included (SECURE_CSP below).
+    "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Below WhiteNoise: every response of the application itself, never a static file,
+    # is marked no-store (pages, downloads, PDFs, 404 and 500 carry incident data).
+    "core.middleware.NoStoreMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -104,6 +110,8 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "incidentdesk.navigation.navigation",
+                # {{ csp_nonce }} for an inline script, should one ever be needed.
+                "django.template.context_processors.csp",
             ],
         },
     },
@@ -249,18 +257,46 @@ TASKS = {
     }
 }
 
+# Headers and cookies (docs/security.md, "Input, output and headers"; decision 0021).
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 SESSION_COOKIE_AGE = 60 * 60 * 12
+# Messages ("Added the action …", "… is now DPO") name people and incidents: they wait in
+# the server-side session, never in a cookie of their own.
+MESSAGE_STORAGE = "django.contrib.messages.storage.session.SessionStorage"
 X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
+# Only the service's own files run or load; no inline script or style (a nonce is there
+# for an inline script should one be needed: {{ csp_nonce }}); nothing may frame a page.
+SECURE_CSP = {
+    "default-src": [CSP.SELF],
+    "script-src": [CSP.SELF, CSP.NONCE],
+    "style-src": [CSP.SELF],
+    # data: for the blank favicon and the two-step verification QR code.
+    "img-src": [CSP.SELF, "data:"],
+    "font-src": [CSP.SELF],
+    "connect-src": [CSP.SELF],
+    "object-src": [CSP.NONE],
+    "base-uri": [CSP.NONE],
+    "form-action": [CSP.SELF],
+    "frame-ancestors": [CSP.NONE],
+}
 if PRODUCTION:
+    # __Host- cookies are sent only over HTTPS, only to this host, for every path: no
+    # other site under the same domain can set or read them.
+    SESSION_COOKIE_NAME = "__Host-sessionid"
+    CSRF_COOKIE_NAME = "__Host-csrftoken"
     SESSION_COOKIE_SECURE = True
     CSRF_COOKIE_SECURE = True
     SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", default=True)
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
     SECURE_HSTS_SECONDS = int(os.environ.get("SECURE_HSTS_SECONDS", "31536000"))
+    # The service's own name and everything under it is HTTPS only (ASVS 3.4.1 asks it for
+    # subdomains too); preload lets browsers know before the first visit. Both can be
+    # turned off for a deployment that shares its name with plain-HTTP hosts.
+    SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", default=True)
+    SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", default=True)
 
 LOGGING = {
     "version": 1,
