@@ -32,6 +32,8 @@ def production_env(var_dir: Path) -> dict[str, str]:
         EMAIL_HOST="smtp.example.org",
         VAR_DIR=str(var_dir),
         DEBUG="0",
+        # The record's keys live outside the database (docs/record.md); production names the file.
+        RECORD_KEYS_FILE=str(var_dir / "record-keys.json"),
     )
     return env
 

@@ -4,16 +4,16 @@ The views come from the URLconf through the permission matrix (its world holds i
 with evidence, actions, a review and an import, and a person for every role). Each view is
 opened as someone allowed to use it; the forms it renders name the fields. Then:
 
-- one field at a time turns hostile while the others hold plausible values (so the form
-  can get as far as saving): dates out of range in date fields, text from every Unicode
-  plane and a 1 MB value in text fields, values of the wrong type in the others;
+- each date field in turn gets a date out of range while the others hold plausible values
+  (so the form gets as far as using it); then the text fields get text from every Unicode
+  plane, one of them 1 MB, and the other fields values of the wrong type;
 - every field turns hostile at once, as single values and as lists;
 - GET pages (filters, links) get the same in their query string;
 - finally every page is opened again, as a saved hostile value must not break what shows it
   (an awareness date in 9999 once broke the incident list for everyone in scope).
 
-Any 5xx fails, with the request that caused it. Bounded: a few thousand requests, about a
-minute on SQLite; the figures are printed (`pytest -s`).
+Any 5xx fails, with the request that caused it. Bounded: under a thousand requests, about
+a minute on SQLite; the figures are printed (`pytest -s`).
 """
 
 import logging
@@ -96,24 +96,28 @@ def plausible(field: forms.Field) -> Any:
     return "Plausible text"
 
 
-def hostile_values(field: forms.Field) -> list[str]:
-    if isinstance(field, DATE_FIELDS):
-        return [*OUT_OF_RANGE_DATES, UNICODE]
-    if isinstance(field, TEXT_FIELDS):
-        return [UNICODE, MEGABYTE]
-    return [*WRONG_TYPES[:3], UNICODE]
-
-
 def payloads(page_forms: list[forms.BaseForm]) -> Iterator[tuple[str, dict[str, Any]]]:
+    """A handful of requests per form: each date field out of range on its own (the rest
+    plausible, so the form gets as far as using the date), then all text fields in every
+    Unicode plane, one text field of 1 MB, the other fields of the wrong type, and every
+    field hostile at once, as single values and as lists."""
     fields = {form.add_prefix(name): field for form in page_forms for name, field in form.fields.items()}
-    keys = list(fields) or ["reason", "title", "body", "message", "decision", "occurred_on"]
     baseline = {key: plausible(field) for key, field in fields.items()}
-    for key, field in fields.items():
-        for value in hostile_values(field):
-            yield f"{key}={value[:20]!r}", baseline | {key: value}
-    for value in OUT_OF_RANGE_DATES + WRONG_TYPES + [UNICODE]:
-        yield f"all={value[:20]!r}", dict.fromkeys(keys, value)
-    yield "all as lists", {key: OUT_OF_RANGE_DATES + WRONG_TYPES for key in keys}
+    date_keys = [key for key, field in fields.items() if isinstance(field, DATE_FIELDS)]
+    text_keys = [key for key, field in fields.items() if isinstance(field, TEXT_FIELDS) and key not in date_keys]
+    other_keys = [key for key in fields if key not in date_keys and key not in text_keys]
+    for key in date_keys:
+        for value in OUT_OF_RANGE_DATES[:3]:
+            yield f"{key}={value}", baseline | {key: value}
+    if text_keys:
+        yield "text in every plane", baseline | dict.fromkeys(text_keys, UNICODE)
+        yield f"1 MB in {text_keys[0]}", baseline | {text_keys[0]: MEGABYTE}
+    if other_keys:
+        for value in WRONG_TYPES[:2]:
+            yield f"wrong type {value}", baseline | dict.fromkeys(other_keys, value)
+    keys = list(fields) or ["reason", "title", "body", "message", "decision", "occurred_on", "month"]
+    yield "all out of range", {key: OUT_OF_RANGE_DATES[i % 3] for i, key in enumerate(keys)}
+    yield "all as lists", {key: [*OUT_OF_RANGE_DATES, *WRONG_TYPES, UNICODE] for key in keys}
 
 
 def query_for(data: dict[str, Any]) -> dict[str, Any]:
@@ -155,15 +159,18 @@ def test_no_form_or_filter_answers_5xx_to_hostile_input(
 
     for role, method, url in targets:
         page_forms: list[forms.BaseForm] = []
+        filters = False  # a GET form on the page: its input comes in the query string
         if method == "get":
             client.logout()
             if role != "anonymous":
                 client.force_login(world["people"][role])
             page = client.get(url)
-            page_forms = rendered_forms(page) if page.status_code == 200 else []
+            if page.status_code == 200:
+                page_forms = rendered_forms(page)
+                filters = not page.streaming and b'method="get"' in page.content
         for label, data in payloads(page_forms):
             send(role, "post", url, data, label)
-            if method == "get" and MEGABYTE not in data.values():
+            if method == "get" and (filters or not page_forms) and MEGABYTE not in data.values():
                 send(role, "get", url, query_for(data), label)
 
     # What was saved must not break what shows it: every page again, as each of its users.
@@ -175,5 +182,5 @@ def test_no_form_or_filter_answers_5xx_to_hostile_input(
             send(role, "get", url, {}, "after the hostile posts")
 
     print(f"fuzz: {sent} requests to {len(targets)} views, {len(failures)} answered 5xx")
-    assert sent > 1000  # the walk reached the forms (a walk that sent nothing proves nothing)
+    assert sent > 500  # the walk reached the forms (a walk that sent nothing proves nothing)
     assert failures == []
