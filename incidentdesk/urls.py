@@ -5,10 +5,11 @@ from django.views.generic import RedirectView
 
 from accounts import views as account_views
 from core import views as core_views
-from intake import views as intake_views
+
+from . import home
 
 urlpatterns = [
-    path("", intake_views.home, name="home"),
+    path("", home.home, name="home"),
     path("", include("intake.urls")),
     path("", include("anonymous.urls")),
     path("incidents/", include("incidents.urls")),
