@@ -5,7 +5,8 @@ what is due is the stored deadlines (`deadlines.models.Deadline`), what the SIRO
 oversee is `lifecycle.my_serious_scope_filter`, an investigator's next step is
 `lifecycle.investigator_next`. The page only gathers them:
 
-- triage waiting (where the person may triage), reviews to do, investigations assigned;
+- triage waiting (where the person may triage), reviews to do, incidents ready to close,
+  investigations assigned;
 - ICO clocks running on incidents the person handles; remedial actions they own;
 - reporters waiting for a reply (their message is the last one, or the update is overdue);
 - for the SIRO and the DPO, the open major and critical incidents they oversee.
@@ -120,13 +121,22 @@ def work_for(user: Any) -> list[Item]:
                     since=incident.reported_on,
                 )
             )
-        if incident.status == Incident.Status.OUTCOME_SUBMITTED and not lifecycle.blockers(
-            "review_outcome", incident, p
-        ):
+        submitted = incident.status == Incident.Status.OUTCOME_SUBMITTED
+        if submitted and not lifecycle.blockers("review_outcome", incident, p):
             items.append(
                 Item(
                     "Review the outcome report",
                     reverse("incidents:review", args=[incident.uuid]),
+                    incident,
+                    since=incident.outcome_submitted_on or incident.reported_on,
+                )
+            )
+        if submitted and not lifecycle.blockers("close", incident, p):
+            # Every review the severity needs is in: closing is the one step left.
+            items.append(
+                Item(
+                    "Close the incident",
+                    reverse("incidents:close", args=[incident.uuid]),
                     incident,
                     since=incident.outcome_submitted_on or incident.reported_on,
                 )

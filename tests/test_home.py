@@ -75,6 +75,15 @@ def test_reviews_to_do_go_to_whoever_the_table_says_reviews(client, team: Team) 
     assert dpo == [major.reference]  # the DPO reviews major and critical only
 
 
+def test_once_every_review_is_in_the_manager_is_asked_to_close(client, team: Team) -> None:
+    incident = to_outcome_submitted(team, "major")
+    lifecycle.review_outcome(incident, by=team.manager, accept=True)
+    assert ("Close the incident", incident.reference) not in work(home(client, team.manager))  # the DPO's review
+    lifecycle.review_outcome(incident, by=team.dpo, accept=True)
+    assert ("Close the incident", incident.reference) in work(home(client, team.manager))
+    assert ("Close the incident", incident.reference) not in work(home(client, team.investigator))
+
+
 def test_the_dpo_sees_the_ico_clock_and_what_they_oversee(client, team: Team) -> None:
     incident = reported_incident(team.school, team.reporter, personal_data="yes")
     lifecycle.triage(
