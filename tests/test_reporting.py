@@ -9,6 +9,7 @@ from django.urls import reverse
 from audit.models import Event
 from incidents.models import Incident
 from intake.services import submit_report
+from notifications.models import Notification
 from organisations.models import Membership, Role
 
 from .conftest import Cast
@@ -145,7 +146,14 @@ def test_acknowledgement_and_notifications_are_sent_by_the_worker_after_commit(
     assert mail.outbox == []  # nothing is sent on the request path
     run_worker()
     by_recipient = {message.to[0]: message for message in mail.outbox}
-    assert set(by_recipient) == {"bob@example.org", "alice@example.org", "head@example.org", "carol@example.org"}
+    # The SIRO and the DPO oversee: a new report is in their morning summary unless they choose.
+    assert set(by_recipient) == {"bob@example.org", "alice@example.org"}
+    assert (
+        Notification.objects.filter(incident=incident, user__email__in=["head@example.org", "carol@example.org"])
+        .filter(digest_pending=True)
+        .count()
+        == 2
+    )
     for message in mail.outbox:
         assert incident.reference in message.subject + message.body
         assert "USB stick" not in message.body and "pupil photos" not in message.body
