@@ -25,14 +25,17 @@ install-dev: $(VENV)/.installed-dev
 
 # Serve on http://127.0.0.1:$(PORT) with the background worker and the scheduler beside it
 # (the scheduler queues the deadline scan and outbox retries); Ctrl-C stops all three.
+# DEBUG is off (the friendly 404 and 500 pages; a 500's traceback goes to this console):
+# `make run DEBUG=1` for Django's debug pages. Emails print here, readable. Links in emails
+# point at this port unless SITE_URL is set.
 run: install
 	@scripts/ensure-fonts --try
 	$(BIN)/python manage.py migrate --no-input -v0
 	$(BIN)/python manage.py load_demo --if-empty
 	@echo
 	@echo "Incident Desk: http://127.0.0.1:$(PORT)/  (Ctrl-C to stop)"
-	@DEBUG=$${DEBUG:-1} bash -c 'trap "kill 0" EXIT; \
-		$(BIN)/python manage.py db_worker & \
+	@DEBUG=$${DEBUG:-0} SITE_URL=$${SITE_URL:-http://127.0.0.1:$(PORT)} bash -c 'trap "kill 0" EXIT; \
+		$(BIN)/python manage.py db_worker --no-reload & \
 		$(BIN)/python manage.py crontask --no-heartbeat & \
 		$(BIN)/python manage.py runserver 127.0.0.1:$(PORT) --noreload'
 

@@ -298,8 +298,10 @@ class Deadline(DueWords, models.Model):
 class Escalation(models.Model):
     """One escalation or reminder the scan sent: to whom, for which deadline and threshold.
 
-    Never updated. `threshold` names the deadline passed (the due date, or "24h" left on
-    the ICO clock), so a moved deadline is a new threshold and is chased again.
+    Never updated. `threshold` names the occasion (`scan.occasion`): the moment the deadline's
+    clock started from ("from:20261204T0930"), "24h" left on the ICO clock, or an action's agreed
+    due date; so a timescale edit or a reassessment that moves a deadline chases nothing twice,
+    and a new occasion (the reporter updated, then forgotten again) is chased once more.
     """
 
     class Kind(models.TextChoices):

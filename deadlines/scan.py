@@ -100,9 +100,18 @@ INCIDENT_KINDS = {
 }
 
 
+def occasion(due: Deadline) -> str:
+    """The occasion a deadline's escalation is about: the moment its clock started from (the
+    report, triage, the reporter's last update, an action raised). A timescale edit or a
+    reclassification moves the due moment, not the occasion, so nothing is chased twice."""
+    start = due.starts_at or due.due_at
+    return "from:" + timezone.localtime(start).strftime("%Y%m%dT%H%M")
+
+
 def incident_needs(deadlines: list[Deadline], now: datetime) -> list[Need]:
     """What to chase among an incident's stored deadlines: the open ones that are overdue, and
-    the ICO clock at each reminder point."""
+    the ICO clock at each reminder point (once per reminder point per incident, whatever a
+    reassessment does to the clock)."""
     needs = []
     for due in deadlines:
         if not due.is_open or due.kind == Deadline.Kind.ACTION:
@@ -112,25 +121,25 @@ def incident_needs(deadlines: list[Deadline], now: datetime) -> list[Need]:
             crossed = [h for h in ico_warning_hours() if left <= timedelta(hours=h)]
             if crossed:
                 hours = min(crossed)
-                stamp = timezone.localtime(due.due_at).strftime("%Y%m%dT%H%M")
-                needs.append(Need(Kind.ICO_CLOCK, f"{stamp}:{'overdue' if hours == 0 else f'{hours}h'}", due))
+                needs.append(Need(Kind.ICO_CLOCK, "clock:" + ("overdue" if hours == 0 else f"{hours}h"), due))
             continue
         if now < due.due_at:
             continue
-        if due.kind == Deadline.Kind.URGENT_TRIAGE:
-            threshold = "hours"
-        else:
-            threshold = due.due_date.isoformat() if due.due_date else due.due_at.isoformat()
-        needs.append(Need(INCIDENT_KINDS[Deadline.Kind(due.kind)], threshold, due))
+        needs.append(Need(INCIDENT_KINDS[Deadline.Kind(due.kind)], occasion(due), due))
     return needs
 
 
-def action_needs(due: Deadline, timescales: EffectiveTimescales, now: datetime) -> list[Need]:
+def action_needs(
+    due: Deadline, timescales: EffectiveTimescales, now: datetime, action: RemedialAction | None = None
+) -> list[Need]:
+    """An action is chased once per due date agreed on it (a new date is a new occasion), and once
+    per raising when its date comes from the timescales (editing them chases nothing again)."""
     if not due.is_open or now < due.due_at or due.due_date is None:
         return []
-    needs = [Need(Kind.ACTION_OVERDUE, due.due_date.isoformat(), due)]
+    key = due.due_date.isoformat() if action is not None and action.due_on is not None else occasion(due)
+    needs = [Need(Kind.ACTION_OVERDUE, key, due)]
     if working_days_between(due.due_date, local_date(now), due.nation) >= timescales.action_escalate_days:
-        needs.append(Need(Kind.ACTION_STILL_OVERDUE, due.due_date.isoformat(), due))
+        needs.append(Need(Kind.ACTION_STILL_OVERDUE, key, due))
     return needs
 
 
@@ -321,7 +330,7 @@ def scan_actions(
                 due = stored.get(action.pk)
                 if due is None:
                     continue
-                for need in action_needs(due, timescales.for_path(organisation.path), now):
+                for need in action_needs(due, timescales.for_path(organisation.path), now, action):
                     if (action.pk, need.kind, need.threshold) in done:
                         continue
                     if escalate(

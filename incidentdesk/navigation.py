@@ -1,3 +1,14 @@
+"""The menu each person sees: at most six top items, the rest under them.
+
+    Home · Report an incident · Incidents · Actions · Reports · Organisation
+
+Each top item shows only to the roles that use it; its own pages (triage queue, assigned to me,
+major and critical, ICO clocks under Incidents; my reports under Report an incident; my actions
+under Actions) are the sub-navigation shown on the pages of that item. Notifications sit beside
+the person's email address with their unread count, on every page.
+"""
+
+from dataclasses import dataclass, field
 from typing import Any
 
 from django.db.models import Count, Exists, Subquery
@@ -6,12 +17,63 @@ from django.urls import reverse
 
 from organisations.models import HANDLER_ROLES, Membership, Role
 
+# No more than this many top items for anyone (issue 13): a test holds every role to it.
+MAX_TOP_ITEMS = 6
+
+
+@dataclass
+class Group:
+    """A top item and its pages; `prefixes` are the paths that count as being in it."""
+
+    text: str
+    href: str
+    pages: list[tuple[str, str]] = field(default_factory=list)  # (href, text) of its sub-navigation
+    prefixes: tuple[str, ...] = ()
+
+
+def groups_for(roles: set[str], owns_actions: bool) -> list[Group]:
+    """The top items for someone holding `roles` (and owning remedial actions or not)."""
+    groups = [Group("Home", reverse("home"))]
+    groups.append(
+        Group(
+            "Report an incident",
+            reverse("intake:report"),
+            [(reverse("intake:report"), "Report an incident"), (reverse("intake:my_reports"), "My reports")],
+            ("/report/", "/my-reports/"),
+        )
+    )
+    handles = bool(roles & HANDLER_ROLES)
+    if handles or Role.INVESTIGATOR in roles:
+        pages = [(reverse("incidents:list"), "All incidents")]
+        if roles & {Role.INCIDENT_MANAGER, Role.SIRO}:
+            pages.append((reverse("incidents:queue"), "Triage queue"))
+        if roles & {Role.INVESTIGATOR, Role.INCIDENT_MANAGER, Role.SIRO}:
+            pages.append((reverse("incidents:mine"), "Assigned to me"))
+        if roles & {Role.SIRO, Role.DPO}:
+            pages.append((reverse("incidents:serious"), "Major and critical"))
+        if handles:
+            pages.append((reverse("deadlines:ico_clocks"), "ICO clocks"))
+        prefixes = ("/incidents/", "/deadlines/", "/breaches/", "/evidence/", "/case-file/")
+        groups.append(Group("Incidents", reverse("incidents:list"), pages, prefixes))
+    if handles or owns_actions:
+        pages = []
+        if handles:
+            pages.append((reverse("actions:list"), "All actions"))
+        if owns_actions:
+            pages.append((reverse("actions:mine"), "My actions"))
+        groups.append(Group("Actions", pages[0][0], pages, ("/actions/",)))
+    if roles & (HANDLER_ROLES | {Role.GOVERNANCE}):
+        groups.append(Group("Reports", reverse("insights:dashboard"), [], ("/reports/",)))
+    if Role.ADMIN in roles:
+        groups.append(Group("Organisation", reverse("organisations:list"), [], ("/organisations/",)))
+    return groups
+
 
 def navigation(request: HttpRequest) -> dict[str, Any]:
     """The service navigation for the signed-in person, by the roles they hold."""
     user = request.user
     if not user.is_authenticated:
-        return {"nav_items": [], "current_organisation": None}
+        return {"nav_items": [], "sub_nav": None, "notifications_item": None, "current_organisation": None}
     from actions.models import RemedialAction
     from notifications.models import Notification
 
@@ -29,45 +91,40 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
     )
     roles = {m.role for m in memberships}
     organisations = {m.organisation_id: m.organisation for m in memberships}
-    path = request.path
-    items: list[dict[str, object]] = [
-        {"href": reverse("intake:report"), "text": "Report an incident"},
-        {"href": reverse("intake:my_reports"), "text": "My reports"},
-    ]
-    if roles & HANDLER_ROLES or Role.INVESTIGATOR in roles:
-        items.append({"href": reverse("incidents:list"), "text": "Incidents"})
-    if roles & {Role.INCIDENT_MANAGER, Role.SIRO}:
-        items.append({"href": reverse("incidents:queue"), "text": "Triage queue"})
-    if roles & {Role.INVESTIGATOR, Role.INCIDENT_MANAGER, Role.SIRO}:
-        items.append({"href": reverse("incidents:mine"), "text": "Assigned to me"})
-    if roles & {Role.SIRO, Role.DPO}:
-        items.append({"href": reverse("incidents:serious"), "text": "Major and critical"})
-    if roles & HANDLER_ROLES:
-        items.append({"href": reverse("deadlines:ico_clocks"), "text": "ICO clocks"})
-        items.append({"href": reverse("actions:list"), "text": "Actions"})
     owns_actions = memberships[0].owns_actions if memberships else user.remedial_actions.exists()
-    if owns_actions:
-        items.append({"href": reverse("actions:mine"), "text": "My actions"})
-    if roles & (HANDLER_ROLES | {Role.GOVERNANCE}):
-        items.append({"href": reverse("insights:dashboard"), "text": "Reports"})
-    if Role.ADMIN in roles:
-        items.append({"href": reverse("organisations:list"), "text": "Organisations"})
+    path = request.path
+    groups = groups_for(roles, owns_actions)
+    current = next((g for g in groups if g.prefixes and path.startswith(g.prefixes)), None)
+    if current is None and path == "/":
+        current = groups[0]
+    items: list[dict[str, object]] = [
+        {"href": g.href, "text": g.text, "active": g is current, "current": g is current and path == g.href}
+        for g in groups
+    ]
+    sub_nav = None
+    if current is not None and len(current.pages) > 1:
+        # Only the longest matching link is current ("/actions/mine/" is not also "All actions").
+        matching = [href for href, _ in current.pages if path.startswith(href)]
+        here = max(matching, key=len) if matching else None
+        sub_nav = {
+            "label": current.text,
+            "items": [{"href": href, "text": text, "active": href == here} for href, text in current.pages],
+        }
     if memberships:
         unread = getattr(memberships[0], "unread", None) or 0
     else:
         unread = Notification.objects.filter(user=user, read_on__isnull=True).count()
-    items.append(
-        {
-            "href": reverse("notifications:list"),
-            "text": f"Notifications, {unread} unread" if unread else "Notifications",
-        }
-    )
-    # Only the longest matching link is current ("/actions/mine/" is not also "Actions").
-    matching = [str(item["href"]) for item in items if path.startswith(str(item["href"]))]
-    current_href = max(matching, key=len) if matching else None
-    for item in items:
-        item["active"] = item["href"] == current_href
+    notifications_item = {
+        "href": reverse("notifications:list"),
+        "text": f"Notifications, {unread} unread" if unread else "Notifications",
+        "active": path.startswith(reverse("notifications:list")),
+    }
     # The header names the person's organisation when they belong to one; pages about a
     # particular organisation's things pass their own `current_organisation`.
-    current = next(iter(organisations.values())) if len(organisations) == 1 else None
-    return {"nav_items": items, "current_organisation": current}
+    only = next(iter(organisations.values())) if len(organisations) == 1 else None
+    return {
+        "nav_items": items,
+        "sub_nav": sub_nav,
+        "notifications_item": notifications_item,
+        "current_organisation": only,
+    }

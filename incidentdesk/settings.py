@@ -240,7 +240,8 @@ if EMAIL_HOST:
         }
     }
 else:
-    MAILERS = {"default": {"BACKEND": "django.core.mail.backends.console.EmailBackend"}}
+    # The console, readable: who, the subject and the plain text of each email (lib/console.py).
+    MAILERS = {"default": {"BACKEND": "lib.console.EmailBackend"}}
 del EMAIL_HOST
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "Incident Desk <incidents@example.org>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
@@ -303,10 +304,18 @@ LOGGING = {
     "disable_existing_loggers": False,
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
     # Public report pages: no access lines, and error records lose the request.
-    "filters": {"anonymous": {"()": "anonymous.middleware.ScrubAnonymousRequests"}},
+    "filters": {
+        "anonymous": {"()": "anonymous.middleware.ScrubAnonymousRequests"},
+        "one_line_per_task": {"()": "lib.console.OneLinePerTask"},
+    },
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain", "filters": ["anonymous"]}},
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
     "loggers": {
+        # Quiet console (issue 13): Django's own "django" handler prints every record a second
+        # time, unformatted, when DEBUG is on; the root handler above is the one place they go.
+        "django": {"handlers": [], "level": "INFO"},
+        # One line per background task: how it ended, not also that it started.
+        "django.tasks": {"filters": ["one_line_per_task"]},
         # The access log would print addresses; anonymous reporting (a later issue) depends
         # on the project never writing them, so request lines are not logged by Django.
         "django.server": {"handlers": [], "level": "ERROR", "propagate": False},

@@ -1,12 +1,15 @@
 from django.contrib import admin
+from django.templatetags.static import static
 from django.urls import include, path
+from django.views.generic import RedirectView
 
 from accounts import views as account_views
 from core import views as core_views
-from intake import views as intake_views
+
+from . import home
 
 urlpatterns = [
-    path("", intake_views.home, name="home"),
+    path("", home.home, name="home"),
     path("", include("intake.urls")),
     path("", include("anonymous.urls")),
     path("incidents/", include("incidents.urls")),
@@ -23,4 +26,6 @@ urlpatterns = [
     path("accessibility/", core_views.accessibility, name="accessibility"),
     path("privacy/", core_views.privacy, name="privacy"),
     path("django-admin/", admin.site.urls),
+    # Browsers ask for /favicon.ico whatever the page says: our own mark, not GOV.UK's crown.
+    path("favicon.ico", RedirectView.as_view(url=static("favicon.ico"), permanent=True)),
 ]

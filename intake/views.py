@@ -17,13 +17,6 @@ from .forms import ReportForm
 from .services import submit_report
 
 
-def home(request: HttpRequest) -> HttpResponse:
-    """Reporting is the first thing a signed-in person sees."""
-    if request.user.is_authenticated:
-        return redirect("intake:report")
-    return redirect("account_login")
-
-
 def reportable_organisations(user: Any) -> list[Organisation]:
     """Where a person can report: every organisation they belong to, in any role."""
     return list(Organisation.objects.filter(memberships__user=user).distinct().order_by("name"))

@@ -23,6 +23,7 @@ from typing import Any
 
 from django.conf import settings
 from django.db import connection, transaction
+from django.template import Context, engines
 from django.template.loader import TemplateDoesNotExist, render_to_string
 from django.urls import reverse
 
@@ -41,10 +42,15 @@ def notify(
     context: dict[str, Any] | None = None,
     mandatory: bool = True,
     at: Any = None,
+    usual: str = Preference.Mode.IMMEDIATE,
+    receipt: bool = False,
 ) -> None:
     """Tell each of `users` (deduplicated, active users only) about `kind`, in app and by email.
 
     `at`: the time to stamp (the caller's, when it records the same moment elsewhere).
+    `usual`: the mode of a person who has not chosen one for `kind` (not mandatory kinds only).
+    `receipt`: a record of what the person did themselves (their report's acknowledgement):
+    emailed, and listed as already read, since it is not news to them.
     """
     people = {u.pk: u for u in users if u is not None and getattr(u, "is_active", True)}
     if not people:
@@ -52,15 +58,20 @@ def notify(
     if not transaction.get_connection().in_atomic_block:
         raise RuntimeError("notify() must be called inside the transaction that makes the change")
     organisation = organisation or getattr(incident, "organisation", None)
-    link = absolute_link(link, incident)
+    path = site_path(link, incident)
     now = at or clock.now()
     modes = {} if mandatory else digest_choices(list(people), kind)
     for pk in sorted(people):
         user = people[pk]
         message = render_email(
-            kind, incident=incident, organisation=organisation, link=link, context=context, recipient=user
+            kind,
+            incident=incident,
+            organisation=organisation,
+            link=absolute_link(path, incident),
+            context=context,
+            recipient=user,
         )
-        digest = not mandatory and modes.get(pk) == Preference.Mode.DIGEST
+        digest = not mandatory and modes.get(pk, usual) == Preference.Mode.DIGEST
         Notification.objects.create(
             user=user,
             kind=kind,
@@ -68,8 +79,10 @@ def notify(
             organisation=organisation,
             incident=incident,
             title=message["subject"][:300],
-            link=link,
+            # In the app the link stays relative: it works on whatever host and port serve the page.
+            link=path,
             created_on=now,
+            read_on=now if receipt else None,
             digest_pending=digest,
         )
         if not digest and user.email:
@@ -95,9 +108,16 @@ def email(
         queue_email(address, kind, message, organisation=organisation, incident=incident)
 
 
-def absolute_link(link: str, incident: Any) -> str:
+def site_path(link: str, incident: Any) -> str:
+    """The link within the site: the caller's, else the incident's page."""
     if not link and incident is not None:
         link = reverse("incidents:detail", args=[incident.uuid])
+    return link
+
+
+def absolute_link(link: str, incident: Any) -> str:
+    """The link for an email: the site's address (SITE_URL, from configuration) and the path."""
+    link = site_path(link, incident)
     if link.startswith("/"):
         link = settings.SITE_URL + link
     return link
@@ -129,13 +149,20 @@ def render_email(
         "link": link,
         "recipient": recipient,
     } | dict(context or {})
-    subject = " ".join(render_to_string(f"notifications/email/{kind}_subject.txt", data).split())
-    text = render_to_string(f"notifications/email/{kind}.txt", data).strip() + "\n"
+    # Subjects and plain text are not HTML: "Children's Services", never "Children&#x27;s Services".
+    subject = " ".join(plain_text(f"notifications/email/{kind}_subject.txt", data).split())
+    text = plain_text(f"notifications/email/{kind}.txt", data).strip() + "\n"
     try:
         html = render_to_string(f"notifications/email/{kind}.html", data)
     except TemplateDoesNotExist:
         html = render_to_string("notifications/email/layout.html", data | {"subject": subject, "text": text})
     return {"subject": subject, "text": text, "html": html}
+
+
+def plain_text(template_name: str, data: dict[str, Any]) -> str:
+    """Render a text template with autoescaping off (subjects, titles, plain-text bodies)."""
+    template = engines["django"].engine.get_template(template_name)  # type: ignore[attr-defined]
+    return template.render(Context(data, autoescape=False))
 
 
 def queue_email(

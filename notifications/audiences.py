@@ -22,6 +22,11 @@ occasion. Rules of telling, held here and nowhere else:
   is major or critical, with the reference and the count of open major and critical
   incidents at the organisation and beneath it (`governance_counts`), never report contents.
   `Routing.dpo_told_on`, `siro_told_on` and `governance_told_on` are stamped here, when told.
+- **Never the actor.** Nobody is told of what they did themselves; the one exception is a
+  `receipt` (the reporter's acknowledgement), emailed and listed as already read.
+- **How, unless the person chose**: a part that is not mandatory says its `usual` mode, by the
+  role it reaches (`usual_mode`): immediate for what needs the person now, the daily summary
+  for what they only oversee.
 - **Escalations** of the deadline scan: the roles in their entry; when nobody holds them, the
   incident managers, else the organisation admins (`FALLBACK`).
 """
@@ -38,7 +43,7 @@ from lib import clock
 from organisations.models import Contact, Membership, Organisation, Role
 
 from .api import email, notify
-from .models import InformedNotice, InformedParty
+from .models import InformedNotice, InformedParty, Preference
 
 SERIOUS = (Incident.Severity.MAJOR, Incident.Severity.CRITICAL)
 
@@ -130,20 +135,27 @@ class Part:
     when: Condition = always
     once: str = ""  # told once per incident under this rule, whatever the occasion
     mandatory: bool = True  # False: the person may choose a daily digest
-    not_the_actor: bool = False  # nobody is told of what they did themselves
+    usual: str = Preference.Mode.IMMEDIATE  # when not mandatory: the mode of someone who has not chosen
+    receipt: bool = False  # the actor's own record (their report's acknowledgement): emailed, listed as read
     link: str = "incident"  # "incident", "my_report", "notifications", or "" for the caller's link
     routing: str = ""  # the Routing timestamp to stamp: "dpo", "siro" or "governance"
 
 
-REPORTER = Part("reporter", "report_acknowledged", once="acknowledged", link="my_report")
+REPORTER = Part("reporter", "report_acknowledged", once="acknowledged", link="my_report", receipt=True)
+# A new report needs the incident manager now (triage); the SIRO and the DPO oversee, so a
+# daily summary unless they choose otherwise (major and critical reach them at once on triage).
 NEW_REPORT = tuple(
-    Part(f"role:{role}", "report_received", once="report_received", mandatory=False)
-    for role in (Role.INCIDENT_MANAGER, Role.SIRO, Role.DPO)
+    Part(f"role:{role}", "report_received", once="report_received", mandatory=False, usual=usual)
+    for role, usual in (
+        (Role.INCIDENT_MANAGER, Preference.Mode.IMMEDIATE),
+        (Role.SIRO, Preference.Mode.DIGEST),
+        (Role.DPO, Preference.Mode.DIGEST),
+    )
 )
 ROUTING = (
-    Part(f"role:{Role.SIRO}", "incident_critical_siro", when=critical_routed, routing="siro", not_the_actor=True),
-    Part(f"role:{Role.DPO}", "incident_serious", when=severity_routed, routing="dpo", not_the_actor=True),
-    Part(f"role:{Role.SIRO}", "incident_serious", when=severity_routed, routing="siro", not_the_actor=True),
+    Part(f"role:{Role.SIRO}", "incident_critical_siro", when=critical_routed, routing="siro"),
+    Part(f"role:{Role.DPO}", "incident_serious", when=severity_routed, routing="dpo"),
+    Part(f"role:{Role.SIRO}", "incident_serious", when=severity_routed, routing="siro"),
 )
 INFORMED = (
     Part(
@@ -151,7 +163,7 @@ INFORMED = (
         "informed_major",
         when=serious,
         once="governance",
-        mandatory=False,
+        mandatory=False,  # immediate until chosen: rare, and its email carries the counts a summary drops
         link="notifications",
         routing="governance",
     ),
@@ -159,8 +171,8 @@ INFORMED = (
     Part(f"contact:{Contact.Kind.INTERNAL_AUDIT}", "informed_audit", once="internal_audit"),
     Part(f"contact:{Contact.Kind.CALDICOTT}", "informed_caldicott", when=personal_data, once="caldicott"),
 )
-ASSIGNED = Part("investigator", "investigator_assigned", not_the_actor=True)
-ASSIGNED_AT_TRIAGE = Part("investigator", "investigator_assigned", when=assigned_now, not_the_actor=True)
+ASSIGNED = Part("investigator", "investigator_assigned")
+ASSIGNED_AT_TRIAGE = Part("investigator", "investigator_assigned", when=assigned_now)
 
 AUDIENCES: dict[str, tuple[Part, ...]] = {
     # A report is stored (the worker, straight after): the reporter, the handlers, the informed parties.
@@ -170,11 +182,11 @@ AUDIENCES: dict[str, tuple[Part, ...]] = {
     "incident.reclassified": (*ROUTING, *INFORMED),
     "incident.investigator_assigned": (ASSIGNED,),
     "incident.outcome_submitted": (
-        Part(f"role:{Role.INCIDENT_MANAGER}", "outcome_submitted", not_the_actor=True),
-        Part(f"role:{Role.DPO}", "outcome_submitted", when=serious_review, not_the_actor=True),
+        Part(f"role:{Role.INCIDENT_MANAGER}", "outcome_submitted"),
+        Part(f"role:{Role.DPO}", "outcome_submitted", when=serious_review),
     ),
-    "incident.outcome_returned": (Part("investigator", "outcome_returned", not_the_actor=True),),
-    "incident.reopened": (Part("investigator", "incident_reopened", not_the_actor=True),),
+    "incident.outcome_returned": (Part("investigator", "outcome_returned"),),
+    "incident.reopened": (Part("investigator", "incident_reopened"),),
     "reporter.message_sent": (Part("reporter", "reporter_message", link="my_report"),),
     # The anonymous reporter wrote back or added files with their receipt: the handlers.
     "reporter.wrote": (
@@ -185,7 +197,7 @@ AUDIENCES: dict[str, tuple[Part, ...]] = {
     "identity.requested": (Part(f"role:{Role.DPO}", "identity_requested"),),
     "identity.decided": (Part("person", "identity_decided"),),
     # A remedial action given to someone (not by themselves).
-    "action.assigned": (Part("action_owner", "action_assigned", when=action_has_owner, not_the_actor=True, link=""),),
+    "action.assigned": (Part("action_owner", "action_assigned", when=action_has_owner, link=""),),
     # The deadline scan: progress to the reporter, the informed parties it catches up on, escalations.
     "reporter_progress": (Part("reporter", "reporter_progress", mandatory=False, link="my_report"),),
     "informed": INFORMED,
@@ -207,6 +219,20 @@ AUDIENCES: dict[str, tuple[Part, ...]] = {
 }
 # When nobody holds the roles an escalation goes to, the first of these that anyone holds.
 FALLBACK = (Role.INCIDENT_MANAGER, Role.ADMIN)
+
+
+def usual_mode(kind: str, roles: set[str]) -> str:
+    """The mode a person holding `roles` gets for `kind` until they choose: immediate if any part
+    of the table that reaches them with `kind` is, else the daily summary if one is, else immediate."""
+    modes = {
+        part.usual
+        for parts in AUDIENCES.values()
+        for part in parts
+        if part.kind == kind
+        and not part.mandatory
+        and (part.who.removeprefix("role:") in roles or (part.who == "governance" and Role.GOVERNANCE in roles))
+    }
+    return Preference.Mode.DIGEST if modes == {Preference.Mode.DIGEST} else Preference.Mode.IMMEDIATE
 
 
 # ── Finding the people ───────────────────────────────────────────────────────────────────
@@ -353,8 +379,9 @@ def audience(o: Occasion, directory: Directory | None = None) -> list[Group]:
         if not part.when(o):
             continue
         title, people = _members(part, o, directory)
-        if part.not_the_actor and o.actor is not None:
-            people = [p for p in people if p.pk != o.actor.pk]
+        if o.actor is not None and not part.receipt:
+            # Nobody is told of what they did themselves (a receipt is their own record).
+            people = [p for p in people if not (isinstance(p, type(o.actor)) and p.pk == o.actor.pk)]
         groups.append(Group(part, title, people))
     if o.name.startswith("escalation.") and not any(g.people for g in groups):
         for role in FALLBACK:
@@ -454,6 +481,8 @@ def _send(
             context=data,
             mandatory=part.mandatory,
             at=at,
+            usual=part.usual,
+            receipt=part.receipt,
         )
     for person in people:
         if isinstance(person, InformedParty) and incident is not None:

@@ -7,7 +7,8 @@
   (exponential backoff) until `MAX_ATTEMPTS`, then failed, shown to organisation admins.
   A row left "sending" by a worker that died is claimed again when its lease runs out.
 - `Preference`: a person's choice, per kind, of immediate email or a daily digest for
-  what is not mandatory. Deadlines and escalations are always mandatory.
+  what is not mandatory (until they choose, the usual mode of their role: see
+  `audiences.usual_mode`). Deadlines and escalations are always mandatory.
 - `InformedParty` / `InformedNotice`: people an organisation names to be told, and
   the record that each was told once per incident.
 """
@@ -48,6 +49,15 @@ class Notification(models.Model):
 
     def __str__(self) -> str:
         return self.title
+
+    @property
+    def how_sent(self) -> str:
+        """How the email of this notification went, in plain words (the list shows it)."""
+        if self.kind == "escalation":
+            return "A deadline: always emailed at once."
+        if self.digest_pending:
+            return "In your next daily summary."
+        return ""
 
 
 class Outbox(models.Model):

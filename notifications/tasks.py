@@ -42,8 +42,10 @@ def send_report_notifications(incident_id: int) -> None:
 
     with transaction.atomic():
         incident = Incident.objects.select_related("organisation", "reported_by").get(pk=incident_id)
+        # The reporter is the actor: the handler who reports is not told of their own report.
+        actor = None if incident.reporter_anonymous else incident.reported_by
         with _reporters_stamp(incident):
-            tell(Occasion("report_received", incident=incident))
+            tell(Occasion("report_received", incident=incident, actor=actor))
 
 
 @task()

@@ -15,9 +15,11 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from audit.log import record
 from lib import clock
-from organisations.models import Organisation, Role
+from organisations.models import Membership, Organisation, Role
 
+from .audiences import usual_mode
 from .forms import InformedPartyForm, PreferencesForm
+from .kinds import OPTIONAL_KINDS
 from .models import InformedParty, Notification, Outbox, Preference
 
 
@@ -45,10 +47,21 @@ def notification_list(request: HttpRequest) -> HttpResponse:
         "notifications/list.html",
         {
             "page_obj": page,
+            "groups": by_incident(page.object_list),
             "unread": mine.filter(read_on__isnull=True).count(),
             "administered": list(administered(request).only("uuid", "name", "path")),
         },
     )
+
+
+def by_incident(items: Any) -> list[dict[str, Any]]:
+    """The page's notifications grouped by incident, the most recent incident first (the rest last)."""
+    groups: dict[int | None, dict[str, Any]] = {}
+    for item in items:
+        group = groups.setdefault(item.incident_id, {"incident": item.incident, "items": [], "unread": 0})
+        group["items"].append(item)
+        group["unread"] += item.read_on is None
+    return sorted(groups.values(), key=lambda g: g["incident"] is None)
 
 
 @login_required
@@ -79,7 +92,9 @@ def read_all(request: HttpRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def preferences(request: HttpRequest) -> HttpResponse:
     current = dict(Preference.objects.filter(user=request.user.pk).values_list("kind", "mode"))
-    form = PreferencesForm(request.POST or None, current=current)
+    roles = set(Membership.objects.filter(user=request.user.pk).values_list("role", flat=True))
+    usual = {kind: usual_mode(kind, roles) for kind in OPTIONAL_KINDS}
+    form = PreferencesForm(request.POST or None, current=current, usual=usual)
     if request.method == "POST" and form.is_valid():
         with transaction.atomic():
             for kind, mode in form.choices().items():

@@ -61,7 +61,7 @@ def test_untriaged_past_its_timescale_goes_to_the_siro_once(cast: Cast, siro) ->
     assert scan_at(utc(2026, 4, 8, 9)).escalations == 0  # once per threshold
     escalation = Escalation.objects.get()
     assert escalation.kind == Escalation.Kind.TRIAGE_OVERDUE and escalation.incident == incident
-    assert escalation.threshold == "2026-04-07"
+    assert escalation.threshold == "from:20260402T1100"  # the report, 10:00 UTC in London (BST)
     assert list(Outbox.objects.values_list("to_address", flat=True)) == ["siro@example.org"]
     assert Notification.objects.get().user == siro
     event = Event.objects.get(action="escalation.triage_overdue")

@@ -69,9 +69,13 @@ def test_report_acknowledgement_goes_through_the_outbox(transactional_db, cast: 
         )
     run_worker()
     run_worker()  # a second run sends nothing twice
-    assert smtp.inbox.recipients() == ["alice@example.org", "bob@example.org", "carol@example.org"]
+    # The handler at once; the DPO, who oversees, in the morning's summary (the usual for the role).
+    assert smtp.inbox.recipients() == ["alice@example.org", "bob@example.org"]
     assert Outbox.objects.filter(kind="report_acknowledged", to_address="bob@example.org").count() == 1
     assert Notification.objects.filter(user=cast.alice, incident=incident).count() == 1
+    assert Notification.objects.get(user=cast.carol, incident=incident).digest_pending
+    # The reporter's acknowledgement is their receipt: emailed, and not news on their list.
+    assert Notification.objects.get(user=cast.bob, incident=incident).read_on is not None
 
 
 def test_failed_delivery_is_retried_with_backoff_then_shown_to_admins(

@@ -34,7 +34,7 @@ from .table import (
     checklist_item_refusal,
     closure_needs,
 )
-from .work import add_note, message_reporter, save_outcome_draft, update_checklist_item
+from .work import add_note, investigator_next, message_reporter, save_outcome_draft, update_checklist_item
 
 __all__ = [
     "CLASSIFICATION_FIELDS",
@@ -55,6 +55,7 @@ __all__ = [
     "close_not_incident",
     "closure_needs",
     "eligible_investigators",
+    "investigator_next",
     "message_reporter",
     "my_serious_scope_filter",
     "reclassify",

@@ -16,6 +16,21 @@ from .common import locked as _lock
 from .table import check, checklist_item_blockers
 
 
+def investigator_next(incident: Incident, pending: int) -> str:
+    """What the investigating officer does next on `incident`, in plain words ("Assigned to me"
+    and the home page). `pending`: the checklist items still to do."""
+    report = getattr(incident, "outcome_report", None)
+    if incident.status == Incident.Status.TRIAGED:
+        return "Start the investigation"
+    if incident.status == Incident.Status.OUTCOME_SUBMITTED:
+        return "Waiting for the review of the outcome report"
+    if report is not None and report.status == OutcomeReport.Status.RETURNED:
+        return "The outcome report was returned: read the comments and resubmit"
+    if pending:
+        return f"{pending} checklist item{'s' if pending != 1 else ''} to do, then the outcome report"
+    return "Write and submit the outcome report"
+
+
 def update_checklist_item(
     item: ChecklistItem,
     *,

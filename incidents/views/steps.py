@@ -498,23 +498,15 @@ def assigned_to_me(request: HttpRequest) -> HttpResponse:
         )
         .order_by("reported_on")
     )
-    rows = []
-    for incident in incidents:
-        pending = incident.pending
-        report = getattr(incident, "outcome_report", None)
-        if incident.status == Incident.Status.TRIAGED:
-            due = "Start the investigation"
-        elif incident.status == Incident.Status.OUTCOME_SUBMITTED:
-            due = "Waiting for the review of the outcome report"
-        elif report is not None and report.status == OutcomeReport.Status.RETURNED:
-            due = "The outcome report was returned: read the comments and resubmit"
-        elif pending:
-            due = f"{pending} checklist item{'s' if pending != 1 else ''} to do, then the outcome report"
-        else:
-            due = "Write and submit the outcome report"
-        rows.append(
-            {"incident": incident, "due": due, "ico_due": incident.ico_due, "outcome_due": incident.outcome_due}
-        )
+    rows = [
+        {
+            "incident": incident,
+            "due": lifecycle.investigator_next(incident, incident.pending),
+            "ico_due": incident.ico_due,
+            "outcome_due": incident.outcome_due,
+        }
+        for incident in incidents
+    ]
     return render(request, "incidents/mine.html", {"rows": rows})
 
 

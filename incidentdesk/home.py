@@ -1,0 +1,235 @@
+"""The home page: what needs me now, most urgent first, from the rules that already exist.
+
+Nothing here decides anything: who may take a step is the lifecycle's table (`blockers`),
+what is due is the stored deadlines (`deadlines.models.Deadline`), what the SIRO and the DPO
+oversee is `lifecycle.my_serious_scope_filter`, an investigator's next step is
+`lifecycle.investigator_next`. The page only gathers them:
+
+- triage waiting (where the person may triage), reviews to do, incidents ready to close,
+  investigations assigned;
+- ICO clocks running on incidents the person handles; remedial actions they own;
+- reporters waiting for a reply (their message is the last one, or the update is overdue);
+- for the SIRO and the DPO, the open major and critical incidents they oversee.
+
+A person with no work of their own (a reporter) gets the report form's start and their reports.
+"""
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from django.contrib.auth.decorators import login_required
+from django.db.models import Count, Exists, OuterRef, Q, Subquery
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+
+from actions.models import RemedialAction
+from deadlines.models import Deadline
+from incidents import lifecycle
+from incidents.models import ChecklistItem, Incident, ReporterMessage
+from organisations.models import HANDLER_ROLES, Role
+from organisations.powers import memberships_of
+
+# How many of each kind the home lists (the full lists are a click away).
+LIMIT = 50
+Kind = Deadline.Kind
+# The states in which an investigator has work to do (after submitting, it waits for review).
+INVESTIGATING = (Incident.Status.TRIAGED, Incident.Status.INVESTIGATING)
+
+
+@dataclass
+class Item:
+    """One thing that needs the person: what, on which incident, by when, and where to do it."""
+
+    what: str
+    href: str
+    incident: Incident | None = None
+    title: str = ""  # an action's title, when the item is not about an incident as a whole
+    due: Deadline | None = None
+    since: datetime | None = None  # for items without a deadline: waiting since
+
+    @property
+    def state(self) -> str:
+        return self.due.state() if self.due is not None else ""
+
+    @property
+    def phrase(self) -> str:
+        return self.due.phrase() if self.due is not None else ""
+
+    @property
+    def due_soon(self) -> bool:
+        """Due today or the next working day (a clock: within 24 hours): marked before it is late."""
+        if self.due is None or self.state != "due":
+            return False
+        if self.due.due_date is not None:
+            return self.phrase in ("due today", "due in 1 working day")
+        return self.due.due_at - timezone.now() <= timedelta(hours=24)
+
+    def sort_key(self) -> tuple[int, datetime]:
+        if self.due is not None:
+            return (0, self.due.due_at)
+        return (1, self.since or timezone.now())
+
+
+def _deadlines(incident_ids: set[int]) -> dict[tuple[int, str], Deadline]:
+    rows = Deadline.objects.open().filter(incident_id__in=incident_ids, action__isnull=True)
+    return {(row.incident_id, row.kind): row for row in rows}  # type: ignore[misc]
+
+
+def _first(due: dict[tuple[int, str], Deadline], incident: Incident, *kinds: str) -> Deadline | None:
+    found = [due[(incident.pk, k)] for k in kinds if (incident.pk, k) in due]
+    return min(found, key=lambda d: d.due_at) if found else None
+
+
+def work_for(user: Any) -> list[Item]:
+    """Everything that needs `user` now, most urgent first (overdue, then due, then the rest)."""
+    visible = Incident.objects.visible_to(user).select_related("organisation")
+    last_direction = Subquery(
+        ReporterMessage.objects.filter(incident=OuterRef("pk")).order_by("-sent_on", "-id").values("direction")[:1]
+    )
+    open_deadline = Deadline.objects.open().filter(incident=OuterRef("pk"))
+    candidates = list(
+        visible.filter(status__in=Incident.OPEN_STATUSES)
+        .annotate(last_direction=last_direction)
+        .filter(
+            Q(status__in=[Incident.Status.REPORTED, Incident.Status.OUTCOME_SUBMITTED])
+            | Q(investigator=user)
+            | Q(Exists(open_deadline.filter(kind=Kind.ICO)))
+            | Q(Exists(open_deadline.filter(kind=Kind.REPORTER_UPDATE, due_at__lte=timezone.now())))
+            | Q(last_direction=ReporterMessage.Direction.FROM_REPORTER)
+        )
+        .annotate(
+            pending=Count("checklist", filter=Q(checklist__state=ChecklistItem.State.PENDING), distinct=True),
+        )
+        .select_related("outcome_report")
+        .order_by("reported_on")[: LIMIT * 6]
+    )
+    due = _deadlines({i.pk for i in candidates})
+    items: list[Item] = []
+    for incident in candidates:
+        p = incident.powers_of(user)
+        detail = reverse("incidents:detail", args=[incident.uuid])
+        if incident.status == Incident.Status.REPORTED and not lifecycle.blockers("triage", incident, p):
+            items.append(
+                Item(
+                    "Triage the report",
+                    reverse("incidents:triage", args=[incident.uuid]),
+                    incident,
+                    due=_first(due, incident, Kind.URGENT_TRIAGE, Kind.TRIAGE),
+                    since=incident.reported_on,
+                )
+            )
+        submitted = incident.status == Incident.Status.OUTCOME_SUBMITTED
+        if submitted and not lifecycle.blockers("review_outcome", incident, p):
+            items.append(
+                Item(
+                    "Review the outcome report",
+                    reverse("incidents:review", args=[incident.uuid]),
+                    incident,
+                    since=incident.outcome_submitted_on or incident.reported_on,
+                )
+            )
+        if submitted and not lifecycle.blockers("close", incident, p):
+            # Every review the severity needs is in: closing is the one step left.
+            items.append(
+                Item(
+                    "Close the incident",
+                    reverse("incidents:close", args=[incident.uuid]),
+                    incident,
+                    since=incident.outcome_submitted_on or incident.reported_on,
+                )
+            )
+        if incident.investigator_id == user.pk and incident.status in INVESTIGATING:
+            items.append(
+                Item(
+                    lifecycle.investigator_next(incident, incident.pending),
+                    detail,
+                    incident,
+                    due=_first(due, incident, Kind.OUTCOME),
+                    since=incident.triaged_on or incident.reported_on,
+                )
+            )
+        handles = p.is_manager or p.is_siro or p.is_dpo
+        clock = due.get((incident.pk, Kind.ICO))
+        if handles and clock is not None:
+            what = "ICO clock: decide whether to tell the ICO, and report in time"
+            items.append(Item(what, detail, incident, due=clock))
+        if p.is_manager and incident.status in Incident.OPEN_STATUSES:
+            update = due.get((incident.pk, Kind.REPORTER_UPDATE))
+            if incident.last_direction == ReporterMessage.Direction.FROM_REPORTER:
+                items.append(
+                    Item(
+                        "The reporter wrote: reply to them",
+                        reverse("incidents:message_reporter", args=[incident.uuid]),
+                        incident,
+                        due=update,
+                    )
+                )
+            elif update is not None and update.is_overdue():
+                items.append(
+                    Item(
+                        "Update the reporter",
+                        reverse("incidents:message_reporter", args=[incident.uuid]),
+                        incident,
+                        due=update,
+                    )
+                )
+    actions = (
+        RemedialAction.objects.filter(owner=user, status=RemedialAction.Status.OPEN)
+        .select_related("incident", "incident__organisation", "deadline")
+        .order_by("pk")[:LIMIT]
+    )
+    for action in actions:
+        deadline = getattr(action, "deadline", None)
+        items.append(
+            Item(
+                "Finish the remedial action",
+                reverse("actions:detail", args=[action.pk]),
+                action.incident,
+                title=action.title,
+                due=deadline if deadline is not None and deadline.is_open else None,
+                since=action.created_on,
+            )
+        )
+    return sorted(items, key=Item.sort_key)
+
+
+def overseen(user: Any) -> list[Item]:
+    """Open major and critical incidents where the person is SIRO or DPO, with the deadline
+    that falls first (the "Major and critical" page in short)."""
+    incidents = list(
+        Incident.objects.visible_to(user)
+        .filter(lifecycle.my_serious_scope_filter(user), status__in=Incident.OPEN_STATUSES)
+        .select_related("organisation")
+        .order_by("reported_on")[:LIMIT]
+    )
+    due = _deadlines({i.pk for i in incidents})
+    items = []
+    for incident in incidents:
+        first = _first(due, incident, Kind.URGENT_TRIAGE, Kind.TRIAGE, Kind.OUTCOME, Kind.ICO)
+        what = f"{incident.get_severity_display()}: {incident.get_status_display().lower()}"
+        detail = reverse("incidents:detail", args=[incident.uuid])
+        items.append(Item(what, detail, incident, due=first, since=incident.reported_on))
+    return sorted(items, key=Item.sort_key)
+
+
+@login_required
+def home(request: HttpRequest) -> HttpResponse:
+    user: Any = request.user
+    roles = {role for _, role in memberships_of(user)}
+    if not roles:
+        return redirect("intake:report")  # shows the page for someone who belongs nowhere yet
+    handles = bool(roles & (HANDLER_ROLES | {Role.INVESTIGATOR}))
+    items = work_for(user) if handles or RemedialAction.objects.filter(owner=user).exists() else []
+    context = {
+        "items": items,
+        "overdue": sum(1 for i in items if i.state == "overdue"),
+        "oversee": overseen(user) if roles & {Role.SIRO, Role.DPO} else [],
+        "works": handles,
+        "my_reports": Incident.objects.filter(reported_by=user.pk).select_related("organisation")[:10],
+        "governance": Role.GOVERNANCE in roles,
+        "admin": Role.ADMIN in roles,
+    }
+    return render(request, "home.html", context)
