@@ -104,9 +104,9 @@ def _ei(f: Facts) -> Factor:
             0.5,
             ["Limited (0.5): the data was pseudonymised; identifying people needs a key that was not taken."],
         )
-    if f.readable_categories & DIRECT_IDENTIFIERS:
-        return Factor(1.0, ["Maximum (1): the data names or directly identifies the people."])
-    if f.data_categories or f.document_kinds:
+    if f.readable_categories & DIRECT_IDENTIFIERS or f.document_kinds:
+        return Factor(1.0, ["Maximum (1): the data or documents name or directly identify the people."])
+    if f.data_categories:
         return Factor(
             0.75,
             ["Significant (0.75): no direct identifiers, but school records link easily to the pupils and staff."],

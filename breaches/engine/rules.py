@@ -226,8 +226,6 @@ def impact_of_harm(f: Facts) -> tuple[int, list[str]]:
     elif f.data_categories:
         level = 0
         reasons.append("The only data involved was strongly hashed: it cannot be read, so the impact is minimal.")
-    elif f.document_kinds:
-        level = 0
     else:
         level = 1
         reasons.append("The kinds of data are not known yet, so the impact is taken as limited at least.")
