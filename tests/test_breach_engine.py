@@ -28,17 +28,17 @@ from breaches.engine import (
     DOCUMENT_KINDS,
     ENISA_BANDS,
     HARMS,
-    RELIABILITY_ORDER,
-    SERVICE_EFFECT_ORDER,
-    VOLUMES,
     OUTCOME_RANK,
     OUTCOME_RECORD,
     OUTCOME_REPORT,
     OUTCOME_REPORT_AND_PUBLIC_NOTICE,
     OUTCOME_REPORT_AND_TELL,
     RECIPIENTS,
+    RELIABILITY_ORDER,
+    SERVICE_EFFECT_ORDER,
     SEVERITIES,
     SPECIAL,
+    VOLUMES,
     Facts,
     FactsError,
     Result,
@@ -628,11 +628,27 @@ def test_every_would_change_line_is_what_the_engine_says(f: Facts) -> None:
         assert line["words"].startswith("If ")
 
 
-OLD_FIELDS = (
-    "data_categories data_subjects children_involved people_count records_count breach_types recipient "
-    "encrypted_key_safe recovered_or_deleted exfiltration backup_available restoration_hours malicious contained "
-    "consequences consequences_notes later_measures_remove_high_risk later_measures_notes contact_disproportionate"
-).split()
+OLD_FIELDS = [
+    "data_categories",
+    "data_subjects",
+    "children_involved",
+    "people_count",
+    "records_count",
+    "breach_types",
+    "recipient",
+    "encrypted_key_safe",
+    "recovered_or_deleted",
+    "exfiltration",
+    "backup_available",
+    "restoration_hours",
+    "malicious",
+    "contained",
+    "consequences",
+    "consequences_notes",
+    "later_measures_remove_high_risk",
+    "later_measures_notes",
+    "contact_disproportionate",
+]
 
 
 def test_old_files_are_accepted_unchanged_and_new_facts_default_to_before(tmp_path) -> None:
