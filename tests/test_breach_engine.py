@@ -12,6 +12,7 @@ import json
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 import pytest
 from django.core.management import call_command
@@ -598,7 +599,9 @@ def test_a_worse_effect_on_services_never_lowers_the_outcome(f: Facts, pair) -> 
 @settings(max_examples=300, deadline=None)
 @given(any_facts, st.sampled_from(["hashed_strong", "pseudonymised", "publicly_available"]))
 def test_hashing_pseudonymisation_and_public_data_never_raise_the_outcome(f: Facts, name: str) -> None:
-    assert no_lower(assess(dataclasses.replace(f, **{name: False})), assess(dataclasses.replace(f, **{name: True})))
+    off: dict[str, Any] = {name: False}
+    on: dict[str, Any] = {name: True}
+    assert no_lower(assess(dataclasses.replace(f, **off)), assess(dataclasses.replace(f, **on)))
 
 
 @settings(max_examples=300, deadline=None)
