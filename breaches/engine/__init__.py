@@ -117,6 +117,7 @@ __all__ = [
     "Result",
     "assess",
     "assess_dict",
+    "decide",
     "enisa_band",
     "enisa_severity",
     "impact_of_harm",
