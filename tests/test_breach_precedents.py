@@ -1,5 +1,6 @@
 """Issue 19: past decisions beside the result, a reason when deciding differently, the new facts on the form."""
 
+import pytest
 from django.urls import reverse
 
 from breaches import precedents
@@ -46,6 +47,7 @@ def open_breach(cast: Cast, facts: dict) -> Incident:
     return incident
 
 
+@pytest.mark.asvs("V8.2.2")
 def test_precedents_are_only_what_the_viewer_may_see(cast: Cast) -> None:
     """alice (school A) sees school A's past breach, never school B's; carol, DPO over both, sees both."""
     in_a = decided_breach(cast.school_a, cast, SAFEGUARDING_TO_PARENT)
