@@ -11,6 +11,7 @@ from incidents.models import Incident
 
 from . import engine
 from .models import Assessment, IndividualsNotice, ReportDetails, severity_clash
+from .precedents import Precedent, departure
 
 
 class DateTimeInput(forms.DateTimeInput):
@@ -56,9 +57,47 @@ class AssessmentForm(forms.Form):
     )
     records_count = forms.IntegerField(
         label="Roughly how many records?",
+        help_text="Leave blank if not known: a blank is taken as not known, never as the worst case.",
         min_value=0,
         required=False,
         widget=forms.NumberInput(attrs={"class": "govuk-input--width-5"}),
+    )
+    data_extent = forms.ChoiceField(
+        label="How much of the most sensitive kind of data is there?",
+        help_text="A passing mention is a word or a line with no detail, such as a dietary note or 'off sick'.",
+        choices=list(reversed(_choices(engine.DATA_EXTENTS))),
+        widget=forms.RadioSelect,
+        initial="record",
+        required=False,
+    )
+    document_kinds = forms.MultipleChoiceField(
+        label="What kinds of document are involved?",
+        help_text="Select all that apply. Leave blank if it was not a document, or none of these.",
+        choices=_choices(engine.DOCUMENT_KINDS),
+        widget=forms.CheckboxSelectMultiple,
+        required=False,
+    )
+    volume_per_person = forms.ChoiceField(
+        label="How much is there about each person?",
+        choices=[*_choices(engine.VOLUMES), ("", "Not known")],
+        widget=forms.RadioSelect,
+        initial="",
+        required=False,
+    )
+    profiling = forms.ChoiceField(
+        label="Does the data let someone build a profile of the people (habits, movements, preferences)?",
+        choices=YES_NO,
+        widget=forms.RadioSelect,
+        initial="no",
+        required=False,
+    )
+    publicly_available = forms.ChoiceField(
+        label="Was all of this data already publicly available?",
+        help_text="For example, names and roles already on the school website.",
+        choices=YES_NO,
+        widget=forms.RadioSelect,
+        initial="no",
+        required=False,
     )
     breach_types = forms.MultipleChoiceField(
         label="What kind of breach is it?",
@@ -72,10 +111,44 @@ class AssessmentForm(forms.Form):
         widget=forms.RadioSelect,
         required=False,
     )
+    recipient_reliability = forms.ChoiceField(
+        label="If a person received it: can they be relied on to return or delete it?",
+        help_text="Leave unanswered if the data reached the public, an attacker or a colleague allowed to see it.",
+        choices=[*_choices(engine.RELIABILITY), ("", "Does not apply")],
+        widget=forms.RadioSelect,
+        initial="",
+        required=False,
+    )
     encrypted_key_safe = forms.ChoiceField(
         label="Was the data encrypted to current standards, with the key kept safe?",
+        help_text=(
+            "Yes only if the whole of the data was encrypted (for example a BitLocker laptop) and the key or password "
+            "was not lost or taken with it. Hashed passwords and pseudonymous usernames are the next two questions."
+        ),
         choices=YES_NO,
         widget=forms.RadioSelect,
+    )
+    hashed_strong = forms.ChoiceField(
+        label="Were the passwords or other secrets stored only as strong hashes?",
+        help_text=(
+            "Yes if they were hashed with a strong, salted algorithm (such as bcrypt or Argon2) and the salt or key "
+            "was not taken. This is not encryption: the rest of the data can still be read."
+        ),
+        choices=YES_NO,
+        widget=forms.RadioSelect,
+        initial="no",
+        required=False,
+    )
+    pseudonymised = forms.ChoiceField(
+        label="Were the people identified only by codes or pseudonymous usernames?",
+        help_text=(
+            "Yes if names were replaced by codes or usernames that do not reveal who the person is, and the list "
+            "linking the codes to people was not taken. This is not encryption: the data itself can be read."
+        ),
+        choices=YES_NO,
+        widget=forms.RadioSelect,
+        initial="no",
+        required=False,
     )
     recovered_or_deleted = forms.ChoiceField(
         label="Has the data been recovered, or its deletion confirmed?", choices=YES_NO, widget=forms.RadioSelect
@@ -92,10 +165,25 @@ class AssessmentForm(forms.Form):
         initial="unknown",
     )
     restoration_hours = forms.FloatField(
-        label="How many hours did restoring take, or will it take?",
+        label="How many hours did restoring from the backup take, or will it take?",
+        help_text="Leave blank if not known.",
         min_value=0,
         required=False,
         widget=forms.NumberInput(attrs={"class": "govuk-input--width-5", "step": "any"}),
+    )
+    unavailable_hours = forms.FloatField(
+        label="For lost or unavailable data: for how many hours was it out of reach, or will it be?",
+        help_text="Count from when it was lost until people could use it again. Leave blank if not known.",
+        min_value=0,
+        required=False,
+        widget=forms.NumberInput(attrs={"class": "govuk-input--width-5", "step": "any"}),
+    )
+    service_effect = forms.ChoiceField(
+        label="What did the loss do to the services people rely on?",
+        choices=[*_choices(engine.SERVICE_EFFECTS), ("", "Not known, or no loss of availability")],
+        widget=forms.RadioSelect,
+        initial="",
+        required=False,
     )
     malicious = forms.ChoiceField(
         label="Was it deliberate (theft, an attack, misuse) rather than an accident?",
@@ -112,6 +200,16 @@ class AssessmentForm(forms.Form):
     )
     consequences_notes = forms.CharField(
         label="Anything more about the consequences", required=False, widget=forms.Textarea(attrs={"rows": 3})
+    )
+    harm_materialised = forms.MultipleChoiceField(
+        label="Has any harm already happened to the people affected?",
+        help_text="Select only what has happened, not what might. Leave blank if none is known.",
+        choices=_choices(engine.HARMS),
+        widget=forms.CheckboxSelectMultiple,
+        required=False,
+    )
+    harm_notes = forms.CharField(
+        label="What happened to them?", required=False, widget=forms.Textarea(attrs={"rows": 2})
     )
     later_measures_remove_high_risk = forms.ChoiceField(
         label="Have measures taken since made any high risk unlikely to happen?",
@@ -139,7 +237,13 @@ class AssessmentForm(forms.Form):
         "contained",
         "later_measures_remove_high_risk",
         "contact_disproportionate",
+        "hashed_strong",
+        "pseudonymised",
+        "profiling",
+        "publicly_available",
     )
+    # Radios whose "not known" or "does not apply" is stored as null.
+    OPTIONAL_CHOICES = ("recipient", "recipient_reliability", "service_effect", "volume_per_person")
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
@@ -158,14 +262,21 @@ class AssessmentForm(forms.Form):
             "people_count": data.get("people_count"),
             "records_count": data.get("records_count"),
             "breach_types": data["breach_types"],
-            "recipient": data.get("recipient") or None,
             "exfiltration": data["exfiltration"],
             "backup_available": {"yes": True, "no": False}.get(data["backup_available"]),
             "restoration_hours": data.get("restoration_hours"),
+            "unavailable_hours": data.get("unavailable_hours"),
             "consequences": data["consequences"],
             "consequences_notes": data.get("consequences_notes", ""),
             "later_measures_notes": data.get("later_measures_notes", ""),
+            "harm_materialised": data.get("harm_materialised") or [],
+            "harm_notes": data.get("harm_notes", ""),
+            "document_kinds": data.get("document_kinds") or [],
+            # "A record" is what the engine assumes when nothing is said, so it is stored as not said.
+            "data_extent": "incidental" if data.get("data_extent") == "incidental" else None,
         }
+        for name in self.OPTIONAL_CHOICES:
+            values[name] = data.get(name) or None
         for name in self.BOOLEANS:
             values[name] = data[name] == "yes"
         return engine.Facts.from_dict(values)
@@ -179,7 +290,9 @@ class AssessmentForm(forms.Form):
                 initial[name] = "yes" if facts.get(name) else "no"
             backup = facts.get("backup_available")
             initial["backup_available"] = "unknown" if backup is None else "yes" if backup else "no"
-            initial["recipient"] = facts.get("recipient") or ""
+            for name in cls.OPTIONAL_CHOICES:
+                initial[name] = facts.get(name) or ""
+            initial["data_extent"] = facts.get("data_extent") or "record"
             return initial
         return {
             "people_count": incident.people_affected,
@@ -210,10 +323,18 @@ class DecisionForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 4}),
     )
 
-    def __init__(self, *args: Any, incident: Incident, assessment: Assessment | None, **kwargs: Any) -> None:
+    def __init__(
+        self,
+        *args: Any,
+        incident: Incident,
+        assessment: Assessment | None,
+        precedents: list[Precedent] | None = None,
+        **kwargs: Any,
+    ) -> None:
         super().__init__(*args, **kwargs)
         self.incident = incident
         self.assessment = assessment
+        self.precedents = precedents or []
         severity = incident.get_severity_display().lower() if incident.severity else ""
         if severity in ("major", "critical"):
             self.fields["reason"].help_text = (
@@ -238,6 +359,13 @@ class DecisionForm(forms.Form):
             clash = severity_clash(self.assessment.engine_decision, self.incident.severity)
             if clash:
                 self.add_error("reason", clash)
+        deciding = data.get("decision") if data.get("agrees") == "no" else None
+        if self.assessment is not None and data.get("agrees") == "yes":
+            deciding = self.assessment.engine_decision
+        if deciding and not reason and "reason" not in self.errors:
+            why = departure(deciding, self.precedents)
+            if why:
+                self.add_error("reason", why)
         return data
 
 

@@ -175,6 +175,25 @@ def fact_rows(facts: dict[str, Any]) -> list[tuple[str, str]]:
         ("Contained", yes_no(facts.get("contained"))),
         ("Likely consequences", words(facts.get("consequences", []), engine.CONSEQUENCES)),
         ("More about the consequences", facts.get("consequences_notes") or "None given"),
+        # Issue 19's facts; an assessment made before them shows "Not known" or "None given".
+        ("Harm that has already happened", words(facts.get("harm_materialised", []), engine.HARMS)),
+        ("What happened to them", facts.get("harm_notes") or "None given"),
+        ("How much of the most sensitive data", engine.DATA_EXTENTS.get(facts.get("data_extent") or "record", "")),
+        ("Kinds of document", words(facts.get("document_kinds", []), engine.DOCUMENT_KINDS)),
+        (
+            "Can the recipient be relied on",
+            engine.RELIABILITY.get(facts.get("recipient_reliability") or "", "Not asked, or does not apply"),
+        ),
+        ("Strongly hashed secrets", yes_no(facts.get("hashed_strong", False))),
+        ("Pseudonymised", yes_no(facts.get("pseudonymised", False))),
+        (
+            "Hours out of reach",
+            "Not known" if facts.get("unavailable_hours") is None else f"{facts['unavailable_hours']:g}",
+        ),
+        ("Effect on services", engine.SERVICE_EFFECTS.get(facts.get("service_effect") or "", "Not known")),
+        ("How much about each person", engine.VOLUMES.get(facts.get("volume_per_person") or "", "Not known")),
+        ("Lets someone build a profile", yes_no(facts.get("profiling", False))),
+        ("Already publicly available", yes_no(facts.get("publicly_available", False))),
     ]
 
 

@@ -19,7 +19,7 @@ from core.exceptions import StepRefused
 from core.views import get_visible_or_404
 from incidents.models import Incident
 
-from . import documents, engine
+from . import documents, engine, precedents
 from .clock import ico_clock_state
 from .forms import (
     AssessmentForm,
@@ -83,6 +83,7 @@ def overview(request: HttpRequest, incident_uuid: Any) -> HttpResponse:
 def assessment_version(request: HttpRequest, incident_uuid: Any, version: int) -> HttpResponse:
     incident = get_visible_or_404(Incident.objects.select_related("organisation"), request.user, uuid=incident_uuid)
     assessment = get_visible_or_404(Assessment, request.user, incident=incident, version=version)
+    p = incident.powers_of(request.user)
     return page(
         request,
         "breaches/assessment.html",
@@ -90,6 +91,12 @@ def assessment_version(request: HttpRequest, incident_uuid: Any, version: int) -
         assessment=assessment,
         result=assessment.result,
         facts=assessment.fact_rows(),
+        precedents=(
+            precedents.nearest(incident, request.user, assessment.facts)
+            if p.can_assess_breach or p.can_decide_breach
+            else []
+        ),
+        may_decide=p.can_decide_breach,
     )
 
 
@@ -123,7 +130,10 @@ def decide(request: HttpRequest, incident_uuid: Any) -> HttpResponse:
         incident.powers_of(request.user).can_decide_breach, "Only the DPO can record the decision on telling the ICO."
     )
     latest = latest_assessment(incident)
-    form = DecisionForm(request.POST if request.method == "POST" else None, incident=incident, assessment=latest)
+    nearest = precedents.nearest(incident, request.user, latest.facts) if latest else []
+    form = DecisionForm(
+        request.POST if request.method == "POST" else None, incident=incident, assessment=latest, precedents=nearest
+    )
     if request.method == "POST" and latest is None:
         form.is_valid()
         form.add_error(None, "Assess the breach before recording a decision.")
@@ -149,6 +159,8 @@ def decide(request: HttpRequest, incident_uuid: Any) -> HttpResponse:
         latest=latest,
         result=latest.result if latest else None,
         clash=severity_clash(latest.engine_decision, incident.severity) if latest else "",
+        precedents=nearest,
+        departure=precedents.departure(latest.engine_decision, nearest) if latest else "",
     )
 
 

@@ -12,6 +12,7 @@ import json
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 import pytest
 from django.core.management import call_command
@@ -23,16 +24,22 @@ from breaches.engine import (
     BREACH_TYPES,
     CONSEQUENCES,
     DATA_CATEGORIES,
+    DATA_EXTENTS,
     DATA_SUBJECTS,
+    DOCUMENT_KINDS,
     ENISA_BANDS,
+    HARMS,
     OUTCOME_RANK,
     OUTCOME_RECORD,
     OUTCOME_REPORT,
     OUTCOME_REPORT_AND_PUBLIC_NOTICE,
     OUTCOME_REPORT_AND_TELL,
     RECIPIENTS,
+    RELIABILITY_ORDER,
+    SERVICE_EFFECT_ORDER,
     SEVERITIES,
     SPECIAL,
+    VOLUMES,
     Facts,
     FactsError,
     Result,
@@ -374,6 +381,17 @@ any_facts = st.builds(
     consequences=st.frozensets(st.sampled_from(sorted(CONSEQUENCES))),
     later_measures_remove_high_risk=st.booleans(),
     contact_disproportionate=st.booleans(),
+    harm_materialised=st.frozensets(st.sampled_from(sorted(HARMS))),
+    data_extent=st.none() | st.sampled_from(sorted(DATA_EXTENTS)),
+    document_kinds=st.frozensets(st.sampled_from(sorted(DOCUMENT_KINDS))),
+    recipient_reliability=st.none() | st.sampled_from(RELIABILITY_ORDER),
+    unavailable_hours=st.none() | st.floats(0, 1000),
+    service_effect=st.none() | st.sampled_from(SERVICE_EFFECT_ORDER),
+    hashed_strong=st.booleans(),
+    pseudonymised=st.booleans(),
+    profiling=st.booleans(),
+    publicly_available=st.booleans(),
+    volume_per_person=st.none() | st.sampled_from(sorted(VOLUMES)),
 )
 
 
@@ -448,7 +466,16 @@ def test_encryption_with_the_key_safe_never_raises_the_outcome(f: Facts) -> None
 @settings(max_examples=300, deadline=None)
 @given(any_facts)
 def test_an_encrypted_confidentiality_breach_never_needs_telling_individuals(f: Facts) -> None:
-    result = assess(dataclasses.replace(f, encrypted_key_safe=True, breach_types=frozenset({"confidentiality"})))
+    # Harm that has already happened is a fact, not a chance encryption can rule out, so it is left out here.
+    result = assess(
+        dataclasses.replace(
+            f,
+            encrypted_key_safe=True,
+            breach_types=frozenset({"confidentiality"}),
+            harm_materialised=frozenset(),
+            service_effect=None,
+        )
+    )
     assert not result.tell_individuals
     assert not result.public_notice
     assert result.outcome == OUTCOME_RECORD
@@ -510,3 +537,179 @@ def test_command_assesses_a_batch_for_review(tmp_path) -> None:
     bad.write_text(json.dumps([{}, {"recipient": "nobody"}]))
     with pytest.raises(CommandError, match=r"bad-batch.json\[1\]: recipient must be one of"):
         call_command("assess_breach", str(bad))
+
+
+# --- Issue 19: the new facts keep every property ------------------------------------------
+
+
+def two_in_order(order):
+    return st.tuples(st.sampled_from(order), st.sampled_from(order)).map(lambda pair: sorted(pair, key=order.index))
+
+
+@settings(max_examples=300, deadline=None)
+@given(any_facts, st.sampled_from(sorted(HARMS)))
+def test_harm_that_has_happened_never_lowers_the_outcome(f: Facts, harm: str) -> None:
+    worse = dataclasses.replace(f, harm_materialised=f.harm_materialised | {harm})
+    assert no_lower(assess(worse), assess(f))
+    assert assess(worse).likelihood == 3
+
+
+@settings(max_examples=300, deadline=None)
+@given(any_facts, st.sampled_from(sorted(DOCUMENT_KINDS)))
+def test_adding_a_kind_of_document_never_lowers_the_outcome(f: Facts, kind: str) -> None:
+    assert no_lower(assess(dataclasses.replace(f, document_kinds=f.document_kinds | {kind})), assess(f))
+
+
+@settings(max_examples=300, deadline=None)
+@given(any_facts)
+def test_a_passing_mention_never_raises_the_outcome_over_a_record(f: Facts) -> None:
+    record = assess(dataclasses.replace(f, data_extent="record"))
+    assert no_lower(record, assess(dataclasses.replace(f, data_extent="incidental")))
+    assert seriousness(record) == seriousness(assess(dataclasses.replace(f, data_extent=None)))
+
+
+@settings(max_examples=300, deadline=None)
+@given(any_facts, two_in_order(RELIABILITY_ORDER))
+def test_a_more_reliable_recipient_never_raises_the_outcome(f: Facts, pair) -> None:
+    reliable, less = pair
+    assert no_lower(
+        assess(dataclasses.replace(f, recipient_reliability=less)),
+        assess(dataclasses.replace(f, recipient_reliability=reliable)),
+    )
+
+
+@settings(max_examples=300, deadline=None)
+@given(any_facts, st.floats(0, 1000), st.floats(0, 1000))
+def test_a_longer_outage_never_lowers_the_outcome(f: Facts, a: float, b: float) -> None:
+    short, long = sorted((a, b))
+    assert no_lower(
+        assess(dataclasses.replace(f, unavailable_hours=long)), assess(dataclasses.replace(f, unavailable_hours=short))
+    )
+
+
+@settings(max_examples=300, deadline=None)
+@given(any_facts, two_in_order(SERVICE_EFFECT_ORDER))
+def test_a_worse_effect_on_services_never_lowers_the_outcome(f: Facts, pair) -> None:
+    milder, worse = pair
+    assert no_lower(
+        assess(dataclasses.replace(f, service_effect=worse)), assess(dataclasses.replace(f, service_effect=milder))
+    )
+
+
+@settings(max_examples=300, deadline=None)
+@given(any_facts, st.sampled_from(["hashed_strong", "pseudonymised", "publicly_available"]))
+def test_hashing_pseudonymisation_and_public_data_never_raise_the_outcome(f: Facts, name: str) -> None:
+    off: dict[str, Any] = {name: False}
+    on: dict[str, Any] = {name: True}
+    assert no_lower(assess(dataclasses.replace(f, **off)), assess(dataclasses.replace(f, **on)))
+
+
+@settings(max_examples=300, deadline=None)
+@given(any_facts)
+def test_profiling_and_much_data_per_person_never_lower_the_outcome(f: Facts) -> None:
+    plain = dataclasses.replace(f, profiling=False, volume_per_person="few")
+    assert no_lower(assess(dataclasses.replace(plain, profiling=True)), assess(plain))
+    assert no_lower(assess(dataclasses.replace(plain, volume_per_person="many")), assess(plain))
+
+
+@settings(max_examples=300, deadline=None)
+@given(any_facts)
+def test_a_working_backup_never_raises_the_outcome_and_not_known_sits_between(f: Facts) -> None:
+    """Backup: yes is never worse than not known, and not known never worse than no."""
+    yes, unknown, no = (assess(dataclasses.replace(f, backup_available=value)) for value in (True, None, False))
+    assert no_lower(unknown, yes)
+    assert no_lower(no, unknown)
+
+
+@settings(max_examples=200, deadline=None)
+@given(any_facts)
+def test_every_would_change_line_is_what_the_engine_says(f: Facts) -> None:
+    """The uncertainty reading never invents: each line names an outcome the engine gives with that one change."""
+    result = assess(f)
+    for line in result.uncertainty["would_change"]:
+        assert line["outcome"] != result.outcome
+        assert line["words"].startswith("If ")
+
+
+OLD_FIELDS = [
+    "data_categories",
+    "data_subjects",
+    "children_involved",
+    "people_count",
+    "records_count",
+    "breach_types",
+    "recipient",
+    "encrypted_key_safe",
+    "recovered_or_deleted",
+    "exfiltration",
+    "backup_available",
+    "restoration_hours",
+    "malicious",
+    "contained",
+    "consequences",
+    "consequences_notes",
+    "later_measures_remove_high_risk",
+    "later_measures_notes",
+    "contact_disproportionate",
+]
+
+
+def test_old_files_are_accepted_unchanged_and_new_facts_default_to_before(tmp_path) -> None:
+    """A file written before issue 19 (no new fields) reads, and assesses as with every new fact left unsaid."""
+    data = json.loads((ROOT / "docs" / "assessment-example.json").read_text())
+    assert set(data) <= set(OLD_FIELDS)
+    old = Facts.from_dict(data)
+    explicit = Facts.from_dict(
+        {
+            **data,
+            "harm_materialised": [],
+            "document_kinds": [],
+            "data_extent": None,
+            "recipient_reliability": None,
+            "unavailable_hours": None,
+            "service_effect": None,
+            "hashed_strong": False,
+            "pseudonymised": False,
+            "profiling": False,
+            "publicly_available": False,
+            "volume_per_person": None,
+        }
+    )
+    assert old == explicit
+    assert assess(old).to_dict() == assess(explicit).to_dict()
+    out = io.StringIO()
+    call_command("assess_breach", str(ROOT / "docs" / "assessment-example.json"), stdout=out)
+    assert json.loads(out.getvalue())["outcome"] == OUTCOME_REPORT
+
+
+def test_a_backup_with_no_restore_time_is_not_known_not_the_worst_case() -> None:
+    """Issue 19: a working backup whose restore time is blank no longer counts as if there were no backup."""
+    base = dict(data_categories=["contact_details"], breach_types=["availability"], contained=True)
+    with_backup = assess(facts(**base, backup_available=True))
+    without = assess(facts(**base, backup_available=False))
+    assert with_backup.likelihood < without.likelihood
+    assert "how long the data was, or will be, out of reach" in with_backup.uncertainty["not_known"]
+
+
+def test_the_result_says_what_would_change_it() -> None:
+    """A letter with financial details to a member of the public: reported; if deletion is confirmed, record only."""
+    result = assess(
+        facts(
+            data_categories=["basic_identifiers", "financial"],
+            people_count=1,
+            recipient="known_individual",
+            recipient_reliability="known_not_cooperative",
+            contained=True,
+        )
+    )
+    assert result.outcome == OUTCOME_REPORT
+    assert result.uncertainty["at_threshold"]
+    assert "If the data is recovered or the recipient confirms deletion: record it only." in [
+        line["words"] for line in result.uncertainty["would_change"]
+    ]
+
+
+def test_a_result_resting_on_not_known_says_so() -> None:
+    result = assess(facts(data_categories=["health"], people_count=3, contained=True))
+    assert "who received the data, or could reach it" in result.uncertainty["not_known"]
+    assert result.uncertainty["rests_on_not_known"]
