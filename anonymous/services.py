@@ -14,7 +14,6 @@ import secrets
 import uuid
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -26,7 +25,7 @@ from django.utils import timezone
 from audit.log import record
 from core.exceptions import StepRefused
 from evidence.models import Evidence
-from evidence.services import add_evidence
+from evidence.services import Upload, add_evidence
 from incidents.models import Incident, ReporterMessage, report_incident
 from lib import clock
 from lib.request_context import request_id
@@ -42,12 +41,6 @@ from .scrub import clean
 # receipt costs the same constant-time comparison as a right one.
 NO_DIGEST = "0" * 64
 REPEAT = timedelta(minutes=10)
-
-
-@dataclass
-class Upload:
-    name: str
-    content: bytes
 
 
 @contextmanager

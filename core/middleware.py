@@ -4,6 +4,7 @@ from collections.abc import Callable
 from django.http import HttpRequest, HttpResponse
 from django.template.loader import render_to_string
 
+from core.exceptions import StorageFull
 from lib.pdf import PdfError
 from lib.request_context import request_id
 
@@ -50,3 +51,26 @@ class PdfErrorMiddleware:
         response = HttpResponse(render_to_string("core/pdf_error.html", {"reason": str(exception)}), status=500)
         response["Cache-Control"] = "no-store"
         return response
+
+
+class StorageFullMiddleware:
+    """A full file store is 503 "try again", never a 500, on any page that did not already
+    show its form again itself. Rendered without the request (safe on the public pages)."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        return self.get_response(request)
+
+    def process_exception(self, request: HttpRequest, exception: Exception) -> HttpResponse | None:
+        if not isinstance(exception, StorageFull):
+            return None
+        return storage_full_response()
+
+
+def storage_full_response() -> HttpResponse:
+    response = HttpResponse(render_to_string("core/storage_full.html"), status=503)
+    response["Retry-After"] = "300"
+    response["Cache-Control"] = "no-store"
+    return response
