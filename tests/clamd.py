@@ -1,7 +1,7 @@
 """A private ClamAV daemon for the tests: one per test process, over a real Unix socket.
 
 Started once per session by `scripts/clamd` (its own config, socket and signature file
-under var/clamd-test/, see that script), stopped at the end. The signature file detects the
+under $VAR_DIR/clamd-test/, see that script), stopped at the end. The signature file detects the
 EICAR test string, so tests prove that a file clamd flags is refused. `make test` installs
 clamd where it is missing (`make clamav`); where it cannot be, these tests fail loudly.
 """
@@ -14,6 +14,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from django.conf import settings
 
 from lib import clamav
 
@@ -27,7 +28,7 @@ EICAR = b"X5O!P%@AP[4\\PZX54(P^)7CC)7}$" + b"EICAR-STANDARD-ANTIVIRUS" + b"-TEST
 def clamd_socket() -> Iterator[str]:
     if shutil.which("clamd") is None and not Path("/usr/sbin/clamd").exists():
         pytest.fail("clamd is not installed: run `make clamav` (Debian: apt-get install clamav-daemon).")
-    state = ROOT / "var" / "clamd-test" / os.environ.get("PYTEST_XDIST_WORKER", "main")
+    state = Path(settings.VAR_DIR) / "clamd-test" / os.environ.get("PYTEST_XDIST_WORKER", "main")
     socket_path = str(state / "clamd.sock")
     process = subprocess.Popen(
         [str(ROOT / "scripts" / "clamd"), str(state)], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE
