@@ -72,7 +72,7 @@ def test_a_named_report_keeps_its_files_as_evidence_from_the_reporter(client, ca
     assert "minibus.png" in page and "note.txt" in page
 
 
-@pytest.mark.asvs("V5.2.4")
+@pytest.mark.asvs("V5.4.3")
 @pytest.mark.parametrize(
     ("name", "make", "message"),
     [

@@ -55,7 +55,7 @@ def refused(client, cast: Cast, settings, content: bytes, name: str) -> str:  # 
     return response.content.decode()
 
 
-@pytest.mark.asvs("V5.2.3")
+@pytest.mark.asvs("V5.2.6")
 def test_a_49_megapixel_photo_is_refused_from_its_header_without_decoding(client, cast: Cast, settings) -> None:  # type: ignore[no-untyped-def]
     # 49 MP: 147 MB once decoded, 70 bytes here. Decoding it would fail ("could not be
     # read"), so this message shows the header was read and nothing decoded.
@@ -126,7 +126,7 @@ def test_a_pdf_that_runs_scripts_is_refused(client, cast: Cast, settings) -> Non
     assert "This PDF runs scripts" in refused(client, cast, settings, pdf, "letter.pdf")
 
 
-@pytest.mark.asvs("V5.2.4")
+@pytest.mark.asvs("V5.4.3")
 @pytest.mark.parametrize(
     ("content", "name"),
     [(EICAR, "eicar.txt"), (zipped({"readme.txt": EICAR}), "tools.zip")],
