@@ -2,7 +2,7 @@
 manager finds both on the incident. axe-core on every page visited."""
 
 import pytest
-from playwright.sync_api import Page, expect
+from playwright.sync_api import FilePayload, Page, expect
 
 from evidence.models import Evidence
 from incidents.models import Incident
@@ -18,7 +18,7 @@ def test_a_reporter_sends_a_photo_then_adds_to_their_report(page: Page, site: st
     sign_in(page, site, "staff@example.org")
     page.get_by_label("What happened?").fill("The Year 6 register was left on the minibus.")
     page.get_by_label("Photos or documents (optional)").set_input_files(
-        [{"name": "minibus.png", "mimeType": "image/png", "buffer": png()}]
+        [FilePayload(name="minibus.png", mimeType="image/png", buffer=png())]
     )
     page.get_by_role("button", name="Send report").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Report sent")
@@ -32,7 +32,7 @@ def test_a_reporter_sends_a_photo_then_adds_to_their_report(page: Page, site: st
     assert_accessible(page)
     page.get_by_label("What do you want to add?").fill("The driver has found a second copy.")
     page.get_by_label("Photos or documents (optional)").set_input_files(
-        [{"name": "second copy.png", "mimeType": "image/png", "buffer": png()}]
+        [FilePayload(name="second copy.png", mimeType="image/png", buffer=png())]
     )
     page.get_by_role("button", name="Send to the people handling your report").click()
     expect(page.get_by_text("What you added has been sent")).to_be_visible()
