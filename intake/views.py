@@ -11,7 +11,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from anonymous.keys import format_receipt
 from anonymous.services import submit_anonymous_report, submit_confidential_report
-from anonymous.views import too_large
+from anonymous.views import max_request_bytes
 from core.exceptions import StepRefused, StorageFull
 from evidence.forms import uploads_from
 from evidence.models import Evidence
@@ -23,6 +23,16 @@ from .forms import AddToReportForm, ReportForm
 from .services import add_to_report, can_add_to, submit_report
 
 TOO_LARGE = "What you sent is too large. Send at most 5 files of up to 10 MB each."
+
+
+def too_large(request: HttpRequest) -> bool:
+    """More than the files and fields allowed. The CSRF check has read the body by now (files
+    over 2.5 MB go to temporary files, not memory); the proxy's body limit refuses it sooner
+    (docs/evidence-and-actions.md)."""
+    try:
+        return int(request.META.get("CONTENT_LENGTH") or 0) > max_request_bytes()
+    except ValueError:
+        return True
 
 
 def home(request: HttpRequest) -> HttpResponse:
@@ -45,7 +55,7 @@ def report(request: HttpRequest) -> HttpResponse:
         return render(request, "intake/no_organisation.html", status=403)
     status = 200
     if request.method == "POST":
-        if too_large(request):  # before the body is read; files then stay in memory
+        if too_large(request):
             return render(request, "intake/too_large.html", {"message": TOO_LARGE}, status=413)
         form = ReportForm(
             request.POST, request.FILES, organisations=Organisation.objects.filter(pk__in=[o.pk for o in organisations])
