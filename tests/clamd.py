@@ -31,7 +31,10 @@ def clamd_socket() -> Iterator[str]:
     state = Path(settings.VAR_DIR) / "clamd-test" / os.environ.get("PYTEST_XDIST_WORKER", "main")
     socket_path = str(state / "clamd.sock")
     process = subprocess.Popen(
-        [str(ROOT / "scripts" / "clamd"), str(state)], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE
+        [str(ROOT / "scripts" / "clamd"), str(state)],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        env=os.environ | {"CLAMD_LOCAL_ONLY": "1"},
     )
     try:
         deadline = time.monotonic() + 60
