@@ -38,7 +38,7 @@ class ReportForm(ReportFieldsForm):
     )
 
     attachments = FilesField(
-        label="Photos or documents (optional)",
+        label="Photos or documents",
         required=False,
         help_text=(
             "Up to 5 files, each up to 10 MB: photos, PDFs, Word or Excel documents, emails or text. "
@@ -67,14 +67,17 @@ class AddToReportForm(forms.Form):
     """A reporter adds information or files to their own report after sending it."""
 
     text = forms.CharField(
-        label="What do you want to add? (optional if you add a file)",
+        label="What do you want to add?",
         required=False,
         max_length=10_000,
         widget=forms.Textarea(attrs={"rows": 5}),
-        help_text="For example, something you have found out since, or who else knows about it.",
+        help_text=(
+            "Write something, add a file, or both. "
+            "For example, something you have found out since, or who else knows about it."
+        ),
     )
     attachments = FilesField(
-        label="Photos or documents (optional)",
+        label="Photos or documents",
         required=False,
         help_text="Up to 5 files, each up to 10 MB: photos, PDFs, Word or Excel documents, emails or text.",
     )

@@ -17,7 +17,7 @@ pytestmark = [pytest.mark.browser, pytest.mark.usefixtures("scanner")]
 def test_a_reporter_sends_a_photo_then_adds_to_their_report(page: Page, site: str, schools) -> None:  # noqa: F811
     sign_in(page, site, "staff@example.org")
     page.get_by_label("What happened?").fill("The Year 6 register was left on the minibus.")
-    page.get_by_label("Photos or documents (optional)").set_input_files(
+    page.get_by_label("Photos or documents").set_input_files(
         [FilePayload(name="minibus.png", mimeType="image/png", buffer=png())]
     )
     page.get_by_role("button", name="Send report").click()
@@ -31,7 +31,7 @@ def test_a_reporter_sends_a_photo_then_adds_to_their_report(page: Page, site: st
     expect(page.locator(".govuk-error-summary")).to_contain_text("Write what you want to add, or choose a file.")
     assert_accessible(page)
     page.get_by_label("What do you want to add?").fill("The driver has found a second copy.")
-    page.get_by_label("Photos or documents (optional)").set_input_files(
+    page.get_by_label("Photos or documents").set_input_files(
         [FilePayload(name="second copy.png", mimeType="image/png", buffer=png())]
     )
     page.get_by_role("button", name="Send to the people handling your report").click()
