@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 PORT ?= 8000
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 
-.PHONY: run test lint typecheck pytest install install-dev lock chromium fonts clean
+.PHONY: run test lint typecheck pytest install install-dev lock chromium fonts clamav clean
 
 $(BIN)/python:
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 12) else "Incident Desk needs Python 3.12 or newer (found " + sys.version.split()[0] + ").")'
@@ -24,10 +24,11 @@ install: $(VENV)/.installed
 install-dev: $(VENV)/.installed-dev
 
 # Serve on http://127.0.0.1:$(PORT) with the background worker and the scheduler beside it
-# (the scheduler queues the deadline scan and outbox retries); Ctrl-C stops all three.
-# DEBUG is off (the friendly 404 and 500 pages; a 500's traceback goes to this console):
-# `make run DEBUG=1` for Django's debug pages. Emails print here, readable. Links in emails
-# point at this port unless SITE_URL is set.
+# (the scheduler queues the deadline scan and outbox retries), and ClamAV's daemon when it
+# is installed (uploads are then scanned: scripts/clamd, socket var/clamd/clamd.sock);
+# Ctrl-C stops them all. DEBUG is off (the friendly 404 and 500 pages; a 500's traceback
+# goes to this console): `make run DEBUG=1` for Django's debug pages. Emails print here,
+# readable. Links in emails point at this port unless SITE_URL is set.
 run: install
 	@scripts/ensure-fonts --try
 	$(BIN)/python manage.py migrate --no-input -v0
@@ -35,6 +36,9 @@ run: install
 	@echo
 	@echo "Incident Desk: http://127.0.0.1:$(PORT)/  (Ctrl-C to stop)"
 	@DEBUG=$${DEBUG:-0} SITE_URL=$${SITE_URL:-http://127.0.0.1:$(PORT)} bash -c 'trap "kill 0" EXIT; \
+		if command -v clamd >/dev/null || [ -x /usr/sbin/clamd ]; then \
+			scripts/clamd var/clamd >/dev/null 2>&1 & export CLAMAV_SOCKET=$${CLAMAV_SOCKET:-$$PWD/var/clamd/clamd.sock}; \
+		else echo "ClamAV is not installed: uploads are not scanned (make clamav installs it)."; fi; \
 		$(BIN)/python manage.py db_worker --no-reload & \
 		$(BIN)/python manage.py crontask --no-heartbeat & \
 		$(BIN)/python manage.py runserver 127.0.0.1:$(PORT) --noreload'
@@ -46,6 +50,10 @@ chromium:
 fonts:
 	@scripts/ensure-fonts
 
+# ClamAV's daemon: every upload is scanned, and the upload tests need a real clamd.
+clamav:
+	@scripts/ensure-clamav
+
 lint: install-dev
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
@@ -53,7 +61,7 @@ lint: install-dev
 typecheck: install-dev
 	$(BIN)/mypy
 
-pytest: install-dev chromium fonts
+pytest: install-dev chromium fonts clamav
 	$(BIN)/pytest
 
 test: lint typecheck pytest

@@ -4,43 +4,17 @@ import uuid
 from typing import Any
 
 from django import forms
-from django.conf import settings
 from django.core import signing
 
+from evidence.forms import FilesField
 from incidents.forms import ReportFieldsForm
 from incidents.models import Incident
 
 from .keys import token_salt
-from .services import Upload
 
 REPORT_TOKEN_AGE = 12 * 3600
 FOLLOW_UP_TOKEN_AGE = 3600
 MAX_TEXT = 10_000
-
-
-class MultipleFileInput(forms.ClearableFileInput):
-    allow_multiple_selected = True
-
-
-class FilesField(forms.FileField):
-    widget = MultipleFileInput
-
-    def clean(self, data: Any, initial: Any = None) -> list[Any]:
-        files = data if isinstance(data, list | tuple) else ([data] if data else [])
-        limit = settings.REPORT_ATTACHMENT_MAX_FILES
-        if len(files) > limit:
-            raise forms.ValidationError(f"Send at most {limit} files at a time.")
-        max_bytes = settings.REPORT_ATTACHMENT_MAX_BYTES
-        for file in files:
-            if file.size > max_bytes:
-                raise forms.ValidationError(f"Each file must be smaller than {max_bytes // (1024 * 1024)} MB.")
-            if file.size == 0:
-                raise forms.ValidationError("One of the files is empty.")
-        return [super(FilesField, self).clean(file) for file in files]
-
-
-def uploads_from(files: list[Any]) -> list[Upload]:
-    return [Upload(name=f.name or "file", content=f.read()) for f in files]
 
 
 def make_report_token(organisation_id: int) -> str:

@@ -6,7 +6,9 @@ orientation is applied first. PDFs are rebuilt page by page without the document
 information (author, producer, creator, dates) or XMP. Word, Excel and PowerPoint files
 are rewritten: empty core, app and custom properties, blank comment and tracked-change
 authors, photos inside cleaned like photos, fixed zip timestamps. Plain text is kept.
-Anything else is refused, saying what is accepted.
+Anything else is refused, saying what is accepted. Before any of this, the file passes
+`evidence.checks` (pixels, unpacked size, polyglots, malware), so nothing is decoded or
+unpacked beyond its limits.
 """
 
 import io
@@ -19,11 +21,10 @@ from pypdf import PdfReader, PdfWriter
 from pypdf.generic import NameObject
 
 from core.exceptions import StepRefused
+from evidence import checks
 from evidence.services import sniff
 
 ACCEPTED = "photos (JPEG, PNG, WebP), PDFs, Word, Excel and PowerPoint documents (.docx, .xlsx, .pptx) and plain text"
-MAX_PIXELS = 50_000_000
-MAX_UNZIPPED_BYTES = 200 * 1024 * 1024
 OFFICE_TYPES = {
     "application/vnd.openxmlformats-officedocument.wordprocessingml.document": "docx",
     "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": "xlsx",
@@ -63,6 +64,8 @@ class Cleaned:
 def clean(content: bytes, original_name: str) -> Cleaned:
     """The file without its metadata, under a generated name; StepRefused if not accepted."""
     mime = sniff(content, original_name)
+    if mime in ("image/jpeg", "image/png", "image/webp", "application/pdf", "text/plain", *OFFICE_TYPES):
+        checks.check(content, mime)  # before anything is decoded or unpacked
     if mime in ("image/jpeg", "image/png", "image/webp"):
         ext = {"image/jpeg": "jpg", "image/png": "png", "image/webp": "webp"}[mime]
         return Cleaned(clean_image(content, mime), f"photo.{ext}", mime)
@@ -79,8 +82,6 @@ def clean(content: bytes, original_name: str) -> Cleaned:
 def clean_image(content: bytes, mime: str) -> bytes:
     try:
         with Image.open(io.BytesIO(content)) as opened:
-            if opened.width * opened.height > MAX_PIXELS:
-                raise StepRefused("This photo is too large. Please send a smaller one.")
             image = ImageOps.exif_transpose(opened)
             has_alpha = image.mode in ("RGBA", "LA", "PA") or "transparency" in image.info
             target = "RGB" if mime == "image/jpeg" or not has_alpha else "RGBA"
@@ -126,9 +127,7 @@ def clean_pdf(content: bytes) -> bytes:
 
 def clean_office(content: bytes) -> bytes:
     try:
-        source = zipfile.ZipFile(io.BytesIO(content))
-        if sum(info.file_size for info in source.infolist()) > MAX_UNZIPPED_BYTES:
-            raise StepRefused("This document is too large once unpacked. Please send a smaller one.")
+        source = zipfile.ZipFile(io.BytesIO(content))  # its limits passed evidence.checks
         entries = [(info.filename, source.read(info)) for info in source.infolist() if not info.is_dir()]
     except (zipfile.BadZipFile, OSError, RuntimeError) as exc:
         raise StepRefused("This document could not be read. Please try another file.") from exc
@@ -150,6 +149,7 @@ def clean_office(content: bytes) -> bytes:
             elif "/media/" in lowered:
                 inner = sniff(data, name)
                 if inner in ("image/jpeg", "image/png", "image/webp"):
+                    checks.check_image(data)
                     data = clean_image(data, inner)
             info = zipfile.ZipInfo(name, date_time=FIXED_ZIP_TIME)
             info.compress_type = zipfile.ZIP_DEFLATED

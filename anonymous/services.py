@@ -14,7 +14,6 @@ import secrets
 import uuid
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -26,7 +25,7 @@ from django.utils import timezone
 from audit.log import record
 from core.exceptions import StepRefused
 from evidence.models import Evidence
-from evidence.services import add_evidence
+from evidence.services import Upload, add_evidence, add_files, inspect
 from incidents.models import Incident, ReporterMessage, report_incident
 from lib import clock
 from lib.request_context import request_id
@@ -42,12 +41,6 @@ from .scrub import clean
 # receipt costs the same constant-time comparison as a right one.
 NO_DIGEST = "0" * 64
 REPEAT = timedelta(minutes=10)
-
-
-@dataclass
-class Upload:
-    name: str
-    content: bytes
 
 
 @contextmanager
@@ -137,14 +130,22 @@ def submit_anonymous_report(
 
 
 def submit_confidential_report(
-    *, organisation: Organisation, reported_by: Any, submission_key: uuid.UUID | None, fields: dict[str, Any]
+    *,
+    organisation: Organisation,
+    reported_by: Any,
+    submission_key: uuid.UUID | None,
+    fields: dict[str, Any],
+    uploads: Sequence[Upload] = (),
 ) -> tuple[Incident, bool]:
     """A named report whose reporter is shown only to the DPO and the SIRO.
 
     The events carry no actor: the event log is read by everyone who handles the
     incident, so the name is kept only in `Incident.reported_by`, which pages, PDFs,
-    exports and emails show through `Incident.reporter_display(viewer)`.
+    exports and emails show through `Incident.reporter_display(viewer)`. Its files, likewise,
+    have no uploader. Every file is checked before anything is stored.
     """
+    for upload in uploads:
+        inspect(upload)
     with transaction.atomic():
         incident, created = report_incident(
             organisation=organisation, reported_by=None, submission_key=submission_key, fields=fields
@@ -158,6 +159,13 @@ def submit_confidential_report(
                 action="incident.reporter_confidential",
                 record=incident,
                 after={"reporter_confidential": True},
+            )
+            add_files(
+                incident=incident,
+                uploads=uploads,
+                actor=None,
+                source=Evidence.Source.REPORTER,
+                description="Sent with the report by the person who reported it",
             )
             send_report_notifications.enqueue(incident.pk)
     return incident, created

@@ -22,9 +22,11 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_http_methods, require_POST
 
-from core.exceptions import StepRefused
+from core.exceptions import StepRefused, StorageFull
 from core.views import get_visible_or_404
+from evidence.forms import uploads_from
 from evidence.models import Evidence
+from evidence.services import STORAGE_FULL
 from incidents.models import Incident
 from organisations.models import Organisation, Role
 
@@ -38,7 +40,6 @@ from .forms import (
     make_report_token,
     read_follow_up_token,
     read_report_token,
-    uploads_from,
 )
 from .keys import format_receipt, normalise_receipt
 from .models import IdentityRequest, PublicReportPage
@@ -133,6 +134,10 @@ def public_report(request: HttpRequest, slug: str) -> HttpResponse:
                 )
             except StepRefused as refused:
                 form.add_error("attachments", str(refused))
+            except StorageFull:
+                # Nothing was stored; the text stays on the page, to send again.
+                form.add_error("attachments", STORAGE_FULL)
+                return public_render("anonymous/public_report.html", context | {"form": form}, status=503)
             else:
                 return public_render(
                     "anonymous/receipt_shown.html",
@@ -211,6 +216,7 @@ def receipt_reply(request: HttpRequest) -> HttpResponse:
         return public_render("anonymous/limited.html", {"message": LIMIT_MESSAGE}, status=429)
     form = ReplyForm(request.POST, request.FILES)
     sent = False
+    status = 200
     if request.POST.get("action") == "extend":
         # Another hour, with what was typed kept (files cannot be kept: the page says so).
         context = status_context(incident)
@@ -227,10 +233,13 @@ def receipt_reply(request: HttpRequest) -> HttpResponse:
             sent = True
         except StepRefused as refused:
             form.add_error(None, str(refused))
+        except StorageFull:
+            form.add_error(None, STORAGE_FULL)
+            status = 503
     context = status_context(incident)
     if not sent:
         context["reply_form"] = form
-    return public_render("anonymous/status.html", context | {"sent": sent})
+    return public_render("anonymous/status.html", context | {"sent": sent}, status=status)
 
 
 @require_http_methods(["GET"])

@@ -5,6 +5,7 @@ from django.http import HttpRequest, HttpResponse
 from django.template.loader import render_to_string
 from django.utils.cache import patch_cache_control
 
+from core.exceptions import StorageFull
 from lib.pdf import PdfError
 from lib.request_context import request_id
 
@@ -68,3 +69,26 @@ class NoStoreMiddleware:
         response = self.get_response(request)
         patch_cache_control(response, no_store=True)
         return response
+
+
+class StorageFullMiddleware:
+    """A full file store is 503 "try again", never a 500, on any page that did not already
+    show its form again itself. Rendered without the request (safe on the public pages)."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        return self.get_response(request)
+
+    def process_exception(self, request: HttpRequest, exception: Exception) -> HttpResponse | None:
+        if not isinstance(exception, StorageFull):
+            return None
+        return storage_full_response()
+
+
+def storage_full_response() -> HttpResponse:
+    response = HttpResponse(render_to_string("core/storage_full.html"), status=503)
+    response["Retry-After"] = "300"
+    response["Cache-Control"] = "no-store"
+    return response

@@ -1,4 +1,8 @@
+from typing import Any
+
 from django.apps import AppConfig
+from django.conf import settings
+from django.core import checks
 
 
 class EvidenceConfig(AppConfig):
@@ -18,3 +22,17 @@ class EvidenceConfig(AppConfig):
         from .integrity import check_files
 
         add_integrity_check(check_files)
+        checks.register(scanner_required, checks.Tags.security, deploy=False)
+
+
+def scanner_required(app_configs: Any = None, **kwargs: Any) -> list[checks.CheckMessage]:
+    """Production never stores a file no virus scanner has seen."""
+    if getattr(settings, "PRODUCTION", False) and not settings.CLAMAV_SOCKET:
+        return [
+            checks.Error(
+                "CLAMAV_SOCKET is not set: uploaded files would not be scanned for malware.",
+                hint="Install clamav-daemon, run freshclam, and set CLAMAV_SOCKET (docs/deploy.md).",
+                id="evidence.E001",
+            )
+        ]
+    return []

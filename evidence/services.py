@@ -1,9 +1,12 @@
 """Storing evidence: checked by content, stored under a generated name, digest recorded."""
 
+import errno
 import hashlib
 import re
 import unicodedata
 import uuid
+from collections.abc import Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -12,10 +15,11 @@ from django.conf import settings
 from django.db import transaction
 
 from audit.log import record
-from core.exceptions import StepRefused
+from core.exceptions import StepRefused, StorageFull
 from incidents.models import Incident
 from lib import clock
 
+from . import checks
 from .models import Evidence
 
 # What may be uploaded, by the type found in the content (never the name).
@@ -35,6 +39,37 @@ ALLOWED_TYPES = {
     "message/rfc822",
     "text/plain",
 }
+
+
+# The name a file keeps follows the type found in its content: its own extension when that
+# fits the type, else the type's usual one ("report.html" that is plain text → "report.txt").
+EXTENSIONS = {
+    "image/jpeg": ("jpg", "jpeg", "jfif"),
+    "image/png": ("png",),
+    "image/gif": ("gif",),
+    "image/webp": ("webp",),
+    "image/heic": ("heic", "heif"),
+    "application/pdf": ("pdf",),
+    "application/vnd.openxmlformats-officedocument.wordprocessingml.document": ("docx",),
+    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": ("xlsx",),
+    "application/vnd.openxmlformats-officedocument.presentationml.presentation": ("pptx",),
+    "application/msword": ("doc",),
+    "application/vnd.ms-excel": ("xls",),
+    "application/zip": ("zip",),
+    "message/rfc822": ("eml",),
+    "text/plain": ("txt", "text", "log", "csv"),
+}
+STORAGE_FULL = "The file could not be saved because there is no room left to store it. Try again in a few minutes."
+# Disks report a full store as one of these: the upload is refused with "try again", not a 500.
+NO_SPACE = {errno.ENOSPC, errno.EDQUOT}
+
+
+@dataclass
+class Upload:
+    """A file as it arrived: its name and bytes."""
+
+    name: str
+    content: bytes
 
 
 def evidence_dir() -> Path:
@@ -58,6 +93,18 @@ def safe_name(name: str) -> str:
     name = "".join(ch for ch in name if unicodedata.category(ch) not in {"Cc", "Cf", "Cs", "Co"})
     name = re.sub(r"[\"<>:|?*]", "", name).strip(" .")
     return name[:200] or "file"
+
+
+def name_for_type(name: str, mime: str) -> str:
+    """`name` cleaned, ending in an extension of `mime` (the type found in the content)."""
+    name = safe_name(name)
+    extensions = EXTENSIONS.get(mime)
+    if not extensions:
+        return name
+    stem, dot, ext = name.rpartition(".")
+    if dot and ext.lower() in extensions:
+        return name
+    return f"{(stem if dot else name) or 'file'}.{extensions[0]}"
 
 
 def sniff(content: bytes, name: str) -> str:
@@ -87,6 +134,24 @@ def sniff(content: bytes, name: str) -> str:
     return "text/plain"
 
 
+def inspect(upload: Upload) -> str:
+    """The file's type, once it passes every check (StepRefused, in plain words, if not):
+    not empty, within EVIDENCE_MAX_BYTES, an allowed type by its content, and the limits,
+    polyglot and malware checks of `evidence.checks`."""
+    limit = settings.EVIDENCE_MAX_BYTES
+    if not upload.content:
+        raise StepRefused("The file is empty.")
+    if len(upload.content) > limit:
+        raise StepRefused(f"The file is too big. Files can be up to {limit // (1024 * 1024)} MB.")
+    mime = sniff(upload.content, upload.name)
+    if mime not in ALLOWED_TYPES:
+        raise StepRefused(
+            "This type of file cannot be added. Add photos, PDFs, Word or Excel documents, emails or text files."
+        )
+    checks.check(upload.content, mime)
+    return mime
+
+
 def add_evidence(
     *,
     incident: Incident,
@@ -98,34 +163,28 @@ def add_evidence(
 ) -> Evidence:
     """Store a file against an incident and write the upload event.
 
-    Refuses (StepRefused, in plain words) files over EVIDENCE_MAX_BYTES, empty files and
-    types not on the allowed list (checked by content). For anonymous reporters the caller
-    removes metadata first and passes `actor=None`.
+    Refuses (StepRefused, in plain words) whatever `inspect` refuses; `StorageFull` when the
+    disk is full. The stored name follows the type found in the content. For anonymous
+    reporters the caller removes metadata first and passes `actor=None`.
     """
-    limit = settings.EVIDENCE_MAX_BYTES
-    if not content:
-        raise StepRefused("The file is empty.")
-    if len(content) > limit:
-        raise StepRefused(f"The file is too big. Files can be up to {limit // (1024 * 1024)} MB.")
-    mime = sniff(content, original_name)
-    if mime not in ALLOWED_TYPES:
-        raise StepRefused(
-            "This type of file cannot be added. Add photos, PDFs, Word or Excel documents, emails or text files."
-        )
+    upload = Upload(original_name, content)
+    return store(incident, upload, inspect(upload), actor=actor, source=source, description=description)
+
+
+def store(incident: Incident, upload: Upload, mime: str, *, actor: Any, source: str, description: str) -> Evidence:
+    """Write an inspected file and its row and event (the file goes if they fail)."""
+    content = upload.content
+    name = name_for_type(upload.name, mime)
     digest = hashlib.sha256(content).hexdigest()
     stored_name = f"{uuid.uuid4().hex}.bin"
     path = evidence_dir() / stored_name
-    # Written under a temporary name and renamed, so a half-written file is never served.
-    partial = path.with_suffix(".part")
-    with open(partial, "xb") as handle:
-        handle.write(content)
-    partial.replace(path)
+    write_file(path, content)
     try:
         with transaction.atomic():
             evidence = Evidence.objects.create(
                 incident=incident,
                 stored_name=stored_name,
-                original_name=safe_name(original_name),
+                original_name=name,
                 content_type=mime,
                 size=len(content),
                 sha256=digest,
@@ -154,6 +213,41 @@ def add_evidence(
         path.unlink(missing_ok=True)
         raise
     return evidence
+
+
+def write_file(path: Path, content: bytes) -> None:
+    """Write under a temporary name and rename, so a half-written file is never served.
+
+    The temporary `.part` file is removed on every failure; a full disk (or quota) is
+    `StorageFull`, which pages answer with 503 "try again", keeping what was typed.
+    """
+    partial = path.with_suffix(".part")
+    try:
+        with open(partial, "xb") as handle:
+            handle.write(content)
+        partial.replace(path)
+    except BaseException as exc:
+        partial.unlink(missing_ok=True)
+        if isinstance(exc, OSError) and exc.errno in NO_SPACE:
+            raise StorageFull("The evidence store is full.") from exc
+        raise
+
+
+def add_files(
+    *, incident: Incident, uploads: Sequence[Upload], actor: Any, source: str, description: str = ""
+) -> list[Evidence]:
+    """Several files at once (a report's attachments): every file is checked before the
+    first is stored, and if one cannot be stored the ones already written go too."""
+    types = [inspect(upload) for upload in uploads]
+    added: list[Evidence] = []
+    try:
+        for upload, mime in zip(uploads, types, strict=True):
+            added.append(store(incident, upload, mime, actor=actor, source=source, description=description))
+    except BaseException:
+        for evidence in added:
+            evidence_path(evidence).unlink(missing_ok=True)
+        raise
+    return added
 
 
 def evidence_path(evidence: Evidence) -> Path:

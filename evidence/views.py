@@ -17,13 +17,13 @@ from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods
 
 from audit.log import record
-from core.exceptions import StepRefused
+from core.exceptions import StepRefused, StorageFull
 from core.views import get_visible_or_404
 from incidents.models import Incident
 
 from .forms import UploadForm, WithdrawForm
 from .models import Evidence
-from .services import ALLOWED_TYPES, add_evidence, evidence_path, safe_name
+from .services import ALLOWED_TYPES, STORAGE_FULL, add_evidence, evidence_path, name_for_type
 
 
 def incident_page(incident: Incident) -> str:
@@ -35,6 +35,7 @@ def incident_page(incident: Incident) -> str:
 def upload(request: HttpRequest, incident_uuid: Any) -> HttpResponse:
     incident = get_visible_or_404(Incident.objects.select_related("organisation"), request.user, uuid=incident_uuid)
     form = UploadForm(request.POST or None, request.FILES or None)
+    status = 200
     if request.method == "POST" and form.is_valid():
         uploaded = form.cleaned_data["file"]
         limit = settings.EVIDENCE_MAX_BYTES
@@ -53,6 +54,9 @@ def upload(request: HttpRequest, incident_uuid: Any) -> HttpResponse:
                 )
         except StepRefused as refused:
             form.add_error("file", str(refused))
+        except StorageFull:
+            form.add_error("file", STORAGE_FULL)
+            status = 503
         else:
             messages.success(request, f"Added {evidence.original_name}.")
             return redirect(incident_page(incident))
@@ -60,6 +64,7 @@ def upload(request: HttpRequest, incident_uuid: Any) -> HttpResponse:
         request,
         "evidence/upload.html",
         {"incident": incident, "current_organisation": incident.organisation, "form": form},
+        status=status,
     )
 
 
@@ -87,7 +92,10 @@ def download(request: HttpRequest, evidence_uuid: Any) -> FileResponse:
     if content_type == "text/plain":
         content_type = "text/plain; charset=utf-8"
     response = FileResponse(
-        handle, as_attachment=True, filename=safe_name(evidence.original_name), content_type=content_type
+        handle,
+        as_attachment=True,
+        filename=name_for_type(evidence.original_name, evidence.content_type),
+        content_type=content_type,
     )
     response["X-Content-Type-Options"] = "nosniff"
     response["Content-Security-Policy"] = "default-src 'none'; sandbox"

@@ -80,6 +80,7 @@ MIDDLEWARE = [
     "anonymous.middleware.AnonymousRequestMiddleware",
     "core.middleware.RequestIdMiddleware",
     "core.middleware.PdfErrorMiddleware",
+    "core.middleware.StorageFullMiddleware",
     "django.middleware.security.SecurityMiddleware",
     # Content-Security-Policy on every response, static files included (SECURE_CSP below).
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
@@ -200,6 +201,11 @@ PDF_FONT_DIRS = env_list("PDF_FONT_DIRS", "/usr/share/fonts/truetype/noto,/usr/s
 MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", VAR_DIR / "files"))
 # Largest evidence file accepted, in bytes (default 20 MB).
 EVIDENCE_MAX_BYTES = int(os.environ.get("EVIDENCE_MAX_BYTES", 20 * 1024 * 1024))
+# Malware scanning of every uploaded file by ClamAV's daemon (docs/deploy.md): its socket
+# path or tcp://host:port. Empty: no scanning (development without clamd; `make run` sets
+# it when clamd is installed). Production refuses to start without it (evidence.E001).
+CLAMAV_SOCKET = os.environ.get("CLAMAV_SOCKET", "")
+CLAMAV_TIMEOUT = float(os.environ.get("CLAMAV_TIMEOUT", "30"))
 # Hours left on the 72-hour ICO clock at which the DPO and SIRO are reminded (and again
 # when it passes), comma-separated.
 ICO_REMINDER_HOURS = [int(h) for h in os.environ.get("ICO_REMINDER_HOURS", "48,24,6").split(",") if h.strip()]

@@ -2,6 +2,7 @@ from typing import Any
 
 from django import forms
 
+from evidence.forms import FilesField
 from incidents.forms import ReportFieldsForm
 from organisations.models import Organisation
 
@@ -36,6 +37,15 @@ class ReportForm(ReportFieldsForm):
         ),
     )
 
+    attachments = FilesField(
+        label="Photos or documents",
+        required=False,
+        help_text=(
+            "Up to 5 files, each up to 10 MB: photos, PDFs, Word or Excel documents, emails or text. "
+            "For example, a photo of where the papers were found, or the email sent to the wrong person."
+        ),
+    )
+
     class Meta(ReportFieldsForm.Meta):
         pass
 
@@ -44,9 +54,40 @@ class ReportForm(ReportFieldsForm):
 
     def __init__(self, *args: Any, organisations: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        self.fields["attachments"].widget.attrs.update({"multiple": True})
         field = self.fields["organisation"]
         assert isinstance(field, forms.ModelChoiceField)
         field.queryset = organisations
         if len(organisations) == 1:
             field.widget = forms.HiddenInput()
             field.initial = organisations[0].pk
+
+
+class AddToReportForm(forms.Form):
+    """A reporter adds information or files to their own report after sending it."""
+
+    text = forms.CharField(
+        label="What do you want to add?",
+        required=False,
+        max_length=10_000,
+        widget=forms.Textarea(attrs={"rows": 5}),
+        help_text=(
+            "Write something, add a file, or both. "
+            "For example, something you have found out since, or who else knows about it."
+        ),
+    )
+    attachments = FilesField(
+        label="Photos or documents",
+        required=False,
+        help_text="Up to 5 files, each up to 10 MB: photos, PDFs, Word or Excel documents, emails or text.",
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["attachments"].widget.attrs.update({"multiple": True})
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        if not (cleaned.get("text") or "").strip() and not cleaned.get("attachments") and not self.errors:
+            self.add_error("text", "Write what you want to add, or choose a file.")
+        return cleaned

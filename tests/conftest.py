@@ -13,6 +13,7 @@ import pytest
 from accounts.models import User
 from organisations.models import Membership, Organisation, Role
 
+from .clamd import clamd_socket, scanner  # noqa: F401  (fixtures: the private ClamAV daemon)
 from .factories import OrganisationFactory, UserFactory
 
 PASSWORD = "correct-horse-battery"

@@ -34,6 +34,8 @@ def production_env(var_dir: Path) -> dict[str, str]:
         DEBUG="0",
         # The record's keys live outside the database (docs/record.md); production names the file.
         RECORD_KEYS_FILE=str(var_dir / "record-keys.json"),
+        # Uploads are scanned by ClamAV's daemon (docs/deploy.md); production names its socket.
+        CLAMAV_SOCKET=str(var_dir / "clamd.sock"),
     )
     return env
 

@@ -12,7 +12,7 @@ from django.urls import reverse
 from actions.services import create_action
 from audit.models import Event
 from evidence.models import Evidence
-from evidence.services import add_evidence, evidence_path, safe_name
+from evidence.services import add_evidence, evidence_path, name_for_type
 
 from .conftest import Cast
 from .factories import UserFactory, reported_incident
@@ -89,9 +89,9 @@ def test_markup_and_programs_are_refused_whatever_their_name(client, cast: Cast,
         ("../../../../etc/passwd.png", "passwd.png"),
         ("..\\..\\windows\\system32\\photo.png", "photo.png"),
         ("/absolute/path/photo.png", "photo.png"),
-        ("..", "file"),
-        ('evil".png\r\nX-Injected: 1', "evil.pngX-Injected 1"),
-        ("invoice\u202egnp.exe", "invoicegnp.exe"),  # right-to-left override removed
+        ("..", "file.png"),  # the extension follows the type found in the content
+        ('evil".png\r\nX-Injected: 1', "evil.png"),
+        ("invoice\u202egnp.exe", "invoicegnp.png"),  # right-to-left override removed, and no ".exe"
     ],
 )
 def test_path_traversal_and_header_tricks_in_names_are_neutralised(client, cast: Cast, settings, name, shown) -> None:  # type: ignore[no-untyped-def]
@@ -105,7 +105,7 @@ def test_path_traversal_and_header_tricks_in_names_are_neutralised(client, cast:
     client.force_login(cast.alice)
     disposition = client.get(reverse("evidence:download", args=[evidence.uuid]))["Content-Disposition"]
     assert "\n" not in disposition and "\r" not in disposition and "/" not in disposition
-    assert safe_name(name) == shown
+    assert name_for_type(name, "image/png") == shown
 
 
 def test_a_tampered_stored_name_is_never_opened(cast: Cast) -> None:
@@ -118,14 +118,18 @@ def test_a_tampered_stored_name_is_never_opened(cast: Cast) -> None:
         evidence_path(evidence)
 
 
+@pytest.mark.asvs("V5.2.2")
 def test_plain_text_is_served_as_text_attachment_never_html(client, cast: Cast) -> None:
     incident = reported_incident(cast.school_a, cast.bob)
     client.force_login(cast.alice)
     upload(client, incident, b"Parent confirmed by phone that the email was deleted.", "note.html")
     evidence = Evidence.objects.get()
+    # The name follows the type found in the content: a ".html" name on plain text would
+    # open in a browser once saved to disk (issue 12, finding 8).
+    assert evidence.original_name == "note.txt"
     response = client.get(reverse("evidence:download", args=[evidence.uuid]))
     assert response["Content-Type"] == "text/plain; charset=utf-8"
-    assert 'filename="note.html"' in response["Content-Disposition"]
+    assert 'filename="note.txt"' in response["Content-Disposition"]
     assert response["Content-Disposition"].startswith("attachment")
 
 

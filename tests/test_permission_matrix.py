@@ -65,6 +65,8 @@ EXPECTED: dict[str, Expect] = {
     "intake:done": REPORTER_ONLY,
     "intake:my_reports": EVERYONE_SIGNED_IN,
     "intake:my_report": REPORTER_ONLY,
+    # Sent empty, the reporter's own form says what to add (200); anyone else's report is a 404.
+    "intake:add_to_my_report": Expect(method="post", statuses={"reporter": 200}),
     "incidents:list": EVERYONE_SIGNED_IN,
     "incidents:detail": HANDLERS_ONLY,
     "organisations:list": EVERYONE_SIGNED_IN,
