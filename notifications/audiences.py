@@ -195,11 +195,8 @@ AUDIENCES: dict[str, tuple[Part, ...]] = {
     ),
     # A named (or confidential) reporter added information or files to their own report.
     "reporter.added": (
-        *(
-            Part(f"role:{role}", "reporter_added", not_the_actor=True)
-            for role in (Role.INCIDENT_MANAGER, Role.SIRO, Role.DPO)
-        ),
-        Part("investigator", "reporter_added", not_the_actor=True),
+        *(Part(f"role:{role}", "reporter_added") for role in (Role.INCIDENT_MANAGER, Role.SIRO, Role.DPO)),
+        Part("investigator", "reporter_added"),
     ),
     # A confidential reporter's name: asked of the DPO; the decision, to whoever asked.
     "identity.requested": (Part(f"role:{Role.DPO}", "identity_requested"),),
