@@ -318,7 +318,10 @@ def _members(part: Part, o: Occasion, directory: Directory) -> tuple[str, list[A
         return directory.title(organisation, Role.GOVERNANCE), directory.governance(organisation)
     if who == "investigator":
         person = incident.investigator if incident is not None else None
-        return "the investigating officer", [person] if person is not None and person.is_active else []
+        # Only while they hold a role that keeps the assignment (organisations.powers).
+        if incident is None or person is None or not person.is_active or not incident.powers_of(person).is_assigned:
+            return "the investigating officer", []
+        return "the investigating officer", [person]
     if who == "reporter":
         if incident is None or incident.reporter_anonymous or incident.reported_by is None:
             return "the reporter", []
