@@ -5,6 +5,8 @@ from . import views
 app_name = "organisations"
 urlpatterns = [
     path("", views.organisation_list, name="list"),
+    path("approvals/", views.approvals, name="approvals"),
+    path("approvals/<uuid:grant_uuid>/", views.decide_grant, name="decide_grant"),
     path("<uuid:org_uuid>/", views.organisation_detail, name="detail"),
     path("<uuid:org_uuid>/invite/", views.invite, name="invite"),
     path("<uuid:org_uuid>/memberships/<int:membership_id>/remove/", views.remove_membership, name="remove_membership"),
