@@ -50,7 +50,8 @@ def upload(client: Any, incident: Incident) -> Any:
     )
 
 
-@pytest.mark.asvs("V8.2.1")
+@pytest.mark.asvs("V8.2.2")
+@pytest.mark.asvs("V8.3.2")
 def test_a_removed_investigator_can_no_longer_open_note_or_upload_in_their_open_session(client, people: People) -> None:
     incident = assigned(people)
     investigator_session = client.__class__()
@@ -74,7 +75,7 @@ def test_a_removed_investigator_can_no_longer_open_note_or_upload_in_their_open_
     assert not Incident.objects.visible_to(people.investigator).exists()
 
 
-@pytest.mark.asvs("V8.2.1")
+@pytest.mark.asvs("V8.2.2")
 def test_the_assignment_alone_grants_nothing(people: People) -> None:
     stranger = UserFactory()
     incident = reported_incident(people.cast.school_a, people.cast.bob)
@@ -85,7 +86,7 @@ def test_the_assignment_alone_grants_nothing(people: People) -> None:
     assert not Incident.objects.visible_to(stranger).exists()
 
 
-@pytest.mark.asvs("V8.2.1")
+@pytest.mark.asvs("V8.2.2")
 def test_a_role_elsewhere_or_below_does_not_keep_the_assignment(people: People) -> None:
     cast = people.cast
     elsewhere = UserFactory()

@@ -38,6 +38,7 @@ def holds(user: Any, p: People, role: str) -> bool:
     return Membership.objects.filter(user=user, organisation=p.cast.school_a, role=role).exists()
 
 
+@pytest.mark.asvs("V2.3.5")
 @pytest.mark.asvs("V8.2.1")
 def test_an_admin_making_themselves_dpo_now_waits_and_cannot_read_confidential_names(client, people: People) -> None:
     cast = people.cast
@@ -62,7 +63,7 @@ def test_an_admin_making_themselves_dpo_now_waits_and_cannot_read_confidential_n
     assert not Event.objects.filter(action__in=["role_grant.approved", "membership.added"]).exists()
 
 
-@pytest.mark.asvs("V8.2.1")
+@pytest.mark.asvs("V2.3.5")
 def test_the_existing_dpo_above_is_told_and_approves(client, people: People) -> None:
     cast = people.cast
     client.force_login(people.admin)
@@ -108,6 +109,7 @@ def test_a_refusal_is_recorded_with_its_reason_and_gives_nothing(client, people:
     assert not holds(cast.bob, people, Role.SIRO)
 
 
+@pytest.mark.asvs("V8.2.1")
 def test_someone_without_the_role_cannot_decide_and_does_not_see_the_request(client, people: People) -> None:
     cast = people.cast
     client.force_login(people.admin)
