@@ -7,11 +7,14 @@ class NotificationsConfig(AppConfig):
     def ready(self) -> None:
         from audit.models import describe_action
         from incidents.registry import subscribe
+        from organisations.grants import grant_event
 
-        from .audiences import on_incident_event
+        from .audiences import on_grant_event, on_incident_event
 
         # Who is told of each step: the audience table, reacting to the step's event.
         subscribe(on_incident_event, "incident.", "reporter.message_sent")
+        # Who is told of a request to give the DPO, SIRO or admin role, and its decision.
+        grant_event.connect(on_grant_event, dispatch_uid="notifications.on_grant_event")
 
         describe_action("notification.retried", "Failed email sent again")
         describe_action("informed_party.added", "Informed party added")

@@ -40,6 +40,7 @@ from django.urls import reverse
 
 from incidents.models import Incident, Routing
 from lib import clock
+from organisations import grants
 from organisations.models import Contact, Membership, Organisation, Role
 
 from .api import email, notify
@@ -125,7 +126,9 @@ class Part:
 
     `who`: "role:<role>" (its holders on the organisation, or the nearest one above that has
     any), "governance" (every governance viewer on the organisation and above: governors and
-    trust board), "investigator", "reporter" (named, never an anonymous one), "action_owner",
+    trust board), "grant_holders" (everyone holding the role an occasion's `after["role"]`
+    names, on the organisation and above), "investigator", "reporter" (named, never an
+    anonymous one), "action_owner",
     "person" (the occasion's `person`), "party:service" (the informed parties for the affected
     service), "contact:<kind>" (the organisation's nearest named contact of that kind).
     """
@@ -216,6 +219,15 @@ AUDIENCES: dict[str, tuple[Part, ...]] = {
         Part(f"role:{Role.DPO}", "escalation", link=""),
         Part(f"role:{Role.SIRO}", "escalation", link=""),
     ),
+    # Giving the DPO, SIRO or admin role (organisations.grants): the role's existing holders on
+    # the organisation and above are asked to approve and told when it is given; whoever
+    # asked is told the decision.
+    "role_grant.requested": (Part("grant_holders", "role_grant_requested", link=""),),
+    "role_grant.approved": (
+        Part("grant_holders", "role_grant_approved", link=""),
+        Part("person", "role_grant_decided", link=""),
+    ),
+    "role_grant.refused": (Part("person", "role_grant_decided", link=""),),
     # The six-month type review found a type that has not fallen (policy 003).
     "type_review_flagged": (
         Part("governance", "type_review_flagged", link=""),
@@ -347,9 +359,15 @@ def _members(part: Part, o: Occasion, directory: Directory) -> tuple[str, list[A
         return directory.title(organisation, role), directory.holders(organisation, role)
     if who == "governance":
         return directory.title(organisation, Role.GOVERNANCE), directory.governance(organisation)
+    if who == "grant_holders":
+        role = o.after["role"]
+        return directory.title(organisation, role), grants.holders(organisation, role)
     if who == "investigator":
         person = incident.investigator if incident is not None else None
-        return "the investigating officer", [person] if person is not None and person.is_active else []
+        # Only while they hold a role that keeps the assignment (organisations.powers).
+        if incident is None or person is None or not person.is_active or not incident.powers_of(person).is_assigned:
+            return "the investigating officer", []
+        return "the investigating officer", [person]
     if who == "reporter":
         if incident is None or incident.reporter_anonymous or incident.reported_by is None:
             return "the reporter", []
@@ -516,4 +534,31 @@ def on_incident_event(event: Any, incident: Incident) -> None:
             before=event.before if isinstance(event.before, dict) else {},
             after=event.after if isinstance(event.after, dict) else {},
         )
+    )
+
+
+# ── Giving a role that needs approval ────────────────────────────────────────────────────
+
+
+def on_grant_event(grant: Any, action: str, actor: Any, **kwargs: Any) -> None:
+    """Connected to `organisations.grants.grant_event`: tell whoever the table names."""
+    organisation = grant.organisation
+    title = organisation.role_title(grant.role)
+    tell(
+        Occasion(
+            action,
+            organisation=organisation,
+            actor=actor,
+            after={"role": grant.role},
+            person=grant.requested_by,
+        ),
+        link=reverse("organisations:approvals") if action == "role_grant.requested" else "",
+        context={
+            "grant_title": title,
+            "grantee": grant.user.get_full_name() or grant.user.email,
+            "requester": grant.requested_by.get_full_name() or grant.requested_by.email,
+            "decider": (actor.get_full_name() or actor.email) if actor is not None else "",
+            "approved": action == "role_grant.approved",
+            "reason": grant.reason,
+        },
     )

@@ -15,6 +15,13 @@ class InviteForm(forms.Form):
     )
 
 
+class DecideGrantForm(forms.Form):
+    """Approve or refuse a request to give someone a role."""
+
+    decision = forms.ChoiceField(choices=[("approve", "Approve"), ("refuse", "Refuse")])
+    reason = forms.CharField(label="Reason (optional)", max_length=500, required=False)
+
+
 class RoleTitlesForm(forms.Form):
     """One text box per role: what this organisation calls it. Blank means the inherited name."""
 
@@ -37,4 +44,4 @@ class ContactForm(forms.ModelForm):
         labels = {"kind": "Who they are", "notes": "Notes"}
 
 
-__all__ = ["ContactForm", "InviteForm", "RoleTitle", "RoleTitlesForm"]
+__all__ = ["ContactForm", "DecideGrantForm", "InviteForm", "RoleTitle", "RoleTitlesForm"]

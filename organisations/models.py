@@ -231,3 +231,48 @@ def letterhead_of(organisation: Organisation) -> Letterhead | None:
     """The organisation's own letterhead, else its nearest ancestor's, else None."""
     found = Letterhead.objects.filter(organisation_id__in=organisation.ancestor_ids()).select_related("organisation")
     return max(found, key=lambda letterhead: letterhead.organisation.path.count("/"), default=None)
+
+
+# Roles that reach confidential reporters' names, the ICO decision or the organisation's
+# people: granting one needs a second person who holds it, or a superuser (organisations.grants).
+APPROVED_ROLES = frozenset({Role.DPO, Role.SIRO, Role.ADMIN})
+
+
+class RoleGrant(models.Model):
+    """A request to give someone a role that needs a second person's approval (`APPROVED_ROLES`).
+
+    States: pending → approved (the membership is made) or refused. Decided by someone who
+    holds the same role on the organisation or above, never the person who asked nor the
+    person it is for, or by a superuser. `organisations.grants` holds the steps.
+    """
+
+    class State(models.TextChoices):
+        PENDING = "pending", "Waiting for approval"
+        APPROVED = "approved", "Approved"
+        REFUSED = "refused", "Refused"
+
+    uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="role_grants")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="role_grants")
+    role = models.CharField(max_length=30, choices=Role.choices)
+    state = models.CharField(max_length=10, choices=State.choices, default=State.PENDING)
+    requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    requested_on = models.DateTimeField()
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    decided_on = models.DateTimeField(null=True, blank=True)
+    reason = models.CharField(max_length=500, blank=True)
+
+    class Meta:
+        ordering = ["requested_on", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user", "organisation", "role"],
+                condition=Q(state="pending"),
+                name="one_pending_grant_per_role",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} – {self.get_role_display()} – {self.organisation} ({self.get_state_display()})"

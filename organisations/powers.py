@@ -3,6 +3,9 @@
 A role held on an organisation reaches every organisation beneath it, so what a person may
 do to something of organisation X comes from the roles they hold on X or any ancestor of X,
 plus whether they are the person assigned to it (an incident's investigating officer).
+Being assigned counts only while the person holds a role that may be assigned
+(`ASSIGNABLE_ROLES`) on the organisation or above: take the role away and the assignment
+grants nothing, at once, in every open session (memberships are read afresh each request).
 
     from organisations.powers import powers
     p = powers(user, incident.organisation, incident.investigator_id)
@@ -25,6 +28,11 @@ from django.db.models.signals import post_delete, post_save
 from django.dispatch import receiver
 
 from .models import HANDLER_ROLES, Membership, Organisation, Role
+
+# Roles whose holders may be assigned an incident to investigate, on its organisation or
+# above. The assignment forms offer these people; the assignment grants access only while
+# the person still holds one of them.
+ASSIGNABLE_ROLES = frozenset({Role.INVESTIGATOR, Role.INCIDENT_MANAGER, Role.SIRO})
 
 # Bumped on every membership change in this process: a kept copy from before is not used.
 _generation = 0
@@ -55,12 +63,18 @@ def paths_where(user: Any, roles: Any = None) -> set[str]:
     return {path for path, role in memberships_of(user) if wanted is None or role in wanted}
 
 
+def assignment_paths(user: Any) -> set[str]:
+    """Paths of the organisations (and so everything beneath them) where `user` may be assigned."""
+    return paths_where(user, ASSIGNABLE_ROLES)
+
+
 @dataclass(frozen=True)
 class Powers:
     """What one person may do to one thing of one organisation (an incident, an action, evidence).
 
     `roles`: the roles they hold on the organisation or above it. `is_assigned`: they are
-    the person the thing is assigned to (an incident's investigating officer).
+    the person the thing is assigned to (an incident's investigating officer) and still
+    hold one of `ASSIGNABLE_ROLES` there.
     """
 
     roles: frozenset[str] = field(default_factory=frozenset)
@@ -178,5 +192,7 @@ def powers(user: Any, organisation: Organisation, assigned_user_id: int | None =
         return Powers()
     path = organisation.path
     roles = frozenset(role for member_path, role in memberships_of(user) if path.startswith(member_path))
-    assigned = assigned_user_id is not None and assigned_user_id == user.pk
+    # Assigned counts only with a current role that may be assigned here (finding 3 of
+    # issue 12: a removed investigator kept their access through the assignment alone).
+    assigned = assigned_user_id is not None and assigned_user_id == user.pk and bool(roles & ASSIGNABLE_ROLES)
     return Powers(roles=roles, is_assigned=assigned, user_id=user.pk)

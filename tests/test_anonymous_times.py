@@ -62,6 +62,7 @@ NOT_WALKED = {
     "actions:reopen": "remedial actions are raised by handlers",
     "organisations:remove_membership": "POST only; no incident",
     "organisations:remove_contact": "POST only; no incident",
+    "organisations:decide_grant": "POST only; a role request, no incident",
 }
 
 

@@ -13,9 +13,10 @@ from audit.models import Event
 from evidence.services import add_evidence
 from incidents.models import Incident, report_incident
 from incidents.registry import add_section, remove_section
+from organisations.models import Role
 
 from .conftest import Cast
-from .factories import UserFactory, reported_incident
+from .factories import MembershipFactory, UserFactory, reported_incident
 from .test_contract import PNG
 
 SECTIONS = [
@@ -89,6 +90,7 @@ def test_a_confidential_reporter_is_named_only_to_the_dpo_and_siro(client, cast:
 
 def test_only_handlers_may_download_the_case_file(client, cast: Cast) -> None:
     investigator = UserFactory()
+    MembershipFactory(user=investigator, organisation=cast.school_a, role=Role.INVESTIGATOR)
     incident = reported_incident(cast.school_a, cast.bob)
     incident.investigator = investigator
     incident.save()

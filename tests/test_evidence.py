@@ -13,9 +13,10 @@ from actions.services import create_action
 from audit.models import Event
 from evidence.models import Evidence
 from evidence.services import add_evidence, evidence_path, name_for_type
+from organisations.models import Role
 
 from .conftest import Cast
-from .factories import UserFactory, reported_incident
+from .factories import MembershipFactory, UserFactory, reported_incident
 from .test_contract import PNG
 
 SVG_WITH_SCRIPT = b'<?xml version="1.0"?>\n<svg xmlns="http://www.w3.org/2000/svg"><script>alert(1)</script></svg>'
@@ -135,6 +136,7 @@ def test_plain_text_is_served_as_text_attachment_never_html(client, cast: Cast) 
 
 def test_the_assigned_investigator_may_add_evidence_and_other_schools_may_not(client, cast: Cast) -> None:
     investigator = UserFactory()
+    MembershipFactory(user=investigator, organisation=cast.school_a, role=Role.INVESTIGATOR)
     incident = reported_incident(cast.school_a, cast.bob)
     incident.investigator = investigator
     incident.save()
@@ -200,6 +202,7 @@ def test_withdrawn_evidence_is_kept_and_only_the_dpo_or_siro_may_download_it(cli
 
 def test_the_uploader_may_withdraw_their_own_but_not_others(client, cast: Cast) -> None:
     investigator = UserFactory()
+    MembershipFactory(user=investigator, organisation=cast.school_a, role=Role.INVESTIGATOR)
     incident = reported_incident(
         cast.school_a,
         cast.bob,

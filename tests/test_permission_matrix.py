@@ -24,6 +24,7 @@ from insights.models import ImportBatch
 from insights.review import run_review
 from notifications.api import notify
 from notifications.models import Notification
+from organisations import grants
 from organisations.models import Contact, Letterhead, Membership, Role
 
 from .factories import OrganisationFactory, UserFactory, reported_incident
@@ -79,6 +80,10 @@ EXPECTED: dict[str, Expect] = {
     "organisations:add_contact": ADMIN_ONLY,
     "organisations:remove_membership": Expect(method="post", statuses={"admin": 302}),
     "organisations:remove_contact": Expect(method="post", statuses={"admin": 302}),
+    # Role approvals: the page lists what each may decide; deciding is for a DPO on the node or
+    # above (the grant is for DPO) and answers the admin who asked with a refusal message.
+    "organisations:approvals": EVERYONE_SIGNED_IN,
+    "organisations:decide_grant": Expect(method="post", statuses={"dpo_above": 302, "admin": 302}),
     "deadlines:ico_clocks": EVERYONE_SIGNED_IN,
     "breaches:clocks_moved": Expect(default=301, statuses={"anonymous": 301}),  # to the page above
     "breaches:overview": HANDLERS_ONLY,
@@ -212,6 +217,8 @@ def world(db: None) -> dict:
     action = create_action(
         by=people["handler"], incident=incident, title="Retrain staff", owner=people["admin"], due_on=None
     )
+    newcomer = UserFactory(email="newcomer@example.org")
+    grant, _ = grants.give_role(user=newcomer, organisation=school_a, role=Role.DPO, by=people["admin"])
     # A second incident, triaged and assigned to the investigator, for the checklist item pages.
     from incidents import lifecycle
     from incidents.models import OutcomeReport
@@ -248,6 +255,7 @@ def world(db: None) -> dict:
         "evidence_uuid": evidence.uuid,
         "action_id": action.pk,
         "notification_uuid": notification.uuid,
+        "grant_uuid": grant.uuid,
     }
     return {"people": people, "kwargs": kwargs}
 

@@ -82,15 +82,19 @@ def accepted_roles(report: OutcomeReport | None) -> set[str]:
 
 
 def eligible_investigators(incident: Incident) -> list[Any]:
-    """People who may be assigned: investigating officers, incident managers and SIROs on the node or above."""
+    """People who may be assigned: holders of `powers.ASSIGNABLE_ROLES` on the node or above.
+
+    The same roles that keep an assignment's access (`organisations.powers`), so whoever the
+    form offers can open what they are given.
+    """
     from accounts.models import User
-    from organisations.models import Role
+    from organisations.powers import ASSIGNABLE_ROLES
 
     return list(
         User.objects.filter(
             is_active=True,
             memberships__organisation_id__in=incident.organisation.ancestor_ids(),
-            memberships__role__in=[Role.INVESTIGATOR, Role.INCIDENT_MANAGER, Role.SIRO],
+            memberships__role__in=list(ASSIGNABLE_ROLES),
         )
         .distinct()
         .order_by("full_name", "email")

@@ -14,7 +14,7 @@ from django.db import models
 from django.db.models import Q
 
 from organisations.models import HANDLER_ROLES, Organisation, Role
-from organisations.powers import Powers, paths_where, powers
+from organisations.powers import Powers, assignment_paths, paths_where, powers
 
 
 class IncidentQuerySet(models.QuerySet["Incident"]):
@@ -22,14 +22,21 @@ class IncidentQuerySet(models.QuerySet["Incident"]):
         """Deny by default: the incidents `user` may open.
 
         Handlers (incident manager, SIRO, DPO) see every incident on and under the nodes
-        where they hold the role; an investigating officer sees those assigned to them.
+        where they hold the role; an investigating officer sees those assigned to them while
+        they hold a role that may be assigned (`powers.ASSIGNABLE_ROLES`) on the incident's
+        organisation or above: removing the role removes the access at once.
         Governance viewers and admins see none here. A reporter follows their own reports
         through the reporter's pages (`reporting`), which show what a reporter may see.
         """
         if not getattr(user, "is_authenticated", False):
             return self.none()
         paths = paths_where(user, HANDLER_ROLES)
-        condition = Q(investigator=user)
+        assignable = assignment_paths(user)
+        if not paths and not assignable:
+            return self.none()
+        condition = Q(pk__in=[])
+        if assignable:
+            condition |= Q(investigator=user, organisation__in=Organisation.objects.under_paths(assignable))
         if paths:
             condition |= Q(organisation__in=Organisation.objects.under_paths(paths))
         return self.filter(condition)

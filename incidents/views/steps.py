@@ -481,7 +481,8 @@ def assigned_to_me(request: HttpRequest) -> HttpResponse:
     from django.db.models import Count, Min, Q
 
     incidents = (
-        Incident.objects.filter(investigator=user, status__in=Incident.OPEN_STATUSES)
+        Incident.objects.visible_to(user)
+        .filter(investigator=user, status__in=Incident.OPEN_STATUSES)
         .select_related("organisation", "outcome_report")
         .annotate(
             pending=Count("checklist", filter=Q(checklist__state=ChecklistItem.State.PENDING), distinct=True),
