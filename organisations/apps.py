@@ -5,4 +5,4 @@ class OrganisationsConfig(AppConfig):
     name = "organisations"
 
     def ready(self) -> None:
-        from . import powers  # noqa: F401 (connects the signals that keep kept memberships fresh)
+        from . import mfa, powers  # noqa: F401 (connect the signals: kept memberships fresh, enrolment passes)
