@@ -160,7 +160,18 @@ ACCOUNT_LOGOUT_ON_GET = False
 ACCOUNT_LOGIN_ON_PASSWORD_RESET = True
 ACCOUNT_PASSWORD_RESET_BY_CODE_ENABLED = False
 ACCOUNT_EMAIL_SUBJECT_PREFIX = "Incident Desk: "
-ACCOUNT_RATE_LIMITS = {"login_failed": "10/m/ip,5/5m/key"}
+# Failed sign-ins (accounts/throttle.py): 5 per account per 5 minutes, and at most
+# SIGNIN_FAILURES_PER_ADDRESS per address per 5 minutes; browsers where the person signed in
+# before (a signed device cookie) are exempt from both, so neither an address nor an account
+# can be locked out for the people who use it. Counts are shared by every process (CACHES).
+# allauth's own "login" limit (30 sign-ins a minute per address, successful ones included)
+# would lock a whole school out on a Monday morning: switched off.
+ACCOUNT_RATE_LIMITS = {"login_failed": "5/5m/key", "login": ""}
+SIGNIN_FAILURES_PER_ADDRESS = f"{int(os.environ.get('SIGNIN_FAILURES_PER_ADDRESS', '30'))}/5m/key"
+SIGNIN_DEVICE_COOKIE_NAME = "__Host-signin_device" if PRODUCTION else "signin_device"
+# Behind a reverse proxy: how many proxies add to X-Forwarded-For, so the sign-in limits
+# count the visitor's address and not the proxy's (0: REMOTE_ADDR is the visitor's).
+ALLAUTH_TRUSTED_PROXY_COUNT = int(os.environ.get("SIGNIN_TRUSTED_PROXY_COUNT", "0"))
 # Two-step verification (docs/security.md, "Signing in"): required for every role in
 # organisations.powers.SECOND_FACTOR_ROLES by organisations.mfa.SecondFactorMiddleware.
 MFA_SUPPORTED_TYPES = ["totp", "webauthn", "recovery_codes"]

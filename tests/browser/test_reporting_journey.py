@@ -44,6 +44,7 @@ def sign_in(page: Page, site: str, email: str) -> None:
         cache.delete(f"allauth.mfa.totp.used?user={user.pk}&code={code}")
         page.get_by_label("Security code").fill(code)
         page.get_by_role("button", name="Continue").click()
+        page.wait_for_url(lambda url: "/accounts/2fa/" not in url)
 
 
 def sign_out(page: Page) -> None:
