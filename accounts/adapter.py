@@ -1,9 +1,29 @@
+from typing import Any
+
 from allauth.account.adapter import DefaultAccountAdapter
-from django.http import HttpRequest
+from django.contrib.auth.base_user import AbstractBaseUser
+from django.http import HttpRequest, HttpResponse
+
+from . import throttle
 
 
 class AccountAdapter(DefaultAccountAdapter):
-    """People join by invitation from an organisation admin, never by open sign-up."""
+    """People join by invitation from an organisation admin, never by open sign-up.
+
+    Failed sign-ins are throttled per account and per address, with known devices exempt
+    (accounts/throttle.py), in place of allauth's own per-address and per-account limit.
+    """
 
     def is_open_for_signup(self, request: HttpRequest) -> bool:
         return False
+
+    def pre_authenticate(self, request: HttpRequest, **credentials: Any) -> None:
+        login = str(credentials.get("email", credentials.get("username", ""))).strip().lower()
+        self._login_failed_rl_usage = throttle.consume_sign_in_attempt(request, login)
+        if not self._login_failed_rl_usage:
+            raise self.validation_error("too_many_login_attempts")
+
+    def post_login(self, request: HttpRequest, user: AbstractBaseUser, **kwargs: Any) -> HttpResponse:
+        response = super().post_login(request, user, **kwargs)
+        throttle.remember_device(request, response, str(getattr(user, "email", "")))
+        return response

@@ -19,6 +19,7 @@ from demo import anonymous as anonymous_demo
 from demo import deadlines as deadlines_demo
 from demo.breaches import load_breach_demo
 from demo.insights import load as load_reports_demo
+from demo.signin import give_authenticators
 from incidents.models import Incident, report_incident
 from organisations.models import Contact, Membership, Organisation, Role, RoleTitle
 
@@ -195,6 +196,7 @@ def load(incident_count: int = 40, seed: int = 2026) -> dict[str, Any]:
         users[email] = user
         for org_key, role in roles:
             Membership.objects.create(user=user, organisation=orgs[org_key], role=role)
+    give_authenticators(list(users.values()))  # handlers' demo authenticator apps (demo/signin.py)
     for org_key, role, title in TITLES:
         RoleTitle.objects.create(organisation=orgs[org_key], role=role, title=title)
     for org_key, contact_kind, name, email, phone in CONTACTS:

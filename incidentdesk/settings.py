@@ -95,6 +95,8 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "allauth.account.middleware.AccountMiddleware",
+    # Handlers, DPOs, SIROs, admins and superusers: a second factor before any page.
+    "organisations.mfa.SecondFactorMiddleware",
 ]
 
 ROOT_URLCONF = "incidentdesk.urls"
@@ -167,9 +169,26 @@ ACCOUNT_LOGOUT_ON_GET = False
 ACCOUNT_LOGIN_ON_PASSWORD_RESET = True
 ACCOUNT_PASSWORD_RESET_BY_CODE_ENABLED = False
 ACCOUNT_EMAIL_SUBJECT_PREFIX = "Incident Desk: "
-ACCOUNT_RATE_LIMITS = {"login_failed": "10/m/ip,5/5m/key"}
-MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
+# Failed sign-ins (accounts/throttle.py): 5 per account per 5 minutes, and at most
+# SIGNIN_FAILURES_PER_ADDRESS per address per 5 minutes; browsers where the person signed in
+# before (a signed device cookie) are exempt from both, so neither an address nor an account
+# can be locked out for the people who use it. Counts are shared by every process (CACHES).
+# allauth's own "login" limit (30 sign-ins a minute per address, successful ones included)
+# would lock a whole school out on a Monday morning: switched off.
+ACCOUNT_RATE_LIMITS = {"login_failed": "5/5m/key", "login": ""}
+SIGNIN_FAILURES_PER_ADDRESS = f"{int(os.environ.get('SIGNIN_FAILURES_PER_ADDRESS', '30'))}/5m/key"
+SIGNIN_DEVICE_COOKIE_NAME = "__Host-signin_device" if PRODUCTION else "signin_device"
+# Behind a reverse proxy: how many proxies add to X-Forwarded-For, so the sign-in limits
+# count the visitor's address and not the proxy's (0: REMOTE_ADDR is the visitor's).
+ALLAUTH_TRUSTED_PROXY_COUNT = int(os.environ.get("SIGNIN_TRUSTED_PROXY_COUNT", "0"))
+# Two-step verification (docs/security.md, "Signing in"): required for every role in
+# organisations.powers.SECOND_FACTOR_ROLES by organisations.mfa.SecondFactorMiddleware.
+MFA_SUPPORTED_TYPES = ["totp", "webauthn", "recovery_codes"]
 MFA_TOTP_ISSUER = "Incident Desk"
+MFA_ADAPTER = "organisations.mfa.MFAAdapter"
+MFA_PASSKEY_LOGIN_ENABLED = True
+# Browsers allow passkeys on http://localhost only; elsewhere the site must be served over https.
+MFA_WEBAUTHN_ALLOW_INSECURE_ORIGIN = not PRODUCTION and DEBUG
 LOGIN_URL = "account_login"
 LOGIN_REDIRECT_URL = "home"
 ACCOUNT_LOGOUT_REDIRECT_URL = "account_login"
@@ -351,7 +370,13 @@ REPORT_ATTACHMENT_MAX_BYTES = int(os.environ.get("REPORT_ATTACHMENT_MAX_BYTES", 
 # Form fields (not files) of any request: 2 MB.
 DATA_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
 CACHES = {
-    "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
+    # Sign-in throttling and used authenticator codes (allauth), shared by every worker
+    # process; the table is made by accounts/migrations/0002.
+    "default": {
+        "BACKEND": "django.core.cache.backends.db.DatabaseCache",
+        "LOCATION": "accounts_signin_cache",
+        "OPTIONS": {"MAX_ENTRIES": 100_000},
+    },
     # Rate limits of the public pages are not a cache: anonymous.ratelimit counts them in
     # the database under a random salt per window (docs/anonymous-reporting.md).
 }

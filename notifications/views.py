@@ -65,10 +65,12 @@ def by_incident(items: Any) -> list[dict[str, Any]]:
 
 
 @login_required
+@require_http_methods(["GET", "POST"])
 def open_notification(request: HttpRequest, notification_uuid: Any) -> HttpResponse:
-    """Mark one of the person's own notifications read and go where it points."""
+    """Go where one of the person's own notifications points; the list's button (a POST)
+    also marks it read. A GET (a link followed, a preview, a prefetch) changes nothing."""
     item = get_object_or_404(Notification.objects.filter(user=request.user.pk), uuid=notification_uuid)
-    if item.read_on is None:
+    if request.method == "POST" and item.read_on is None:
         Notification.objects.filter(pk=item.pk).update(read_on=timezone.now())
     target = item.link if url_has_allowed_host_and_scheme(item.link, {request.get_host(), *site_hosts()}) else ""
     return redirect(target or "notifications:list")

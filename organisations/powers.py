@@ -196,3 +196,20 @@ def powers(user: Any, organisation: Organisation, assigned_user_id: int | None =
     # issue 12: a removed investigator kept their access through the assignment alone).
     assigned = assigned_user_id is not None and assigned_user_id == user.pk and bool(roles & ASSIGNABLE_ROLES)
     return Powers(roles=roles, is_assigned=assigned, user_id=user.pk)
+
+
+# ── Signing in ────────────────────────────────────────────────────────────────────────────
+# Roles whose holders must sign in with a second factor (an authenticator app, a passkey or a
+# recovery code) as well as their password: everyone who can read incidents' details or change
+# who holds which role. Reporters and governance viewers (counts only) sign in with a password.
+SECOND_FACTOR_ROLES = frozenset({*HANDLER_ROLES, Role.INVESTIGATOR, Role.ADMIN})
+
+
+def needs_second_factor(user: Any) -> bool:
+    """Whether `user` must pass a second factor: any role in SECOND_FACTOR_ROLES anywhere,
+    or the Django admin's superuser and staff flags."""
+    if not getattr(user, "is_authenticated", False):
+        return False
+    if user.is_superuser or user.is_staff:
+        return True
+    return bool(paths_where(user, SECOND_FACTOR_ROLES))

@@ -15,6 +15,7 @@ from organisations.models import Membership, Organisation, Role
 
 from .clamd import clamd_socket, scanner  # noqa: F401  (fixtures: the private ClamAV daemon)
 from .factories import OrganisationFactory, UserFactory
+from .mfa import SecondFactorClient
 
 PASSWORD = "correct-horse-battery"
 
@@ -137,3 +138,9 @@ def anonymous_alerts_at_once(settings) -> None:  # type: ignore[no-untyped-def]
     tests/test_anonymous_times.py sets its own window to test the delay.
     """
     settings.ANONYMOUS_ALERT_DELAY_SECONDS = (0, 0)
+
+
+@pytest.fixture
+def client() -> SecondFactorClient:
+    """pytest-django's `client`, whose force_login also passes the second factor (tests/mfa.py)."""
+    return SecondFactorClient()

@@ -4,7 +4,6 @@ import threading
 import uuid
 
 from django.db import connection
-from django.test import Client
 from django.urls import reverse
 
 from audit.log import verify
@@ -13,6 +12,7 @@ from incidents.models import Incident
 from organisations.models import Membership, Role
 
 from .factories import OrganisationFactory, UserFactory
+from .mfa import SecondFactorClient
 
 THREADS = 8
 
@@ -31,7 +31,7 @@ def test_eight_simultaneous_reports_are_each_stored_exactly_once(transactional_d
 
     def report(n: int) -> None:
         try:
-            client = Client()
+            client = SecondFactorClient()
             client.force_login(people[n])
             data = {
                 "submission_key": str(keys[n]),

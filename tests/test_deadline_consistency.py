@@ -29,6 +29,7 @@ from organisations.models import Membership, Organisation, Role
 from .conftest import Cast
 from .factories import UserFactory, reported_incident
 from .lifecycle_helpers import assess_breach, classification
+from .mfa import SecondFactorClient
 from .test_reports import python_flags
 
 # Tuesday 7 April 2026, 10:30 BST: the first working day after Good Friday (3rd) and Easter Monday (6th).
@@ -53,7 +54,7 @@ def admin_of(organisation: Organisation) -> User:
 
 def set_timescales(organisation: Organisation, **values: int) -> None:
     """As an organisation admin does, through the timescales page."""
-    client = Client()
+    client = SecondFactorClient()
     client.force_login(admin_of(organisation))
     response = client.post(
         reverse("deadlines:timescales", args=[organisation.uuid]), {k: str(v) for k, v in values.items()}

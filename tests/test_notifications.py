@@ -183,15 +183,21 @@ def test_preferences_page_saves_choices(client, cast: Cast) -> None:
     }
 
 
-def test_opening_a_notification_marks_it_read_and_follows_its_link(client, cast: Cast) -> None:
+def test_opening_a_notification_follows_its_link_and_only_a_post_marks_it_read(client, cast: Cast) -> None:
     incident = reported_incident(cast.school_a, cast.bob)
     with transaction.atomic():
         notify(users=[cast.alice], kind="report_received", incident=incident, mandatory=False)
     item = Notification.objects.get()
     client.force_login(cast.dave)
     assert client.get(reverse("notifications:open", args=[item.uuid])).status_code == 404  # not theirs
+    assert client.post(reverse("notifications:open", args=[item.uuid])).status_code == 404
     client.force_login(cast.alice)
+    # Following the link (a GET) goes there and changes nothing; the list's button (a POST) marks it read.
     response = client.get(reverse("notifications:open", args=[item.uuid]))
+    assert response.status_code == 302 and response.url.endswith(f"/incidents/{incident.uuid}/")
+    item.refresh_from_db()
+    assert item.read_on is None
+    response = client.post(reverse("notifications:open", args=[item.uuid]))
     assert response.status_code == 302 and response.url.endswith(f"/incidents/{incident.uuid}/")
     item.refresh_from_db()
     assert item.read_on is not None
