@@ -4,8 +4,9 @@ from typing import Any, TypeVar
 
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.db import models
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, HttpResponsePermanentRedirect
 from django.shortcuts import get_object_or_404, render
+from django.templatetags.static import static
 
 M = TypeVar("M", bound=models.Model)
 
@@ -41,3 +42,9 @@ def accessibility(request: HttpRequest) -> HttpResponse:
 
 def privacy(request: HttpRequest) -> HttpResponse:
     return render(request, "core/privacy.html")
+
+
+def favicon(request: HttpRequest) -> HttpResponse:
+    """Browsers ask for /favicon.ico whatever the page says: our own mark (never GOV.UK's
+    crown), found at request time so production's hashed static names resolve."""
+    return HttpResponsePermanentRedirect(static("favicon.ico"))

@@ -1,7 +1,5 @@
 from django.contrib import admin
-from django.templatetags.static import static
 from django.urls import include, path
-from django.views.generic import RedirectView
 
 from accounts import views as account_views
 from core import views as core_views
@@ -27,5 +25,5 @@ urlpatterns = [
     path("privacy/", core_views.privacy, name="privacy"),
     path("django-admin/", admin.site.urls),
     # Browsers ask for /favicon.ico whatever the page says: our own mark, not GOV.UK's crown.
-    path("favicon.ico", RedirectView.as_view(url=static("favicon.ico"), permanent=True)),
+    path("favicon.ico", core_views.favicon),
 ]

@@ -404,7 +404,8 @@ def audience(o: Occasion, directory: Directory | None = None) -> list[Group]:
         title, people = _members(part, o, directory)
         if o.actor is not None and not part.receipt:
             # Nobody is told of what they did themselves (a receipt is their own record).
-            people = [p for p in people if not (isinstance(p, type(o.actor)) and p.pk == o.actor.pk)]
+            # (By key: the actor may be the request's lazy user, of another type than the rows.)
+            people = [p for p in people if p.pk != o.actor.pk]
         groups.append(Group(part, title, people))
     if o.name.startswith("escalation.") and not any(g.people for g in groups):
         for role in FALLBACK:
