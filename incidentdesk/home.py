@@ -222,7 +222,10 @@ def home(request: HttpRequest) -> HttpResponse:
     if not roles:
         return redirect("intake:report")  # shows the page for someone who belongs nowhere yet
     handles = bool(roles & (HANDLER_ROLES | {Role.INVESTIGATOR}))
-    items = work_for(user) if handles or RemedialAction.objects.filter(owner=user).exists() else []
+    owns_actions = RemedialAction.objects.filter(owner=user).exists()
+    if roles <= {Role.REPORTER} and not owns_actions:
+        return redirect("intake:report")  # a reporter's home: the report form, their reports beneath
+    items = work_for(user) if handles or owns_actions else []
     context = {
         "items": items,
         "overdue": sum(1 for i in items if i.state == "overdue"),

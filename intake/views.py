@@ -67,7 +67,10 @@ def report(request: HttpRequest) -> HttpResponse:
             initial={"submission_key": uuid.uuid4()},
             organisations=Organisation.objects.filter(pk__in=[o.pk for o in organisations]),
         )
-    return render(request, "intake/report.html", {"form": form, "organisations": organisations}, status=status)
+    # A reporter's home is this page: the form, and their own reports below it.
+    mine = Incident.objects.filter(reported_by=request.user.pk).select_related("organisation")[:5]
+    context = {"form": form, "organisations": organisations, "my_reports": mine}
+    return render(request, "intake/report.html", context, status=status)
 
 
 def submitted(request: HttpRequest, form: ReportForm) -> HttpResponse:

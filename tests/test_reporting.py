@@ -36,12 +36,11 @@ def post_report(client, **data):  # type: ignore[no-untyped-def]
     return client.post(reverse("intake:report"), payload)
 
 
-def test_signed_in_reporter_lands_on_a_home_that_starts_the_report(client, cast: Cast) -> None:
+def test_signed_in_reporter_lands_on_the_report_form(client, cast: Cast) -> None:
     client.force_login(cast.bob)
-    response = client.get("/")
-    assert response.status_code == 200
-    assert f'href="{reverse("intake:report")}" role="button"'.encode() in response.content
-    assert b"Report an incident" in response.content
+    response = client.get("/", follow=True)
+    assert response.redirect_chain == [(reverse("intake:report"), 302)]
+    assert b"Report an incident" in response.content and b'name="description"' in response.content
 
 
 def test_signed_out_person_is_sent_to_sign_in(client, db) -> None:  # type: ignore[no-untyped-def]
