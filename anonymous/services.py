@@ -26,6 +26,7 @@ from audit.log import record
 from core.exceptions import StepRefused
 from evidence.models import Evidence
 from evidence.services import Upload, add_evidence, add_files, inspect
+from incidents import lifecycle
 from incidents.models import Incident, ReporterMessage, report_incident
 from lib import clock
 from lib.request_context import request_id
@@ -225,21 +226,7 @@ def reporter_reply(*, incident: Incident, body: str, uploads: Sequence[Upload] =
             # stored times are coarse): a page sent twice.
             if last is not None and last.body == body and last.sent_on >= min(stamp, timezone.now() - REPEAT):
                 return last
-            message = ReporterMessage.objects.create(
-                incident=locked,
-                direction=ReporterMessage.Direction.FROM_REPORTER,
-                body=body,
-                author=None,
-                sent_on=clock.now(),
-            )
-            record(
-                organisation_id=locked.organisation_id,
-                action="reporter_message.received",
-                record=locked,
-                target=message,
-                after={"direction": message.direction, "body": body, "via": "receipt"},
-                at=message.sent_on,
-            )
+            message = lifecycle.receive_from_reporter(locked, body=body, via="receipt", at=clock.now())
         for upload in files:
             add_evidence(
                 incident=locked,

@@ -15,30 +15,26 @@ class DateTimeInput(forms.DateTimeInput):
         super().__init__(attrs, format="%Y-%m-%dT%H:%M")
 
 
-class HintedRadioSelect(forms.RadioSelect):
-    """Radios with a hint under each choice (a severity's definition, a term's meaning)."""
+class HintedChoices:
+    """Choices with a hint under each (a severity's definition, a term's meaning): mixed into a
+    radio or checkbox widget, whose option template shows `hint`."""
 
     def __init__(self, *args: Any, hints: dict[str, str] | None = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.hints = hints or {}
 
     def create_option(self, name: str, value: Any, *args: Any, **kwargs: Any) -> dict[str, Any]:
-        option = super().create_option(name, value, *args, **kwargs)
+        option = super().create_option(name, value, *args, **kwargs)  # type: ignore[misc]
         option["hint"] = self.hints.get(str(value), "")
         return option
 
 
-class HintedCheckboxSelectMultiple(forms.CheckboxSelectMultiple):
+class HintedRadioSelect(HintedChoices, forms.RadioSelect):
+    """Radios with a hint under each choice."""
+
+
+class HintedCheckboxSelectMultiple(HintedChoices, forms.CheckboxSelectMultiple):
     """Checkboxes with a hint under each choice."""
-
-    def __init__(self, *args: Any, hints: dict[str, str] | None = None, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        self.hints = hints or {}
-
-    def create_option(self, name: str, value: Any, *args: Any, **kwargs: Any) -> dict[str, Any]:
-        option = super().create_option(name, value, *args, **kwargs)
-        option["hint"] = self.hints.get(str(value), "")
-        return option
 
 
 def needed(field: forms.Field, when: str) -> forms.Field:

@@ -7,12 +7,11 @@ from collections.abc import Sequence
 from typing import Any
 
 from django.db import transaction
-from django.utils import timezone
 
-from audit.log import record
 from core.exceptions import StepRefused
 from evidence.models import Evidence
 from evidence.services import Upload, add_files, inspect
+from incidents import lifecycle
 from incidents.models import Incident, ReporterMessage, report_incident
 from notifications.audiences import Occasion, tell
 from notifications.tasks import send_report_notifications
@@ -84,22 +83,7 @@ def add_to_report(*, incident: Incident, by: Any, text: str, uploads: Sequence[U
         locked = Incident.objects.select_for_update().select_related("organisation").get(pk=incident.pk)
         message = None
         if text:
-            message = ReporterMessage.objects.create(
-                incident=locked,
-                direction=ReporterMessage.Direction.FROM_REPORTER,
-                body=text,
-                author=None,
-                sent_on=timezone.now(),
-            )
-            record(
-                organisation_id=locked.organisation_id,
-                action="reporter_message.received",
-                actor=named,
-                record=locked,
-                target=message,
-                after={"direction": message.direction, "body": text, "via": "my_report"},
-                at=message.sent_on,
-            )
+            message = lifecycle.receive_from_reporter(locked, body=text, via="my_report", by=named)
         add_files(
             incident=locked,
             uploads=uploads,

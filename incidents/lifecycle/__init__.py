@@ -34,7 +34,14 @@ from .table import (
     checklist_item_refusal,
     closure_needs,
 )
-from .work import add_note, investigator_next, message_reporter, save_outcome_draft, update_checklist_item
+from .work import (
+    add_note,
+    investigator_next,
+    message_reporter,
+    receive_from_reporter,
+    save_outcome_draft,
+    update_checklist_item,
+)
 
 __all__ = [
     "CLASSIFICATION_FIELDS",
@@ -58,6 +65,7 @@ __all__ = [
     "investigator_next",
     "message_reporter",
     "my_serious_scope_filter",
+    "receive_from_reporter",
     "reclassify",
     "reopen",
     "required_review_roles",

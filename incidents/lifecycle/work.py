@@ -4,10 +4,13 @@ None of these changes the incident's state, but each is a step of the table (who
 which states) and each still writes one event.
 """
 
+from datetime import datetime
 from typing import Any
 
 from django.db import transaction
 from django.utils import timezone
+
+from audit.log import record
 
 from ..models import ChecklistItem, Incident, InternalNote, OutcomeReport, ReporterMessage
 from ..registry import publish
@@ -142,6 +145,33 @@ def message_reporter(incident: Incident, *, by: Any, body: str) -> Any:
             target=message,
             after={"body": body},
         )
+    return message
+
+
+def receive_from_reporter(
+    locked: Incident, *, body: str, via: str, by: Any = None, at: datetime | None = None
+) -> ReporterMessage:
+    """A message from the reporter, stored and put on the record: the one home for every way
+    one arrives (a named reporter's own report page, an anonymous reporter's receipt). `by` is
+    the named reporter as the record may show them (None when anonymous or confidential); `at`
+    the stored time (an anonymous report's is coarse). Call inside the caller's transaction,
+    with the incident locked; the caller tells whoever needs telling."""
+    message = ReporterMessage.objects.create(
+        incident=locked,
+        direction=ReporterMessage.Direction.FROM_REPORTER,
+        body=body,
+        author=None,
+        sent_on=at or timezone.now(),
+    )
+    record(
+        organisation_id=locked.organisation_id,
+        action="reporter_message.received",
+        actor=by,
+        record=locked,
+        target=message,
+        after={"direction": message.direction, "body": body, "via": via},
+        at=message.sent_on,
+    )
     return message
 
 
