@@ -32,6 +32,8 @@ from incidents.models import ChecklistItem, Incident, ReporterMessage
 from organisations.models import HANDLER_ROLES, Role
 from organisations.powers import memberships_of
 
+from .navigation import has_home
+
 # How many of each kind the home lists (the full lists are a click away).
 LIMIT = 50
 Kind = Deadline.Kind
@@ -223,7 +225,7 @@ def home(request: HttpRequest) -> HttpResponse:
         return redirect("intake:report")  # shows the page for someone who belongs nowhere yet
     handles = bool(roles & (HANDLER_ROLES | {Role.INVESTIGATOR}))
     owns_actions = RemedialAction.objects.filter(owner=user).exists()
-    if roles <= {Role.REPORTER} and not owns_actions:
+    if not has_home(roles, owns_actions):
         return redirect("intake:report")  # a reporter's home: the report form, their reports beneath
     items = work_for(user) if handles or owns_actions else []
     context = {

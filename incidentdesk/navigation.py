@@ -31,9 +31,15 @@ class Group:
     prefixes: tuple[str, ...] = ()
 
 
+def has_home(roles: set[str], owns_actions: bool) -> bool:
+    """Whether a person has a home of work; someone who only reports (and owns no action) has
+    the report form as their home instead, and no "Home" in the menu."""
+    return bool(roles - {Role.REPORTER}) or owns_actions
+
+
 def groups_for(roles: set[str], owns_actions: bool) -> list[Group]:
     """The top items for someone holding `roles` (and owning remedial actions or not)."""
-    groups = [Group("Home", reverse("home"))]
+    groups = [Group("Home", reverse("home"))] if has_home(roles, owns_actions) else []
     groups.append(
         Group(
             "Report an incident",

@@ -404,8 +404,9 @@ def audience(o: Occasion, directory: Directory | None = None) -> list[Group]:
         title, people = _members(part, o, directory)
         if o.actor is not None and not part.receipt:
             # Nobody is told of what they did themselves (a receipt is their own record).
-            # (By key: the actor may be the request's lazy user, of another type than the rows.)
-            people = [p for p in people if p.pk != o.actor.pk]
+            # (`__class__`, not `type()`: the actor may be the request's lazy user, which
+            # passes its class through; people may be contacts, whose keys are another table's.)
+            people = [p for p in people if not (isinstance(p, o.actor.__class__) and p.pk == o.actor.pk)]
         groups.append(Group(part, title, people))
     if o.name.startswith("escalation.") and not any(g.people for g in groups):
         for role in FALLBACK:

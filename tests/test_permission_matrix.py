@@ -58,7 +58,7 @@ REPORTS_HANDLERS = Expect(statuses={"handler": 200, "dpo_above": 200, "handler_e
 REPORTS_COUNTS = Expect(statuses={"handler": 200, "dpo_above": 200, "handler_elsewhere": 200, "governance": 200})
 
 EXPECTED: dict[str, Expect] = {
-    "home": Expect(default=200, statuses={"anonymous": 302}),
+    "home": Expect(default=200, statuses={"anonymous": 302, "reporter": 302}),  # a reporter's home: the form
     "accessibility": Expect(default=200, statuses={"anonymous": 200}),
     "privacy": Expect(default=200, statuses={"anonymous": 200}),
     "account": EVERYONE_SIGNED_IN,

@@ -12,7 +12,7 @@ from organisations.models import Membership, Organisation, Role
 from ..factories import OrganisationFactory, UserFactory, reported_incident
 from ..test_contract import PNG
 from .axe import assert_accessible
-from .test_reporting_journey import sign_in, sign_out
+from .test_reporting_journey import sign_in, sign_out, via_menu
 
 pytestmark = pytest.mark.browser
 
@@ -72,7 +72,7 @@ def test_manager_adds_evidence_and_an_action_and_the_owner_marks_it_done(page: P
     sign_out(page)
 
     sign_in(page, site, "staff@example.org")
-    page.get_by_role("link", name="My actions").click()
+    via_menu(page, "My actions")
     assert_accessible(page)
     page.get_by_role("link", name="Turn on delayed sending for the office mailbox").click()
     assert_accessible(page)

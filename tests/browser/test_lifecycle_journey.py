@@ -8,7 +8,7 @@ from incidents.models import Incident, Routing
 
 from ..lifecycle_helpers import make_team, queued
 from .axe import assert_accessible as axe_check
-from .test_reporting_journey import sign_in, sign_out
+from .test_reporting_journey import sign_in, sign_out, via_menu
 
 pytestmark = pytest.mark.browser
 
@@ -24,7 +24,7 @@ def assert_accessible(page: Page) -> None:
 
 
 def open_incident(page: Page, reference: str, nav: str) -> None:
-    page.get_by_role("link", name=nav, exact=True).click()
+    via_menu(page, nav)
     assert_accessible(page)
     page.get_by_role("link", name=reference).click()
     expect(page.get_by_role("heading", level=1)).to_have_text(reference)

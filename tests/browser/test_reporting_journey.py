@@ -48,6 +48,31 @@ def sign_in(page: Page, site: str, email: str, password: str = PASSWORD) -> None
         page.wait_for_url(lambda url: "/accounts/2fa/" not in url)
 
 
+# The pages under a top menu item (incidentdesk/navigation.py): shown in the second row once
+# the item is open.
+UNDER = {
+    "All incidents": "Incidents",
+    "Triage queue": "Incidents",
+    "Assigned to me": "Incidents",
+    "Major and critical": "Incidents",
+    "ICO clocks": "Incidents",
+    "All actions": "Actions",
+    "My actions": "Actions",
+    "My reports": "Report an incident",
+}
+
+
+def via_menu(page: Page, name: str) -> None:
+    """Open a page of the menu as a person would: its top item first when it sits under one."""
+    link = page.get_by_role("link", name=name, exact=True)
+    if not link.count() and name in UNDER:
+        page.get_by_role("navigation", name="Menu").get_by_role("link", name=UNDER[name], exact=True).click()
+        link = page.get_by_role("link", name=name, exact=True)
+        if not link.count():  # the top item itself was the page (one page under it)
+            return
+    link.first.click()
+
+
 def sign_out(page: Page) -> None:
     page.get_by_role("button", name="Sign out").click()
 
@@ -90,13 +115,13 @@ def test_staff_report_is_found_by_their_manager_and_not_by_a_sibling_school(page
     page.get_by_role("link", name="See your report and where it stands").click()
     expect(page.get_by_role("heading", level=1)).to_contain_text(reference)
     assert_accessible(page)
-    page.get_by_role("link", name="My reports").first.click()
+    via_menu(page, "My reports")
     expect(page.get_by_role("link", name=reference)).to_be_visible()
     assert_accessible(page)
     sign_out(page)
 
     sign_in(page, site, "manager@example.org")
-    page.get_by_role("link", name="Incidents").click()
+    via_menu(page, "All incidents")
     assert_accessible(page)
     page.get_by_label("Search").fill(reference)
     page.get_by_role("button", name="Filter").click()
