@@ -17,7 +17,15 @@ from typing import Any
 from django.conf import settings
 
 # Variables of the test run that must not leak into the production subprocess.
-DROPPED = {"DATABASE_URL", "DEBUG", "DJANGO_SETTINGS_MODULE", "SECRET_KEY", "ENVIRONMENT"}
+DROPPED = {
+    "DATABASE_URL",
+    "DEBUG",
+    "DJANGO_SETTINGS_MODULE",
+    "SECRET_KEY",
+    "ENVIRONMENT",
+    # Set by the browser tests (Playwright runs an event loop beside the ORM); never in production.
+    "DJANGO_ALLOW_ASYNC_UNSAFE",
+}
 
 
 def production_env(var_dir: Path) -> dict[str, str]:
