@@ -11,6 +11,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from audit.log import record
+from lib import clock
 
 from ..models import ChecklistItem, Incident, InternalNote, OutcomeReport, ReporterMessage
 from ..registry import publish
@@ -161,7 +162,7 @@ def receive_from_reporter(
         direction=ReporterMessage.Direction.FROM_REPORTER,
         body=body,
         author=None,
-        sent_on=at or timezone.now(),
+        sent_on=at or clock.now(),
     )
     record(
         organisation_id=locked.organisation_id,
