@@ -30,9 +30,11 @@ pytestmark = pytest.mark.browser
 WIDE = {"width": 1280, "height": 900}
 NARROW = {"width": 320, "height": 800}
 
-# Pages the branch making the incident lists reflow owns (issue 13, "Lists that tell"): their
-# tables are reworked there, so here they are visited for axe but not yet held to 320 px.
-LISTS_REWORKED_ELSEWHERE = re.compile(r"/incidents/(queue/|serious/|mine/)?(\?.*)?$|/reports/log/")
+# The incident lists (all incidents, triage queue, assigned to me, major and critical, my
+# reports) are being made to reflow on their own branch (issue 13, "Lists that
+# tell"), which rewrites their tables. Until it lands they are held to axe here but not yet to
+# 320 px; once one of them reflows, the test says so, and its pattern comes out of this list.
+LISTS_REFLOWED_ELSEWHERE = re.compile(r"/(incidents/(queue/|serious/|mine/)?|my-reports/)(\?.*)?$")
 
 
 class Checker:
@@ -54,7 +56,10 @@ class Checker:
             if violations:
                 self.problems.append(f"{who} {path} at {size['width']} px:\n{format_violations(violations)}")
         wide = page.evaluate("document.documentElement.scrollWidth")
-        if wide > NARROW["width"] and not LISTS_REWORKED_ELSEWHERE.search(page.url):
+        if LISTS_REFLOWED_ELSEWHERE.search(page.url):
+            if wide <= NARROW["width"]:
+                self.problems.append(f"{who} {path} now reflows: take it out of LISTS_REFLOWED_ELSEWHERE")
+        elif wide > NARROW["width"]:
             self.problems.append(f"{who} {path}: scrolls sideways at 320 px ({wide} px wide)")
         page.set_viewport_size(WIDE)
 
@@ -155,16 +160,20 @@ def dpo(page: Page, site: str, check: Checker) -> None:
     under(page, "Incidents", "ICO clocks")
     heading(page, "Running ICO clocks")
     check(who)
-    page.get_by_role("main").get_by_role("link").first.click()
+    clocks = page.locator("main table a").evaluate_all("links => links.map(a => a.href)")
+    page.goto(clocks[0])
     check(who)
-    decide = page.get_by_role("link", name="Record the ICO decision")
-    if decide.count():
-        decide.first.click()
-        check(who)
-        page.locator('input[name="agrees"][value="yes"]').check()
-        page.get_by_role("button", name="Record the decision").click()
-        expect(page.get_by_test_id("decision")).to_be_visible()
-        check(who)
+    # The first breach already assessed, whose ICO decision is the DPO's to record.
+    for href in clocks:
+        page.goto(href)
+        if page.get_by_role("link", name="Record the ICO decision").count():
+            break
+    page.get_by_role("link", name="Record the ICO decision").click()
+    check(who)
+    page.locator('input[name="agrees"][value="yes"]').check()
+    page.get_by_role("button", name="Record the decision").click()
+    expect(page.get_by_test_id("decision")).not_to_have_text("Not decided yet")
+    check(who)
     under(page, "Incidents", "Major and critical")
     check(who)
     page.get_by_role("link", name="Reports", exact=True).click()
