@@ -16,7 +16,7 @@ import re
 from collections.abc import Callable
 
 import pytest
-from playwright.sync_api import Page, expect
+from playwright.sync_api import Page, ViewportSize, expect
 
 from demo import load as demo
 from incidents.models import Incident
@@ -27,8 +27,8 @@ from .test_reporting_journey import sign_in as shared_sign_in
 
 pytestmark = pytest.mark.browser
 
-WIDE = {"width": 1280, "height": 900}
-NARROW = {"width": 320, "height": 800}
+WIDE: ViewportSize = {"width": 1280, "height": 900}
+NARROW: ViewportSize = {"width": 320, "height": 800}
 
 # The incident lists (all incidents, triage queue, assigned to me, major and critical, my
 # reports) are being made to reflow on their own branch (issue 13, "Lists that
