@@ -33,6 +33,7 @@ from django.utils import timezone
 from actions.models import RemedialAction
 from audit.log import record
 from incidents.models import Incident, ReporterMessage
+from incidents.registry import publish
 from notifications.api import one_kick
 from notifications.audiences import Directory, Occasion, tell
 from notifications.models import InformedNotice
@@ -186,21 +187,24 @@ def escalate(
         escalation.told = [f"{p.full_name or p.email} ({g.title})" for g in groups for p in g.people]
         Escalation.objects.filter(pk=escalation.pk).update(told=escalation.told)
         told = "; ".join(escalation.told) or "nobody: no one holds a role to tell"
-        record(
-            organisation_id=organisation.pk,
-            action=f"escalation.{need.kind}",
-            record=incident if incident is not None else action,
-            target=escalation,
-            after={
+        written = {
+            "action": f"escalation.{need.kind}",
+            "target": escalation,
+            "after": {
                 "kind": need.kind,
                 "threshold": need.threshold,
                 "due": need.due.due_at,
                 "told": escalation.told,
                 "action": action.pk if action is not None else None,
             },
-            reason=f"{need.due.label}: due {need.due.when()}, {need.due.phrase(now)}. Told {told}.",
-            at=now,
-        )
+            "reason": f"{need.due.label}: due {need.due.when()}, {need.due.phrase(now)}. Told {told}.",
+            "at": now,
+        }
+        if incident is not None and incident.organisation_id == organisation.pk:
+            # Published, so the apps above hear it too (webhooks: "the ICO clock has 24 hours left").
+            publish(incident, by=None, **written)
+        else:
+            record(organisation_id=organisation.pk, record=incident if incident is not None else action, **written)
     return True
 
 

@@ -71,6 +71,7 @@ INSTALLED_APPS = [
     "intake",
     "anonymous",
     "insights",
+    "webhooks",
     "demo",
 ]
 
@@ -275,6 +276,19 @@ SERVER_EMAIL = DEFAULT_FROM_EMAIL
 # (a worker that died mid-batch), and the first retry delay (doubling each attempt).
 OUTBOX_LEASE_SECONDS = int(os.environ.get("OUTBOX_LEASE_SECONDS", "300"))
 OUTBOX_RETRY_BASE_SECONDS = int(os.environ.get("OUTBOX_RETRY_BASE_SECONDS", "60"))
+
+# Webhooks (docs/api.md "Webhooks", decision 0033). Plain http only outside production and
+# only when asked for (a developer's receiver); private, loopback and link-local addresses
+# only in the networks listed (CIDRs, e.g. "127.0.0.0/8" for a receiver on the same machine).
+WEBHOOK_ALLOW_HTTP = not PRODUCTION and env_bool("WEBHOOK_ALLOW_HTTP", default=DEBUG)
+WEBHOOK_ALLOWED_NETWORKS = env_list("WEBHOOK_ALLOWED_NETWORKS")
+WEBHOOK_CONNECT_TIMEOUT_SECONDS = float(os.environ.get("WEBHOOK_CONNECT_TIMEOUT_SECONDS", "5"))
+WEBHOOK_READ_TIMEOUT_SECONDS = float(os.environ.get("WEBHOOK_READ_TIMEOUT_SECONDS", "10"))
+WEBHOOK_RETRY_BASE_SECONDS = int(os.environ.get("WEBHOOK_RETRY_BASE_SECONDS", "30"))
+WEBHOOK_LEASE_SECONDS = int(os.environ.get("WEBHOOK_LEASE_SECONDS", "120"))
+# Turned off after this many failed attempts in a row, failing for at least this long.
+WEBHOOK_DISABLE_AFTER_FAILURES = int(os.environ.get("WEBHOOK_DISABLE_AFTER_FAILURES", "10"))
+WEBHOOK_DISABLE_AFTER_SECONDS = int(os.environ.get("WEBHOOK_DISABLE_AFTER_SECONDS", str(24 * 60 * 60)))
 
 # Background work: django.tasks with the database worker (no broker to run).
 TASKS = {

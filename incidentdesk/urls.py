@@ -19,6 +19,7 @@ urlpatterns = [
     path("notifications/", include("notifications.urls")),
     path("deadlines/", include("deadlines.urls")),
     path("reports/", include("insights.urls")),
+    path("webhooks/", include("webhooks.urls")),
     path("account/", account_views.account, name="account"),
     path("accounts/", include("allauth.urls")),
     path("accessibility/", core_views.accessibility, name="accessibility"),

@@ -233,6 +233,9 @@ AUDIENCES: dict[str, tuple[Part, ...]] = {
         Part("governance", "type_review_flagged", link=""),
         Part(f"role:{Role.ADMIN}", "type_review_flagged", link=""),
     ),
+    # A webhook was turned off after repeated failed deliveries (webhooks.delivery): the admins
+    # of its organisation (the nearest above that has any), who may fix and resume it.
+    "webhook.disabled": (Part(f"role:{Role.ADMIN}", "webhook_disabled", link=""),),
 }
 # When nobody holds the roles an escalation goes to, the first of these that anyone holds.
 FALLBACK = (Role.INCIDENT_MANAGER, Role.ADMIN)

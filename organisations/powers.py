@@ -185,6 +185,17 @@ class Powers:
     def can_download_case_file(self) -> bool:
         return self.is_handler
 
+    # ── Webhooks ──────────────────────────────────────────────────────────────────────────
+    @property
+    def can_manage_webhooks(self) -> bool:
+        """Subscribe addresses to the organisation's events, change, pause and remove them."""
+        return Role.ADMIN in self.roles
+
+    @property
+    def can_read_report_contents(self) -> bool:
+        """Read what every report here says (a handler): needed to send report contents out."""
+        return self.is_handler
+
 
 def powers(user: Any, organisation: Organisation, assigned_user_id: int | None = None) -> Powers:
     """What `user` may do to something of `organisation` assigned to `assigned_user_id`."""

@@ -18,7 +18,7 @@ FLOORS: dict[int, set[str]] = {
     4: {"notifications"},  # who is told of what, the outbox and in-app notifications
     5: {"evidence", "breaches", "actions"},  # what an incident gathers
     6: {"deadlines"},  # due moments of everything below, the scan that chases them
-    7: {"casefile", "insights", "anonymous"},  # the case file, management reporting, public report pages
+    7: {"casefile", "insights", "anonymous", "webhooks"},  # the case file, reporting, public pages, webhooks
     8: {"intake"},  # the front door: the staff report form and a reporter's own reports
     9: {"demo", "incidentdesk"},  # demo data, settings, root URLs and navigation
 }
