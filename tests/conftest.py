@@ -144,3 +144,13 @@ def anonymous_alerts_at_once(settings) -> None:  # type: ignore[no-untyped-def]
 def client() -> SecondFactorClient:
     """pytest-django's `client`, whose force_login also passes the second factor (tests/mfa.py)."""
     return SecondFactorClient()
+
+
+@pytest.fixture(autouse=True)
+def webhooks_may_reach_this_machine(settings) -> None:  # type: ignore[no-untyped-def]
+    """Tests' webhook receivers listen on 127.0.0.1 over plain http (docs/api.md, "Webhooks").
+
+    Only loopback: tests/test_webhooks.py checks that everything else private stays refused.
+    """
+    settings.WEBHOOK_ALLOWED_NETWORKS = ["127.0.0.0/8"]
+    settings.WEBHOOK_ALLOW_HTTP = True

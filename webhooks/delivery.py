@@ -77,8 +77,10 @@ def claim(batch_size: int, now: datetime) -> tuple[str, list[Delivery]]:
 def deliver(batch_size: int = 50, now: datetime | None = None, max_batches: int = 100) -> dict[str, int]:
     """Send what is due. Returns counts of delivered and failed attempts."""
     counts = {"delivered": 0, "failed": 0}
+    # What is due when the run starts: a row that fails now is retried by a later run, not this one.
+    now = now or timezone.now()
     for _ in range(max_batches):
-        token, rows = claim(batch_size, now or timezone.now())
+        token, rows = claim(batch_size, now)
         if not rows:
             break
         subscriptions = {

@@ -45,7 +45,7 @@ def standard(subscription: Subscription, event_type: str, event: Any, incident: 
     after = event.after if isinstance(event.after, dict) else {}
     organisation = incident.organisation
     data: dict[str, Any] = {
-        "event": {"type": event_type, "description": TYPES[event_type].label, "occurred_at": when(event.at, precision)},
+        "event": {"type": event_type, "description": TYPES[event_type].label, "occurred_at": when(event.created_on, precision)},
         "incident": {
             "reference": incident.reference,
             "id": str(incident.uuid),
