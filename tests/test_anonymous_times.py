@@ -33,10 +33,14 @@ from evidence.models import Evidence
 from incidents.models import Incident, ReporterMessage
 from lib import clock
 from notifications.models import InformedNotice, Notification, Outbox
+from webhooks import signing
+from webhooks.events import TYPES
+from webhooks.models import Delivery, Subscription
 
 from .conftest import People
 from .test_anonymous_reporting import receipt_in, send_report
 from .test_permission_matrix import our_url_names
+from .test_webhooks import Receiver
 
 LONDON = ZoneInfo("Europe/London")
 REPORTED = datetime(2026, 12, 3, 22, 12, 37, 123456, tzinfo=LONDON)  # a Thursday evening
@@ -105,6 +109,24 @@ def anonymous_report(client: Any, page: PublicReportPage) -> tuple[Incident, str
     return incident, receipt
 
 
+@pytest.fixture
+def webhook(people: People) -> Any:
+    """A webhook of school A for every event type, to a receiver on this machine."""
+    receiver = Receiver()
+    secret = signing.new_secret()
+    subscription = Subscription.objects.create(
+        organisation=people.cast.school_a,
+        name="Service desk",
+        url=receiver.url,
+        events=list(TYPES),
+        secret_encrypted=signing.encrypt(secret),
+        created_by=people.admin,
+        created_on=REPORTED - timedelta(days=30),
+    )
+    yield subscription, receiver, secret
+    receiver.close()
+
+
 def datetimes_of(row: models.Model) -> dict[str, datetime]:
     return {
         f.name: getattr(row, f.name)
@@ -114,7 +136,9 @@ def datetimes_of(row: models.Model) -> dict[str, datetime]:
 
 
 @pytest.mark.asvs("V14.2.4")
-def test_every_stored_time_of_an_anonymous_report_is_the_day(client, transactional_db, people: People) -> None:
+def test_every_stored_time_of_an_anonymous_report_is_the_day(
+    client, transactional_db, people: People, webhook: Any
+) -> None:
     page = page_for(people.cast.school_a)
     incident, _ = anonymous_report(client, page)
     midnight = datetime(2026, 12, 3, tzinfo=LONDON)
@@ -128,10 +152,12 @@ def test_every_stored_time_of_an_anonymous_report_is_the_day(client, transaction
         *Outbox.objects.filter(incident=incident),
         *InformedNotice.objects.filter(incident=incident),
         *Deadline.objects.filter(incident=incident),
+        *Delivery.objects.filter(incident=incident),
     ]
+    assert Delivery.objects.filter(incident=incident, status=Delivery.Status.DELIVERED).exists()
     assert {type(r).__name__ for r in rows} >= {"Incident", "Event", "Evidence", "ReporterMessage", "Notification"}
     assert Outbox.objects.filter(incident=incident).exists()
-    kept_exact = {"due_at", "starts_at", "next_attempt_on", "sent_on", "claimed_until"}  # due moments, sending
+    kept_exact = {"due_at", "starts_at", "next_attempt_on", "sent_on", "claimed_until", "delivered_on"}  # sending
     for row in rows:
         for name, value in datetimes_of(row).items():
             if name in kept_exact and not isinstance(row, ReporterMessage):
@@ -153,7 +179,9 @@ def test_the_organisation_may_choose_exact_times(client, transactional_db, peopl
 
 
 @pytest.mark.asvs("V14.2.4")
-def test_no_page_or_download_shows_an_anonymous_report_to_the_minute(client, transactional_db, people: People) -> None:
+def test_no_page_or_download_shows_an_anonymous_report_to_the_minute(
+    client, transactional_db, people: People, webhook: Any
+) -> None:
     """Every page and export of the URLconf, as every person of the cast: no minute, no hours."""
     page = page_for(people.cast.school_a)
     incident, _ = anonymous_report(client, page)
@@ -165,6 +193,7 @@ def test_no_page_or_download_shows_an_anonymous_report_to_the_minute(client, tra
         "notification_uuid": notification.uuid,
         "slug": page.slug,
         "org_uuid": people.cast.school_a.uuid,
+        "subscription_uuid": webhook[0].uuid,  # its delivery log lists the report's deliveries
     }
     walked, found = 0, {}
     routes = dict(our_url_names())
@@ -191,6 +220,21 @@ def test_no_page_or_download_shows_an_anonymous_report_to_the_minute(client, tra
         if bad:
             found[f"email {message.subject}"] = bad
     assert not found, "\n".join(f"{k}: {v}" for k, v in sorted(found.items()))
+
+
+@pytest.mark.asvs("V14.2.4")
+def test_a_webhook_tells_of_an_anonymous_report_to_the_day(client, transactional_db, people: People, webhook: Any) -> None:
+    subscription, receiver, secret = webhook
+    page = page_for(people.cast.school_a)
+    incident, _ = anonymous_report(client, page)
+    with time_machine.travel(REPORTED, tick=False):  # when the worker sent it (the signature is time-limited)
+        [payload] = receiver.payloads(secret)  # delivered by the worker, signature verified
+    assert payload["type"] == "incident.reported"
+    assert payload["timestamp"] == "2026-12-03"
+    assert payload["data"]["incident"]["reported_at"] == "2026-12-03"
+    assert payload["data"]["incident"]["anonymous"] is True
+    assert not leaks(receiver.received[0][1].decode())
+    assert "Registers left out" not in receiver.received[0][1].decode()  # no report contents
 
 
 def test_the_triage_queue_gives_an_anonymous_report_an_age_in_days(client, transactional_db, people: People) -> None:

@@ -27,6 +27,9 @@ from notifications.models import Notification
 from organisations import grants
 from organisations.models import Contact, Letterhead, Membership, Role
 
+from webhooks import signing
+from webhooks.models import Subscription
+
 from .factories import OrganisationFactory, UserFactory, reported_incident
 from .test_contract import PNG
 
@@ -148,6 +151,13 @@ EXPECTED: dict[str, Expect] = {
     "notifications:preferences": EVERYONE_SIGNED_IN,
     "notifications:deliveries": ADMIN_ONLY,
     "notifications:informed_parties": ADMIN_ONLY,
+    # Webhooks: the admin of school A (the world's subscription is school A's); anyone else a 404.
+    "webhooks:list": ADMIN_ONLY,
+    "webhooks:add": ADMIN_ONLY,
+    "webhooks:detail": ADMIN_ONLY,
+    "webhooks:edit": ADMIN_ONLY,
+    "webhooks:pause": Expect(method="post", statuses={"admin": 302}),
+    "webhooks:delete": ADMIN_ONLY,
     "deadlines:timescales": ADMIN_ONLY,
     # Management reporting: handlers see their own subtree (so the handler elsewhere sees
     # school B's); governance viewers see counts (dashboard, pack, reviews), never incidents.
@@ -241,7 +251,16 @@ def world(db: None) -> dict:
     identity_request = IdentityRequest.objects.create(incident=incident, requested_by=people["handler"], reason="why")
     review, _ = run_review(school_a)
     batch = ImportBatch.objects.create(organisation=school_a, file_name="log.csv", content=b"Reported\n", sha256="x")
+    subscription = Subscription.objects.create(
+        organisation=school_a,
+        name="Service desk",
+        url="https://hooks.example.org/incident-desk",
+        events=["incident.reported"],
+        secret_encrypted=signing.encrypt(signing.new_secret()),
+        created_on=incident.reported_on,
+    )
     kwargs = {
+        "subscription_uuid": subscription.uuid,
         "item_id": item.pk,
         "slug": page.slug,
         "request_uuid": identity_request.uuid,

@@ -355,6 +355,7 @@ def test_report_contents_go_only_where_an_admin_who_may_read_them_asked(
     )
     secret = re.search(r'value="(whsec_[^"]+)"', response.content.decode()).group(1)
     reported_incident(school_a, people.cast.bob, description="Laptop left on a train")
+    drain()
     # Once the person who asked no longer handles incidents there, contents stop going out.
     Membership.objects.filter(user=people.admin, role=Role.INCIDENT_MANAGER).delete()
     reported_incident(school_a, people.cast.bob, description="Register photographed")

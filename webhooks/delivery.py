@@ -30,9 +30,11 @@ from django.urls import reverse
 from django.utils import timezone
 
 from audit.log import record
+from audit.models import Event
+from incidents.models import Incident
 from notifications.audiences import Occasion, tell
 
-from . import net, signing
+from . import net, payloads, signing
 from .models import Attempt, Delivery, Subscription
 
 logger = logging.getLogger(__name__)
@@ -92,15 +94,32 @@ def deliver(batch_size: int = 50, now: datetime | None = None, max_batches: int 
     return counts
 
 
+def prepare(row: Delivery, subscription: Subscription) -> str:
+    """The row's body: built from its event on the first attempt, then kept, so every retry sends the same bytes."""
+    if row.body:
+        return row.body
+    event = Event.objects.get(pk=row.event_id)
+    incident = Incident.objects.select_related("organisation").get(pk=row.incident_id)
+    row.body = signing.dumps(payloads.build(subscription, row.event_type, event, incident))
+    Delivery.objects.filter(pk=row.pk, body="").update(body=row.body)
+    return row.body
+
+
 def send(row: Delivery, subscription: Subscription, token: str) -> bool:
     at = timezone.now()
+    if row.incident_id is None or row.event_id is None:
+        # The incident was disposed of (retention) before this could be sent: nothing to tell.
+        Delivery.objects.filter(pk=row.pk, claim_token=token).update(
+            status=Delivery.Status.DELIVERED, claimed_until=None, last_error="The incident no longer exists."
+        )
+        return True
     status_code: int | None = None
     error = ""
     duration = 0
     try:
-        body = row.body.encode()
-        headers = signing.headers(signing.decrypt(subscription.secret_encrypted), row.webhook_id, at, row.body)
-        response = net.post(subscription.url, body, headers)
+        text = prepare(row, subscription)
+        headers = signing.headers(signing.decrypt(subscription.secret_encrypted), row.webhook_id, at, text)
+        response = net.post(subscription.url, text.encode(), headers)
         status_code, duration = response.status, response.duration_ms
         if not 200 <= status_code < 300:
             error = f"The address answered {status_code}" + (" (a redirect, not followed)" if 300 <= status_code < 400 else "")

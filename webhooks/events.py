@@ -62,7 +62,7 @@ TYPES: dict[str, EventType] = {
         "An incident's outcome report is overdue", ("escalation.investigation_overdue",)
     ),
     "ico_clock.reminder": EventType(
-        "The ICO 72-hour clock reaches a reminder point (48, 24 or 6 hours left)",
+        "The ICO 72-hour clock reaches one of its reminder points",
         ("escalation.ico_clock",),
         _ico_reminder,
     ),

@@ -5,7 +5,7 @@
   disabled (after repeated failure, `delivery.DISABLE_AFTER`); an admin resumes either.
   Its signing secret is stored encrypted (`secrets.py`) and shown once, at creation.
 - `Delivery`: one event for one subscription, written in the same transaction as the event
-  (an outbox row), with the body already built. States: pending -> sending -> delivered. A
+  (an outbox row); its body is built on the first attempt and kept for every retry. States: pending -> sending -> delivered. A
   failed attempt goes back to pending with a later `next_attempt_on` (exponential backoff);
   it is never given up while the subscription is active, so a later event for the same
   incident (which waits for the earlier one) is never sent before it.
@@ -81,7 +81,8 @@ class Delivery(models.Model):
     incident = models.ForeignKey(Incident, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
     event_type = models.CharField(max_length=40)
     event_id = models.BigIntegerField(null=True, blank=True)  # the audit.Event it was heard from
-    body = models.TextField()  # exactly the bytes signed and sent (UTF-8)
+    # Exactly the text signed and sent (UTF-8): built on the first attempt, the same on every retry.
+    body = models.TextField(blank=True)
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
     attempts = models.PositiveIntegerField(default=0)
     next_attempt_on = models.DateTimeField()

@@ -2,6 +2,9 @@
 
 Called by `incidents.registry.publish` inside the event's transaction, so a delivery exists
 if and only if its event committed (the outbox pattern); the worker is kicked after commit.
+The body is built by the worker when it first sends the row (`delivery.prepare`), from the
+event on the record: by then everything the event's transaction wrote is there (a report
+made anonymous after its first event is anonymous, and its times are shown to the day).
 """
 
 from typing import Any
@@ -13,8 +16,6 @@ from lib import clock
 
 from .events import types_of
 from .models import Delivery, Subscription
-from .payloads import build
-from .signing import dumps
 
 
 def on_incident_event(event: Any, incident: Incident) -> None:
@@ -42,7 +43,6 @@ def on_incident_event(event: Any, incident: Incident) -> None:
                         incident=incident,
                         event_type=name,
                         event_id=event.pk,
-                        body=dumps(build(subscription, name, event, incident)),
                         next_attempt_on=now,
                         created_on=now,
                     )
