@@ -24,6 +24,7 @@ import logging
 import time
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from typing import Any
 
 from django.db import IntegrityError, transaction
 from django.db.models import Q
@@ -187,7 +188,7 @@ def escalate(
         escalation.told = [f"{p.full_name or p.email} ({g.title})" for g in groups for p in g.people]
         Escalation.objects.filter(pk=escalation.pk).update(told=escalation.told)
         told = "; ".join(escalation.told) or "nobody: no one holds a role to tell"
-        written = {
+        written: dict[str, Any] = {
             "action": f"escalation.{need.kind}",
             "target": escalation,
             "after": {

@@ -26,7 +26,6 @@ from notifications.api import notify
 from notifications.models import Notification
 from organisations import grants
 from organisations.models import Contact, Letterhead, Membership, Role
-
 from webhooks import signing
 from webhooks.models import Subscription
 

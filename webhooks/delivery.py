@@ -85,9 +85,7 @@ def deliver(batch_size: int = 50, now: datetime | None = None, max_batches: int 
         token, rows = claim(batch_size, now)
         if not rows:
             break
-        subscriptions = {
-            s.pk: s for s in Subscription.objects.filter(pk__in={r.subscription_id for r in rows})
-        }
+        subscriptions = {s.pk: s for s in Subscription.objects.filter(pk__in={r.subscription_id for r in rows})}
         for row in rows:
             subscription = subscriptions[row.subscription_id]
             counts["delivered" if send(row, subscription, token) else "failed"] += 1
@@ -98,8 +96,8 @@ def prepare(row: Delivery, subscription: Subscription) -> str:
     """The row's body: built from its event on the first attempt, then kept, so every retry sends the same bytes."""
     if row.body:
         return row.body
-    event = Event.objects.get(pk=row.event_id)
-    incident = Incident.objects.select_related("organisation").get(pk=row.incident_id)
+    event = Event.objects.get(pk=int(row.event_id or 0))
+    incident = Incident.objects.select_related("organisation").get(pk=int(row.incident_id or 0))
     row.body = signing.dumps(payloads.build(subscription, row.event_type, event, incident))
     Delivery.objects.filter(pk=row.pk, body="").update(body=row.body)
     return row.body
@@ -122,7 +120,9 @@ def send(row: Delivery, subscription: Subscription, token: str) -> bool:
         response = net.post(subscription.url, text.encode(), headers)
         status_code, duration = response.status, response.duration_ms
         if not 200 <= status_code < 300:
-            error = f"The address answered {status_code}" + (" (a redirect, not followed)" if 300 <= status_code < 400 else "")
+            error = f"The address answered {status_code}" + (
+                " (a redirect, not followed)" if 300 <= status_code < 400 else ""
+            )
     except net.Refused as exc:
         error = f"Refused: {exc}"
     except Exception as exc:  # the network, TLS, a timeout: a failed attempt like any other
@@ -152,9 +152,7 @@ def send(row: Delivery, subscription: Subscription, token: str) -> bool:
         failing.failing_since = failing.failing_since or at
         failing.save(update_fields=["consecutive_failures", "failing_since"])
         failing.refresh_from_db()
-        logger.warning(
-            "webhook %s attempt %s of delivery %s failed: %s", subscription.pk, row.attempts, row.pk, error
-        )
+        logger.warning("webhook %s attempt %s of delivery %s failed: %s", subscription.pk, row.attempts, row.pk, error)
         if should_disable(failing, at):
             disable(failing, at, error)
     return False

@@ -8,7 +8,7 @@ from . import net
 from .events import CHOICES
 from .models import Subscription
 
-FORMAT_HINTS = {
+FORMAT_HINTS: dict[str, str] = {
     Subscription.Format.STANDARD: "For your own systems: JSON signed with the secret shown once, when you add it.",
     Subscription.Format.TEAMS: "Paste the address of a Teams channel's incoming webhook or workflow.",
     Subscription.Format.SLACK: "Paste the address of a Slack app's incoming webhook.",

@@ -3,12 +3,12 @@
 - `Subscription`: an https address an organisation admin subscribed to some event types, for
   the organisation and every one beneath it. States: active -> paused (by an admin) or
   disabled (after repeated failure, `delivery.DISABLE_AFTER`); an admin resumes either.
-  Its signing secret is stored encrypted (`secrets.py`) and shown once, at creation.
+  Its signing secret is stored encrypted (`signing.py`) and shown once, at creation.
 - `Delivery`: one event for one subscription, written in the same transaction as the event
-  (an outbox row); its body is built on the first attempt and kept for every retry. States: pending -> sending -> delivered. A
-  failed attempt goes back to pending with a later `next_attempt_on` (exponential backoff);
-  it is never given up while the subscription is active, so a later event for the same
-  incident (which waits for the earlier one) is never sent before it.
+  (an outbox row); its body is built on the first attempt and kept for every retry.
+  States: pending -> sending -> delivered. A failed attempt goes back to pending with a later
+  `next_attempt_on` (exponential backoff); it is never given up while the subscription is
+  active, so a later event for the same incident (which waits for it) is never sent first.
 - `Attempt`: one try at sending a delivery: when, the response code or the error, how long.
 """
 

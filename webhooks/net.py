@@ -87,7 +87,7 @@ def resolve(host: str, port: int) -> Address:
         infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
     except socket.gaierror as exc:
         raise Refused(f"{host} could not be found ({exc.strerror}).") from None
-    addresses = [ipaddress.ip_address(info[4][0].split("%")[0]) for info in infos]
+    addresses = [ipaddress.ip_address(str(info[4][0]).split("%")[0]) for info in infos]
     if not addresses:
         raise Refused(f"{host} could not be found.")
     for address in addresses:

@@ -45,7 +45,11 @@ def standard(subscription: Subscription, event_type: str, event: Any, incident: 
     after = event.after if isinstance(event.after, dict) else {}
     organisation = incident.organisation
     data: dict[str, Any] = {
-        "event": {"type": event_type, "description": TYPES[event_type].label, "occurred_at": when(event.created_on, precision)},
+        "event": {
+            "type": event_type,
+            "description": TYPES[event_type].label,
+            "occurred_at": when(event.created_on, precision),
+        },
         "incident": {
             "reference": incident.reference,
             "id": str(incident.uuid),
@@ -119,7 +123,9 @@ def teams(payload: dict[str, Any]) -> dict[str, Any]:
     }
     return {
         "type": "message",
-        "attachments": [{"contentType": "application/vnd.microsoft.card.adaptive", "contentUrl": None, "content": card}],
+        "attachments": [
+            {"contentType": "application/vnd.microsoft.card.adaptive", "contentUrl": None, "content": card}
+        ],
     }
 
 
@@ -134,7 +140,9 @@ def slack(payload: dict[str, Any]) -> dict[str, Any]:
             {"type": "section", "fields": [{"type": "mrkdwn", "text": f"*{t}*\n{v}"} for t, v in _facts(payload)]},
             {
                 "type": "actions",
-                "elements": [{"type": "button", "text": {"type": "plain_text", "text": "Open in Incident Desk"}, "url": link}],
+                "elements": [
+                    {"type": "button", "text": {"type": "plain_text", "text": "Open in Incident Desk"}, "url": link}
+                ],
             },
         ],
     }
