@@ -15,6 +15,7 @@ from typing import Any
 import pytest
 import time_machine
 from django.core import mail
+from django.db import connection
 from django.urls import reverse
 from standardwebhooks import Webhook
 
@@ -430,3 +431,41 @@ def test_pages_add_change_pause_and_remove(client, people: People) -> None:
     actions = list(Event.objects.filter(action__startswith="webhook.").values_list("action", flat=True))
     assert actions == ["webhook.changed", "webhook.paused", "webhook.removed"]
     assert mail.outbox == [] or all("whsec_" not in m.body for m in mail.outbox)
+
+
+def test_several_workers_at_once_send_each_event_once_in_order(transactional_db: None, people: People) -> None:
+    """Four workers drain at the same moment, against a receiver that fails now and then."""
+    receiver = Receiver(fail_first=2, status=503)
+    try:
+        _, secret = subscribe(people, receiver.url, ["incident.reported", "incident.triaged"])
+        incidents = [reported_incident(people.cast.school_a, people.cast.bob) for _ in range(4)]
+        for incident in incidents:
+            triage(incident, people)
+        barrier = threading.Barrier(4)
+        errors: list[BaseException] = []
+
+        def worker() -> None:
+            try:
+                barrier.wait()
+                for _ in range(10):
+                    delivery.deliver(batch_size=3)
+            except BaseException as exc:  # pragma: no cover - reported below
+                errors.append(exc)
+            finally:
+                connection.close()
+
+        threads = [threading.Thread(target=worker) for _ in range(4)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+        drain()
+        payloads = receiver.payloads(secret)
+    finally:
+        receiver.close()
+    assert errors == []
+    ids = [headers["webhook-id"] for headers, _ in receiver.received]
+    assert len(ids) == len(set(ids)) == 8
+    for incident in incidents:
+        types = [p["type"] for p in payloads if p["data"]["incident"]["reference"] == incident.reference]
+        assert types == ["incident.reported", "incident.triaged"]
