@@ -469,3 +469,22 @@ def test_several_workers_at_once_send_each_event_once_in_order(transactional_db:
     for incident in incidents:
         types = [p["type"] for p in payloads if p["data"]["incident"]["reference"] == incident.reference]
         assert types == ["incident.reported", "incident.triaged"]
+
+
+def test_a_webhook_turned_off_mid_batch_sends_nothing_more_of_that_batch(people: People, settings) -> None:  # type: ignore[no-untyped-def]
+    settings.WEBHOOK_DISABLE_AFTER_FAILURES = 1
+    settings.WEBHOOK_DISABLE_AFTER_SECONDS = 0
+    receiver = Receiver(always=500)
+    try:
+        subscribe(people, receiver.url, ["incident.reported"])
+        for _ in range(3):
+            reported_incident(people.cast.school_a, people.cast.bob)  # three incidents: three heads at once
+        assert delivery.deliver() == {"delivered": 0, "failed": 1}
+    finally:
+        receiver.close()
+    assert receiver.hits == 1
+    assert list(Delivery.objects.order_by("pk").values_list("attempts", "status")) == [
+        (1, "pending"),
+        (0, "pending"),
+        (0, "pending"),
+    ]

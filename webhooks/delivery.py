@@ -86,10 +86,25 @@ def deliver(batch_size: int = 50, now: datetime | None = None, max_batches: int 
         if not rows:
             break
         subscriptions = {s.pk: s for s in Subscription.objects.filter(pk__in={r.subscription_id for r in rows})}
+        turned_off: set[int] = set()
         for row in rows:
             subscription = subscriptions[row.subscription_id]
-            counts["delivered" if send(row, subscription, token) else "failed"] += 1
+            if subscription.pk in turned_off:
+                release(row, token)  # turned off by an earlier row of this batch: it waits, untried
+                continue
+            if send(row, subscription, token):
+                counts["delivered"] += 1
+                continue
+            counts["failed"] += 1
+            if Subscription.objects.filter(pk=subscription.pk, status=Subscription.Status.DISABLED).exists():
+                turned_off.add(subscription.pk)
     return counts
+
+
+def release(row: Delivery, token: str) -> None:
+    Delivery.objects.filter(pk=row.pk, claim_token=token).update(
+        status=Delivery.Status.PENDING, attempts=F("attempts") - 1, claimed_until=None
+    )
 
 
 def prepare(row: Delivery, subscription: Subscription) -> str:
