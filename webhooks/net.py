@@ -8,7 +8,7 @@
   public address for the check and a private one for the connection (DNS rebinding) cannot
   slip through.
 - **Timeouts** for connecting and for each read; **redirects are not followed** (a 3xx is a
-  failed delivery); at most `MAX_RESPONSE_BYTES` of the answer is read.
+  failed delivery); at most `MAX_RESPONSE_BYTES` of the answer is read, within one read timeout.
 """
 
 import http.client
@@ -137,7 +137,15 @@ def post(url: str, body: bytes, headers: dict[str, str]) -> Response:
             headers={"Content-Type": "application/json", "User-Agent": "IncidentDesk-Webhooks/1", **headers},
         )
         answer = connection.getresponse()
-        content = answer.read(MAX_RESPONSE_BYTES)
+        # Only the status matters; a little of the body is read, and never for longer than a
+        # read timeout in all (an answer that drips a byte at a time cannot hold a worker).
+        content = b""
+        deadline = time.monotonic() + settings.WEBHOOK_READ_TIMEOUT_SECONDS
+        while len(content) < MAX_RESPONSE_BYTES and time.monotonic() < deadline:
+            chunk = answer.read1(MAX_RESPONSE_BYTES - len(content))
+            if not chunk:
+                break
+            content += chunk
         return Response(answer.status, content, int((time.monotonic() - started) * 1000))
     finally:
         connection.close()
