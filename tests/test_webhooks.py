@@ -7,6 +7,7 @@ import json
 import re
 import socket
 import threading
+import time
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -488,3 +489,14 @@ def test_a_webhook_turned_off_mid_batch_sends_nothing_more_of_that_batch(people:
         (0, "pending"),
         (0, "pending"),
     ]
+
+
+def test_a_receiver_that_never_answers_is_given_up_after_the_read_timeout(settings) -> None:  # type: ignore[no-untyped-def]
+    settings.WEBHOOK_READ_TIMEOUT_SECONDS = 0.3
+    with socket.socket() as listener:  # accepts connections (the kernel's backlog), never answers
+        listener.bind(("127.0.0.1", 0))
+        listener.listen()
+        started = time.monotonic()
+        with pytest.raises(TimeoutError):
+            net.post(f"http://127.0.0.1:{listener.getsockname()[1]}/", b"{}", {})
+    assert time.monotonic() - started < 2
