@@ -500,3 +500,10 @@ def test_a_receiver_that_never_answers_is_given_up_after_the_read_timeout(settin
         with pytest.raises(TimeoutError):
             net.post(f"http://127.0.0.1:{listener.getsockname()[1]}/", b"{}", {})
     assert time.monotonic() - started < 2
+
+
+def test_an_empty_form_says_what_is_missing(client, people: People) -> None:
+    client.force_login(people.admin)
+    html = client.post(reverse("webhooks:add", args=[people.cast.school_a.uuid]), {}).content.decode()
+    assert "govuk-error-summary" in html and "Enter the name" in html
+    assert not Subscription.objects.exists()

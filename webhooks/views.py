@@ -64,7 +64,7 @@ def subscription_list(request: HttpRequest, org_uuid: Any) -> HttpResponse:
 def add(request: HttpRequest, org_uuid: Any) -> HttpResponse:
     organisation = administered(request, org_uuid)
     may_include = powers(request.user, organisation).can_read_report_contents
-    form = SubscriptionForm(request.POST or None, may_include_details=may_include)
+    form = SubscriptionForm(request.POST if request.method == "POST" else None, may_include_details=may_include)
     if request.method == "POST" and form.is_valid():
         secret = signing.new_secret()
         with transaction.atomic():
@@ -98,7 +98,9 @@ def edit(request: HttpRequest, org_uuid: Any, subscription_uuid: Any) -> HttpRes
     subscription = subscription_of(organisation, subscription_uuid)
     before = described(subscription)
     may_include = powers(request.user, organisation).can_read_report_contents
-    form = SubscriptionForm(request.POST or None, instance=subscription, may_include_details=may_include)
+    form = SubscriptionForm(
+        request.POST if request.method == "POST" else None, instance=subscription, may_include_details=may_include
+    )
     if request.method == "POST" and form.is_valid():
         with transaction.atomic():
             subscription = form.save(commit=False)
