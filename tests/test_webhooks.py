@@ -9,7 +9,7 @@ import socket
 import threading
 import time
 from collections.abc import Iterator
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
@@ -20,6 +20,7 @@ from django.db import connection
 from django.urls import reverse
 from standardwebhooks import Webhook
 
+from actions.models import RemedialAction
 from audit.models import Event
 from deadlines.scan import scan
 from incidents import lifecycle
@@ -507,3 +508,25 @@ def test_an_empty_form_says_what_is_missing(client, people: People) -> None:
     html = client.post(reverse("webhooks:add", args=[people.cast.school_a.uuid]), {}).content.decode()
     assert "govuk-error-summary" in html and "Enter the name" in html
     assert not Subscription.objects.exists()
+
+
+def test_an_overdue_remedial_action_reaches_a_webhook_with_a_link_to_the_action(
+    people: People, receiver: Receiver
+) -> None:
+    _, secret = subscribe(people, receiver.url, ["action.overdue", "incident.triage_overdue"])
+    with time_machine.travel(datetime(2026, 6, 1, 9, tzinfo=UTC), tick=False):
+        incident = reported_incident(people.cast.school_a, people.cast.bob)
+    Incident.objects.filter(pk=incident.pk).update(
+        status=Incident.Status.INVESTIGATING, triaged_on=datetime(2026, 6, 1, 10, tzinfo=UTC)
+    )
+    action = RemedialAction.objects.create(
+        organisation=people.cast.school_a, incident=incident, title="Turn on encryption", due_on=date(2026, 6, 10)
+    )
+    with time_machine.travel(datetime(2026, 6, 11, 9, tzinfo=UTC), tick=False):
+        scan()
+    drain()
+    [payload] = receiver.payloads(secret)
+    assert payload["type"] == "action.overdue"
+    assert payload["data"]["incident"]["reference"] == incident.reference
+    assert payload["data"]["event"]["action_link"].endswith(f"/actions/{action.pk}/")
+    assert "encryption" not in json.dumps(payload)  # the action's title is the school's words: not sent
