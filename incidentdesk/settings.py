@@ -55,6 +55,8 @@ INSTALLED_APPS = [
     "allauth",
     "allauth.account",
     "allauth.mfa",
+    "allauth.socialaccount",
+    "allauth.socialaccount.providers.openid_connect",
     "django_tasks_db",
     "crontask",
     "core",
@@ -241,6 +243,42 @@ if PRODUCTION and not os.environ.get("RECORD_KEYS_FILE"):
     )
 # Signed checkpoints of every chain head, written outside the database every 15 minutes and
 # by `manage.py checkpoint_record`; `verify_events` compares the chains with the latest.
+# Single sign-on (docs/sign-in.md). Organisations' identity-provider client secrets are stored
+# encrypted (Fernet) with a key kept in this file, outside the database, like the record's keys.
+SSO_SECRETS_KEY_FILE = Path(os.environ.get("SSO_SECRETS_KEY_FILE") or VAR_DIR / "sso-secrets.key")
+if PRODUCTION and not os.environ.get("SSO_SECRETS_KEY_FILE"):
+    raise ImproperlyConfigured(
+        "SSO_SECRETS_KEY_FILE must name the key file for identity-provider secrets in production, "
+        "outside VAR_DIR and the database (create it with: python manage.py sso_secrets_key)."
+    )
+SOCIALACCOUNT_ADAPTER = "organisations.sso.SignInAdapter"
+SOCIALACCOUNT_AUTO_SIGNUP = True
+# A verified address from the organisation's own provider signs in its existing account.
+SOCIALACCOUNT_EMAIL_AUTHENTICATION = True
+SOCIALACCOUNT_EMAIL_AUTHENTICATION_AUTO_CONNECT = True
+SOCIALACCOUNT_STORE_TOKENS = False
+SOCIALACCOUNT_LOGIN_ON_GET = False
+# Installation-wide providers, for every organisation without its own: set the client id and
+# secret (and, for Entra ID, the server address of the tenant or "organizations").
+SOCIALACCOUNT_PROVIDERS = {
+    "openid_connect": {
+        "OAUTH_PKCE_ENABLED": True,
+        "APPS": [
+            {
+                "provider_id": kind,
+                "name": name,
+                "client_id": os.environ[f"SSO_{kind.upper()}_CLIENT_ID"],
+                "secret": os.environ.get(f"SSO_{kind.upper()}_CLIENT_SECRET", ""),
+                "settings": {"server_url": os.environ.get(f"SSO_{kind.upper()}_SERVER_URL", server)},
+            }
+            for kind, name, server in (
+                ("microsoft", "Microsoft", "https://login.microsoftonline.com/organizations/v2.0"),
+                ("google", "Google", "https://accounts.google.com"),
+            )
+            if os.environ.get(f"SSO_{kind.upper()}_CLIENT_ID")
+        ],
+    }
+}
 RECORD_CHECKPOINT_FILE = Path(os.environ.get("RECORD_CHECKPOINT_FILE") or VAR_DIR / "record-checkpoint.json")
 # Addresses (the DPO's) sent a copy of the checkpoint every morning, comma-separated.
 RECORD_CHECKPOINT_EMAILS = env_list("RECORD_CHECKPOINT_EMAILS")

@@ -3,6 +3,7 @@ from django.urls import include, path
 
 from accounts import views as account_views
 from core import views as core_views
+from organisations import sso_views
 
 from . import home
 
@@ -21,6 +22,11 @@ urlpatterns = [
     path("reports/", include("insights.urls")),
     path("webhooks/", include("webhooks.urls")),
     path("account/", account_views.account, name="account"),
+    # Before allauth's own: the OpenID Connect login and callback that check the ID token's
+    # signature and nonce (organisations/sso_views.py).
+    path("accounts/oidc/<str:provider_id>/login/", sso_views.oidc_login, name="openid_connect_login"),
+    path("accounts/oidc/<str:provider_id>/login/callback/", sso_views.oidc_callback, name="openid_connect_callback"),
+    path("sign-in/<str:kind>/", sso_views.sign_in_with, name="sso_sign_in"),
     path("accounts/", include("allauth.urls")),
     path("accessibility/", core_views.accessibility, name="accessibility"),
     path("privacy/", core_views.privacy, name="privacy"),

@@ -276,3 +276,52 @@ class RoleGrant(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user} – {self.get_role_display()} – {self.organisation} ({self.get_state_display()})"
+
+
+class SignInDomain(models.Model):
+    """An email domain an organisation owns: a verified identity from its identity provider
+    with an address here joins the organisation (organisations/sso.py). One organisation per
+    domain; for Microsoft Entra ID, the tenant the domain belongs to."""
+
+    organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="sign_in_domains")
+    domain = models.CharField(max_length=253, unique=True)
+    entra_tenant_id = models.CharField("Microsoft Entra tenant ID", max_length=64, blank=True)
+    claimed_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    claimed_on = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["domain"]
+
+    def __str__(self) -> str:
+        return self.domain
+
+
+class IdentityProvider(models.Model):
+    """An organisation's own OpenID Connect client at Microsoft Entra ID or Google Workspace,
+    used for its people (and those of the organisations beneath it) instead of the
+    installation's. The client secret is stored encrypted (organisations/secrets.py)."""
+
+    class Kind(models.TextChoices):
+        MICROSOFT = "microsoft", "Microsoft"
+        GOOGLE = "google", "Google"
+
+    organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="identity_providers")
+    kind = models.CharField(max_length=20, choices=Kind.choices)
+    client_id = models.CharField(max_length=200)
+    secret_encrypted = models.TextField(blank=True)
+    # Blank: the provider's public address (Entra from the tenant id, Google's own); set only to
+    # point at another provider, such as the local one of `make run SSO=1`.
+    server_url = models.URLField(blank=True)
+    updated_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    updated_on = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["organisation", "kind"], name="one_provider_per_kind")]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} for {self.organisation}"
+
+    @property
+    def provider_id(self) -> str:
+        """The id in the sign-in addresses: /accounts/oidc/<provider_id>/login/."""
+        return f"{self.kind}-{self.organisation.uuid}"

@@ -224,3 +224,15 @@ def needs_second_factor(user: Any) -> bool:
     if user.is_superuser or user.is_staff:
         return True
     return bool(paths_where(user, SECOND_FACTOR_ROLES))
+
+
+def may_claim_domain(user: Any, organisation: Organisation) -> bool:
+    """Whether `user` may say an email domain belongs to `organisation` (and so that everyone
+    with an address there joins it): a superuser, or an admin of the organisation's parent or
+    above. The organisation's own admin may not claim a domain for it."""
+    if not getattr(user, "is_authenticated", False):
+        return False
+    if user.is_superuser:
+        return True
+    parent_path = organisation.path.rstrip("/").rpartition("/")[0] + "/"
+    return parent_path != "/" and any(parent_path.startswith(p) for p in paths_where(user, [Role.ADMIN]))

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import help, letterhead, views
+from . import help, letterhead, sso_views, views
 
 app_name = "organisations"
 urlpatterns = [
@@ -14,6 +14,7 @@ urlpatterns = [
     path("<uuid:org_uuid>/role-titles/", views.role_titles, name="role_titles"),
     path("<uuid:org_uuid>/contacts/add/", views.add_contact, name="add_contact"),
     path("<uuid:org_uuid>/contacts/<int:contact_id>/remove/", views.remove_contact, name="remove_contact"),
+    path("<uuid:org_uuid>/sign-in/", sso_views.sign_in_settings, name="sign_in_settings"),
     path("<uuid:org_uuid>/letterhead/", letterhead.letterhead, name="letterhead"),
     path("<uuid:org_uuid>/letterhead/logo.png", letterhead.letterhead_logo, name="letterhead_logo"),
 ]

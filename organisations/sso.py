@@ -1,0 +1,199 @@
+"""Single sign-on through the organisation's identity provider (docs/sign-in.md).
+
+Who joins where is this one rule, `match`: a verified address (`email_verified`) in a domain
+an organisation owns (`SignInDomain`), from a provider that may speak for it (the installation's,
+or the organisation's own or an ancestor's), with the Entra tenant (`tid`) or the Google
+Workspace domain (`hd`) the domain is registered with. A match signs in the existing account
+or, on first sign-in, makes one that holds the reporter role there and nothing more. Anything
+else is refused before anything is created.
+
+A handler's session passes the second-factor rule (organisations/mfa.py) only when the ID
+token's `amr` claim says the provider did multi-factor authentication.
+"""
+
+from dataclasses import dataclass
+from typing import Any
+
+from allauth.account.internal.flows.login import record_authentication
+from allauth.account.signals import user_logged_in
+from allauth.core.exceptions import ImmediateHttpResponse
+from allauth.socialaccount.adapter import DefaultSocialAccountAdapter
+from allauth.socialaccount.models import SocialApp, SocialLogin
+from django.db import transaction
+from django.dispatch import receiver
+from django.http import HttpRequest
+from django.shortcuts import render
+
+from audit.log import record
+
+from . import secrets
+from .models import IdentityProvider, Membership, Role, SignInDomain
+from .powers import memberships_of
+
+INSTALLATION_KINDS = {"microsoft": "Microsoft", "google": "Google"}
+MFA_AMR = frozenset({"mfa", "otp", "hwk", "swk", "fido", "sc"})
+
+
+class Refused(Exception):
+    """The identity joins no organisation; `reason` is shown to the person."""
+
+    def __init__(self, reason: str, domain: SignInDomain | None = None) -> None:
+        super().__init__(reason)
+        self.reason = reason
+        self.domain = domain
+
+
+REASONS = {
+    "unverified": "Your identity provider did not confirm that this email address is yours.",
+    "no_organisation": "No organisation on Incident Desk uses this email address's domain for signing in.",
+    "wrong_provider": "This email address belongs to an organisation that signs in another way.",
+    "wrong_tenant": "Your Microsoft account is not in the tenant your organisation has registered.",
+    "not_workspace": "Your Google account is not part of your organisation's Google Workspace.",
+}
+
+
+@dataclass(frozen=True)
+class ProviderRef:
+    kind: str
+    own: IdentityProvider | None  # None: the installation's provider
+
+
+def provider_ref(provider_id: str) -> ProviderRef | None:
+    if provider_id in INSTALLATION_KINDS:
+        return ProviderRef(provider_id, None)
+    kind, _, org_uuid = provider_id.partition("-")
+    own = IdentityProvider.objects.select_related("organisation").filter(kind=kind, organisation__uuid=org_uuid)
+    found = own.first() if org_uuid else None
+    return ProviderRef(kind, found) if found else None
+
+
+def claims_of(sociallogin: SocialLogin) -> dict[str, Any]:
+    data = sociallogin.account.extra_data or {}
+    return {**data.get("userinfo", {}), **data.get("id_token", {})}
+
+
+def match(provider_id: str, claims: dict[str, Any]) -> SignInDomain:
+    """The domain (and so the organisation) a verified identity joins, or `Refused`."""
+    email = str(claims.get("email") or "").strip().lower()
+    if not email or claims.get("email_verified") not in (True, "true"):
+        raise Refused("unverified")
+    domain = SignInDomain.objects.select_related("organisation").filter(domain=email.rpartition("@")[2]).first()
+    if domain is None:
+        raise Refused("no_organisation")
+    ref = provider_ref(provider_id)
+    if ref is None or (ref.own and not domain.organisation.path.startswith(ref.own.organisation.path)):
+        raise Refused("wrong_provider", domain)
+    if ref.kind == "microsoft" and (not domain.entra_tenant_id or claims.get("tid") != domain.entra_tenant_id):
+        raise Refused("wrong_tenant", domain)
+    if ref.kind == "google" and claims.get("hd") != domain.domain:
+        raise Refused("not_workspace", domain)
+    return domain
+
+
+def provider_for(domain: SignInDomain, kind: str) -> str | None:
+    """The provider id a person of `domain` signs in through: the nearest organisation's own
+    provider of that kind, else the installation's (None when there is neither)."""
+    ids = [int(i) for i in domain.organisation.path.strip("/").split("/")]
+    own = (
+        IdentityProvider.objects.filter(kind=kind, organisation_id__in=ids)
+        .select_related("organisation")
+        .order_by("-organisation__path")
+        .first()
+    )
+    if own is not None:
+        return own.provider_id
+    return kind if any(a.provider_id == kind for a in SignInAdapter().settings_apps()) else None
+
+
+def join(user: Any, domain: SignInDomain, claims: dict[str, Any]) -> bool:
+    """Give a person who holds no role at the domain's organisation (or above) the reporter
+    role there; never any other. True when they joined."""
+    organisation = domain.organisation
+    if any(organisation.path.startswith(path) for path, _ in memberships_of(user)):
+        return False
+    with transaction.atomic():
+        membership, added = Membership.objects.get_or_create(user=user, organisation=organisation, role=Role.REPORTER)
+        if added:
+            record(
+                organisation_id=organisation.pk,
+                action="membership.joined_by_sso",
+                actor=user,
+                target=membership,
+                after={"user": user.email, "role": Role.REPORTER, "domain": domain.domain, "issuer": claims.get("iss")},
+            )
+    return added
+
+
+class SignInAdapter(DefaultSocialAccountAdapter):
+    """allauth's social sign-in, held to `match`: refused identities see why and whom to ask."""
+
+    def settings_apps(self) -> list[SocialApp]:
+        return [a for a in super().list_apps(None) if a.provider == "openid_connect"]
+
+    def list_apps(self, request: HttpRequest | None, provider: Any = None, client_id: Any = None) -> list[SocialApp]:
+        apps = super().list_apps(request, provider=provider, client_id=client_id)
+        if provider in (None, "openid_connect") or (isinstance(provider, str) and "-" in provider):
+            owned = IdentityProvider.objects.select_related("organisation")
+            for own in owned:
+                if provider not in (None, "openid_connect", own.provider_id):
+                    continue
+                if client_id and client_id != own.client_id:
+                    continue
+                apps.append(app_for(own))
+        return apps
+
+    def is_open_for_signup(self, request: HttpRequest, sociallogin: SocialLogin) -> bool:
+        return True  # `pre_social_login` has let only matching identities through
+
+    def pre_social_login(self, request: HttpRequest, sociallogin: SocialLogin) -> None:
+        claims = claims_of(sociallogin)
+        try:
+            domain = match(sociallogin.account.provider, claims)
+        except Refused as refused:
+            raise ImmediateHttpResponse(refused_page(request, refused)) from None
+        request._sso_domain = domain  # type: ignore[attr-defined]
+        request._sso_claims = claims  # type: ignore[attr-defined]
+
+    def populate_user(self, request: HttpRequest, sociallogin: SocialLogin, data: dict[str, Any]) -> Any:
+        user = super().populate_user(request, sociallogin, data)
+        user.email = str(user.email).lower()
+        user.full_name = str(claims_of(sociallogin).get("name") or "")[:200]
+        return user
+
+
+def app_for(own: IdentityProvider) -> SocialApp:
+    server = own.server_url or (
+        f"https://login.microsoftonline.com/{own.organisation.sign_in_domains.values_list('entra_tenant_id', flat=True).exclude(entra_tenant_id='').first()}/v2.0"
+        if own.kind == IdentityProvider.Kind.MICROSOFT
+        else "https://accounts.google.com"
+    )
+    return SocialApp(
+        provider="openid_connect",
+        provider_id=own.provider_id,
+        name=own.get_kind_display(),
+        client_id=own.client_id,
+        secret=secrets.decrypt(own.secret_encrypted),
+        settings={"server_url": server, "oauth_pkce_enabled": True},
+    )
+
+
+def refused_page(request: HttpRequest, refused: Refused) -> Any:
+    return render(
+        request,
+        "organisations/sso_refused.html",
+        {"reason": REASONS[refused.reason], "code": refused.reason, "domain": refused.domain},
+        status=403,
+    )
+
+
+@receiver(user_logged_in)
+def _signed_in_through_provider(sender: Any, request: HttpRequest, user: Any, **kwargs: Any) -> None:
+    sociallogin = kwargs.get("sociallogin")
+    domain = getattr(request, "_sso_domain", None)
+    if sociallogin is None or domain is None:
+        return
+    claims = getattr(request, "_sso_claims", {})
+    join(user, domain, claims)
+    amr = claims.get("amr") or []
+    if isinstance(amr, list) and MFA_AMR & set(amr):
+        record_authentication(request, user, "mfa", type="sso", amr=amr, provider=sociallogin.account.provider)
