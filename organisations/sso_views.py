@@ -2,6 +2,7 @@
 organisation's provider), allauth's OpenID Connect login and callback held to a signed ID
 token and a nonce, and the organisation admin's sign-in settings (domains and provider)."""
 
+import re
 import secrets as random
 from typing import Any
 from urllib.parse import parse_qs, urlencode, urlsplit, urlunsplit
@@ -104,12 +105,15 @@ def sign_in_with(request: HttpRequest, kind: str) -> HttpResponse:
     return render(request, "organisations/sso_email.html", {"form": form, "name": name})
 
 
+DOMAIN = re.compile(r"([a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}")
+
+
 class DomainForm(forms.Form):
-    domain = forms.RegexField(
-        regex=r"^(?=.{1,253}$)([a-z0-9-]{1,63}\.)+[a-z]{2,63}$",
+    domain = forms.CharField(
+        max_length=253,
         label="Email domain",
         help_text="The part after the @ in your staff's addresses. Example: brookside.sch.uk",
-        error_messages={"required": "Enter an email domain", "invalid": "Enter a domain like brookside.sch.uk"},
+        error_messages={"required": "Enter an email domain"},
     )
     entra_tenant_id = forms.CharField(
         label="Microsoft Entra tenant ID (optional)",
@@ -119,7 +123,10 @@ class DomainForm(forms.Form):
     )
 
     def clean_domain(self) -> str:
-        return str(self.cleaned_data["domain"]).strip().lower()
+        domain = str(self.cleaned_data["domain"]).strip().lower().removeprefix("@")
+        if not DOMAIN.fullmatch(domain):
+            raise forms.ValidationError("Enter a domain like brookside.sch.uk")
+        return domain
 
 
 class ProviderForm(forms.Form):

@@ -194,6 +194,7 @@ def test_no_page_or_download_shows_an_anonymous_report_to_the_minute(
         "slug": page.slug,
         "org_uuid": people.cast.school_a.uuid,
         "subscription_uuid": webhook[0].uuid,  # its delivery log lists the report's deliveries
+        "kind": "microsoft",
     }
     walked, found = 0, {}
     routes = dict(our_url_names())

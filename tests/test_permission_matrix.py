@@ -78,6 +78,8 @@ EXPECTED: dict[str, Expect] = {
     "organisations:invite": ADMIN_ONLY,
     "organisations:role_titles": ADMIN_ONLY,
     "organisations:letterhead": ADMIN_ONLY,
+    "organisations:sign_in_settings": ADMIN_ONLY,
+    "sso_sign_in": PUBLIC,  # "Sign in with Microsoft / Google": the work email step
     "organisations:letterhead_logo": ADMIN_ONLY,
     "organisations:add_contact": ADMIN_ONLY,
     "organisations:remove_membership": Expect(method="post", statuses={"admin": 302}),
@@ -274,6 +276,7 @@ def world(db: None) -> dict:
         "action_id": action.pk,
         "notification_uuid": notification.uuid,
         "grant_uuid": grant.uuid,
+        "kind": "microsoft",
     }
     return {"people": people, "kwargs": kwargs}
 
