@@ -161,19 +161,25 @@ class SignInAdapter(DefaultSocialAccountAdapter):
         return user
 
 
+def server_url(own: IdentityProvider) -> str:
+    """Where the organisation's provider publishes its OpenID configuration: its own address
+    if set, else Entra ID's for the tenant of the organisation's domains, else Google's."""
+    if own.server_url:
+        return own.server_url
+    if own.kind == IdentityProvider.Kind.GOOGLE:
+        return "https://accounts.google.com"
+    tenants = own.organisation.sign_in_domains.exclude(entra_tenant_id="").values_list("entra_tenant_id", flat=True)
+    return f"https://login.microsoftonline.com/{tenants.first() or 'organizations'}/v2.0"
+
+
 def app_for(own: IdentityProvider) -> SocialApp:
-    server = own.server_url or (
-        f"https://login.microsoftonline.com/{own.organisation.sign_in_domains.values_list('entra_tenant_id', flat=True).exclude(entra_tenant_id='').first()}/v2.0"
-        if own.kind == IdentityProvider.Kind.MICROSOFT
-        else "https://accounts.google.com"
-    )
     return SocialApp(
         provider="openid_connect",
         provider_id=own.provider_id,
         name=own.get_kind_display(),
         client_id=own.client_id,
         secret=secrets.decrypt(own.secret_encrypted),
-        settings={"server_url": server, "oauth_pkce_enabled": True},
+        settings={"server_url": server_url(own), "oauth_pkce_enabled": True},
     )
 
 

@@ -20,6 +20,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods
 
+from accounts.models import User
 from audit.log import record
 
 from . import secrets, sso
@@ -83,7 +84,10 @@ class WorkEmailForm(forms.Form):
     email = forms.EmailField(
         label="Your work email address",
         help_text="We use it to find your organisation's sign-in. Example: j.smith@brookside.sch.uk",
-        error_messages={"required": "Enter your work email address", "invalid": "Enter an email address like name@school.sch.uk"},
+        error_messages={
+            "required": "Enter your work email address",
+            "invalid": "Enter an email address like name@school.sch.uk",
+        },
     )
 
 
@@ -138,21 +142,25 @@ class ProviderForm(forms.Form):
         error_messages={"required": "Enter the client secret"},
         help_text="Stored encrypted. Enter it again to change it.",
     )
-    server_url = forms.URLField(label="Server address (optional)", required=False, help_text="Leave blank for Microsoft or Google.")
+    server_url = forms.URLField(
+        label="Server address (optional)", required=False, help_text="Leave blank for Microsoft or Google."
+    )
 
 
 @login_required
 @require_http_methods(["GET", "POST"])
 def sign_in_settings(request: HttpRequest, org_uuid: Any) -> HttpResponse:
     organisation = get_administered(request, org_uuid)
-    may_claim = may_claim_domain(request.user, organisation)
+    user = request.user
+    assert isinstance(user, User)
+    may_claim = may_claim_domain(user, organisation)
     domain_form = DomainForm(request.POST if "domain" in request.POST else None, prefix="")
     provider_form = ProviderForm(request.POST if "client_id" in request.POST else None)
     if request.method == "POST" and "domain" in request.POST and may_claim and domain_form.is_valid():
         try:
             with transaction.atomic():
                 claimed = SignInDomain.objects.create(
-                    organisation=organisation, claimed_by=request.user, **domain_form.cleaned_data
+                    organisation=organisation, claimed_by=user, **domain_form.cleaned_data
                 )
                 record(
                     organisation_id=organisation.pk,
@@ -176,7 +184,7 @@ def sign_in_settings(request: HttpRequest, org_uuid: Any) -> HttpResponse:
                     "client_id": data["client_id"],
                     "secret_encrypted": secrets.encrypt(data["secret"]),
                     "server_url": data["server_url"],
-                    "updated_by": request.user,
+                    "updated_by": user,
                 },
             )
             record(

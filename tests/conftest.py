@@ -16,6 +16,7 @@ from organisations.models import Membership, Organisation, Role
 from .clamd import clamd_socket, scanner  # noqa: F401  (fixtures: the private ClamAV daemon)
 from .factories import OrganisationFactory, UserFactory
 from .mfa import SecondFactorClient
+from .oidc import oidc_provider  # noqa: F401  (fixture: a real OpenID Connect provider on 127.0.0.1)
 
 PASSWORD = "correct-horse-battery"
 

@@ -1,5 +1,5 @@
 """A real OpenID Connect provider on 127.0.0.1 for the single sign-on tests (oidc-provider-mock,
-in its own process so that moving this process's clock makes its tokens look old), and the
+in its own process with PKCE enforced (tests/oidc_server.py), so that moving this process's clock makes its tokens look old), and the
 steps a browser takes through it: start at Incident Desk, approve at the provider as a person
 with the given claims, come back to the callback."""
 
@@ -9,6 +9,7 @@ import sys
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs, urlencode, urlsplit, urlunsplit
 
@@ -45,7 +46,7 @@ def free_port() -> int:
 def oidc_provider() -> Iterator[Provider]:
     port = free_port()
     process = subprocess.Popen(
-        [sys.executable, "-m", "oidc_provider_mock", "--host", "127.0.0.1", "--port", str(port)],
+        [sys.executable, str(Path(__file__).with_name("oidc_server.py")), str(port)],
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
     )

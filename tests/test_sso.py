@@ -26,14 +26,14 @@ from organisations.models import IdentityProvider, Membership, Role, SignInDomai
 from organisations.sso_views import VerifiedAdapter
 
 from .conftest import Cast
-from .oidc import Provider, oidc_provider  # noqa: F401  (fixture)
+from .oidc import Provider
 
 TENANT = "8f0c3c2e-brookside-tenant"
 CLIENT_ID = "incident-desk-brookside"
 
 
 @pytest.fixture
-def brookside(cast: Cast, oidc_provider: Provider) -> IdentityProvider:  # noqa: F811
+def brookside(cast: Cast, oidc_provider: Provider) -> IdentityProvider:
     """School A owns brookside.sch.uk (Entra tenant TENANT) and signs in through the county's
     Microsoft client, which points at the local provider."""
     SignInDomain.objects.create(organisation=cast.school_a, domain="brookside.sch.uk", entra_tenant_id=TENANT)
@@ -53,7 +53,9 @@ def start(client: Client, email: str) -> str:
 
 
 def sign_in(client: Client, provider: Provider, email: str, change: dict[str, str] | None = None, **claims: Any) -> Any:
-    provider.set_person(email, **({"email": email, "email_verified": True, "tid": TENANT, "name": "Sam Patel"} | claims))
+    provider.set_person(
+        email, **({"email": email, "email_verified": True, "tid": TENANT, "name": "Sam Patel"} | claims)
+    )
     back = provider.approve(start(client, email), email, **(change or {}))
     return client.get(back)
 
@@ -65,7 +67,9 @@ def nothing_created(before_users: int) -> None:
 
 
 def test_first_sign_in_joins_the_school_as_a_reporter_and_lands_on_the_report_form(
-    brookside: IdentityProvider, oidc_provider: Provider, cast: Cast  # noqa: F811
+    brookside: IdentityProvider,
+    oidc_provider: Provider,
+    cast: Cast,
 ) -> None:
     client = Client()
     authorize = start(client, "sam.patel@brookside.sch.uk")
@@ -74,7 +78,9 @@ def test_first_sign_in_joins_the_school_as_a_reporter_and_lands_on_the_report_fo
     assert query["client_id"] == [CLIENT_ID] and query["code_challenge_method"] == ["S256"]
     assert query["nonce"] and query["state"] and query["login_hint"] == ["sam.patel@brookside.sch.uk"]
 
-    oidc_provider.set_person("sam", email="sam.patel@brookside.sch.uk", email_verified=True, tid=TENANT, name="Sam Patel")
+    oidc_provider.set_person(
+        "sam", email="sam.patel@brookside.sch.uk", email_verified=True, tid=TENANT, name="Sam Patel"
+    )
     response = client.get(oidc_provider.approve(authorize, "sam"), follow=True)
 
     user = User.objects.get(email="sam.patel@brookside.sch.uk")
@@ -85,7 +91,7 @@ def test_first_sign_in_joins_the_school_as_a_reporter_and_lands_on_the_report_fo
     assert response.redirect_chain[-1][0] == reverse("intake:report")
     assert "Report" in response.content.decode()
     event = Event.objects.get(action="membership.joined_by_sso")
-    assert event.organisation_id == cast.school_a.pk and event.after["domain"] == "brookside.sch.uk"
+    assert event.organisation_id == cast.school_a.pk and (event.after or {})["domain"] == "brookside.sch.uk"
 
     # The second sign-in is the same person: no second account, membership or event.
     client.logout()
@@ -103,7 +109,10 @@ def test_first_sign_in_joins_the_school_as_a_reporter_and_lands_on_the_report_fo
     ],
 )
 def test_an_unverified_address_or_another_tenant_is_refused(
-    brookside: IdentityProvider, oidc_provider: Provider, claims: dict, reason: str  # noqa: F811
+    brookside: IdentityProvider,
+    oidc_provider: Provider,
+    claims: dict,
+    reason: str,
 ) -> None:
     before = User.objects.count()
     response = sign_in(Client(), oidc_provider, "sam.patel@brookside.sch.uk", **claims)
@@ -122,7 +131,8 @@ def test_an_address_no_organisation_owns_is_refused_at_the_first_step(brookside:
 
 
 def test_a_provider_answering_for_a_domain_no_organisation_owns_is_refused(
-    brookside: IdentityProvider, oidc_provider: Provider  # noqa: F811
+    brookside: IdentityProvider,
+    oidc_provider: Provider,
 ) -> None:
     """The provider vouches for an address outside every claimed domain (a guest account)."""
     before = User.objects.count()
@@ -135,7 +145,9 @@ def test_a_provider_answering_for_a_domain_no_organisation_owns_is_refused(
 
 
 def test_a_domain_claimed_by_another_organisation_is_refused(
-    brookside: IdentityProvider, oidc_provider: Provider, cast: Cast  # noqa: F811
+    brookside: IdentityProvider,
+    oidc_provider: Provider,
+    cast: Cast,
 ) -> None:
     """School B's own provider cannot sign people into school A's domain."""
     own = IdentityProvider.objects.create(
@@ -157,11 +169,14 @@ def test_a_domain_claimed_by_another_organisation_is_refused(
     [
         {"nonce": "a-nonce-this-sign-in-never-sent"},
         {"client_id": "another-application"},  # the ID token is for another audience
+        {"code_challenge": "A" * 43},  # PKCE: the verifier sent with the code no longer matches
     ],
-    ids=["nonce", "audience"],
+    ids=["nonce", "audience", "pkce"],
 )
 def test_a_tampered_authorisation_request_is_refused(
-    brookside: IdentityProvider, oidc_provider: Provider, change: dict[str, str]  # noqa: F811
+    brookside: IdentityProvider,
+    oidc_provider: Provider,
+    change: dict[str, str],
 ) -> None:
     before = User.objects.count()
     response = sign_in(Client(), oidc_provider, "sam.patel@brookside.sch.uk", change=change)
@@ -170,7 +185,7 @@ def test_a_tampered_authorisation_request_is_refused(
     nothing_created(before)
 
 
-def test_an_expired_id_token_is_refused(brookside: IdentityProvider, oidc_provider: Provider) -> None:  # noqa: F811
+def test_an_expired_id_token_is_refused(brookside: IdentityProvider, oidc_provider: Provider) -> None:
     """The provider's tokens live an hour; this process's clock is two hours on."""
     before = User.objects.count()
     client = Client()
@@ -182,7 +197,7 @@ def test_an_expired_id_token_is_refused(brookside: IdentityProvider, oidc_provid
     nothing_created(before)
 
 
-def test_a_replayed_state_is_refused(brookside: IdentityProvider, oidc_provider: Provider) -> None:  # noqa: F811
+def test_a_replayed_state_is_refused(brookside: IdentityProvider, oidc_provider: Provider) -> None:
     client = Client()
     oidc_provider.set_person("sam", email="sam.patel@brookside.sch.uk", email_verified=True, tid=TENANT)
     back = oidc_provider.approve(start(client, "sam.patel@brookside.sch.uk"), "sam")
@@ -196,7 +211,7 @@ def test_a_replayed_state_is_refused(brookside: IdentityProvider, oidc_provider:
     assert (User.objects.count(), SocialAccount.objects.count()) == (users, accounts)
 
 
-def test_an_id_token_signed_with_another_key_is_refused(brookside: IdentityProvider, oidc_provider: Provider) -> None:  # noqa: F811
+def test_an_id_token_signed_with_another_key_is_refused(brookside: IdentityProvider, oidc_provider: Provider) -> None:
     """The signature is checked against the keys the provider publishes (allauth alone skips
     it for tokens fetched directly from the provider)."""
     request = RequestFactory().get("/")
@@ -213,7 +228,9 @@ def test_an_id_token_signed_with_another_key_is_refused(brookside: IdentityProvi
 
 
 def test_a_handler_passes_the_second_factor_only_when_the_provider_did_mfa(
-    brookside: IdentityProvider, oidc_provider: Provider, cast: Cast  # noqa: F811
+    brookside: IdentityProvider,
+    oidc_provider: Provider,
+    cast: Cast,
 ) -> None:
     """An incident manager with a brookside address: `amr` with "mfa" is their second factor;
     a password alone at the provider sends them to the product's own."""
@@ -249,7 +266,11 @@ def test_only_the_parent_organisations_admin_or_a_superuser_claims_a_domain(
     client.force_login(county_admin)
     assert client.post(url, {"domain": "Brookside.sch.uk", "entra_tenant_id": TENANT}).status_code == 302
     claimed = SignInDomain.objects.get()
-    assert (claimed.organisation, claimed.domain, claimed.claimed_by) == (cast.school_a, "brookside.sch.uk", county_admin)
+    assert (claimed.organisation, claimed.domain, claimed.claimed_by) == (
+        cast.school_a,
+        "brookside.sch.uk",
+        county_admin,
+    )
     assert Event.objects.filter(action="sign_in_domain.claimed", organisation_id=cast.school_a.pk).count() == 1
 
     # A domain belongs to one organisation only.

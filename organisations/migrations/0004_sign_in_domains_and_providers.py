@@ -6,41 +6,73 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('organisations', '0003_role_grant'),
+        ("organisations", "0003_role_grant"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='SignInDomain',
+            name="SignInDomain",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('domain', models.CharField(max_length=253, unique=True)),
-                ('entra_tenant_id', models.CharField(blank=True, max_length=64, verbose_name='Microsoft Entra tenant ID')),
-                ('claimed_on', models.DateTimeField(auto_now_add=True)),
-                ('claimed_by', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('organisation', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='sign_in_domains', to='organisations.organisation')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("domain", models.CharField(max_length=253, unique=True)),
+                (
+                    "entra_tenant_id",
+                    models.CharField(blank=True, max_length=64, verbose_name="Microsoft Entra tenant ID"),
+                ),
+                ("claimed_on", models.DateTimeField(auto_now_add=True)),
+                (
+                    "claimed_by",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "organisation",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="sign_in_domains",
+                        to="organisations.organisation",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['domain'],
+                "ordering": ["domain"],
             },
         ),
         migrations.CreateModel(
-            name='IdentityProvider',
+            name="IdentityProvider",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('kind', models.CharField(choices=[('microsoft', 'Microsoft'), ('google', 'Google')], max_length=20)),
-                ('client_id', models.CharField(max_length=200)),
-                ('secret_encrypted', models.TextField(blank=True)),
-                ('server_url', models.URLField(blank=True)),
-                ('updated_on', models.DateTimeField(auto_now=True)),
-                ('organisation', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='identity_providers', to='organisations.organisation')),
-                ('updated_by', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("kind", models.CharField(choices=[("microsoft", "Microsoft"), ("google", "Google")], max_length=20)),
+                ("client_id", models.CharField(max_length=200)),
+                ("secret_encrypted", models.TextField(blank=True)),
+                ("server_url", models.URLField(blank=True)),
+                ("updated_on", models.DateTimeField(auto_now=True)),
+                (
+                    "organisation",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="identity_providers",
+                        to="organisations.organisation",
+                    ),
+                ),
+                (
+                    "updated_by",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'constraints': [models.UniqueConstraint(fields=('organisation', 'kind'), name='one_provider_per_kind')],
+                "constraints": [models.UniqueConstraint(fields=("organisation", "kind"), name="one_provider_per_kind")],
             },
         ),
     ]
