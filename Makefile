@@ -29,16 +29,23 @@ install-dev: $(VENV)/.installed-dev
 # Ctrl-C stops them all. DEBUG is off (the friendly 404 and 500 pages; a 500's traceback
 # goes to this console): `make run DEBUG=1` for Django's debug pages. Emails print here,
 # readable. Links in emails point at this port unless SITE_URL is set.
+# `make run SSO=1` also starts a local OpenID Connect provider on port $(SSO_PORT) (oidc-provider-mock,
+# a test dependency) and lets the demo's Brookside Primary School "Sign in with Microsoft" through
+# it (docs/sign-in.md); plain `make run` is unchanged.
+SSO_PORT ?= 9400
 run: install
 	@scripts/ensure-fonts --try
 	$(BIN)/python manage.py migrate --no-input -v0
 	$(BIN)/python manage.py load_demo --if-empty
+	@if [ "$(SSO)" = "1" ]; then $(MAKE) -s install-dev && $(BIN)/python manage.py demo_sso --server-url http://127.0.0.1:$(SSO_PORT); fi
 	@echo
 	@echo "Incident Desk: http://127.0.0.1:$(PORT)/  (Ctrl-C to stop)"
 	@DEBUG=$${DEBUG:-0} SITE_URL=$${SITE_URL:-http://127.0.0.1:$(PORT)} bash -c 'trap "kill 0" EXIT; \
 		if command -v clamd >/dev/null || [ -x /usr/sbin/clamd ]; then \
 			scripts/clamd var/clamd >/dev/null 2>&1 & export CLAMAV_SOCKET=$${CLAMAV_SOCKET:-$$PWD/var/clamd/clamd.sock}; \
 		else echo "ClamAV is not installed: uploads are not scanned (make clamav installs it)."; fi; \
+		if [ "$(SSO)" = "1" ]; then $(BIN)/python -m oidc_provider_mock --port $(SSO_PORT) \
+			--user-claims-file demo/sso-people.json >/dev/null 2>&1 & fi; \
 		$(BIN)/python manage.py db_worker --no-reload & \
 		$(BIN)/python manage.py crontask --no-heartbeat & \
 		$(BIN)/python manage.py runserver 127.0.0.1:$(PORT) --noreload'
