@@ -13,6 +13,7 @@ token's `amr` claim says the provider did multi-factor authentication.
 
 from dataclasses import dataclass
 from typing import Any
+from urllib.parse import urlsplit
 
 from allauth.account.internal.flows.login import record_authentication
 from allauth.account.signals import user_logged_in
@@ -103,6 +104,16 @@ def provider_for(domain: SignInDomain, kind: str) -> str | None:
     if own is not None:
         return own.provider_id
     return kind if any(a.provider_id == kind for a in SignInAdapter().settings_apps()) else None
+
+
+def provider_origins() -> list[str]:
+    """The origins of every provider someone may be sent to sign in: Microsoft's, Google's, and
+    any other address an installation or organisation set (the demo's local provider)."""
+    urls = {"https://login.microsoftonline.com", "https://accounts.google.com"}
+    urls.update(a.settings.get("server_url", "") for a in SignInAdapter().settings_apps())
+    urls.update(IdentityProvider.objects.exclude(server_url="").values_list("server_url", flat=True))
+    origins = {"{0.scheme}://{0.netloc}".format(urlsplit(url)) for url in urls if url}
+    return sorted(origins)
 
 
 def join(user: Any, domain: SignInDomain, claims: dict[str, Any]) -> bool:

@@ -13,6 +13,7 @@ from allauth.socialaccount.providers.oauth2.client import OAuth2Error
 from allauth.socialaccount.providers.oauth2.views import OAuth2CallbackView, OAuth2LoginView
 from allauth.socialaccount.providers.openid_connect.views import OpenIDConnectOAuth2Adapter
 from django import forms
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.db import IntegrityError, transaction
@@ -106,7 +107,13 @@ def sign_in_with(request: HttpRequest, kind: str) -> HttpResponse:
         if provider_id is None:
             return sso.refused_page(request, sso.Refused("wrong_provider", domain))
         return oidc_login(request, provider_id)
-    return render(request, "organisations/sso_email.html", {"form": form, "name": name})
+    response = render(request, "organisations/sso_email.html", {"form": form, "name": name})
+    # The form's answer redirects to the provider, and browsers hold a form's redirects to the
+    # page's form-action: name every provider a person may be sent to, and no other.
+    policy: dict[str, Any] = dict(settings.SECURE_CSP)
+    policy["form-action"] = [*policy.get("form-action", []), *sso.provider_origins()]
+    response._csp_config = policy  # type: ignore[attr-defined]  # what @csp_override sets
+    return response
 
 
 DOMAIN = re.compile(r"([a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}")

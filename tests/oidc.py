@@ -1,7 +1,7 @@
-"""A real OpenID Connect provider on 127.0.0.1 for the single sign-on tests (oidc-provider-mock,
-in its own process with PKCE enforced (tests/oidc_server.py), so that moving this process's clock makes its tokens look old), and the
-steps a browser takes through it: start at Incident Desk, approve at the provider as a person
-with the given claims, come back to the callback."""
+"""A real OpenID Connect provider on 127.0.0.1 for the single sign-on tests: oidc-provider-mock
+with PKCE enforced (tests/oidc_server.py), in its own process so that moving this process's
+clock makes its tokens look old. And the steps a browser takes through it: start at Incident
+Desk, approve at the provider as a person with the given claims, come back to the callback."""
 
 import socket
 import subprocess

@@ -31,7 +31,9 @@ class Command(BaseCommand):
                 domain=DOMAIN, defaults={"organisation": school, "entra_tenant_id": TENANT}
             )
             if claimed:
-                record(organisation_id=school.pk, action="sign_in_domain.claimed", target=domain, after={"domain": DOMAIN})
+                record(
+                    organisation_id=school.pk, action="sign_in_domain.claimed", target=domain, after={"domain": DOMAIN}
+                )
             own, _ = IdentityProvider.objects.update_or_create(
                 organisation=school,
                 kind=IdentityProvider.Kind.MICROSOFT,
