@@ -59,7 +59,7 @@ def filtered(queryset: QuerySet[RemedialAction], status: str) -> QuerySet[Remedi
 def list_page(request: HttpRequest, queryset: QuerySet[RemedialAction], template: str) -> HttpResponse:
     form = ActionFilterForm(request.GET or None)
     status = form.cleaned_data["status"] if form.is_valid() and form.cleaned_data["status"] else "open"
-    queryset = overdue_first(filtered(queryset, status)).select_related("organisation", "incident", "owner")
+    queryset = overdue_first(filtered(queryset, status)).select_related("organisation", "incident", "owner", "deadline")
     page = Paginator(queryset, PAGE_SIZE).get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)

@@ -25,6 +25,11 @@ from .workingdays import working_days_between
 # The 72-hour ICO clock is the law (UK GDPR Art. 33), not a setting: clock hours from awareness.
 ICO_HOURS = 72
 
+# "Due soon", the one definition every list and the home page mark before a deadline is late:
+# a clock deadline within this many hours, a working-day deadline due today or the next working day.
+DUE_SOON_HOURS = 24
+DUE_SOON_WORKING_DAYS = 1
+
 
 def ico_warning_hours() -> tuple[int, ...]:
     """Hours left on the ICO clock at which the DPO and SIRO are told, then 0 (it passed).
@@ -186,6 +191,25 @@ class DueWords:
 
     def is_overdue(self, now: datetime | None = None) -> bool:
         return self.is_open and (now or timezone.now()) >= self.due_at
+
+    def is_due_soon(self, now: datetime | None = None) -> bool:
+        """Open, not yet overdue, and due within DUE_SOON_HOURS (a working-day deadline: due
+        today or within DUE_SOON_WORKING_DAYS working days)."""
+        from .compute import local_date
+
+        now = now or timezone.now()
+        if not self.is_open or self.is_overdue(now):
+            return False
+        if self.due_date is not None:
+            return working_days_between(local_date(now), self.due_date, self.nation) <= DUE_SOON_WORKING_DAYS
+        return self.due_at - now <= timedelta(hours=DUE_SOON_HOURS)
+
+    def urgency(self, now: datetime | None = None) -> str:
+        """ "overdue", "soon" or "" (neither, or no longer open): what a list marks with a tag."""
+        now = now or timezone.now()
+        if self.is_overdue(now):
+            return "overdue"
+        return "soon" if self.is_due_soon(now) else ""
 
     def state(self, now: datetime | None = None) -> str:
         """open deadlines are "due" or "overdue"; the others "met" or "stopped"."""

@@ -15,7 +15,7 @@ A person with no work of their own (a reporter) gets the report form's start and
 """
 
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Any
 
 from django.contrib.auth.decorators import login_required
@@ -62,12 +62,8 @@ class Item:
 
     @property
     def due_soon(self) -> bool:
-        """Due today or the next working day (a clock: within 24 hours): marked before it is late."""
-        if self.due is None or self.state != "due":
-            return False
-        if self.due.due_date is not None:
-            return self.phrase in ("due today", "due in 1 working day")
-        return self.due.due_at - timezone.now() <= timedelta(hours=24)
+        """Marked before it is late: the deadlines app's one definition of "due soon"."""
+        return self.due is not None and self.due.is_due_soon()
 
     def sort_key(self) -> tuple[int, datetime]:
         if self.due is not None:

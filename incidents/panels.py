@@ -40,7 +40,7 @@ def _listed() -> dict[str, Prefetch]:
         "internal_notes": Prefetch("internal_notes", InternalNote.objects.select_related("author")),
         "reporter_messages": Prefetch("reporter_messages", ReporterMessage.objects.select_related("author")),
         # Shared with the actions, evidence and deadlines panels, which read `.all()`.
-        "remedial_actions": Prefetch("remedial_actions", actions._default_manager.select_related("owner")),
+        "remedial_actions": Prefetch("remedial_actions", actions._default_manager.select_related("owner", "deadline")),
         "evidence": Prefetch(
             "evidence",
             evidence._default_manager.select_related("uploaded_by", "withdrawn_by"),

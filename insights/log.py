@@ -17,6 +17,7 @@ from core import dates
 from deadlines import overdue
 from incidents.models import Incident, IncidentType
 from lib import clock
+from lib.text import one_line
 
 from .scope import Scope
 
@@ -52,6 +53,41 @@ COLUMNS = [
     Column("days_open", "Days open", "number"),
     *[Column(f"overdue_{flag}", overdue.FLAG_LABELS[flag], "flag") for flag in overdue.FLAGS],
 ]
+
+# The page shows a chosen few of these (the exports hold every one of COLUMNS): what happened on
+# one line, and the four overdue flags as one "Overdue" column of tags.
+SCREEN_COLUMNS = [
+    Column("summary", "What happened"),
+    *(c for c in COLUMNS if c.key != "reference" and c.kind != "flag"),
+    Column("overdue", "Overdue", "flags"),
+]
+DEFAULT_SCREEN_COLUMNS = ("summary", "organisation", "reported_on", "severity", "status", "days_open", "overdue")
+
+
+class ColumnsForm(forms.Form):
+    """The log's "Choose columns": checkboxes sent with the filters (GET, so a chosen view is a link)."""
+
+    columns = forms.MultipleChoiceField(
+        label="Columns to show",
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        choices=[(c.key, c.label) for c in SCREEN_COLUMNS],
+        help_text="The reference is always shown. Choose none to see the usual columns. "
+        "Downloads always hold every column.",
+    )
+
+    @classmethod
+    def of(cls, params: Any) -> "ColumnsForm":
+        if "columns" in params:
+            return cls(params)
+        return cls(initial={"columns": list(DEFAULT_SCREEN_COLUMNS)})
+
+    def chosen(self) -> list[Column]:
+        keys: Any = DEFAULT_SCREEN_COLUMNS
+        if self.is_bound and self.is_valid() and self.cleaned_data["columns"]:
+            keys = self.cleaned_data["columns"]
+        return [c for c in SCREEN_COLUMNS if c.key in keys]
+
 
 SELECT = (
     "uuid",
@@ -194,18 +230,18 @@ def _start_of(day: date, plus_days: int = 0) -> datetime:
     return timezone.make_aware(datetime.combine(day + timedelta(days=plus_days), datetime.min.time()))
 
 
-def annotated(queryset: Any, now: datetime) -> Any:
-    """The log's queryset: every column, overdue flags worked out by the database."""
+def annotated(queryset: Any, now: datetime, extra: tuple[str, ...] = ()) -> Any:
+    """The log's queryset: every column (and the fields in `extra`), overdue flags worked out by the database."""
     flags = {
         f"overdue_{flag}": Case(When(overdue.flag_condition(flag, now), then=Value(True)), default=Value(False))
         for flag in overdue.FLAGS
     }
-    return queryset.order_by("-reported_on", "-id").annotate(**flags).values(*SELECT, *flags)
+    return queryset.order_by("-reported_on", "-id").annotate(**flags).values(*SELECT, *extra, *flags)
 
 
-def filtered(scope: Scope, params: Any, now: datetime) -> tuple[LogFilterForm, Any]:
+def filtered(scope: Scope, params: Any, now: datetime, extra: tuple[str, ...] = ()) -> tuple[LogFilterForm, Any]:
     form = LogFilterForm(params, scope=scope)
-    return form, annotated(form.filter(scope.incidents(), now), now)
+    return form, annotated(form.filter(scope.incidents(), now), now, extra)
 
 
 def row(values: dict[str, Any], now: datetime, precisions: dict[int, clock.Precision] | None = None) -> dict[str, Any]:
@@ -241,6 +277,18 @@ def row(values: dict[str, Any], now: datetime, precisions: dict[int, clock.Preci
         else:
             value = values[key]
         out[key] = "" if value is None and column.kind == "text" else value
+    return out
+
+
+def screen_row(
+    values: dict[str, Any], now: datetime, columns: list[Column], precisions: dict[int, clock.Precision]
+) -> dict[str, Any]:
+    """A row of the page: `row()` with what happened on one line, the overdue flags as labels, and
+    `cells`, the chosen columns' values in order. Needs "description" among the values."""
+    out = row(values, now, precisions)
+    out["summary"] = one_line(values["description"])
+    out["overdue"] = [overdue.FLAG_LABELS[flag] for flag in overdue.FLAGS if out[f"overdue_{flag}"]]
+    out["cells"] = [{"column": column, "value": out[column.key]} for column in columns]
     return out
 
 

@@ -78,7 +78,9 @@ def dashboard_view(request: HttpRequest) -> HttpResponse:
 def log_view(request: HttpRequest) -> HttpResponse:
     scope = resolve_for_handlers(request)
     now = timezone.now()
-    form, queryset = log.filtered(scope, request.GET, now)
+    form, queryset = log.filtered(scope, request.GET, now, extra=("description",))
+    columns_form = log.ColumnsForm.of(request.GET)
+    columns = columns_form.chosen()
     page = Paginator(queryset, PAGE_SIZE).get_page(request.GET.get("page"))
     precisions: dict[int, clock.Precision] = {}  # each organisation's, asked once
     query = request.GET.copy()
@@ -91,8 +93,9 @@ def log_view(request: HttpRequest) -> HttpResponse:
             "scope": scope,
             "form": form,
             "page_obj": page,
-            "rows": [log.row(values, now, precisions) for values in page.object_list],
-            "columns": log.COLUMNS,
+            "rows": [log.screen_row(values, now, columns, precisions) for values in page.object_list],
+            "columns": columns,
+            "columns_form": columns_form,
             "querystring": f"?{query.urlencode()}&",
             "export_query": query.urlencode(),
             "scope_query": _scope_query(scope),

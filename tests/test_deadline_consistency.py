@@ -177,7 +177,7 @@ def test_every_count_agrees_with_the_log_the_export_the_clocks_page_and_the_scan
         # The ICO clocks page lists exactly the running clocks the dashboard counts.
         clocks = client.get(reverse("deadlines:ico_clocks")).context["clocks"]
         assert {i.reference for i, _ in clocks} == flagged["ico_running"]
-        assert {i.reference for i, c in clocks if c.state == "overdue"} == flagged["ico"]
+        assert {i.reference for i, due in clocks if due.state() == "overdue"} == flagged["ico"]
 
         # The scan chases the same incidents, and found the stored deadlines already current.
         result = scan()
