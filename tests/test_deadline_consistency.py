@@ -194,7 +194,7 @@ def test_every_count_agrees_with_the_log_the_export_the_clocks_page_and_the_scan
     # Reminders start 48 hours before the end (ICO_REMINDER_HOURS): the clocks nearer than that.
     assert (
         escalated(Escalation.Kind.ICO_CLOCK)
-        == {i.reference for i, c in clocks if c.deadline - NOW <= timedelta(hours=48)}
+        == {i.reference for i, due in clocks if due.due_at - NOW <= timedelta(hours=48)}
         != set()
     )
     assert escalated(Escalation.Kind.ACTION_OVERDUE) == flagged["action"]

@@ -43,6 +43,10 @@ LIST_COLUMNS = (
     "reported_on",
     "description",
     "organisation__name",
+    # What `summary_for` asks to know whether the viewer may read the description.
+    "organisation__path",
+    "reported_by",
+    "investigator",
     "personal_data",
     "reporter_anonymous",
 )
