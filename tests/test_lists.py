@@ -133,7 +133,7 @@ def test_the_triage_queue_marks_overdue_and_due_soon_with_a_tag_and_words(client
         page = page_of(client, team.manager, "incidents:queue")
     assert '<strong class="govuk-tag govuk-tag--red">Overdue by 4 working days</strong>' in page
     assert '<strong class="govuk-tag govuk-tag--yellow">Due in 1 working day</strong>' in page
-    assert page.index(late.reference) < page.index(fresh.reference)
+    assert page.index(str(late.reference)) < page.index(str(fresh.reference))
 
 
 def test_a_deadline_neither_late_nor_soon_is_words_without_a_tag(client, team: Team) -> None:
