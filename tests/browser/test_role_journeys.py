@@ -30,13 +30,6 @@ pytestmark = pytest.mark.browser
 WIDE: ViewportSize = {"width": 1280, "height": 900}
 NARROW: ViewportSize = {"width": 320, "height": 800}
 
-# The incident lists (all incidents, triage queue, assigned to me, major and critical, my
-# reports) are being made to reflow on their own branch (issue 13, "Lists that
-# tell"), which rewrites their tables. Until it lands they are held to axe here but not yet to
-# 320 px; once one of them reflows, the test says so, and its pattern comes out of this list.
-LISTS_REFLOWED_ELSEWHERE = re.compile(r"/(incidents/(queue/|serious/|mine/)?|my-reports/)(\?.*)?$")
-
-
 class Checker:
     """Checks each page a journey reaches and keeps what it finds."""
 
@@ -56,10 +49,7 @@ class Checker:
             if violations:
                 self.problems.append(f"{who} {path} at {size['width']} px:\n{format_violations(violations)}")
         wide, window = page.evaluate("[document.documentElement.scrollWidth, window.innerWidth]")
-        if LISTS_REFLOWED_ELSEWHERE.search(page.url):
-            if wide <= window:
-                self.problems.append(f"{who} {path} now reflows: take it out of LISTS_REFLOWED_ELSEWHERE")
-        elif wide > window:
+        if wide > window:
             self.problems.append(f"{who} {path}: scrolls sideways at {window} px ({wide} px wide)")
         page.set_viewport_size(WIDE)
 
