@@ -30,6 +30,7 @@ pytestmark = pytest.mark.browser
 WIDE: ViewportSize = {"width": 1280, "height": 900}
 NARROW: ViewportSize = {"width": 320, "height": 800}
 
+
 class Checker:
     """Checks each page a journey reaches and keeps what it finds."""
 
