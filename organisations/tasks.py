@@ -18,14 +18,32 @@ def set_password_link(user: object) -> str:
     return settings.SITE_URL + path
 
 
+# How many invitations one job sends: a bulk import of thousands queues many small jobs,
+# so a failure retries a few emails, never the whole county.
+INVITATION_BATCH = 50
+
+
 @task()
 def send_invitation(user_id: int, organisation_id: int) -> None:
     user = get_user_model().objects.get(pk=user_id)
     organisation = Organisation.objects.get(pk=organisation_id)
+    invite(user, organisation)
+
+
+@task()
+def send_invitations(user_ids: list[int], organisation_id: int) -> None:
+    """One batch of a bulk import's invitations (`INVITATION_BATCH` people at most)."""
+    organisation = Organisation.objects.get(pk=organisation_id)
+    for user in get_user_model().objects.filter(pk__in=user_ids).order_by("pk"):
+        invite(user, organisation)
+
+
+def invite(user: object, organisation: Organisation) -> None:
+    """The invitation email: a link to choose a password for Incident Desk at `organisation`."""
     context = {"organisation": organisation, "link": set_password_link(user)}
     send_mail(
         subject=f"You have been invited to Incident Desk for {organisation.name}",
         message=render_to_string("organisations/email/invitation.txt", context),
         from_email=None,
-        recipient_list=[user.email],
+        recipient_list=[user.email],  # type: ignore[attr-defined]
     )
