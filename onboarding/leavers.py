@@ -39,7 +39,10 @@ def _quiet(prefix: str = "user__") -> Q:
 
 
 def flag_dormant() -> int:
-    """Flag every quiet person once per organisation where they hold a role; lift stale flags. Returns how many were flagged."""
+    """Flag each quiet person once per organisation where they hold a role; lift stale flags.
+
+    Returns how many were flagged this time.
+    """
     pairs = (
         Membership.objects.filter(_quiet(), user__is_active=True)
         .values_list("user_id", "organisation_id", "user__last_login", "user__email")

@@ -17,6 +17,7 @@ its own transaction: an import cut short is finished by importing the file again
 
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from functools import partial
 from itertools import batched
 from typing import Any
 
@@ -248,7 +249,7 @@ def _import_batch(batch: tuple[Person, ...], by: Any, outcome: Outcome) -> None:
             outcome.roles_given += added
     for org_id, user_ids in invitations.items():
         for chunk in batched(user_ids, INVITATION_BATCH):
-            transaction.on_commit(lambda ids=list(chunk), o=org_id: send_invitations.enqueue(ids, o))
+            transaction.on_commit(partial(send_invitations.enqueue, list(chunk), org_id))
 
 
 def _revoke(user: Any, organisation: Organisation, by: Any, outcome: Outcome) -> None:

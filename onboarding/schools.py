@@ -126,7 +126,7 @@ def _key(parent: Organisation | int) -> int | str:
 
 def _row(
     number: int, cells: dict[str, str], scope: Scope, kinds: dict[str, str], contact_kinds: dict[str, str]
-) -> NewOrganisation | None | list[str]:
+) -> NewOrganisation | list[str] | None:
     """A new organisation, None when it is already here, or what is wrong with the row."""
     problems: list[str] = []
     name = cells.get("name", "")
@@ -137,7 +137,8 @@ def _row(
     kind = kinds.get(cells.get("kind", "").lower() or "school")
     if kind is None:
         problems.append(
-            f"“{cells.get('kind')}” is not a kind of organisation. Use one of: {', '.join(k.label for k in Organisation.Kind)}."
+            f"“{cells.get('kind')}” is not a kind of organisation. "
+            f"Use one of: {', '.join(k.label for k in Organisation.Kind)}."
         )
     urn = cells.get("urn", "")
     if urn and not URN.match(urn):

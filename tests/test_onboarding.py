@@ -61,15 +61,15 @@ def test_trial_run_lists_every_failing_row_and_changes_nothing(people: People) -
     OrganisationFactory(name="Twin", parent=people.cast.school_a)
     before = counts()
     content = (
-        "Name,Email,Organisation,Role,Leaver\n"
-        "Good One,good@example.org,School A,Reporter,\n"
-        "Bad Mail,not-an-email,School A,Reporter,\n"
-        "Elsewhere,e@example.org,School B,Reporter,\n"
-        "No Role,r@example.org,School A,Head cook,\n"
-        "Twin,t@example.org,Twin,Reporter,\n"
-        "Myself,admin@example.org,School A,,yes\n"
-        "Maybe,m@example.org,School A,,perhaps\n"
-    ).encode()
+        b"Name,Email,Organisation,Role,Leaver\n"
+        b"Good One,good@example.org,School A,Reporter,\n"
+        b"Bad Mail,not-an-email,School A,Reporter,\n"
+        b"Elsewhere,e@example.org,School B,Reporter,\n"
+        b"No Role,r@example.org,School A,Head cook,\n"
+        b"Twin,t@example.org,Twin,Reporter,\n"
+        b"Myself,admin@example.org,School A,,yes\n"
+        b"Maybe,m@example.org,School A,,perhaps\n"
+    )
     outcome = people_import.check(people.cast.school_a, content, "staff.csv", by=people.admin)
     found = {(p.row, p.message) for p in outcome.problems}
     assert outcome.rows == 7
@@ -121,9 +121,7 @@ def test_import_adds_people_roles_events_and_batched_invitations(
     assert "choose a password" in mail.outbox[0].body.lower() or "/accounts/" in mail.outbox[0].body
 
 
-def test_importing_the_same_file_again_changes_nothing(
-    people: People, django_capture_on_commit_callbacks: Any
-) -> None:
+def test_importing_the_same_file_again_changes_nothing(people: People, django_capture_on_commit_callbacks: Any) -> None:
     with django_capture_on_commit_callbacks(execute=True):
         people_import.run_import(people.cast.school_a, GOOD.encode(), "staff.csv", by=people.admin)
     before = counts()
@@ -161,7 +159,7 @@ def test_a_leaver_row_takes_away_every_role_there_at_once(people: People) -> Non
     assert outcome.roles_revoked == 2
     assert not Membership.objects.filter(user=bob).exists()
     removed = Event.objects.filter(action="membership.removed", organisation_id=people.cast.school_a.pk)
-    assert sorted(e.before["role"] for e in removed) == ["investigator", "reporter"]
+    assert sorted(e.before["role"] for e in removed if e.before) == ["investigator", "reporter"]
     before = counts()
     people_import.run_import(people.cast.school_a, content, "leavers.csv", by=people.admin)
     assert counts() == before
@@ -175,12 +173,12 @@ def test_export_neutralises_cells_a_spreadsheet_would_run(client: Any, people: P
     client.force_login(people.admin)
     response = client.get(reverse("onboarding:export_csv", args=[people.cast.school_a.uuid]))
     text = b"".join(response.streaming_content).decode()
-    assert "'=HYPERLINK" in text and '\n=HYPERLINK' not in text and ',=HYPERLINK' not in text
+    assert "'=HYPERLINK" in text and "\n=HYPERLINK" not in text and ",=HYPERLINK" not in text
     assert "bob@example.org,School A,,Reporter" in text
     response = client.get(reverse("onboarding:export_xlsx", args=[people.cast.school_a.uuid]))
     book = openpyxl.load_workbook(io.BytesIO(b"".join(response.streaming_content)))
     names = [row[0] for row in book.active.iter_rows(min_row=2, values_only=True)]
-    assert "'=HYPERLINK(\"http://x.example\",\"y\")" in names
+    assert '\'=HYPERLINK("http://x.example","y")' in names
     # Another organisation's admin gets nothing.
     other = UserFactory()
     MembershipFactory(user=other, organisation=people.cast.school_b, role=Role.ADMIN)
@@ -258,17 +256,17 @@ def test_organisations_import_with_public_pages_contacts_and_events(cast: Any, c
 def test_organisations_trial_run_lists_every_failing_row(cast: Any, county_admin: User) -> None:
     OrganisationUrn.objects.create(organisation=OrganisationFactory(name="Far Away"), urn="999999")
     content = (
-        "Name,Kind,Parent,URN,Email domains,Contacts\n"
-        "Good School,,,100010,good.sch.uk,\n"
-        ",School,,,,\n"
-        "Bad Kind,Castle,,,,\n"
-        "Bad URN,,,12AB,,\n"
-        "Orphan,,Nowhere Trust,,,\n"
-        "Bad Domain,,,,not a domain!,\n"
-        "Bad Contact,,,,,Jo Bloggs\n"
-        "Taken,,,999999,,\n"
-        "Twice,,,100010,,\n"
-    ).encode()
+        b"Name,Kind,Parent,URN,Email domains,Contacts\n"
+        b"Good School,,,100010,good.sch.uk,\n"
+        b",School,,,,\n"
+        b"Bad Kind,Castle,,,,\n"
+        b"Bad URN,,,12AB,,\n"
+        b"Orphan,,Nowhere Trust,,,\n"
+        b"Bad Domain,,,,not a domain!,\n"
+        b"Bad Contact,,,,,Jo Bloggs\n"
+        b"Taken,,,999999,,\n"
+        b"Twice,,,100010,,\n"
+    )
     before = counts()
     outcome = schools.check(cast.county, content, "schools.csv", by=county_admin)
     rows = [p.row for p in outcome.problems]
@@ -286,7 +284,9 @@ def test_organisations_trial_run_lists_every_failing_row(cast: Any, county_admin
     assert counts() == before
 
 
-def test_only_an_admin_above_or_a_superuser_imports_organisations(client: Any, people: People, county_admin: User) -> None:
+def test_only_an_admin_above_or_a_superuser_imports_organisations(
+    client: Any, people: People, county_admin: User
+) -> None:
     url = reverse("onboarding:import_organisations", args=[people.cast.county.uuid])
     client.force_login(people.admin)  # an admin of School A, not of the county
     assert client.get(url).status_code == 404
