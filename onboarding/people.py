@@ -214,7 +214,7 @@ def _import_batch(batch: tuple[Person, ...], by: Any, outcome: Outcome) -> None:
             "user_id", "organisation_id", "role"
         )
     )
-    invitations: dict[int, list[int]] = {}
+    invitations: list[list[int]] = []
     for person in batch:
         user = users.get(person.email)
         org = person.organisation
@@ -236,7 +236,7 @@ def _import_batch(batch: tuple[Person, ...], by: Any, outcome: Outcome) -> None:
                 after={"email": user.email, "name": user.full_name},
             )
             outcome.people_added += 1
-            invitations.setdefault(org.pk, []).append(user.pk)
+            invitations.append([user.pk, org.pk])
         key = (user.pk, org.pk, person.role)
         if key in held or key in waiting:
             continue
@@ -247,9 +247,8 @@ def _import_batch(batch: tuple[Person, ...], by: Any, outcome: Outcome) -> None:
         else:
             held.add(key)
             outcome.roles_given += added
-    for org_id, user_ids in invitations.items():
-        for chunk in batched(user_ids, INVITATION_BATCH):
-            transaction.on_commit(partial(send_invitations.enqueue, list(chunk), org_id))
+    for chunk in batched(invitations, INVITATION_BATCH):
+        transaction.on_commit(partial(send_invitations.enqueue, list(chunk)))
 
 
 def _revoke(user: Any, organisation: Organisation, by: Any, outcome: Outcome) -> None:

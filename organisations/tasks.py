@@ -31,11 +31,13 @@ def send_invitation(user_id: int, organisation_id: int) -> None:
 
 
 @task()
-def send_invitations(user_ids: list[int], organisation_id: int) -> None:
-    """One batch of a bulk import's invitations (`INVITATION_BATCH` people at most)."""
-    organisation = Organisation.objects.get(pk=organisation_id)
-    for user in get_user_model().objects.filter(pk__in=user_ids).order_by("pk"):
-        invite(user, organisation)
+def send_invitations(invitations: list[list[int]]) -> None:
+    """One batch of a bulk import's invitations: [user id, organisation id] pairs, at most `INVITATION_BATCH`."""
+    users = get_user_model().objects.in_bulk([user_id for user_id, _ in invitations])
+    organisations = Organisation.objects.in_bulk([organisation_id for _, organisation_id in invitations])
+    for user_id, organisation_id in invitations:
+        if user_id in users and organisation_id in organisations:
+            invite(users[user_id], organisations[organisation_id])
 
 
 def invite(user: object, organisation: Organisation) -> None:

@@ -114,9 +114,9 @@ def test_import_adds_people_roles_events_and_batched_invitations(
     # Invitations go to the worker in batches, one job for the three new people here.
     jobs = DBTaskResult.objects.filter(task_path__endswith="send_invitations")
     assert jobs.count() == 1
-    user_ids, organisation_id = jobs.get().args_kwargs["args"]
-    assert organisation_id == people.cast.school_a.pk
-    send_invitations.call(user_ids, organisation_id)
+    (invitations,) = jobs.get().args_kwargs["args"]
+    assert {organisation_id for _, organisation_id in invitations} == {people.cast.school_a.pk}
+    send_invitations.call(invitations)
     assert sorted(m.to[0] for m in mail.outbox) == ["ann@example.org", "priya@example.org", "tom@example.org"]
     assert "choose a password" in mail.outbox[0].body.lower() or "/accounts/" in mail.outbox[0].body
 
