@@ -329,3 +329,20 @@ def test_the_people_page_lists_a_leaver_and_their_open_work(client: Any, people:
     assert str(incident) in page and "Lock the filing cabinet" in page
     client.force_login(people.cast.dave)
     assert client.get(reverse("onboarding:people", args=[people.cast.school_a.uuid])).status_code == 404
+
+
+def test_the_export_and_the_people_page_cost_the_same_queries_for_many_people(
+    client: Any, people: People, django_assert_max_num_queries: Any
+) -> None:
+    school = people.cast.school_a
+    for i in range(30):
+        user = UserFactory(email=f"many{i}@example.org", last_login=timezone.now() - timedelta(days=400))
+        MembershipFactory(user=user, organisation=school, role=Role.REPORTER)
+    leavers.flag_dormant()
+    client.force_login(people.admin)
+    client.get(reverse("onboarding:people", args=[school.uuid]))  # warm the session
+    with django_assert_max_num_queries(12):
+        assert client.get(reverse("onboarding:people", args=[school.uuid])).status_code == 200
+    with django_assert_max_num_queries(8):
+        response = client.get(reverse("onboarding:export_csv", args=[school.uuid]))
+        assert b"".join(response.streaming_content).count(b"@example.org") >= 30
