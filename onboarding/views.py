@@ -9,6 +9,7 @@ Anyone else gets a 404, as for every organisation page.
 from typing import Any
 
 from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, render
@@ -57,6 +58,12 @@ def _import(request: HttpRequest, organisation: Organisation, module: Any, templ
         content, name = upload.read(), upload.name
         step = module.run_import if request.POST.get("step") == "import" else module.check
         outcome = step(organisation, content, name, by=request.user)
+    # A leaver's open incidents and actions, to hand on now their roles are gone.
+    leaver_work = []
+    if outcome is not None and getattr(outcome, "leavers", None):
+        work = leavers.open_work(set(outcome.leavers), organisation)
+        users = get_user_model().objects.in_bulk(list(work))
+        leaver_work = [(users[pk], w) for pk, w in work.items() if w["incidents"] or w["actions"]]
     return render(
         request,
         template,
@@ -65,6 +72,7 @@ def _import(request: HttpRequest, organisation: Organisation, module: Any, templ
             "current_organisation": organisation,
             "form": form,
             "outcome": outcome,
+            "leaver_work": leaver_work,
             "back": reverse("onboarding:people", args=[organisation.uuid]),
         },
     )

@@ -346,3 +346,15 @@ def test_the_export_and_the_people_page_cost_the_same_queries_for_many_people(
     with django_assert_max_num_queries(8):
         response = client.get(reverse("onboarding:export_csv", args=[school.uuid]))
         assert b"".join(response.streaming_content).count(b"@example.org") >= 30
+
+
+def test_a_leaver_imported_through_the_page_has_their_open_work_listed(client: Any, people: People) -> None:
+    alice = people.cast.alice
+    RemedialAction.objects.create(organisation=people.cast.school_a, title="Shred the old registers", owner=alice)
+    client.force_login(people.admin)
+    upload = SimpleUploadedFile("leavers.csv", b"Email,Organisation,Leaver\nalice@example.org,School A,yes\n")
+    page = client.post(
+        reverse("onboarding:import_people", args=[people.cast.school_a.uuid]), {"file": upload, "step": "import"}
+    ).content.decode()
+    assert "Open work of the leavers" in page and "Shred the old registers" in page
+    assert not Membership.objects.filter(user=alice).exists()
