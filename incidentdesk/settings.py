@@ -74,6 +74,7 @@ INSTALLED_APPS = [
     "anonymous",
     "insights",
     "webhooks",
+    "onboarding",
     "demo",
 ]
 
@@ -323,6 +324,10 @@ WEBHOOK_LEASE_SECONDS = int(os.environ.get("WEBHOOK_LEASE_SECONDS", "120"))
 # Turned off after this many failed attempts in a row, failing for at least this long.
 WEBHOOK_DISABLE_AFTER_FAILURES = int(os.environ.get("WEBHOOK_DISABLE_AFTER_FAILURES", "10"))
 WEBHOOK_DISABLE_AFTER_SECONDS = int(os.environ.get("WEBHOOK_DISABLE_AFTER_SECONDS", str(24 * 60 * 60)))
+
+# A person with a role who has not signed in for this many days is flagged to their
+# organisation's admin as a possible leaver (onboarding.leavers).
+LEAVER_AFTER_DAYS = int(os.environ.get("LEAVER_AFTER_DAYS", "180"))
 
 # Background work: django.tasks with the database worker (no broker to run).
 TASKS = {

@@ -14,6 +14,7 @@ urlpatterns = [
     path("incidents/", include("incidents.urls")),
     path("breaches/", include("breaches.urls")),
     path("organisations/", include("organisations.urls")),
+    path("organisations/", include("onboarding.urls")),
     path("evidence/", include("evidence.urls")),
     path("actions/", include("actions.urls")),
     path("case-file/", include("casefile.urls")),

@@ -196,6 +196,17 @@ class Powers:
         """Read what every report here says (a handler): needed to send report contents out."""
         return self.is_handler
 
+    # ── The organisation's people and organisations beneath it ────────────────────────────
+    @property
+    def can_manage_people(self) -> bool:
+        """Add, import, export and remove people and their roles; see who may have left."""
+        return Role.ADMIN in self.roles
+
+    @property
+    def can_add_organisations(self) -> bool:
+        """Bring organisations in beneath this one (a county's schools from a list)."""
+        return Role.ADMIN in self.roles
+
 
 def powers(user: Any, organisation: Organisation, assigned_user_id: int | None = None) -> Powers:
     """What `user` may do to something of `organisation` assigned to `assigned_user_id`."""

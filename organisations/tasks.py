@@ -18,14 +18,34 @@ def set_password_link(user: object) -> str:
     return settings.SITE_URL + path
 
 
+# How many invitations one job sends: a bulk import of thousands queues many small jobs,
+# so a failure retries a few emails, never the whole county.
+INVITATION_BATCH = 50
+
+
 @task()
 def send_invitation(user_id: int, organisation_id: int) -> None:
     user = get_user_model().objects.get(pk=user_id)
     organisation = Organisation.objects.get(pk=organisation_id)
+    invite(user, organisation)
+
+
+@task()
+def send_invitations(invitations: list[list[int]]) -> None:
+    """One batch of a bulk import's invitations: [user id, organisation id] pairs, at most `INVITATION_BATCH`."""
+    users = get_user_model().objects.in_bulk([user_id for user_id, _ in invitations])
+    organisations = Organisation.objects.in_bulk([organisation_id for _, organisation_id in invitations])
+    for user_id, organisation_id in invitations:
+        if user_id in users and organisation_id in organisations:
+            invite(users[user_id], organisations[organisation_id])
+
+
+def invite(user: object, organisation: Organisation) -> None:
+    """The invitation email: a link to choose a password for Incident Desk at `organisation`."""
     context = {"organisation": organisation, "link": set_password_link(user)}
     send_mail(
         subject=f"You have been invited to Incident Desk for {organisation.name}",
         message=render_to_string("organisations/email/invitation.txt", context),
         from_email=None,
-        recipient_list=[user.email],
+        recipient_list=[user.email],  # type: ignore[attr-defined]
     )

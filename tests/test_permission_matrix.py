@@ -87,6 +87,11 @@ EXPECTED: dict[str, Expect] = {
     # Role approvals: the page lists what each may decide; deciding is for a DPO on the node or
     # above (the grant is for DPO) and answers the admin who asked with a refusal message.
     "organisations:approvals": EVERYONE_SIGNED_IN,
+    "onboarding:people": ADMIN_ONLY,
+    "onboarding:import_people": ADMIN_ONLY,
+    "onboarding:export_csv": ADMIN_ONLY,
+    "onboarding:export_xlsx": ADMIN_ONLY,
+    "onboarding:import_organisations": ADMIN_ONLY,
     "organisations:decide_grant": Expect(method="post", statuses={"dpo_above": 302, "admin": 302}),
     "deadlines:ico_clocks": EVERYONE_SIGNED_IN,
     "breaches:clocks_moved": Expect(default=301, statuses={"anonymous": 301}),  # to the page above
