@@ -2,6 +2,7 @@ from django.contrib import admin
 from django.urls import include, path
 
 from accounts import views as account_views
+from api import v1 as api_v1
 from core import views as core_views
 
 from . import home
@@ -22,6 +23,8 @@ urlpatterns = [
     path("webhooks/", include("webhooks.urls")),
     path("account/", account_views.account, name="account"),
     path("accounts/", include("allauth.urls")),
+    path("api/v1/docs", api_v1.docs, name="api_docs"),
+    path("api/v1/", api_v1.api.urls),
     path("accessibility/", core_views.accessibility, name="accessibility"),
     path("privacy/", core_views.privacy, name="privacy"),
     path("django-admin/", admin.site.urls),

@@ -59,7 +59,15 @@ PUBLIC = Expect(default=200, statuses={"anonymous": 200})
 REPORTS_HANDLERS = Expect(statuses={"handler": 200, "dpo_above": 200, "handler_elsewhere": 200})
 REPORTS_COUNTS = Expect(statuses={"handler": 200, "dpo_above": 200, "handler_elsewhere": 200, "governance": 200})
 
+# The API's operations answer tokens, not sessions: tests/test_api_permissions.py walks every
+# operation of the OpenAPI document. Here only the pages around it.
+API_OPERATIONS_PREFIX = "api/v1/"
+
 EXPECTED: dict[str, Expect] = {
+    # Interactive API docs: organisation admins (and superusers) only; anyone else, signed out
+    # too, is told nothing is there. The OpenAPI document describes, it holds no data: public.
+    "api_docs": Expect(statuses={"admin": 200, "anonymous": 404}),
+    "api-v1:openapi-json": PUBLIC,
     "home": Expect(default=200, statuses={"anonymous": 302, "reporter": 302}),  # a reporter's home: the form
     "accessibility": Expect(default=200, statuses={"anonymous": 200}),
     "privacy": Expect(default=200, statuses={"anonymous": 200}),
@@ -183,6 +191,8 @@ def our_url_names() -> Iterator[tuple[str, str]]:
                 ns = f"{namespace}{entry.namespace}:" if entry.namespace else namespace
                 yield from walk(entry.url_patterns, route, ns)
             elif isinstance(entry, URLPattern) and entry.name:
+                if namespace == "api-v1:" and entry.name != "openapi-json":
+                    continue  # an API operation (see API_OPERATIONS_PREFIX)
                 yield f"{namespace}{entry.name}", route
 
     yield from walk(get_resolver().url_patterns, "", "")
