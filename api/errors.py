@@ -33,6 +33,11 @@ class Invalid(Exception):
         self.errors = errors
 
 
+def form_invalid(form: Any) -> Invalid:
+    """A Django form's errors as an `Invalid` to raise: the page's own messages."""
+    return Invalid({name: [str(message) for message in messages] for name, messages in form.errors.items()})
+
+
 def field_name(loc: Any) -> str:
     """`["body", "payload", "description"]` → "description"; a header or query parameter by its name."""
     parts = [str(part) for part in loc]

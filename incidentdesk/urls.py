@@ -23,6 +23,7 @@ urlpatterns = [
     path("webhooks/", include("webhooks.urls")),
     path("account/", account_views.account, name="account"),
     path("accounts/", include("allauth.urls")),
+    path("", include("api.urls")),
     path("api/v1/docs", api_v1.docs, name="api_docs"),
     path("api/v1/", api_v1.api.urls),
     path("accessibility/", core_views.accessibility, name="accessibility"),

@@ -21,5 +21,5 @@ def token_for(person: Any, scopes: list[str] | None = None, **fields: Any) -> st
     return secret
 
 
-def bearer(secret: str) -> dict[str, str]:
+def bearer(secret: str) -> dict[str, Any]:
     return {"HTTP_AUTHORIZATION": f"Bearer {secret}"}

@@ -68,6 +68,13 @@ EXPECTED: dict[str, Expect] = {
     # too, is told nothing is there. The OpenAPI document describes, it holds no data: public.
     "api_docs": Expect(statuses={"admin": 200, "anonymous": 404}),
     "api-v1:openapi-json": PUBLIC,
+    # API tokens: everyone's own (a 404 for a token that is not theirs); service accounts of an
+    # organisation for its admins. The world's token is the handler's, its service account school A's.
+    "api:my_tokens": EVERYONE_SIGNED_IN,
+    "api:revoke_my_token": Expect(method="post", statuses={"handler": 302}),
+    "api:service_accounts": ADMIN_ONLY,
+    "api:service_account": ADMIN_ONLY,
+    "api:revoke_service_token": Expect(method="post", statuses={"admin": 302}),
     "home": Expect(default=200, statuses={"anonymous": 302, "reporter": 302}),  # a reporter's home: the form
     "accessibility": Expect(default=200, statuses={"anonymous": 200}),
     "privacy": Expect(default=200, statuses={"anonymous": 200}),
@@ -268,8 +275,16 @@ def world(db: None) -> dict:
         secret_encrypted=signing.encrypt(signing.new_secret()),
         created_on=incident.reported_on,
     )
+    from api.services import create_service_account, issue_token
+
+    token, _ = issue_token(person=people["handler"], by=people["handler"], name="Desk", scopes=["read"], days=30)
+    account = create_service_account(organisation=school_a, by=people["admin"], name="Desk", roles=["reporter"])
+    service_token, _ = issue_token(person=account.person, by=people["admin"], name="Desk", scopes=["report"], days=30)
     kwargs = {
         "subscription_uuid": subscription.uuid,
+        "token_uuid": token.uuid,
+        "account_uuid": account.uuid,
+        "service_token_uuid": service_token.uuid,
         "item_id": item.pk,
         "slug": page.slug,
         "request_uuid": identity_request.uuid,

@@ -9,12 +9,12 @@ The anonymous channel stays web-only: there is no anonymous report here.
 """
 
 from datetime import datetime
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 from uuid import UUID
 
 from django.db import transaction
 from django.http import HttpRequest, HttpResponse
-from ninja import Field, Query, Router, Schema
+from ninja import Field, Query, Router, Schema, Status
 
 from anonymous.services import submit_confidential_report
 from audit.log import record
@@ -23,11 +23,12 @@ from incidents.forms import IncidentFilterForm, ReportFieldsForm
 from incidents.models import Classification, Incident
 from intake.services import submit_report
 from intake.views import reportable_organisations
+from lib import clock
 from organisations.models import HANDLER_ROLES, Organisation
 
 from .. import pagination
 from ..auth import need
-from ..errors import Invalid
+from ..errors import Invalid, form_invalid
 from ..idempotency import REPLAYED_HEADER, once
 from ..models import Scope
 from ..schemas import REFUSALS, InvalidInput, Problem
@@ -39,6 +40,11 @@ WHICH_ORGANISATION = "Say which organisation this is about: you can report to mo
 NOT_YOURS = "You cannot report to this organisation."
 
 
+# Times about an incident, as the pages show them (`lib.clock`): an ISO 8601 date-time, or the
+# date alone for an anonymous report, whose times are kept to the day.
+Moment = Annotated[str, Field(description="ISO 8601: a date-time, or only the date for an anonymous report.")]
+
+
 # ── Shapes ────────────────────────────────────────────────────────────────────────────────
 class IncidentSummary(Schema):
     uuid: UUID
@@ -47,8 +53,8 @@ class IncidentSummary(Schema):
     severity: str
     organisation: UUID
     organisation_name: str
-    reported_on: datetime
-    closed_on: datetime | None
+    reported_on: Moment
+    closed_on: Moment | None
     url: str
 
 
@@ -64,13 +70,13 @@ class Classified(Schema):
     breach_types: list[str]
     incident_type: str | None
     severity: str
-    aware_on: datetime | None
+    aware_on: Moment | None
 
 
 class IncidentDetail(IncidentSummary):
     description: str
-    occurred_on: datetime | None
-    discovered_on: datetime | None
+    occurred_on: Moment | None
+    discovered_on: Moment | None
     location: str
     information_involved: str
     personal_data: str
@@ -87,8 +93,8 @@ class IncidentDetail(IncidentSummary):
     )
     investigator: str | None
     classification: Classified
-    triaged_on: datetime | None
-    outcome_submitted_on: datetime | None
+    triaged_on: Moment | None
+    outcome_submitted_on: Moment | None
     ico_decision: str
 
 
@@ -96,7 +102,7 @@ class ClassificationVersion(Classified):
     version: int
     reason: str
     classified_by: str
-    classified_on: datetime
+    classified_on: Moment
 
 
 class ReportIn(Schema):
@@ -132,7 +138,12 @@ class ListFilters(Schema):
 
 
 # ── Building answers ──────────────────────────────────────────────────────────────────────
+def when(value: Any, precision: clock.Precision) -> str | None:
+    return clock.iso(value, precision) if value is not None else None
+
+
 def summary_of(incident: Incident) -> dict[str, Any]:
+    precision = clock.precision_of(incident)
     return {
         "uuid": incident.uuid,
         "reference": incident.reference,
@@ -140,13 +151,13 @@ def summary_of(incident: Incident) -> dict[str, Any]:
         "severity": incident.severity,
         "organisation": incident.organisation.uuid,
         "organisation_name": incident.organisation.name,
-        "reported_on": incident.reported_on,
-        "closed_on": incident.closed_on,
+        "reported_on": when(incident.reported_on, precision),
+        "closed_on": when(incident.closed_on, precision),
         "url": f"/api/v1/incidents/{incident.uuid}",
     }
 
 
-def classification_of(thing: Any) -> dict[str, Any]:
+def classification_of(thing: Any, precision: clock.Precision) -> dict[str, Any]:
     return {
         "nature": thing.nature,
         "breach_status": thing.breach_status,
@@ -154,21 +165,26 @@ def classification_of(thing: Any) -> dict[str, Any]:
         "breach_types": list(thing.breach_types or []),
         "incident_type": thing.incident_type.name if thing.incident_type else None,
         "severity": thing.severity,
-        "aware_on": thing.aware_on,
+        "aware_on": when(thing.aware_on, precision),
     }
 
 
 def detail_of(incident: Incident, viewer: Any) -> dict[str, Any]:
     investigator = incident.investigator
+    precision = clock.precision_of(incident)
+    moments = {"occurred_on", "discovered_on"}
     return (
         summary_of(incident)
-        | {name: getattr(incident, name) for name in Incident.REPORT_FIELDS}
+        | {
+            name: when(getattr(incident, name), precision) if name in moments else getattr(incident, name)
+            for name in Incident.REPORT_FIELDS
+        }
         | {
             "reported_by": incident.reporter_display(viewer),
             "investigator": (investigator.full_name or investigator.email) if investigator else None,
-            "classification": classification_of(incident),
-            "triaged_on": incident.triaged_on,
-            "outcome_submitted_on": incident.outcome_submitted_on,
+            "classification": classification_of(incident, precision),
+            "triaged_on": when(incident.triaged_on, precision),
+            "outcome_submitted_on": when(incident.outcome_submitted_on, precision),
             "ico_decision": incident.ico_decision,
         }
     )
@@ -192,7 +208,7 @@ def incident_list(request: HttpRequest, filters: Query[ListFilters]) -> dict[str
         data["organisation"] = found.pk if found else "0"  # an organisation out of reach: the form refuses it
     form = IncidentFilterForm(data, organisations=organisations)
     if not form.is_valid():
-        raise Invalid({name: list(messages) for name, messages in form.errors.items()})
+        raise form_invalid(form)
     queryset = form.filter(Incident.objects.visible_to(caller.person).select_related("organisation"))
     rows, next_cursor = pagination.page(queryset, cursor=filters.cursor, limit=filters.limit)
     return {"items": [summary_of(incident) for incident in rows], "next_cursor": next_cursor}
@@ -218,13 +234,14 @@ def classification_history(request: HttpRequest, incident_uuid: UUID) -> list[di
     incident = get_visible_or_404(Incident.objects.all(), caller.person, uuid=incident_uuid)
     versions = Classification.objects.visible_to(caller.person).filter(incident=incident)
     viewed(incident, caller.person)
+    precision = clock.precision_of(incident)
     return [
-        classification_of(version)
+        classification_of(version, precision)
         | {
             "version": version.version,
             "reason": version.reason,
             "classified_by": version.classified_by.full_name or version.classified_by.email,
-            "classified_on": version.classified_on,
+            "classified_on": when(version.classified_on, precision),
         }
         for version in versions.select_related("incident_type", "classified_by").order_by("version")
     ]
@@ -261,7 +278,7 @@ def report_organisation(person: Any, wanted: UUID | None) -> Organisation:
         ]
     },
 )
-def report(request: HttpRequest, response: HttpResponse, payload: ReportIn) -> tuple[int, dict[str, Any]]:
+def report(request: HttpRequest, response: HttpResponse, payload: ReportIn) -> Status[dict[str, Any]]:
     """Through the same service as the staff report form, with its validation messages."""
     caller = need(request, Scope.REPORT)
     organisation = report_organisation(caller.person, payload.organisation)
@@ -273,7 +290,7 @@ def report(request: HttpRequest, response: HttpResponse, payload: ReportIn) -> t
         }
     )
     if not form.is_valid():
-        raise Invalid({name: list(messages) for name, messages in form.errors.items()})
+        raise form_invalid(form)
     submit = submit_confidential_report if payload.identity == "confidential" else submit_report
 
     def work() -> tuple[int, dict[str, Any]]:
@@ -286,4 +303,4 @@ def report(request: HttpRequest, response: HttpResponse, payload: ReportIn) -> t
     status, body, replayed = once(request, caller.person, work)
     if replayed:
         response[REPLAYED_HEADER] = "true"
-    return status, body
+    return Status(status, body)
