@@ -1,4 +1,4 @@
-"""Every API operation × role × own / other organisation × token scope, from the OpenAPI
+"""Every API operation, for every role, own and other organisation, and token scope, from the OpenAPI
 document: a new operation without an entry in OPERATIONS fails `test_every_operation_has_an_entry`.
 
 The world is the web matrix's: an incident at school A; a handler there, a DPO above it (the
