@@ -51,3 +51,36 @@ def test_the_openapi_document_is_served(client, db) -> None:
     response = client.get("/api/v1/openapi.json")
     assert response.status_code == 200
     assert response.json()["openapi"].startswith("3.1")
+
+
+def test_a_person_who_can_no_longer_sign_in_has_tokens_that_stop(client, cast) -> None:
+    secret = token_for(cast.alice)
+    cast.alice.is_active = False
+    cast.alice.save()
+    assert client.get("/api/v1/incidents", **bearer(secret)).status_code == 401
+
+
+def test_a_disabled_service_account_has_tokens_that_stop(client, cast) -> None:
+    from api.services import create_service_account
+
+    account = create_service_account(organisation=cast.school_a, by=cast.alice, name="Desk", roles=["reporter"])
+    secret = token_for(account.person, ["report"])
+    payload = {"description": "A laptop was stolen"}
+    assert (
+        client.post("/api/v1/incidents", payload, content_type="application/json", **bearer(secret)).status_code == 201
+    )
+    account.disabled_on = clock.now()
+    account.save()
+    assert (
+        client.post("/api/v1/incidents", payload, content_type="application/json", **bearer(secret)).status_code == 401
+    )
+
+
+def test_a_token_follows_its_persons_roles_as_they_change(client, cast) -> None:
+    from organisations.models import Membership
+
+    incident = reported_incident(cast.school_a, cast.bob)
+    secret = token_for(cast.alice)
+    assert client.get(f"/api/v1/incidents/{incident.uuid}", **bearer(secret)).status_code == 200
+    Membership.objects.filter(user=cast.alice).delete()
+    assert client.get(f"/api/v1/incidents/{incident.uuid}", **bearer(secret)).status_code == 404
