@@ -17,5 +17,6 @@ class InvalidInput(Schema):
 
 
 # Add these to an operation's `response=` so the OpenAPI document says what each refusal looks like.
-REFUSALS: dict[int, type[Schema]] = {401: Problem, 403: Problem, 404: Problem, 429: Problem}
-STEP_REFUSALS: dict[int, type[Schema]] = REFUSALS | {409: Problem, 422: InvalidInput}
+# Every operation may answer 422: a path or query parameter that is not valid.
+REFUSALS: dict[int, type[Schema]] = {401: Problem, 403: Problem, 404: Problem, 422: InvalidInput, 429: Problem}
+STEP_REFUSALS: dict[int, type[Schema]] = REFUSALS | {409: Problem}

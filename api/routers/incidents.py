@@ -131,7 +131,9 @@ class ReportIn(Schema):
 
 class ListFilters(Schema):
     q: str = Field("", description="A reference, or words from the report (as the web list's search).")
-    status: str = Field("", description="A status, or `open` for any open status.")
+    status: Literal["", "open", *Incident.Status.values] = Field(  # type: ignore[valid-type]
+        "", description="A status, or `open` for any open status."
+    )
     organisation: UUID | None = Field(None, description="This organisation and everything beneath it.")
     cursor: str | None = None
     limit: int = Field(pagination.DEFAULT_LIMIT, ge=1, le=pagination.MAX_LIMIT)
@@ -197,7 +199,7 @@ def viewed(incident: Incident, person: Any) -> None:
 
 
 # ── Operations ────────────────────────────────────────────────────────────────────────────
-@router.get("", response={200: IncidentPage, 422: InvalidInput, **REFUSALS}, summary="Incidents you may see")
+@router.get("", response={200: IncidentPage, **REFUSALS}, summary="Incidents you may see")
 def incident_list(request: HttpRequest, filters: Query[ListFilters]) -> dict[str, Any]:
     """Newest first, with the web list's filters; `next_cursor` leads to the next page."""
     caller = need(request, Scope.READ)
@@ -264,7 +266,7 @@ def report_organisation(person: Any, wanted: UUID | None) -> Organisation:
 
 @router.post(
     "",
-    response={201: IncidentSummary, 422: InvalidInput, 409: Problem, **REFUSALS},
+    response={201: IncidentSummary, 409: Problem, **REFUSALS},
     summary="Report an incident",
     openapi_extra={
         "parameters": [
