@@ -31,7 +31,7 @@ from ..auth import need
 from ..errors import Invalid, form_invalid
 from ..idempotency import REPLAYED_HEADER, once
 from ..models import Scope
-from ..schemas import REFUSALS, InvalidInput, Problem
+from ..schemas import REFUSALS, Problem
 
 router = Router()
 
