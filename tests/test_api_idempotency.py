@@ -2,6 +2,7 @@
 
 import json
 import threading
+from typing import Any
 
 from django.db import connection
 from django.test import Client
@@ -18,7 +19,7 @@ REPORT = {"description": "A phishing email asked staff for their passwords"}
 
 
 def post(client: Client, secret: str, body: dict, key: str | None) -> object:
-    headers = {"HTTP_IDEMPOTENCY_KEY": key} if key else {}
+    headers: dict[str, Any] = {"HTTP_IDEMPOTENCY_KEY": key} if key else {}
     return client.post(
         "/api/v1/incidents", json.dumps(body), content_type="application/json", **bearer(secret), **headers
     )
