@@ -97,7 +97,7 @@ def test_a_confidential_report_hides_its_reporter_from_the_handler_but_not_the_d
 
 def test_the_classification_history_has_every_version_and_reading_it_is_on_the_record(client, cast) -> None:
     incident = reported_incident(cast.school_a, cast.bob)
-    classified = {"nature": "event", "breach_status": "near_miss", "personal_data_breach": "no"}
+    classified: dict[str, Any] = {"nature": "event", "breach_status": "near_miss", "personal_data_breach": "no"}
     lifecycle.triage(incident, by=cast.alice, severity="minor", **classified)
     incident.refresh_from_db()
     lifecycle.reclassify(
