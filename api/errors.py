@@ -15,7 +15,7 @@ from typing import Any
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from ninja import NinjaAPI
-from ninja.errors import AuthenticationError
+from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
 
 from core.exceptions import StepRefused
@@ -23,6 +23,7 @@ from core.exceptions import StepRefused
 from .auth import Forbidden, RateLimited
 
 INVALID = "Some of what was sent is not valid. See errors."
+NOT_JSON = "What was sent could not be read. Send a JSON object."
 
 
 class Invalid(Exception):
@@ -70,6 +71,13 @@ def install(api: NinjaAPI) -> None:
     @api.exception_handler(NinjaValidationError)
     def ninja_invalid(request: HttpRequest, exc: NinjaValidationError) -> HttpResponse:
         return answer(request, {"detail": INVALID, "errors": ninja_errors(exc.errors)}, 422)
+
+    @api.exception_handler(HttpError)
+    def http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
+        # django-ninja answers a body it cannot read (not JSON, not UTF-8) with its own 400.
+        if exc.status_code == 400:
+            return answer(request, {"detail": INVALID, "errors": {"__all__": [NOT_JSON]}}, 422)
+        return answer(request, {"detail": str(exc)}, exc.status_code)
 
     @api.exception_handler(DjangoValidationError)
     def django_invalid(request: HttpRequest, exc: DjangoValidationError) -> HttpResponse:

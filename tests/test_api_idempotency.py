@@ -91,3 +91,14 @@ def test_keys_belong_to_their_person(client, cast) -> None:
     post(client, token_for(cast.bob, ["report"]), REPORT, "shared")
     post(client, token_for(cast.alice, ["report"]), REPORT, "shared")
     assert Incident.objects.count() == 2
+
+
+def test_a_body_that_is_not_json_is_422_and_stores_nothing(client, cast) -> None:
+    secret = token_for(cast.bob, ["report"])
+    for body in (b"\xff", b"{not json"):
+        answer = client.post(
+            "/api/v1/incidents", body, content_type="application/json", HTTP_IDEMPOTENCY_KEY="k3", **bearer(secret)
+        )
+        assert answer.status_code == 422
+        assert answer.json()["errors"] == {"__all__": ["What was sent could not be read. Send a JSON object."]}
+    assert not Incident.objects.exists() and not IdempotentResponse.objects.exists()
