@@ -34,7 +34,7 @@ def test_an_action_is_raised_with_its_owner_by_email_and_the_owner_is_told(clien
     assert answer.json()["incident"] == str(incident.uuid)
     action = RemedialAction.objects.get(incident=incident)
     assert Event.objects.filter(action="action.created", actor=cast.alice, target_id=str(action.pk)).exists()
-    assert Notification.objects.filter(user=cast.bob, kind="action.assigned").exists()
+    assert Notification.objects.filter(user=cast.bob, kind="action_assigned").exists()
     listed = client.get(f"/api/v1/incidents/{incident.uuid}/actions", **bearer(token_for(cast.alice))).json()
     assert [a["id"] for a in listed] == [action.pk]
 
