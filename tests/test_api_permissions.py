@@ -16,13 +16,18 @@ from typing import Any
 import pytest
 from django.test import Client
 
+from actions.services import create_action
 from api.services import create_service_account
 from api.v1 import api
+from evidence.services import add_evidence
+from incidents import lifecycle
 from incidents.models import Incident
 from organisations.models import Membership, Role
 
 from .api_helpers import bearer, token_for
 from .factories import OrganisationFactory, UserFactory, reported_incident
+from .lifecycle_states import classification
+from .test_contract import PNG
 
 ROLES = [
     "reporter",
@@ -56,6 +61,7 @@ class Op:
 SEES_INCIDENTS = {"handler", "dpo_above", "service_handler"}
 SEES_SCHOOL_B = {"handler_elsewhere", "dpo_above"}
 ADMINS = {"admin"}
+MANAGERS = {"handler", "service_handler"}  # incident managers at school A: the steps' "who"
 
 # Key: "METHOD /path" as in the OpenAPI document (paths without the /api/v1 prefix).
 OPERATIONS: dict[str, Op] = {
@@ -73,6 +79,73 @@ OPERATIONS: dict[str, Op] = {
     "GET /organisations": Op("read", default=200, listed=ADMINS),
     "GET /organisations/{org_uuid}": Op("read", statuses=dict.fromkeys(ADMINS, 200)),
     "GET /organisations/{org_uuid}/people": Op("read", statuses=dict.fromkeys(ADMINS, 200)),
+    # ── The lifecycle's steps (api/routers/steps.py), on the world's triaged, unassigned incident.
+    # Each is sent what it cannot act on (an empty form, or a step the state refuses), so the
+    # walk changes nothing: 422 or 409 means the caller got past every permission check; 403
+    # is the table's "who" refusing someone who may see the incident (as the page does).
+    "GET /incidents/{incident_uuid}/steps": Op("read", statuses=dict.fromkeys(SEES_INCIDENTS, 200)),
+    "GET /incidents/{incident_uuid}/checklist": Op("read", statuses=dict.fromkeys(SEES_INCIDENTS, 200)),
+    **{
+        f"POST /incidents/{{incident_uuid}}/{path}": Op(
+            "handle", statuses=dict.fromkeys(MANAGERS, answer) | {"dpo_above": 403}
+        )
+        for path, answer in [
+            ("triage", 422),  # nothing sent: the form's errors
+            ("assign", 422),
+            ("not-an-incident", 422),
+            ("start", 409),  # "Assign an investigating officer first."
+            ("outcome", 409),  # not yet investigating
+            ("outcome/submit", 409),
+            ("close", 409),
+        ]
+    },
+    **{
+        f"POST /incidents/{{incident_uuid}}/{path}": Op("handle", statuses=dict.fromkeys(SEES_INCIDENTS, 422))
+        for path in ("reclassify", "outcome/review", "reopen", "notes", "messages")
+    },
+    "POST /incidents/{incident_uuid}/checklist/{item_id}": Op(
+        "handle", statuses=dict.fromkeys(MANAGERS, 422) | {"dpo_above": 403}
+    ),
+    # ── Messages (api/routers/messages.py): the reporter's side is their own report only.
+    "GET /incidents/{incident_uuid}/messages": Op("read", statuses=dict.fromkeys(SEES_INCIDENTS, 200)),
+    "GET /my-reports/{incident_uuid}/messages": Op("report", statuses={"reporter": 200}),
+    "POST /my-reports/{incident_uuid}/messages": Op("report", statuses={"reporter": 422}),
+    # ── Evidence (api/routers/evidence.py): whoever may open the incident; no file sent is a 422.
+    "GET /incidents/{incident_uuid}/evidence": Op("read", statuses=dict.fromkeys(SEES_INCIDENTS, 200)),
+    "POST /incidents/{incident_uuid}/evidence": Op("handle", statuses=dict.fromkeys(SEES_INCIDENTS, 422)),
+    "GET /evidence/{evidence_uuid}": Op("read", statuses=dict.fromkeys(SEES_INCIDENTS, 200)),
+    "GET /evidence/{evidence_uuid}/download": Op("read", statuses=dict.fromkeys(SEES_INCIDENTS, 200)),
+    "POST /evidence/{evidence_uuid}/withdraw": Op("handle", statuses=dict.fromkeys(SEES_INCIDENTS, 422)),
+    # ── Remedial actions (api/routers/actions.py): the world's action is owned by the admin,
+    # who may see it and mark it done, not change, cancel or reopen it (as on the pages).
+    "GET /actions": Op("read", default=200, listed=SEES_INCIDENTS),
+    "GET /incidents/{incident_uuid}/actions": Op("read", statuses=dict.fromkeys(SEES_INCIDENTS, 200)),
+    "POST /incidents/{incident_uuid}/actions": Op("handle", statuses=dict.fromkeys(SEES_INCIDENTS, 422)),
+    "GET /actions/{action_id}": Op("read", statuses=dict.fromkeys(SEES_INCIDENTS | ADMINS, 200)),
+    # Nothing sent: the action keeps its values, and the page's form needs a due date it lacks.
+    "PATCH /actions/{action_id}": Op("handle", statuses=dict.fromkeys(SEES_INCIDENTS, 422) | {"admin": 403}),
+    "POST /actions/{action_id}/done": Op(
+        "handle", statuses=dict.fromkeys(SEES_INCIDENTS | ADMINS, 422), body={"note": "x" * 2001}
+    ),
+    "POST /actions/{action_id}/cancel": Op("handle", statuses=dict.fromkeys(SEES_INCIDENTS, 422) | {"admin": 403}),
+    "POST /actions/{action_id}/reopen": Op("handle", statuses=dict.fromkeys(SEES_INCIDENTS, 422) | {"admin": 403}),
+    # ── The breach record (api/routers/breaches.py). Assessing facts names no incident: any handle token.
+    "POST /breaches/assess": Op("handle", default=200),
+    "GET /incidents/{incident_uuid}/breach": Op("read", statuses=dict.fromkeys(SEES_INCIDENTS, 200)),
+    "POST /incidents/{incident_uuid}/breach/assessments": Op(
+        "handle", statuses=dict.fromkeys(SEES_INCIDENTS, 422), body={"colour": "pink"}
+    ),
+    # Only the DPO decides; with no assessment yet, 409.
+    "POST /incidents/{incident_uuid}/breach/decision": Op(
+        "handle", statuses=dict.fromkeys(MANAGERS, 403) | {"dpo_above": 409}
+    ),
+    # ── The monitoring log (api/routers/log.py): handlers, each of their own scope.
+    **{
+        f"GET /log.{fmt}": Op(
+            "read", statuses=dict.fromkeys(SEES_INCIDENTS | {"handler_elsewhere"}, 200), listed=listed
+        )
+        for fmt, listed in [("csv", SEES_INCIDENTS), ("jsonl", SEES_INCIDENTS), ("xlsx", None)]
+    },
 }
 
 
@@ -115,14 +188,30 @@ def world(db: None) -> dict[str, Any]:
     incident: Incident = reported_incident(school_a, people["reporter"])
     # An incident at school B: nobody at school A may find it.
     elsewhere: Incident = reported_incident(school_b, None)
+    # Triaged (so it has a checklist), unassigned, with a file and an action owned by the admin
+    # (as in the web matrix): what the steps, evidence and actions operations act on.
+    lifecycle.triage(incident, by=people["handler"], **classification("minor"))
+    item = incident.checklist.filter(is_disciplinary=False).first()
+    evidence = add_evidence(incident=incident, content=PNG, original_name="photo.png", actor=people["handler"])
+    action = create_action(
+        by=people["handler"], incident=incident, title="World action", owner=people["admin"], due_on=None
+    )
     tokens = {(role, scope): token_for(people[role], [scope]) for role in ROLES for scope in SCOPES}
+    log_rows = {path: incident.reference for path in ("/log.csv", "/log.jsonl")}
     return {
         "tokens": tokens,
         "incident": incident,
         "elsewhere": elsewhere,
-        "kwargs": {"incident_uuid": incident.uuid, "org_uuid": school_a.uuid},
-        "markers": {"/incidents": incident.reference, "/organisations": str(school_a.uuid)},
-        "hidden": {"/incidents": elsewhere.reference},
+        "kwargs": {
+            "incident_uuid": incident.uuid,
+            "org_uuid": school_a.uuid,
+            "item_id": item.pk,
+            "evidence_uuid": evidence.uuid,
+            "action_id": action.pk,
+        },
+        "markers": {"/incidents": incident.reference, "/organisations": str(school_a.uuid), "/actions": "World action"}
+        | log_rows,
+        "hidden": {"/incidents": elsewhere.reference} | dict.fromkeys(log_rows, elsewhere.reference),
     }
 
 
@@ -148,7 +237,8 @@ def test_api_permission_matrix(world: dict[str, Any], key: str) -> None:
                 wrong.append(f"{role} with {scope}: {response.status_code}, expected {expected}")
                 continue
             if op.listed is not None and expected == 200:
-                text = response.content.decode()
+                raw = b"".join(response.streaming_content) if response.streaming else response.content
+                text = raw.decode("utf-8-sig")
                 path = key.split(" ", 1)[1]
                 if (world["markers"][path] in text) != (role in op.listed):
                     wrong.append(f"{role}: the list {'lacks' if role in op.listed else 'leaks'} the world's entry")

@@ -101,12 +101,13 @@ def evidence_list(request: HttpRequest, incident_uuid: UUID) -> list[EvidenceOut
 def upload(
     request: HttpRequest,
     incident_uuid: UUID,
-    file: File[UploadedFile],
+    file: File[UploadedFile | None] = None,
     description: Form[str] = "",
     source: Form[str] = Evidence.Source.STAFF,
 ) -> tuple[int, EvidenceOut | dict[str, str]]:
     """Add a file as evidence. `description`: what it is and how it was obtained (needed);
-    `source`: `staff` (collected by staff) or `reporter` (sent by the person who reported it)."""
+    `source`: `staff` (collected by staff) or `reporter` (sent by the person who reported it).
+    `file` is needed too: the upload form says so (422), after the scope and who may add."""
     user = need(request, Scope.HANDLE).person
     incident = get_visible_or_404(Incident.objects.select_related("organisation"), user, uuid=incident_uuid)
     form = bound(UploadForm, {"description": description, "source": source}, files=request.FILES)
