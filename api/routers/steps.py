@@ -68,7 +68,7 @@ class IncidentState(Schema):
     """Where the incident stands after a step, and what the caller may do next."""
 
     uuid: UUID
-    reference: str
+    reference: str | None
     status: str
     status_label: str
     severity: str
@@ -93,8 +93,6 @@ class ChecklistItemOut(Schema):
 
 # ── What they take ──────────────────────────────────────────────────────────────────────
 
-DATE_TIME = {"format": "date-time"}
-
 
 class ClassificationIn(Schema):
     severity: str | None = Field(None, description="minor, moderate, major or critical.")
@@ -106,7 +104,7 @@ class ClassificationIn(Schema):
     aware_on: str | None = Field(
         None,
         description="When the organisation became aware of a personal data breach (ISO 8601).",
-        json_schema_extra=DATE_TIME,
+        json_schema_extra={"format": "date-time"},
     )
 
 
