@@ -113,6 +113,8 @@ def test_the_steps_list_says_what_is_available_and_what_stands_in_the_way(client
         ("minor investigating", "investigator", "outcome/submit", {}, "Fill in these parts of the outcome report"),
         ("minor triaged", "alice", "reopen", {"reason": "Found more"}, "Only a closed incident can be reopened."),
         ("minor submitted", "alice", "outcome/review", {"decision": "return"}, "Say what needs to change"),
+        ("reported", "alice", "reclassify", TRIAGE | {"reason": "Wrong"}, "Triage the report first"),
+        ("minor triaged", "alice", "outcome", REPORT, "The outcome report can be changed only while"),
     ],
 )
 def test_a_refused_step_is_409_with_the_steps_own_reason_and_changes_nothing(
@@ -271,3 +273,20 @@ def test_an_internal_note_goes_on_the_record(client, people) -> None:
     assert answer.status_code == 200
     assert Event.objects.filter(action="note.added", record_id=str(incident.pk), actor=people.cast.alice).exists()
     assert call(client, people.cast.alice, f"incidents/{incident.uuid}/notes", {"body": ""}).status_code == 422
+
+
+def test_a_closed_incident_is_reopened_with_a_reason(client, people) -> None:
+    incident = build("minor closed", people)
+    path = f"incidents/{incident.uuid}/reopen"
+    assert call(client, people.cast.alice, path, {}).json()["errors"] == {"reason": ["This field is required."]}
+    answer = call(client, people.cast.carol, path, {"reason": "The parent kept a copy after all."})
+    assert answer.status_code == 200, answer.json()
+    assert answer.json()["status"] == "investigating"
+    assert Event.objects.filter(action="incident.reopened", actor=people.cast.carol).exists()
+
+
+def test_a_review_needs_a_decision(client, people) -> None:
+    incident = build("minor submitted", people)
+    answer = call(client, people.cast.alice, f"incidents/{incident.uuid}/outcome/review", {"decision": "maybe"})
+    assert answer.status_code == 422
+    assert list(answer.json()["errors"]) == ["decision"]
