@@ -38,8 +38,9 @@ def test_a_file_is_added_with_its_digest_and_the_upload_on_the_record(client, ca
     assert body["sha256"] == hashlib.sha256(PNG).hexdigest()
     assert body["uploaded_by"] == cast.alice.email
     assert Event.objects.filter(action="evidence.uploaded", actor=cast.alice, record_id=str(incident.pk)).exists()
-    listed = client.get(f"/api/v1/incidents/{incident.uuid}/evidence", **bearer(token_for(cast.alice))).json()
+    listed = client.get(f"/api/v1/incidents/{incident.uuid}/evidence", **bearer(token_for(cast.carol))).json()
     assert [e["uuid"] for e in listed] == [body["uuid"]]
+    assert Event.objects.filter(action="incident.viewed", actor=cast.carol, record_id=str(incident.pk)).exists()
 
 
 @pytest.mark.parametrize(

@@ -263,6 +263,9 @@ def test_the_disciplinary_items_words_are_hidden_from_the_investigator(client, p
     assert by_alice[item.pk]["note"] == "Training instead."
     assert by_investigator[item.pk]["note"] == ""
     assert by_investigator[item.pk]["disciplinary_decision"] == ""
+    assert Event.objects.filter(
+        action="incident.viewed", actor=people.investigator, record_id=str(incident.pk)
+    ).exists()
     refused = call(client, people.investigator, f"incidents/{incident.uuid}/checklist/{item.pk}", {"state": "pending"})
     assert refused.status_code == 403
 

@@ -34,6 +34,7 @@ from incidents.models import Incident
 from lib import clock
 
 from .forms import bound, cleaned, invalid
+from .incidents import viewed
 
 router = Router(tags=["Evidence"])
 
@@ -87,6 +88,7 @@ def visible_evidence(user: object, evidence_uuid: UUID) -> Evidence:
 def evidence_list(request: HttpRequest, incident_uuid: UUID) -> list[EvidenceOut]:
     user = need(request, Scope.READ).person
     incident = get_visible_or_404(Incident.objects.select_related("organisation"), user, uuid=incident_uuid)
+    viewed(incident, user)  # names and descriptions of what was collected: a read of the record
     rows = Evidence.objects.filter(incident=incident).select_related("uploaded_by")
     for evidence in rows:
         evidence.incident = incident  # one incident for every row: its precision asked once
@@ -132,7 +134,9 @@ def upload(
 @router.get("/evidence/{evidence_uuid}", response={200: EvidenceOut, **REFUSALS}, summary="One file's metadata")
 def evidence_detail(request: HttpRequest, evidence_uuid: UUID) -> EvidenceOut:
     user = need(request, Scope.READ).person
-    return evidence_out(visible_evidence(user, evidence_uuid))
+    evidence = visible_evidence(user, evidence_uuid)
+    viewed(evidence.incident, user)
+    return evidence_out(evidence)
 
 
 @router.get(

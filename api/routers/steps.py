@@ -30,6 +30,7 @@ from lib import clock
 from organisations.powers import Powers
 
 from .forms import bound, choice, cleaned
+from .incidents import viewed
 
 router = Router(tags=["Lifecycle steps"])
 
@@ -421,6 +422,7 @@ def checklist(request: HttpRequest, incident_uuid: UUID) -> list[ChecklistItemOu
     user = need(request, Scope.READ).person
     incident = get_visible_or_404(Incident.objects.select_related("organisation"), user, uuid=incident_uuid)
     p = incident.powers_of(user)
+    viewed(incident, user)  # what was done, in the investigators' words: a read of the record
     return [item_out(item, incident, p) for item in incident.checklist.select_related("evidence")]
 
 
