@@ -19,7 +19,7 @@ from uuid import UUID
 
 from django.core.paginator import Paginator
 from django.http import HttpRequest
-from ninja import Field, Query, Router, Schema
+from ninja import Field, Query, Router, Schema, Status
 
 from actions import services
 from actions.access import handler_organisations, owner_choices, powers_over
@@ -150,7 +150,7 @@ def action_data(given: dict[str, Any], organisation: Any, current: RemedialActio
     response={201: ActionOut, **STEP_REFUSALS},
     summary="Raise a remedial action",
 )
-def add(request: HttpRequest, incident_uuid: UUID, payload: ActionIn) -> tuple[int, ActionOut]:
+def add(request: HttpRequest, incident_uuid: UUID, payload: ActionIn) -> Status[ActionOut]:
     """Raise an action on the incident; its owner is told, as from the page."""
     user = need(request, Scope.HANDLE).person
     incident = visible_incident(user, incident_uuid)
@@ -167,7 +167,7 @@ def add(request: HttpRequest, incident_uuid: UUID, payload: ActionIn) -> tuple[i
         source=data["source"],
         change_reference=data["change_reference"],
     )
-    return 201, action_out(action)
+    return Status(201, action_out(action))
 
 
 def visible_action(user: Any, action_id: int) -> RemedialAction:

@@ -17,7 +17,7 @@ from typing import Any
 from uuid import UUID
 
 from django.http import HttpRequest
-from ninja import Body, Field, Router, Schema
+from ninja import Body, Field, Router, Schema, Status
 
 from api.auth import Forbidden, need
 from api.errors import Invalid
@@ -159,14 +159,14 @@ def breach_record(request: HttpRequest, incident_uuid: UUID) -> BreachRecordOut:
 )
 def record_assessment(
     request: HttpRequest, incident_uuid: UUID, facts: dict[str, Any] = FACTS
-) -> tuple[int, AssessmentOut]:
+) -> Status[AssessmentOut]:
     """Run the engine on the facts and keep the result as the incident's next assessment version."""
     person = need(request, Scope.HANDLE).person
     incident = visible_incident(person, incident_uuid)
     if not incident.powers_of(person).can_assess_breach:
         raise Forbidden("Only the DPO or an incident manager can assess a breach.")
     assessment = Assessment.record_assessment(incident=incident, facts=checked_facts(facts), by=person)
-    return 201, assessment_out(assessment, incident)
+    return Status(201, assessment_out(assessment, incident))
 
 
 @router.post(
@@ -174,7 +174,7 @@ def record_assessment(
     response={201: DecisionOut, **STEP_REFUSALS},
     summary="Record the DPO's decision on telling the ICO",
 )
-def decide(request: HttpRequest, incident_uuid: UUID, payload: DecisionIn) -> tuple[int, DecisionOut]:
+def decide(request: HttpRequest, incident_uuid: UUID, payload: DecisionIn) -> Status[DecisionOut]:
     """On the latest assessment: agree with its outcome, or decide otherwise with the reason.
     409 when there is no assessment yet, or the decision may not be made as sent."""
     person = need(request, Scope.HANDLE).person
@@ -196,4 +196,4 @@ def decide(request: HttpRequest, incident_uuid: UUID, payload: DecisionIn) -> tu
         decision=values.get("decision") or "",
         reason=values.get("reason") or "",
     )
-    return 201, decision_out(made, incident)
+    return Status(201, decision_out(made, incident))

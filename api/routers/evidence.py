@@ -17,7 +17,7 @@ is a 503 "try again".
 from uuid import UUID
 
 from django.http import FileResponse, HttpRequest, HttpResponse
-from ninja import Field, File, Form, Router, Schema
+from ninja import Field, File, Form, Router, Schema, Status
 from ninja.files import UploadedFile
 
 from api.auth import Forbidden, need
@@ -106,7 +106,7 @@ def upload(
     file: File[UploadedFile | None] = None,
     description: Form[str] = "",
     source: Form[str] = Evidence.Source.STAFF,
-) -> tuple[int, EvidenceOut | dict[str, str]]:
+) -> Status[EvidenceOut | dict[str, str]]:
     """Add a file as evidence. `description`: what it is and how it was obtained (needed);
     `source`: `staff` (collected by staff) or `reporter` (sent by the person who reported it).
     `file` is needed too: the upload form says so (422), after the scope and who may add."""
@@ -124,11 +124,11 @@ def upload(
         )
     except StepRefused as refused:
         if str(refused) == checks.SCANNER_DOWN:
-            return 503, {"detail": str(refused)}
+            return Status(503, {"detail": str(refused)})
         raise invalid("file", str(refused)) from refused
     except StorageFull:
-        return 503, {"detail": STORAGE_FULL}
-    return 201, evidence_out(evidence)
+        return Status(503, {"detail": STORAGE_FULL})
+    return Status(201, evidence_out(evidence))
 
 
 @router.get("/evidence/{evidence_uuid}", response={200: EvidenceOut, **REFUSALS}, summary="One file's metadata")

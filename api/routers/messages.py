@@ -17,7 +17,7 @@ from typing import Any
 from uuid import UUID
 
 from django.http import HttpRequest
-from ninja import Field, Router, Schema
+from ninja import Field, Router, Schema, Status
 
 from api.auth import need
 from api.models import Scope
@@ -91,13 +91,13 @@ def conversation(request: HttpRequest, incident_uuid: UUID) -> list[MessageOut]:
     response={201: IncidentState, **STEP_REFUSALS},
     summary="Message the reporter",
 )
-def message_reporter(request: HttpRequest, incident_uuid: UUID, payload: MessageIn) -> tuple[int, IncidentState]:
+def message_reporter(request: HttpRequest, incident_uuid: UUID, payload: MessageIn) -> Status[IncidentState]:
     """A named reporter is emailed that there is a message (never its words); an anonymous
     reporter reads it with their receipt. 409 when the incident has no reporter to write to."""
     incident, _ = incident_for_step(request, incident_uuid, "message_reporter")
     values = cleaned(bound(f.MessageForm, payload.dict(exclude_unset=True)))
     lifecycle.message_reporter(incident, by=request.user, body=values["body"])
-    return 201, state(request, incident)
+    return Status(201, state(request, incident))
 
 
 def reporter_view(incident: Incident) -> list[ReporterMessageOut]:
@@ -127,10 +127,10 @@ def my_conversation(request: HttpRequest, incident_uuid: UUID) -> list[ReporterM
     response={201: list[ReporterMessageOut], **STEP_REFUSALS},
     summary="Add to your own report",
 )
-def add_to_my_report(request: HttpRequest, incident_uuid: UUID, payload: AdditionIn) -> tuple[int, Any]:
+def add_to_my_report(request: HttpRequest, incident_uuid: UUID, payload: AdditionIn) -> Status[Any]:
     """Something found out since, for the people handling the report, who are told at once."""
     person = need(request, Scope.REPORT).person
     incident = own_report(request, incident_uuid)
     values = cleaned(bound(AddToReportForm, payload.dict(exclude_unset=True)))
     add_to_report(incident=incident, by=person, text=values["text"])
-    return 201, reporter_view(incident)
+    return Status(201, reporter_view(incident))
