@@ -134,6 +134,10 @@ def sniff(content: bytes, name: str) -> str:
     return "text/plain"
 
 
+def too_big(limit: int) -> str:
+    return f"The file is too big. Files can be up to {limit // (1024 * 1024)} MB."
+
+
 def inspect(upload: Upload) -> str:
     """The file's type, once it passes every check (StepRefused, in plain words, if not):
     not empty, within EVIDENCE_MAX_BYTES, an allowed type by its content, and the limits,
@@ -142,7 +146,7 @@ def inspect(upload: Upload) -> str:
     if not upload.content:
         raise StepRefused("The file is empty.")
     if len(upload.content) > limit:
-        raise StepRefused(f"The file is too big. Files can be up to {limit // (1024 * 1024)} MB.")
+        raise StepRefused(too_big(limit))
     mime = sniff(upload.content, upload.name)
     if mime not in ALLOWED_TYPES:
         raise StepRefused(
@@ -169,6 +173,23 @@ def add_evidence(
     """
     upload = Upload(original_name, content)
     return store(incident, upload, inspect(upload), actor=actor, source=source, description=description)
+
+
+def add_uploaded(*, incident: Incident, uploaded: Any, actor: Any, source: str, description: str) -> Evidence:
+    """A file as a handler sends it (the upload page, the API): refused by its declared size
+    before anything is read into memory, then read and stored through `add_evidence`."""
+    limit = settings.EVIDENCE_MAX_BYTES
+    if uploaded.size > limit:
+        raise StepRefused(too_big(limit))
+    with transaction.atomic():
+        return add_evidence(
+            incident=incident,
+            content=uploaded.read(limit + 1),
+            original_name=uploaded.name or "",
+            actor=actor,
+            source=source,
+            description=description.strip(),
+        )
 
 
 def store(incident: Incident, upload: Upload, mime: str, *, actor: Any, source: str, description: str) -> Evidence:

@@ -6,7 +6,6 @@ inline, never with a type a browser would run.
 
 from typing import Any
 
-from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
@@ -23,7 +22,7 @@ from incidents.models import Incident
 
 from .forms import UploadForm, WithdrawForm
 from .models import Evidence
-from .services import ALLOWED_TYPES, STORAGE_FULL, add_evidence, evidence_path, name_for_type
+from .services import ALLOWED_TYPES, STORAGE_FULL, add_uploaded, evidence_path, name_for_type
 
 
 def incident_page(incident: Incident) -> str:
@@ -37,21 +36,14 @@ def upload(request: HttpRequest, incident_uuid: Any) -> HttpResponse:
     form = UploadForm(request.POST or None, request.FILES or None)
     status = 200
     if request.method == "POST" and form.is_valid():
-        uploaded = form.cleaned_data["file"]
-        limit = settings.EVIDENCE_MAX_BYTES
         try:
-            # Refused by its declared size before anything is read into memory.
-            if uploaded.size > limit:
-                raise StepRefused(f"The file is too big. Files can be up to {limit // (1024 * 1024)} MB.")
-            with transaction.atomic():
-                evidence = add_evidence(
-                    incident=incident,
-                    content=uploaded.read(limit + 1),
-                    original_name=uploaded.name or "",
-                    actor=request.user,
-                    source=form.cleaned_data["source"],
-                    description=form.cleaned_data["description"].strip(),
-                )
+            evidence = add_uploaded(
+                incident=incident,
+                uploaded=form.cleaned_data["file"],
+                actor=request.user,
+                source=form.cleaned_data["source"],
+                description=form.cleaned_data["description"],
+            )
         except StepRefused as refused:
             form.add_error("file", str(refused))
         except StorageFull:
@@ -76,13 +68,19 @@ def download(request: HttpRequest, evidence_uuid: Any) -> FileResponse:
     )
     if evidence.is_withdrawn and not evidence.incident.powers_of(request.user).can_download_withdrawn_evidence:
         raise PermissionDenied("Withdrawn evidence can be downloaded only by the DPO or the SIRO.")
+    return serve(evidence, request.user)
+
+
+def serve(evidence: Evidence, user: Any) -> FileResponse:
+    """The file as a download, its custody event written first: the one way a file leaves
+    the store (this page and the API's download call it, after their own checks)."""
     path = evidence_path(evidence)
     handle = open(path, "rb")  # noqa: SIM115 (FileResponse closes it)
     with transaction.atomic():
         record(
             organisation_id=evidence.incident.organisation_id,
             action="evidence.downloaded",
-            actor=request.user,
+            actor=user,
             record=evidence.incident,
             target=evidence,
             after={"evidence": str(evidence.uuid), "name": evidence.original_name, "sha256": evidence.sha256},

@@ -76,6 +76,8 @@ INSTALLED_APPS = [
     "webhooks",
     "onboarding",
     "demo",
+    "api",
+    "ninja",  # the interactive API docs' templates and static files
 ]
 
 MIDDLEWARE = [
@@ -433,3 +435,7 @@ CACHES = {
     # Rate limits of the public pages are not a cache: anonymous.ratelimit counts them in
     # the database under a random salt per window (docs/anonymous-reporting.md).
 }
+
+# The public API (docs/api.md): calls a minute for each token, counted in the database so
+# every process shares the count.
+API_RATE_LIMIT_PER_MINUTE = int(os.environ.get("API_RATE_LIMIT_PER_MINUTE", "120"))

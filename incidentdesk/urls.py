@@ -2,6 +2,7 @@ from django.contrib import admin
 from django.urls import include, path
 
 from accounts import views as account_views
+from api import v1 as api_v1
 from core import views as core_views
 from organisations import sso_views
 
@@ -29,6 +30,9 @@ urlpatterns = [
     path("accounts/oidc/<str:provider_id>/login/callback/", sso_views.oidc_callback, name="openid_connect_callback"),
     path("sign-in/<str:kind>/", sso_views.sign_in_with, name="sso_sign_in"),
     path("accounts/", include("allauth.urls")),
+    path("", include("api.urls")),
+    path("api/v1/docs", api_v1.docs, name="api_docs"),
+    path("api/v1/", api_v1.api.urls),
     path("accessibility/", core_views.accessibility, name="accessibility"),
     path("privacy/", core_views.privacy, name="privacy"),
     path("django-admin/", admin.site.urls),

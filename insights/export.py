@@ -1,12 +1,14 @@
-"""The monitoring log as CSV or XLSX, streamed so memory stays flat however many rows.
+"""The monitoring log as CSV, XLSX or JSON lines, streamed so memory stays flat however many rows.
 
-CSV goes out row by row as the database hands rows over. XLSX is written by openpyxl's
+CSV and JSON lines go out row by row as the database hands rows over. XLSX is written by openpyxl's
 write-only workbook, which keeps rows in a temporary file rather than in memory, then
 sent in chunks. Text that a spreadsheet would run as a formula (starting = + - @, tab or
-carriage return) is neutralised with a leading apostrophe.
+carriage return) is neutralised with a leading apostrophe, in every format: a program that
+reads the JSON lines may well hand them to a spreadsheet.
 """
 
 import csv
+import json
 import tempfile
 from collections.abc import Iterable, Iterator
 from datetime import date, datetime
@@ -67,6 +69,23 @@ def csv_chunks(rows: Iterable[dict[str, Any]]) -> Iterator[str]:
         yield writer.writerow([_text(row[c.key], c.kind) for c in log.COLUMNS])
 
 
+def _json(value: Any, kind: str) -> Any:
+    if kind == "flag":
+        return bool(value)
+    if isinstance(value, date):  # a local datetime, or a date at an anonymous report's DAY precision
+        return value.isoformat()
+    return neutralise(value)
+
+
+def jsonl_chunks(rows: Iterable[dict[str, Any]]) -> Iterator[str]:
+    """One JSON object a line, keyed by the columns' keys (and the incident's uuid): numbers as
+    numbers, flags as true or false, times in ISO 8601 as local time (a date alone at an
+    anonymous report's DAY precision), text neutralised as in the spreadsheet."""
+    for row in rows:
+        line = {"uuid": str(row["uuid"])} | {c.key: _json(row[c.key], c.kind) for c in log.COLUMNS}
+        yield json.dumps(line, ensure_ascii=False) + "\n"
+
+
 def _width(column: log.Column) -> int:
     return WIDE.get(column.key) or WIDTHS.get(column.kind) or max(len(column.label) + 4, 16)
 
@@ -110,3 +129,11 @@ def xlsx_chunks(rows: Iterable[dict[str, Any]]) -> Iterator[bytes]:
         spool.seek(0)
         while chunk := spool.read(CHUNK):
             yield chunk
+
+
+# Each format: how its chunks are written, and its content type.
+FORMATS = {
+    "csv": (csv_chunks, "text/csv; charset=utf-8"),
+    "xlsx": (xlsx_chunks, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
+    "jsonl": (jsonl_chunks, "application/jsonl; charset=utf-8"),
+}

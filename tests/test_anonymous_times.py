@@ -67,6 +67,10 @@ NOT_WALKED = {
     "organisations:remove_membership": "POST only; no incident",
     "organisations:remove_contact": "POST only; no incident",
     "organisations:decide_grant": "POST only; a role request, no incident",
+    "api:revoke_my_token": "POST only; an API token, no incident",
+    "api:revoke_service_token": "POST only; an API token, no incident",
+    "api:service_account": "a service account and its tokens: no incident",
+    # The API's operations answer tokens, not sessions: test_the_api_gives_an_anonymous_report_only_its_day.
 }
 
 
@@ -237,6 +241,25 @@ def test_a_webhook_tells_of_an_anonymous_report_to_the_day(
     assert payload["data"]["incident"]["anonymous"] is True
     assert not leaks(receiver.received[0][1].decode())
     assert "Registers left out" not in receiver.received[0][1].decode()  # no report contents
+
+
+def test_the_api_gives_an_anonymous_report_only_its_day(client, transactional_db, people: People) -> None:
+    from .api_helpers import bearer, token_for
+
+    page = page_for(people.cast.school_a)
+    incident, _ = anonymous_report(client, page)
+    secret = token_for(people.cast.alice)
+    with time_machine.travel(LOOKED, tick=False):
+        texts = [
+            client.get(url, **bearer(secret)).content.decode()
+            for url in (
+                "/api/v1/incidents",
+                f"/api/v1/incidents/{incident.uuid}",
+                f"/api/v1/incidents/{incident.uuid}/classifications",
+            )
+        ]
+    assert incident.reference in texts[1]
+    assert [leaks(text) for text in texts] == [[], [], []]
 
 
 def test_the_triage_queue_gives_an_anonymous_report_an_age_in_days(client, transactional_db, people: People) -> None:

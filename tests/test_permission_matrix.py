@@ -59,7 +59,22 @@ PUBLIC = Expect(default=200, statuses={"anonymous": 200})
 REPORTS_HANDLERS = Expect(statuses={"handler": 200, "dpo_above": 200, "handler_elsewhere": 200})
 REPORTS_COUNTS = Expect(statuses={"handler": 200, "dpo_above": 200, "handler_elsewhere": 200, "governance": 200})
 
+# The API's operations answer tokens, not sessions: tests/test_api_permissions.py walks every
+# operation of the OpenAPI document. Here only the pages around it.
+API_OPERATIONS_PREFIX = "api/v1/"
+
 EXPECTED: dict[str, Expect] = {
+    # Interactive API docs: organisation admins (and superusers) only; anyone else, signed out
+    # too, is told nothing is there. The OpenAPI document describes, it holds no data: public.
+    "api_docs": Expect(statuses={"admin": 200, "anonymous": 404}),
+    "api-v1:openapi-json": PUBLIC,
+    # API tokens: everyone's own (a 404 for a token that is not theirs); service accounts of an
+    # organisation for its admins. The world's token is the handler's, its service account school A's.
+    "api:my_tokens": EVERYONE_SIGNED_IN,
+    "api:revoke_my_token": Expect(method="post", statuses={"handler": 302}),
+    "api:service_accounts": ADMIN_ONLY,
+    "api:service_account": ADMIN_ONLY,
+    "api:revoke_service_token": Expect(method="post", statuses={"admin": 302}),
     "home": Expect(default=200, statuses={"anonymous": 302, "reporter": 302}),  # a reporter's home: the form
     "accessibility": Expect(default=200, statuses={"anonymous": 200}),
     "privacy": Expect(default=200, statuses={"anonymous": 200}),
@@ -190,6 +205,8 @@ def our_url_names() -> Iterator[tuple[str, str]]:
                 ns = f"{namespace}{entry.namespace}:" if entry.namespace else namespace
                 yield from walk(entry.url_patterns, route, ns)
             elif isinstance(entry, URLPattern) and entry.name:
+                if namespace == "api-v1:" and entry.name != "openapi-json":
+                    continue  # an API operation (see API_OPERATIONS_PREFIX)
                 yield f"{namespace}{entry.name}", route
 
     yield from walk(get_resolver().url_patterns, "", "")
@@ -265,8 +282,16 @@ def world(db: None) -> dict:
         secret_encrypted=signing.encrypt(signing.new_secret()),
         created_on=incident.reported_on,
     )
+    from api.services import create_service_account, issue_token
+
+    token, _ = issue_token(person=people["handler"], by=people["handler"], name="Desk", scopes=["read"], days=30)
+    account = create_service_account(organisation=school_a, by=people["admin"], name="Desk", roles=["reporter"])
+    service_token, _ = issue_token(person=account.person, by=people["admin"], name="Desk", scopes=["report"], days=30)
     kwargs = {
         "subscription_uuid": subscription.uuid,
+        "token_uuid": token.uuid,
+        "account_uuid": account.uuid,
+        "service_token_uuid": service_token.uuid,
         "item_id": item.pk,
         "slug": page.slug,
         "request_uuid": identity_request.uuid,
