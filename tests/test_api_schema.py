@@ -22,7 +22,7 @@ from organisations.models import Membership, Role
 from .api_helpers import token_for
 from .factories import OrganisationFactory, UserFactory, reported_incident
 
-EXAMPLES = 15
+EXAMPLES = 10
 
 schema = schemathesis.openapi.from_wsgi("/api/v1/openapi.json", get_wsgi_application())
 
