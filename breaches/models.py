@@ -6,6 +6,7 @@ individuals is a new row, and the incident's ICO fields (`ico_decision`, `ico_re
 the same transaction as their event.
 """
 
+from collections.abc import Sequence
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -552,7 +553,7 @@ def assessments_newest_first(incident: Incident) -> list[Assessment]:
     return list(getattr(incident, ASSESSMENTS).all())
 
 
-def prefetch_assessments(incidents: list[Incident]) -> None:
+def prefetch_assessments(incidents: Sequence[Incident]) -> None:
     """Fetch the assessments of every incident in `incidents` that has not got them yet, in one
     query: a page that asks the close step's blockers of many incidents (the home) costs the
     same however many there are."""

@@ -196,6 +196,13 @@ class Powers:
         """Read what every report here says (a handler): needed to send report contents out."""
         return self.is_handler
 
+    # ── The organisation itself ──────────────────────────────────────────────────────────
+    @property
+    def can_change_settings(self) -> bool:
+        """People and roles, role titles, contacts, letterhead, timescales, incident types, the
+        checklist, the public report page, informed parties: the organisation admin's."""
+        return Role.ADMIN in self.roles
+
 
 def powers(user: Any, organisation: Organisation, assigned_user_id: int | None = None) -> Powers:
     """What `user` may do to something of `organisation` assigned to `assigned_user_id`."""
