@@ -6,8 +6,8 @@ from typing import Any
 from django import forms
 from django.utils import timezone
 
-from core.forms import HintedRadioSelect, needed
 from core import dates
+from core.forms import HintedRadioSelect, needed
 from incidents.models import Incident
 
 from . import engine

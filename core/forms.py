@@ -6,7 +6,8 @@ from django import forms
 from django.forms.boundfield import BoundField
 from django.forms.renderers import TemplatesSetting
 from django.forms.utils import ErrorList
-from django.utils.safestring import SafeString, mark_safe
+from django.utils.html import format_html_join
+from django.utils.safestring import SafeString
 
 
 class DateTimeInput(forms.DateTimeInput):
@@ -27,7 +28,11 @@ class HintedChoices:
     """
 
     def __init__(
-        self, *args: Any, hints: dict[str, str] | None = None, reveals: dict[str, list[str]] | None = None, **kwargs: Any
+        self,
+        *args: Any,
+        hints: dict[str, str] | None = None,
+        reveals: dict[str, list[str]] | None = None,
+        **kwargs: Any,
     ) -> None:
         super().__init__(*args, **kwargs)
         self.hints = hints or {}
@@ -117,7 +122,7 @@ class GovukBoundField(BoundField):
 
     def as_field_group(self) -> SafeString:
         if self.revealed_by() is not None:
-            return mark_safe("")  # drawn inside the choice that reveals it (see as_widget)
+            return SafeString()  # drawn inside the choice that reveals it (see as_widget)
         return super().as_field_group()
 
     def as_widget(self, widget: Any = None, attrs: Any = None, only_initial: bool = False) -> SafeString:
@@ -125,7 +130,7 @@ class GovukBoundField(BoundField):
         reveals = getattr(widget, "reveals", None)
         if reveals:
             widget.revealed_html = {
-                value: mark_safe("".join(BoundField.as_field_group(self.form[name]) for name in names))
+                value: format_html_join("", "{}", ((BoundField.as_field_group(self.form[name]),) for name in names))
                 for value, names in reveals.items()
                 if all(name in self.form.fields for name in names)
             }
