@@ -32,9 +32,11 @@ TITLES = [
 
 
 def rows_of(page: str) -> dict[str, str]:
-    """Each summary-list row's key and value, as text."""
+    """Each summary-list row's key and its state line, as text."""
     found = re.findall(
-        r'<dt class="govuk-summary-list__key">(.*?)</dt>\s*<dd class="govuk-summary-list__value">(.*?)</dd>', page, re.S
+        r'<dt class="govuk-summary-list__key">(.*?)</dt>\s*<dd class="govuk-summary-list__value">\s*<p[^>]*>(.*?)</p>',
+        page,
+        re.S,
     )
     return {key.strip(): html.unescape(re.sub(r"\s+", " ", value).strip()) for key, value in found}
 
