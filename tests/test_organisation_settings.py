@@ -28,6 +28,7 @@ TITLES = [
     "Severity definitions",
     "Public report page and poster",
     "Informed parties",
+    "Webhooks",
 ]
 
 
@@ -54,6 +55,7 @@ def test_the_settings_page_states_each_setting_of_a_new_organisation(client, cas
     assert rows["Incident types"].endswith("built in, none added here.")
     assert rows["Public report page and poster"].startswith("Not set up")
     assert rows["Informed parties"].startswith("Nobody named")
+    assert rows["Webhooks"].startswith("None:")
 
 
 def test_each_line_follows_what_the_organisation_set(client, cast: Cast) -> None:
