@@ -12,3 +12,7 @@ class AnonymousConfig(AppConfig):
 
         # Every app formats anonymous reports' times through lib.clock; the choice is here.
         clock.set_precision_source(PublicReportPage.time_precision_for)
+        # Its line on each organisation's settings page.
+        from .settings_lines import register
+
+        register()

@@ -301,7 +301,6 @@ def public_page_settings(request: HttpRequest, org_uuid: Any) -> HttpResponse:
             "current_organisation": organisation,
             "page": page,
             "address": address,
-            "organisation_url": reverse("organisations:detail", args=[organisation.uuid]),
         },
     )
 

@@ -7,6 +7,7 @@ from django import forms
 from django.utils import timezone
 
 from core import dates
+from core.forms import HintedRadioSelect, needed
 from incidents.models import Incident
 
 from . import engine
@@ -309,12 +310,15 @@ class DecisionForm(forms.Form):
     agrees = forms.ChoiceField(
         label="Do you agree with the assessment's outcome?",
         choices=[("yes", "Yes, agree"), ("no", "No, I am deciding differently")],
-        widget=forms.RadioSelect,
+        widget=HintedRadioSelect(reveals={"no": ["decision"]}),
     )
-    decision = forms.ChoiceField(
-        label="If not, what is your decision?",
-        choices=[("", "Choose a decision"), *Incident.IcoDecision.choices],
-        required=False,
+    decision = needed(
+        forms.ChoiceField(
+            label="What is your decision instead?",
+            choices=[("", "Choose a decision"), *Incident.IcoDecision.choices],
+            required=False,
+        ),
+        "when you decide differently",
     )
     reason = forms.CharField(
         label="Reason",

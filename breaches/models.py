@@ -6,6 +6,7 @@ individuals is a new row, and the incident's ICO fields (`ico_decision`, `ico_re
 the same transaction as their event.
 """
 
+from collections.abc import Sequence
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -548,16 +549,24 @@ def assessments_newest_first(incident: Incident) -> list[Assessment]:
     incident page's breach panel and the close step's blocker share it. `refresh_from_db`
     forgets it, and so does recording an assessment or a decision on this incident object.
     """
-    cache = incident.__dict__.setdefault("_prefetched_objects_cache", {})
-    if ASSESSMENTS not in cache:
-        decided = Decision.objects.filter(assessment__incident=OuterRef("incident")).order_by("-decided_on", "-id")
-        newest_first = Assessment.objects.order_by("-version").annotate(
-            decided_on_assessment=Subquery(decided.values("assessment_id")[:1]),
-            decided_as=Subquery(decided.values("decision")[:1]),
-            decided_at_severity=Subquery(decided.values("severity")[:1]),
-        )
-        prefetch_related_objects([incident], Prefetch(ASSESSMENTS, queryset=newest_first))
+    prefetch_assessments([incident])
     return list(getattr(incident, ASSESSMENTS).all())
+
+
+def prefetch_assessments(incidents: Sequence[Incident]) -> None:
+    """Fetch the assessments of every incident in `incidents` that has not got them yet, in one
+    query: a page that asks the close step's blockers of many incidents (the home) costs the
+    same however many there are."""
+    wanted = [i for i in incidents if ASSESSMENTS not in i.__dict__.setdefault("_prefetched_objects_cache", {})]
+    if not wanted:
+        return
+    decided = Decision.objects.filter(assessment__incident=OuterRef("incident")).order_by("-decided_on", "-id")
+    newest_first = Assessment.objects.order_by("-version").annotate(
+        decided_on_assessment=Subquery(decided.values("assessment_id")[:1]),
+        decided_as=Subquery(decided.values("decision")[:1]),
+        decided_at_severity=Subquery(decided.values("severity")[:1]),
+    )
+    prefetch_related_objects(wanted, Prefetch(ASSESSMENTS, queryset=newest_first))
 
 
 def forget_assessments(incident: Incident) -> None:

@@ -6,6 +6,8 @@ from django import forms
 from django.forms.boundfield import BoundField
 from django.forms.renderers import TemplatesSetting
 from django.forms.utils import ErrorList
+from django.utils.html import format_html_join
+from django.utils.safestring import SafeString
 
 
 class DateTimeInput(forms.DateTimeInput):
@@ -16,16 +18,33 @@ class DateTimeInput(forms.DateTimeInput):
 
 
 class HintedChoices:
-    """Choices with a hint under each (a severity's definition, a term's meaning): mixed into a
-    radio or checkbox widget, whose option template shows `hint`."""
+    """Choices with a hint under each (a severity's definition, a term's meaning), and questions
+    revealed by a choice (GOV.UK's conditional reveal): mixed into a radio or checkbox widget.
 
-    def __init__(self, *args: Any, hints: dict[str, str] | None = None, **kwargs: Any) -> None:
+    `reveals` maps a choice's value to the names of other fields of the same form, shown
+    beneath that choice: `HintedRadioSelect(reveals={"yes": ["aware_on"]})`. Without
+    JavaScript every revealed question shows, as on GOV.UK; with it, only the chosen one's.
+    Whether a revealed field is needed is still the form's validation (and `needed`'s label).
+    """
+
+    def __init__(
+        self,
+        *args: Any,
+        hints: dict[str, str] | None = None,
+        reveals: dict[str, list[str]] | None = None,
+        **kwargs: Any,
+    ) -> None:
         super().__init__(*args, **kwargs)
         self.hints = hints or {}
+        self.reveals = {str(value): list(names) for value, names in (reveals or {}).items()}
+        self.revealed_html: dict[str, str] = {}  # the revealed fields' groups, set as the form renders
 
     def create_option(self, name: str, value: Any, *args: Any, **kwargs: Any) -> dict[str, Any]:
         option = super().create_option(name, value, *args, **kwargs)  # type: ignore[misc]
         option["hint"] = self.hints.get(str(value), "")
+        html = self.revealed_html.get(str(value))
+        if html and option["attrs"].get("id"):
+            option["reveal"] = {"id": f"{option['attrs']['id']}-conditional", "html": html}
         return option
 
 
@@ -78,7 +97,8 @@ def required_message(bound: BoundField) -> str:
 
 class GovukBoundField(BoundField):
     """A field whose "required" error says which field and what to do, in the error summary
-    and beside the field alike (both read `errors`)."""
+    and beside the field alike (both read `errors`); a field revealed by another's choice
+    (`HintedChoices.reveals`) is drawn beneath that choice, not where it would stand alone."""
 
     @property
     def errors(self) -> ErrorList:
@@ -92,6 +112,29 @@ class GovukBoundField(BoundField):
             else:
                 messages.extend(error.messages)
         return self.form.error_class(messages, renderer=self.form.renderer, field_id=self.auto_id or None)
+
+    def revealed_by(self) -> str | None:
+        """The name of the form's field whose choice reveals this one, if any."""
+        for name, field in self.form.fields.items():
+            if any(self.name in names for names in getattr(field.widget, "reveals", {}).values()):
+                return name
+        return None
+
+    def as_field_group(self) -> SafeString:
+        if self.revealed_by() is not None:
+            return SafeString()  # drawn inside the choice that reveals it (see as_widget)
+        return super().as_field_group()
+
+    def as_widget(self, widget: Any = None, attrs: Any = None, only_initial: bool = False) -> SafeString:
+        widget = widget or self.field.widget
+        reveals = getattr(widget, "reveals", None)
+        if reveals:
+            widget.revealed_html = {
+                value: format_html_join("", "{}", ((BoundField.as_field_group(self.form[name]),) for name in names))
+                for value, names in reveals.items()
+                if all(name in self.form.fields for name in names)
+            }
+        return super().as_widget(widget, attrs, only_initial)
 
 
 class GovukRenderer(TemplatesSetting):

@@ -23,6 +23,10 @@ class DeadlinesConfig(AppConfig):
         post_save.connect(on_action_saved, sender=RemedialAction, dispatch_uid="deadlines.action_saved")
 
         describe_action("timescales.changed", "Timescales changed")
+        # Its line on each organisation's settings page.
+        from .settings_lines import register
+
+        register()
         describe_action("reporter.progress_told", "Reporter told of progress")
         for kind in Escalation.Kind:
             describe_action(f"escalation.{kind.value}", f"Escalated: {kind.label[:1].lower()}{kind.label[1:]}")

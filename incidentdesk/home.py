@@ -19,13 +19,14 @@ from datetime import datetime
 from typing import Any
 
 from django.contrib.auth.decorators import login_required
-from django.db.models import Count, Exists, OuterRef, Q, Subquery
+from django.db.models import Count, Exists, OuterRef, Q, Subquery, prefetch_related_objects
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 
 from actions.models import RemedialAction
+from breaches.models import prefetch_assessments
 from deadlines.models import Deadline
 from incidents import lifecycle
 from incidents.models import ChecklistItem, Incident, ReporterMessage
@@ -105,6 +106,11 @@ def work_for(user: Any) -> list[Item]:
         .order_by("reported_on")[: LIMIT * 6]
     )
     due = _deadlines({i.pk for i in candidates})
+    # What the review and close steps' blockers read, for every submitted report at once (not
+    # one query per incident): its reviews, its checklist, and the breach record's assessments.
+    submitted_ones = [i for i in candidates if i.status == Incident.Status.OUTCOME_SUBMITTED]
+    prefetch_related_objects(submitted_ones, "outcome_report__reviews", "checklist")
+    prefetch_assessments(submitted_ones)
     items: list[Item] = []
     for incident in candidates:
         p = incident.powers_of(user)

@@ -15,6 +15,10 @@ class IncidentsConfig(AppConfig):
         from .registry import add_section
 
         add_section(lifecycle_sections)
+        # Its line on each organisation's settings page.
+        from .settings_lines import register
+
+        register()
 
         for action, text in {
             "incident.reported": "Reported",

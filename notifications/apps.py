@@ -15,6 +15,10 @@ class NotificationsConfig(AppConfig):
         subscribe(on_incident_event, "incident.", "reporter.message_sent")
         # Who is told of a request to give the DPO, SIRO or admin role, and its decision.
         grant_event.connect(on_grant_event, dispatch_uid="notifications.on_grant_event")
+        # Its line on each organisation's settings page.
+        from .settings_lines import register
+
+        register()
 
         describe_action("notification.retried", "Failed email sent again")
         describe_action("informed_party.added", "Informed party added")

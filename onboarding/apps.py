@@ -13,3 +13,7 @@ class OnboardingConfig(AppConfig):
         describe_action("organisation_import.run", "Organisations brought in from a file")
         describe_action("organisation.created", "Organisation created")
         describe_action("leaver.flagged", "Person flagged: no sign-in for a long time")
+
+        from .settings_lines import register
+
+        register()

@@ -196,11 +196,18 @@ class Powers:
         """Read what every report here says (a handler): needed to send report contents out."""
         return self.is_handler
 
-    # ── The organisation's people and organisations beneath it ────────────────────────────
+    # ── The organisation itself, its people and organisations beneath it ──────────────────
+    @property
+    def can_change_settings(self) -> bool:
+        """People and roles, role titles, contacts, letterhead, timescales, incident types, the
+        checklist, the public report page, informed parties: the organisation admin's."""
+        return Role.ADMIN in self.roles
+
     @property
     def can_manage_people(self) -> bool:
-        """Add, import, export and remove people and their roles; see who may have left."""
-        return Role.ADMIN in self.roles
+        """Add, import, export and remove people and their roles; see who may have left: one of
+        the organisation's settings."""
+        return self.can_change_settings
 
     @property
     def can_add_organisations(self) -> bool:

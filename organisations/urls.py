@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import help, letterhead, sso_views, views
+from . import help, letterhead, settings_hub, sso_views, views
 
 app_name = "organisations"
 urlpatterns = [
@@ -9,6 +9,7 @@ urlpatterns = [
     path("approvals/", views.approvals, name="approvals"),
     path("approvals/<uuid:grant_uuid>/", views.decide_grant, name="decide_grant"),
     path("<uuid:org_uuid>/", views.organisation_detail, name="detail"),
+    path("<uuid:org_uuid>/settings/", settings_hub.settings_page, name="settings"),
     path("<uuid:org_uuid>/invite/", views.invite, name="invite"),
     path("<uuid:org_uuid>/memberships/<int:membership_id>/remove/", views.remove_membership, name="remove_membership"),
     path("<uuid:org_uuid>/role-titles/", views.role_titles, name="role_titles"),

@@ -90,6 +90,7 @@ EXPECTED: dict[str, Expect] = {
     "organisations:list": EVERYONE_SIGNED_IN,
     "organisations:glossary": EVERYONE_SIGNED_IN,
     "organisations:detail": ADMIN_ONLY,
+    "organisations:settings": ADMIN_ONLY,
     "organisations:invite": ADMIN_ONLY,
     "organisations:role_titles": ADMIN_ONLY,
     "organisations:letterhead": ADMIN_ONLY,

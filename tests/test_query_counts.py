@@ -11,7 +11,8 @@ when it has rows, whatever the number of rows.
 """
 
 import pytest
-from django.db import transaction
+from django.db import connection, transaction
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from actions.services import create_action
@@ -85,3 +86,46 @@ def test_the_incident_list_costs_at_most_10_queries_for_every_viewer(
         client.force_login(user)
         with django_assert_max_num_queries(LIST_LIMIT):
             assert client.get(reverse("incidents:list")).status_code == 200
+
+
+# An incident in each state that puts something on a handler's home: triage, an investigation,
+# reviews to do, a close waiting on the breach record, an ICO clock, a critical one overseen.
+HOME_STATES = [
+    "reported",
+    "major investigating report written",
+    "minor submitted",
+    "major submitted manager accepted",
+    "major submitted breach all accepted",
+    "major submitted breach all accepted ico decided",
+    "critical triaged",
+]
+HOME_LIMIT = 14
+
+
+def test_the_home_page_costs_the_same_queries_however_many_incidents_wait(client, people: People) -> None:
+    """The home asks the lifecycle's blockers of every candidate incident; what they read (the
+    report's reviews, the checklist, the breach record's assessments) is fetched for all at
+    once, so four times the incidents cost no more queries."""
+    viewers = (people.cast.alice, people.cast.carol, people.siro, people.investigator)
+
+    def visit() -> tuple[list[int], list[int]]:
+        queries, items = [], []
+        for user in viewers:
+            client.force_login(user)
+            with CaptureQueriesContext(connection) as captured:
+                page = client.get(reverse("home"))
+            assert page.status_code == 200
+            queries.append(len(captured.captured_queries))
+            items.append(len(page.context["items"]) + len(page.context["oversee"]))
+        return queries, items
+
+    for state in HOME_STATES:
+        build(state, people)
+    few, items_few = visit()
+    for state in HOME_STATES * 3:
+        build(state, people)
+    many, items_many = visit()
+    assert all(n > 0 for n in items_few), items_few
+    assert [n * 4 for n in items_few] == items_many  # four times the work shown...
+    assert few == many, (few, many)  # ...for the same queries
+    assert max(many) <= HOME_LIMIT, many

@@ -13,6 +13,10 @@ class WebhooksConfig(AppConfig):
 
         # Each event of the table becomes a delivery row in the event's own transaction.
         subscribe(on_incident_event, *PREFIXES)
+        # Its line on each organisation's settings page.
+        from .settings_lines import register
+
+        register()
         describe_action("webhook.added", "Webhook added")
         describe_action("webhook.changed", "Webhook changed")
         describe_action("webhook.paused", "Webhook paused")

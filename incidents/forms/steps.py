@@ -34,7 +34,7 @@ class ClassificationForm(forms.Form):
     personal_data_breach = forms.ChoiceField(
         label="Is it a personal data breach?",
         choices=Incident.PersonalDataBreach.choices,
-        widget=forms.RadioSelect,
+        widget=HintedRadioSelect(reveals={Incident.PersonalDataBreach.YES: ["aware_on"]}),
         help_text=define("personal_data_breach"),
     )
     breach_types = forms.MultipleChoiceField(
@@ -148,7 +148,7 @@ class ChecklistItemForm(forms.Form):
             (ChecklistItem.State.NOT_APPLICABLE, "Not applicable"),
             (ChecklistItem.State.PENDING, "To do"),
         ],
-        widget=forms.RadioSelect,
+        widget=HintedRadioSelect(reveals={ChecklistItem.State.NOT_APPLICABLE: ["not_applicable_reason"]}),
     )
     note = forms.CharField(label="What was done", required=False, widget=forms.Textarea(attrs={"rows": 3}))
     not_applicable_reason = needed(
@@ -229,7 +229,7 @@ class ReviewForm(forms.Form):
     decision = forms.ChoiceField(
         label="Your review",
         choices=[("accept", "Accept the report"), ("return", "Return it with comments")],
-        widget=forms.RadioSelect,
+        widget=HintedRadioSelect(reveals={"return": ["comments"]}),
     )
     comments = needed(
         forms.CharField(label="Comments", required=False, widget=forms.Textarea(attrs={"rows": 4})),
