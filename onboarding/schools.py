@@ -11,7 +11,10 @@ semicolons) and contacts ("Headteacher: Jo Bloggs <head@brookside.sch.uk>; DPO: 
 Each new organisation gets its public report page (and so its poster) at once, through
 `anonymous.services.page_for`. A row whose URN is known, or whose name is already taken
 under the same parent, is already here and changes nothing: importing again adds nothing.
-Email domains are checked; they are kept once sign-in by domain lands (issue 14).
+Each email domain becomes a `SignInDomain` of the new organisation, claimed by the importer,
+with a `sign_in_domain.claimed` event like the sign-in settings page writes. The same rules
+hold: one organisation per domain (a domain claimed elsewhere, or twice in the file, fails
+its row), and the importer must be allowed to claim (`Powers.may_claim_domain`).
 """
 
 import re
@@ -27,7 +30,8 @@ from django.db import transaction
 from anonymous.models import PublicReportPage
 from anonymous.services import page_for
 from audit.log import record
-from organisations.models import Contact, Organisation
+from organisations.models import Contact, Organisation, SignInDomain
+from organisations.powers import may_claim_domain
 
 from .models import OrganisationUrn
 from .people import RowProblem
@@ -89,8 +93,12 @@ def _contact_kinds() -> dict[str, str]:
 class Scope:
     """What a file may name as a parent: the importing organisation, everything beneath, earlier rows."""
 
-    def __init__(self, organisation: Organisation) -> None:
+    def __init__(self, organisation: Organisation, by: Any) -> None:
         self.organisation = organisation
+        self.by = by
+        self.row_paths: dict[int, str] = {}  # row number → a stand-in path beneath its parent's
+        self.domain_rows: dict[str, int] = {}  # domain → the row of the file claiming it
+        self.claimed = set(SignInDomain.objects.values_list("domain", flat=True))
         self.by_urn: dict[str, Organisation | int] = {}
         self.by_name: dict[str, list[Organisation | int]] = {}
         self.names_under: set[tuple[int | str, str]] = set()  # (parent id or "row n", lower name)
@@ -114,7 +122,17 @@ class Scope:
             return None, f"More than one organisation is called “{text}”: give the parent's URN instead."
         return None, f"The parent “{text}” is not {self.organisation.name}, beneath it, or an earlier row."
 
+    def may_claim(self, parent: Organisation | int) -> bool:
+        """Whether the importer may claim domains for a new organisation beneath `parent`: the
+        Powers rule, asked of an unsaved organisation standing where the new one will."""
+        path = parent.path if isinstance(parent, Organisation) else self.row_paths[parent]
+        return may_claim_domain(self.by, Organisation(path=f"{path}new/"))
+
     def add(self, new: NewOrganisation) -> None:
+        parent_path = new.parent.path if isinstance(new.parent, Organisation) else self.row_paths[new.parent]
+        self.row_paths[new.row] = f"{parent_path}row-{new.row}/"
+        for domain in new.domains:
+            self.domain_rows[domain] = new.row
         if new.urn:
             self.by_urn[new.urn] = new.row
         self.by_name.setdefault(new.name.lower(), []).append(new.row)
@@ -158,6 +176,7 @@ def _row(
     for domain in domains:
         if not DOMAIN.match(domain.removeprefix("@")):
             problems.append(f"“{domain}” is not an email domain (for example brookside.sch.uk).")
+    domains = list(dict.fromkeys(d.removeprefix("@") for d in domains))
     contacts: list[tuple[str, str, str]] = []
     for text in (c.strip() for c in cells.get("contacts", "").split(";")):
         if not text:
@@ -181,18 +200,30 @@ def _row(
         if isinstance(parent, int):
             return [f"“{name}” is already on an earlier row with the same parent."]
         return None
-    new = NewOrganisation(number, name, kind, parent, urn, [d.removeprefix("@") for d in domains], contacts)
+    # Only a new organisation claims its domains: a row already here changes nothing.
+    for domain in domains:
+        if domain in scope.claimed:
+            problems.append(f"The email domain {domain} already belongs to another organisation.")
+        elif domain in scope.domain_rows:
+            problems.append(f"The email domain {domain} is already on row {scope.domain_rows[domain]}.")
+    if domains and not scope.may_claim(parent):
+        problems.append("You may not say which email domains belong to organisations here: ask a superuser.")
+    if problems:
+        return problems
+    new = NewOrganisation(number, name, kind, parent, urn, domains, contacts)
     scope.names_under.add((_key(parent), name.lower()))
     scope.add(new)
     return new
 
 
-def _new(organisation: Organisation, content: bytes, file_name: str, outcome: Outcome) -> Iterator[NewOrganisation]:
+def _new(
+    organisation: Organisation, content: bytes, file_name: str, outcome: Outcome, by: Any
+) -> Iterator[NewOrganisation]:
     found, rows = read_rows(content, file_name, ALIASES)
     if "name" not in found:
         outcome.problems.append(RowProblem(1, "The first row must name the columns; no name column was found."))
         return
-    scope, kinds, contact_kinds = Scope(organisation), _kinds(), _contact_kinds()
+    scope, kinds, contact_kinds = Scope(organisation, by), _kinds(), _contact_kinds()
     for number, cells in rows:
         outcome.rows += 1
         result = _row(number, cells, scope, kinds, contact_kinds)
@@ -207,7 +238,7 @@ def _new(organisation: Organisation, content: bytes, file_name: str, outcome: Ou
 def check(organisation: Organisation, content: bytes, file_name: str, *, by: Any) -> Outcome:
     """The trial run: every row that would fail and why. Changes nothing."""
     outcome = Outcome()
-    for new in _new(organisation, content, file_name, outcome):
+    for new in _new(organisation, content, file_name, outcome, by):
         outcome.domains += len(new.domains)
     return outcome
 
@@ -218,7 +249,7 @@ def run_import(organisation: Organisation, content: bytes, file_name: str, *, by
         return checked
     outcome = Outcome(imported=True)
     made: dict[int, Organisation] = {}  # row number → the organisation made from it
-    for batch in batched(_new(organisation, content, file_name, outcome), BATCH):
+    for batch in batched(_new(organisation, content, file_name, outcome, by), BATCH):
         with transaction.atomic():
             for new in batch:
                 parent = new.parent if isinstance(new.parent, Organisation) else made[new.parent]
@@ -254,6 +285,15 @@ def _create(new: NewOrganisation, parent: Organisation, by: Any) -> Organisation
         target=organisation,
         after={"name": new.name, "kind": new.kind, "parent": parent.name, "urn": new.urn, "email_domains": new.domains},
     )
+    for domain in new.domains:
+        claimed = SignInDomain.objects.create(organisation=organisation, domain=domain, claimed_by=by)
+        record(
+            organisation_id=organisation.pk,
+            action="sign_in_domain.claimed",
+            actor=by,
+            target=claimed,
+            after={"domain": domain, "entra_tenant_id": ""},
+        )
     for kind, name, email in new.contacts:
         contact = Contact.objects.create(organisation=organisation, kind=kind, name=name, email=email)
         record(

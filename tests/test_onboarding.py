@@ -27,7 +27,7 @@ from onboarding import leavers, schools
 from onboarding import people as people_import
 from onboarding.models import DormantAccount, OrganisationUrn
 from onboarding.tasks import flag_leavers
-from organisations.models import Contact, Membership, Organisation, Role, RoleGrant
+from organisations.models import Contact, Membership, Organisation, Role, RoleGrant, SignInDomain
 from organisations.tasks import send_invitations
 
 from .conftest import People
@@ -53,6 +53,7 @@ def counts() -> dict[str, int]:
         "organisations": Organisation.objects.count(),
         "pages": PublicReportPage.objects.count(),
         "contacts": Contact.objects.count(),
+        "domains": SignInDomain.objects.count(),
     }
 
 
@@ -244,9 +245,20 @@ def test_organisations_import_with_public_pages_contacts_and_events(cast: Any, c
         ("headteacher", "Jo Bloggs", "head@brookside.sch.uk"),
     ]
     actions = list(Event.objects.filter(organisation_id=brookside.pk).values_list("action", flat=True))
-    assert actions[:2] == ["organisation.created", "contact.added"] and "public_page.created" in actions
+    assert actions[:3] == ["organisation.created", "sign_in_domain.claimed", "contact.added"]
+    assert "public_page.created" in actions
     assert Event.objects.filter(action="organisation_import.run", organisation_id=cast.county.pk).count() == 1
     assert outcome.domains == 4
+    claimed = SignInDomain.objects.order_by("domain")
+    assert [(d.domain, d.organisation.name, d.claimed_by) for d in claimed] == [
+        ("brookside.sch.uk", "Brookside Primary", county_admin),
+        ("hilltop.example.org", "Hilltop Infants", county_admin),
+        ("hilltop.sch.uk", "Hilltop Infants", county_admin),
+        ("oakfield.org.uk", "Oakfield Trust", county_admin),
+    ]
+    events = Event.objects.filter(action="sign_in_domain.claimed", actor=county_admin)
+    assert sorted((e.after or {})["domain"] for e in events) == [d.domain for d in claimed]
+    assert {e.organisation_id for e in events} == {d.organisation_id for d in claimed}
     before = counts()
     again = schools.run_import(cast.county, SCHOOLS.encode(), "schools.csv", by=county_admin)
     assert again.imported and again.already == 4 and not again.created
@@ -254,7 +266,9 @@ def test_organisations_import_with_public_pages_contacts_and_events(cast: Any, c
 
 
 def test_organisations_trial_run_lists_every_failing_row(cast: Any, county_admin: User) -> None:
-    OrganisationUrn.objects.create(organisation=OrganisationFactory(name="Far Away"), urn="999999")
+    far_away = OrganisationFactory(name="Far Away")
+    OrganisationUrn.objects.create(organisation=far_away, urn="999999")
+    SignInDomain.objects.create(organisation=far_away, domain="far.sch.uk")
     content = (
         b"Name,Kind,Parent,URN,Email domains,Contacts\n"
         b"Good School,,,100010,good.sch.uk,\n"
@@ -266,11 +280,13 @@ def test_organisations_trial_run_lists_every_failing_row(cast: Any, county_admin
         b"Bad Contact,,,,,Jo Bloggs\n"
         b"Taken,,,999999,,\n"
         b"Twice,,,100010,,\n"
+        b"Claimed Elsewhere,,,,far.sch.uk,\n"
+        b"Same Domain,,,,good.sch.uk,\n"
     )
     before = counts()
     outcome = schools.check(cast.county, content, "schools.csv", by=county_admin)
     rows = [p.row for p in outcome.problems]
-    assert sorted(set(rows)) == [3, 4, 5, 6, 7, 8, 9, 10]
+    assert sorted(set(rows)) == [3, 4, 5, 6, 7, 8, 9, 10, 11, 12]
     messages = " ".join(p.message for p in outcome.problems)
     assert "The name is missing." in messages
     assert "“Castle” is not a kind of organisation" in messages
@@ -280,6 +296,8 @@ def test_organisations_trial_run_lists_every_failing_row(cast: Any, county_admin
     assert "should read like “Headteacher: Jo Bloggs <head@school.sch.uk>”" in messages
     assert "URN 999999 belongs to an organisation outside Testshire DPO Service." in messages
     assert "URN 100010 is already on row 2." in messages
+    assert "The email domain far.sch.uk already belongs to another organisation." in messages
+    assert "The email domain good.sch.uk is already on row 2." in messages
     assert not schools.run_import(cast.county, content, "schools.csv", by=county_admin).imported
     assert counts() == before
 
@@ -294,6 +312,18 @@ def test_only_an_admin_above_or_a_superuser_imports_organisations(
     assert client.get(url).status_code == 200
     client.force_login(UserFactory(is_superuser=True, is_staff=True))
     assert client.get(url).status_code == 200
+
+
+def test_importing_domains_needs_the_same_power_as_claiming_them_by_hand(people: People) -> None:
+    """An admin of School A may not claim a domain for School A itself (Powers.may_claim_domain),
+    so neither may they for an organisation they would import as a sibling beneath the county."""
+    content = b"Name,Parent,Email domains\nNew Annexe,,annexe.sch.uk\nNo Domains,,\n"
+    outcome = schools.check(people.cast.school_a, content, "schools.csv", by=people.admin)
+    assert [(p.row, p.message) for p in outcome.problems] == []  # beneath School A: its admin may claim
+    outcome = schools.check(people.cast.county, content, "schools.csv", by=people.admin)
+    assert [(p.row, p.message) for p in outcome.problems] == [
+        (2, "You may not say which email domains belong to organisations here: ask a superuser.")
+    ]
 
 
 # ── Leavers ───────────────────────────────────────────────────────────────────────────────
