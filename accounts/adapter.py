@@ -1,6 +1,7 @@
 from typing import Any
 
 from allauth.account.adapter import DefaultAccountAdapter
+from django.conf import settings
 from django.contrib.auth.base_user import AbstractBaseUser
 from django.http import HttpRequest, HttpResponse
 
@@ -16,6 +17,12 @@ class AccountAdapter(DefaultAccountAdapter):
 
     def is_open_for_signup(self, request: HttpRequest) -> bool:
         return False
+
+    def get_login_stages(self) -> list[str]:
+        """allauth's sign-in steps, with its second-factor step replaced by the one named in
+        `MFA_AUTHENTICATE_STAGE` (organisations.sso: a provider that did MFA is enough)."""
+        ours = settings.MFA_AUTHENTICATE_STAGE
+        return [ours if s == "allauth.mfa.stages.AuthenticateStage" else s for s in super().get_login_stages()]
 
     def pre_authenticate(self, request: HttpRequest, **credentials: Any) -> None:
         login = str(credentials.get("email", credentials.get("username", ""))).strip().lower()

@@ -192,6 +192,8 @@ ALLAUTH_TRUSTED_PROXY_COUNT = int(os.environ.get("SIGNIN_TRUSTED_PROXY_COUNT", "
 MFA_SUPPORTED_TYPES = ["totp", "webauthn", "recovery_codes"]
 MFA_TOTP_ISSUER = "Incident Desk"
 MFA_ADAPTER = "organisations.mfa.MFAAdapter"
+# allauth's "enter your code" sign-in step, skipped when the identity provider did MFA (issue 14)
+MFA_AUTHENTICATE_STAGE = "organisations.sso.AuthenticateStage"
 MFA_PASSKEY_LOGIN_ENABLED = True
 # Browsers allow passkeys on http://localhost only; elsewhere the site must be served over https.
 MFA_WEBAUTHN_ALLOW_INSECURE_ORIGIN = not PRODUCTION and DEBUG

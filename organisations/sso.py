@@ -18,6 +18,7 @@ from urllib.parse import urlsplit
 from allauth.account.internal.flows.login import record_authentication
 from allauth.account.signals import user_logged_in
 from allauth.core.exceptions import ImmediateHttpResponse
+from allauth.mfa import stages as mfa_stages
 from allauth.socialaccount.adapter import DefaultSocialAccountAdapter
 from allauth.socialaccount.models import SocialApp, SocialLogin
 from django.db import transaction
@@ -203,6 +204,25 @@ def refused_page(request: HttpRequest, refused: Refused) -> Any:
     )
 
 
+def provider_did_mfa(claims: dict[str, Any]) -> bool:
+    """Whether the ID token's `amr` says the provider asked for a second factor."""
+    amr = claims.get("amr") or []
+    return isinstance(amr, list) and bool(MFA_AMR & set(amr))
+
+
+class AuthenticateStage(mfa_stages.AuthenticateStage):
+    """allauth's sign-in step that asks for the product's own second factor, skipped when the
+    person signs in through their provider and its ID token says it did MFA: that is their
+    second factor (issue 14). Without it, someone with an authenticator is asked for a code.
+    Wired in by `MFA_AUTHENTICATE_STAGE` in the settings (accounts/adapter.py)."""
+
+    def _should_handle(self, request: HttpRequest) -> bool:
+        sociallogin = (self.login.signal_kwargs or {}).get("sociallogin")
+        if sociallogin is not None and provider_did_mfa(claims_of(sociallogin)):
+            return False
+        return bool(super()._should_handle(request))
+
+
 @receiver(user_logged_in)
 def _signed_in_through_provider(sender: Any, request: HttpRequest, user: Any, **kwargs: Any) -> None:
     sociallogin = kwargs.get("sociallogin")
@@ -211,6 +231,6 @@ def _signed_in_through_provider(sender: Any, request: HttpRequest, user: Any, **
         return
     claims = getattr(request, "_sso_claims", {})
     join(user, domain, claims)
-    amr = claims.get("amr") or []
-    if isinstance(amr, list) and MFA_AMR & set(amr):
+    if provider_did_mfa(claims):
+        amr = claims["amr"]
         record_authentication(request, user, "mfa", type="sso", amr=amr, provider=sociallogin.account.provider)

@@ -26,6 +26,7 @@ from organisations.models import IdentityProvider, Membership, Role, SignInDomai
 from organisations.sso_views import VerifiedAdapter
 
 from .conftest import Cast
+from .mfa import add_totp, totp_code
 from .oidc import Provider
 
 TENANT = "8f0c3c2e-brookside-tenant"
@@ -249,6 +250,36 @@ def test_a_handler_passes_the_second_factor_only_when_the_provider_did_mfa(
     assert response.status_code == 302 and response["Location"].startswith(reverse("mfa_index"))
     # Signing in through the provider never gave the handler a second membership.
     assert Membership.objects.filter(user=handler).count() == 1
+
+
+def test_a_handler_with_their_own_authenticator_is_not_asked_for_a_code_when_the_provider_did_mfa(
+    brookside: IdentityProvider,
+    oidc_provider: Provider,
+    cast: Cast,
+) -> None:
+    """The handler already set up the product's authenticator: MFA at the provider skips
+    allauth's "enter your code" step; a password alone at the provider still asks for the
+    code, and the right code lets them in."""
+    handler = User.objects.create_user("head@brookside.sch.uk", full_name="Head Teacher")
+    Membership.objects.create(user=handler, organisation=cast.school_a, role=Role.INCIDENT_MANAGER)
+    add_totp(handler)
+    queue = reverse("incidents:queue")
+
+    with_mfa = Client()
+    response = sign_in(with_mfa, oidc_provider, "head@brookside.sch.uk", amr=["pwd", "mfa"])
+    assert response.status_code == 302 and response["Location"] != reverse("mfa_authenticate")
+    assert with_mfa.session["_auth_user_id"] == str(handler.pk)
+    assert with_mfa.get(queue).status_code == 200
+
+    password_only = Client()
+    response = sign_in(password_only, oidc_provider, "head@brookside.sch.uk", amr=["pwd"])
+    assert response.status_code == 302 and response["Location"] == reverse("mfa_authenticate")
+    assert "_auth_user_id" not in password_only.session  # not signed in until the code
+    assert password_only.get(queue).status_code == 302
+    response = password_only.post(reverse("mfa_authenticate"), {"code": totp_code()})
+    assert response.status_code == 302
+    assert password_only.session["_auth_user_id"] == str(handler.pk)
+    assert password_only.get(queue).status_code == 200
 
 
 def test_only_the_parent_organisations_admin_or_a_superuser_claims_a_domain(
