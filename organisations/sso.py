@@ -21,6 +21,8 @@ from allauth.core.exceptions import ImmediateHttpResponse
 from allauth.mfa import stages as mfa_stages
 from allauth.socialaccount.adapter import DefaultSocialAccountAdapter
 from allauth.socialaccount.models import SocialApp, SocialLogin
+from allauth.socialaccount.providers.base import AuthError
+from django.contrib.auth import logout
 from django.db import transaction
 from django.dispatch import receiver
 from django.http import HttpRequest
@@ -51,6 +53,10 @@ REASONS = {
     "wrong_provider": "This email address belongs to an organisation that signs in another way.",
     "wrong_tenant": "Your Microsoft account is not in the tenant your organisation has registered.",
     "not_workspace": "Your Google account is not part of your organisation's Google Workspace.",
+    "provider_refused": (
+        "Your organisation's sign-in service did not let you sign in: your account there may be "
+        "disabled, or the sign-in was cancelled."
+    ),
 }
 
 
@@ -162,9 +168,26 @@ class SignInAdapter(DefaultSocialAccountAdapter):
         try:
             domain = match(sociallogin.account.provider, claims)
         except Refused as refused:
+            end_session(request)
             raise ImmediateHttpResponse(refused_page(request, refused)) from None
         request._sso_domain = domain  # type: ignore[attr-defined]
         request._sso_claims = claims  # type: ignore[attr-defined]
+
+    def on_authentication_error(
+        self,
+        request: HttpRequest,
+        provider: Any,
+        error: Any = None,
+        exception: Any = None,
+        extra_context: Any = None,
+    ) -> None:
+        """The provider refused the person (an error such as access_denied: the account is
+        disabled there, or they cancelled) or its answer could not be trusted (the ID token
+        was refused): the browser's session ends too. A refusal shows the refusal page; an
+        answer that could not be checked, templates/socialaccount/authentication_error.html."""
+        end_session(request)
+        if error == AuthError.CANCELLED:
+            raise ImmediateHttpResponse(refused_page(request, Refused("provider_refused")))
 
     def populate_user(self, request: HttpRequest, sociallogin: SocialLogin, data: dict[str, Any]) -> Any:
         user = super().populate_user(request, sociallogin, data)
@@ -193,6 +216,13 @@ def app_for(own: IdentityProvider) -> SocialApp:
         secret=secrets.decrypt(own.secret_encrypted),
         settings={"server_url": server_url(own), "oauth_pkce_enabled": True},
     )
+
+
+def end_session(request: HttpRequest) -> None:
+    """A refused sign-in through the provider ends whoever was signed in in this browser, so
+    an account disabled at the provider does not carry on with an older session here."""
+    if getattr(request, "user", None) is not None and request.user.is_authenticated:
+        logout(request)
 
 
 def refused_page(request: HttpRequest, refused: Refused) -> Any:

@@ -35,6 +35,14 @@ class Provider:
         assert response.status_code in (302, 303), response.text[:500]
         return response.headers["Location"]
 
+    def refuse(self, authorize_url: str) -> str:
+        """The provider refuses the person (as for an account disabled there): it sends the
+        browser back with `error=access_denied`."""
+        response = requests.post(authorize_url, data={"action": "deny"}, allow_redirects=False, timeout=5)
+        assert response.status_code in (302, 303), response.text[:500]
+        assert "error=access_denied" in response.headers["Location"]
+        return response.headers["Location"]
+
 
 def free_port() -> int:
     with socket.socket() as s:

@@ -282,6 +282,36 @@ def test_a_handler_with_their_own_authenticator_is_not_asked_for_a_code_when_the
     assert password_only.get(queue).status_code == 200
 
 
+def test_a_refusal_by_the_provider_ends_the_session_in_that_browser(
+    brookside: IdentityProvider, oidc_provider: Provider, cast: Cast
+) -> None:
+    """Sam signed in through the provider earlier; the provider now refuses them (their account
+    there is disabled): the next sign-in attempt ends the session and shows the refusal page."""
+    client = Client()
+    sign_in(client, oidc_provider, "sam.patel@brookside.sch.uk")
+    account = reverse("account_email")  # a page only for someone signed in
+    assert "_auth_user_id" in client.session
+    assert client.get(account).status_code == 200
+
+    response = client.get(oidc_provider.refuse(start(client, "sam.patel@brookside.sch.uk")))
+    assert response.status_code == 403
+    assert 'data-reason="provider_refused"' in response.content.decode()
+    assert "your account there may be disabled" in response.content.decode()
+    assert "_auth_user_id" not in client.session
+    assert client.get(account).status_code == 302
+
+
+def test_an_id_token_refused_after_signing_in_ends_the_session_too(
+    brookside: IdentityProvider, oidc_provider: Provider
+) -> None:
+    client = Client()
+    sign_in(client, oidc_provider, "sam.patel@brookside.sch.uk")
+    assert "_auth_user_id" in client.session
+    response = sign_in(client, oidc_provider, "sam.patel@brookside.sch.uk", change={"nonce": "not-this-sign-in"})
+    assert response.status_code == 401 and 'data-reason="provider"' in response.content.decode()
+    assert "_auth_user_id" not in client.session
+
+
 def test_only_the_parent_organisations_admin_or_a_superuser_claims_a_domain(
     client: Any, people: Any, cast: Cast
 ) -> None:
