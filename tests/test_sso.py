@@ -301,7 +301,7 @@ def test_a_refusal_by_the_provider_ends_the_session_in_that_browser(
     assert client.get(account).status_code == 302
 
 
-def test_an_id_token_refused_after_signing_in_ends_the_session_too(
+def test_an_id_token_or_an_identity_refused_after_signing_in_ends_the_session_too(
     brookside: IdentityProvider, oidc_provider: Provider
 ) -> None:
     client = Client()
@@ -309,6 +309,12 @@ def test_an_id_token_refused_after_signing_in_ends_the_session_too(
     assert "_auth_user_id" in client.session
     response = sign_in(client, oidc_provider, "sam.patel@brookside.sch.uk", change={"nonce": "not-this-sign-in"})
     assert response.status_code == 401 and 'data-reason="provider"' in response.content.decode()
+    assert "_auth_user_id" not in client.session
+    # And when Incident Desk refuses the identity the provider vouched for (an unverified address).
+    sign_in(client, oidc_provider, "sam.patel@brookside.sch.uk")
+    assert "_auth_user_id" in client.session
+    response = sign_in(client, oidc_provider, "sam.patel@brookside.sch.uk", email_verified=False)
+    assert response.status_code == 403 and 'data-reason="unverified"' in response.content.decode()
     assert "_auth_user_id" not in client.session
 
 
