@@ -122,7 +122,7 @@ class GovukBoundField(BoundField):
 
     def as_field_group(self) -> SafeString:
         if self.revealed_by() is not None:
-            return SafeString()  # drawn inside the choice that reveals it (see as_widget)
+            return format_html_join("", "{}", ())  # drawn inside the choice that reveals it (see as_widget)
         return super().as_field_group()
 
     def as_widget(self, widget: Any = None, attrs: Any = None, only_initial: bool = False) -> SafeString:

@@ -150,7 +150,7 @@ class ProviderForm(forms.Form):
         help_text="Stored encrypted. Enter it again to change it.",
     )
     server_url = forms.URLField(
-        label="Server address (optional)", required=False, help_text="Leave blank for Microsoft or Google."
+        label="Server address", required=False, help_text="Leave blank for Microsoft or Google."
     )
 
 

@@ -35,6 +35,7 @@ NOT_LOOKED_UP = {
     "deadlines.ReporterProgress",
     "anonymous.Receipt",  # a keyed hash, found by the receipt itself
     "insights.ImportedRow",
+    "webhooks.Delivery",  # read by the worker, and listed on its webhook's page (Powers.can_manage_webhooks)
 }
 
 

@@ -47,7 +47,7 @@ def test_dpo_dashboard_to_filtered_log_to_xlsx_and_governor_pack(page: Page, sit
     page.locator('table[data-chart="severity"]').get_by_role("link", name="incidents: Major").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Monitoring log")
     expect(page.locator('[data-figure="log_count"]')).to_have_text(str(major))
-    expect(page.get_by_label("Severity")).to_have_value("major")
+    expect(page.get_by_role("combobox", name="Severity")).to_have_value("major")
     assert_accessible(page)
 
     with page.expect_download() as download_info:
