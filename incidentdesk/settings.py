@@ -248,10 +248,11 @@ if PRODUCTION and not os.environ.get("RECORD_KEYS_FILE"):
     )
 # Signed checkpoints of every chain head, written outside the database every 15 minutes and
 # by `manage.py checkpoint_record`; `verify_events` compares the chains with the latest.
-# Single sign-on (docs/sign-in.md). Organisations' identity-provider client secrets are stored
-# encrypted (Fernet) with a key kept in this file, outside the database: by default beside the
-# record's keys (outside VAR_DIR in production), made on first use.
-SSO_SECRETS_KEY_FILE = Path(os.environ.get("SSO_SECRETS_KEY_FILE") or RECORD_KEYS_FILE.parent / "sso-secrets.key")
+# Secrets kept to be used again (identity-provider client secrets, webhooks' signing secrets) are
+# sealed (lib/sealed.py, Fernet) with a key kept in this file, outside the database: by default
+# beside the record's keys (outside VAR_DIR in production), made on first use.
+SECRETS_KEY_FILE = Path(os.environ.get("SECRETS_KEY_FILE") or RECORD_KEYS_FILE.parent / "secrets.key")
+# Single sign-on (docs/sign-in.md).
 SOCIALACCOUNT_ADAPTER = "organisations.sso.SignInAdapter"
 SOCIALACCOUNT_AUTO_SIGNUP = True
 # A verified address from the organisation's own provider signs in its existing account.

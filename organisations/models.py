@@ -299,7 +299,7 @@ class SignInDomain(models.Model):
 class IdentityProvider(models.Model):
     """An organisation's own OpenID Connect client at Microsoft Entra ID or Google Workspace,
     used for its people (and those of the organisations beneath it) instead of the
-    installation's. The client secret is stored encrypted (organisations/secrets.py)."""
+    installation's. The client secret is stored encrypted (lib/sealed.py)."""
 
     class Kind(models.TextChoices):
         MICROSOFT = "microsoft", "Microsoft"

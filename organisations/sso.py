@@ -29,8 +29,8 @@ from django.http import HttpRequest
 from django.shortcuts import render
 
 from audit.log import record
+from lib import sealed
 
-from . import secrets
 from .models import IdentityProvider, Membership, Role, SignInDomain
 from .powers import memberships_of
 
@@ -213,7 +213,7 @@ def app_for(own: IdentityProvider) -> SocialApp:
         provider_id=own.provider_id,
         name=own.get_kind_display(),
         client_id=own.client_id,
-        secret=secrets.decrypt(own.secret_encrypted),
+        secret=sealed.unseal(own.secret_encrypted),
         settings={"server_url": server_url(own), "oauth_pkce_enabled": True},
     )
 

@@ -23,8 +23,9 @@ from django.views.decorators.http import require_http_methods
 
 from accounts.models import User
 from audit.log import record
+from lib import sealed
 
-from . import secrets, sso
+from . import sso
 from .models import IdentityProvider, SignInDomain
 from .powers import may_claim_domain
 from .views import get_administered
@@ -189,7 +190,7 @@ def sign_in_settings(request: HttpRequest, org_uuid: Any) -> HttpResponse:
                 kind=data["kind"],
                 defaults={
                     "client_id": data["client_id"],
-                    "secret_encrypted": secrets.encrypt(data["secret"]),
+                    "secret_encrypted": sealed.seal(data["secret"]),
                     "server_url": data["server_url"],
                     "updated_by": user,
                 },

@@ -31,7 +31,7 @@ from audit.models import Event
 from deadlines.models import Deadline
 from evidence.models import Evidence
 from incidents.models import Incident, ReporterMessage
-from lib import clock
+from lib import clock, sealed
 from notifications.models import InformedNotice, Notification, Outbox
 from webhooks import signing
 from webhooks.events import TYPES
@@ -123,7 +123,7 @@ def webhook(people: People) -> Any:
         name="Service desk",
         url=receiver.url,
         events=list(TYPES),
-        secret_encrypted=signing.encrypt(secret),
+        secret_encrypted=sealed.seal(secret),
         created_by=people.admin,
         created_on=REPORTED - timedelta(days=30),
     )

@@ -22,6 +22,7 @@ from evidence.services import add_evidence
 from incidents.models import Incident
 from insights.models import ImportBatch
 from insights.review import run_review
+from lib import sealed
 from notifications.api import notify
 from notifications.models import Notification
 from organisations import grants
@@ -280,7 +281,7 @@ def world(db: None) -> dict:
         name="Service desk",
         url="https://hooks.example.org/incident-desk",
         events=["incident.reported"],
-        secret_encrypted=signing.encrypt(signing.new_secret()),
+        secret_encrypted=sealed.seal(signing.new_secret()),
         created_on=incident.reported_on,
     )
     from api.services import create_service_account, issue_token

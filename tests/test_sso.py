@@ -21,7 +21,7 @@ from django.urls import reverse
 
 from accounts.models import User
 from audit.models import Event
-from organisations import secrets
+from lib import sealed
 from organisations.models import IdentityProvider, Membership, Role, SignInDomain
 from organisations.sso_views import VerifiedAdapter
 
@@ -42,7 +42,7 @@ def brookside(cast: Cast, oidc_provider: Provider) -> IdentityProvider:
         organisation=cast.county,
         kind="microsoft",
         client_id=CLIENT_ID,
-        secret_encrypted=secrets.encrypt("s3cret-from-entra"),
+        secret_encrypted=sealed.seal("s3cret-from-entra"),
         server_url=oidc_provider.url,
     )
 
@@ -355,7 +355,7 @@ def test_the_admin_sets_up_the_schools_own_provider_with_the_secret_encrypted(
     form = {"kind": "google", "client_id": "123.apps.googleusercontent.com", "secret": "GOCSPX-very-secret"}
     assert client.post(url, form).status_code == 302
     own = IdentityProvider.objects.get(organisation=cast.school_a)
-    assert "very-secret" not in own.secret_encrypted and secrets.decrypt(own.secret_encrypted) == "GOCSPX-very-secret"
+    assert "very-secret" not in own.secret_encrypted and sealed.unseal(own.secret_encrypted) == "GOCSPX-very-secret"
     event = Event.objects.get(action="identity_provider.configured")
     assert "very-secret" not in str(event.after) and event.organisation_id == cast.school_a.pk
     # The reporter of the same school may not.

@@ -32,6 +32,7 @@ from django.utils import timezone
 from audit.log import record
 from audit.models import Event
 from incidents.models import Incident
+from lib import sealed
 from notifications.audiences import Occasion, tell
 
 from . import net, payloads, signing
@@ -131,7 +132,7 @@ def send(row: Delivery, subscription: Subscription, token: str) -> bool:
     duration = 0
     try:
         text = prepare(row, subscription)
-        headers = signing.headers(signing.decrypt(subscription.secret_encrypted), row.webhook_id, at, text)
+        headers = signing.headers(sealed.unseal(subscription.secret_encrypted), row.webhook_id, at, text)
         response = net.post(subscription.url, text.encode(), headers)
         status_code, duration = response.status, response.duration_ms
         if not 200 <= status_code < 300:

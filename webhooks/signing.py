@@ -2,20 +2,15 @@
 
 The secret is a Standard Webhooks secret ("whsec_" and 32 random bytes in base64). Signing
 needs the secret itself (an HMAC), so it cannot be stored hashed like a password; it is
-stored encrypted (Fernet) with a key derived from SECRET_KEY, which lives outside the
-database: a copy of the database alone does not give anyone the power to sign. Keys derived
-from SECRET_KEY_FALLBACKS still decrypt, so rotating SECRET_KEY the usual Django way keeps
-every subscription working (decision 0033).
+sealed like every secret the product keeps to use again (`lib.sealed`, a key outside the
+database): a copy of the database alone does not give anyone the power to sign (decision 0033).
 """
 
 import base64
-import hashlib
 import json
 import secrets
 from datetime import datetime
 
-from cryptography.fernet import Fernet, MultiFernet
-from django.conf import settings
 from standardwebhooks import Webhook
 
 PREFIX = "whsec_"
@@ -23,23 +18,6 @@ PREFIX = "whsec_"
 
 def new_secret() -> str:
     return PREFIX + base64.b64encode(secrets.token_bytes(32)).decode()
-
-
-def _fernet(key: str) -> Fernet:
-    derived = hashlib.sha256(b"incidentdesk.webhooks.secret:" + key.encode()).digest()
-    return Fernet(base64.urlsafe_b64encode(derived))
-
-
-def _keys() -> MultiFernet:
-    return MultiFernet([_fernet(k) for k in [settings.SECRET_KEY, *getattr(settings, "SECRET_KEY_FALLBACKS", [])]])
-
-
-def encrypt(secret: str) -> str:
-    return _keys().encrypt(secret.encode()).decode()
-
-
-def decrypt(token: str) -> str:
-    return _keys().decrypt(token.encode()).decode()
 
 
 def headers(secret: str, message_id: str, at: datetime, body: str) -> dict[str, str]:

@@ -12,7 +12,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
 
 from audit.log import record
-from lib import clock
+from lib import clock, sealed
 from organisations.models import Organisation
 from organisations.powers import powers
 
@@ -70,7 +70,7 @@ def add(request: HttpRequest, org_uuid: Any) -> HttpResponse:
         with transaction.atomic():
             subscription = form.save(commit=False)
             subscription.organisation = organisation
-            subscription.secret_encrypted = signing.encrypt(secret)
+            subscription.secret_encrypted = sealed.seal(secret)
             subscription.created_by = request.user
             subscription.details_granted_by = request.user if subscription.include_details else None
             subscription.created_on = timezone.now()

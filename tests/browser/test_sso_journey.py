@@ -5,7 +5,7 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from accounts.models import User
-from organisations import secrets
+from lib import sealed
 from organisations.models import IdentityProvider, Membership, Organisation, Role, SignInDomain
 
 from ..factories import OrganisationFactory
@@ -26,7 +26,7 @@ def test_first_sign_in_with_microsoft_lands_on_the_report_form(
         organisation=county,
         kind="microsoft",
         client_id="incident-desk-testshire",
-        secret_encrypted=secrets.encrypt("secret"),
+        secret_encrypted=sealed.seal("secret"),
         server_url=oidc_provider.url,
     )
     email = "nadia.fenwick@brookside.sch.uk"

@@ -5,7 +5,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
 from audit.log import record
-from organisations import secrets
+from lib import sealed
 from organisations.models import IdentityProvider, Organisation, SignInDomain
 
 DOMAIN, TENANT = "brookside.example.org", "demo-brookside-tenant"
@@ -39,7 +39,7 @@ class Command(BaseCommand):
                 kind=IdentityProvider.Kind.MICROSOFT,
                 defaults={
                     "client_id": "incident-desk-demo",
-                    "secret_encrypted": secrets.encrypt("demo-secret"),
+                    "secret_encrypted": sealed.seal("demo-secret"),
                     "server_url": options["server_url"],
                 },
             )

@@ -1,7 +1,8 @@
-"""Encryption at rest of organisations' identity-provider client secrets.
+"""Secrets the product must keep and use again, sealed at rest: organisations' identity-provider
+client secrets and webhooks' signing secrets (neither can be hashed: each is used as it is).
 
-Fernet (AES-128-CBC with HMAC-SHA256) with one key kept in `settings.SSO_SECRETS_KEY_FILE`,
-outside the database, so a copy of the database alone gives no provider's secret away.
+Fernet (AES-128-CBC with HMAC-SHA256) with one key kept in `settings.SECRETS_KEY_FILE`,
+outside the database, so a copy of the database alone gives no secret away.
 Development and tests make the key file on first use; production names it.
 """
 
@@ -13,7 +14,7 @@ from django.conf import settings
 
 
 def _key() -> bytes:
-    path = Path(settings.SSO_SECRETS_KEY_FILE)
+    path = Path(settings.SECRETS_KEY_FILE)
     if not path.exists():
         path.parent.mkdir(parents=True, exist_ok=True)
         try:
@@ -26,9 +27,9 @@ def _key() -> bytes:
     return path.read_bytes().strip()
 
 
-def encrypt(secret: str) -> str:
+def seal(secret: str) -> str:
     return Fernet(_key()).encrypt(secret.encode()).decode() if secret else ""
 
 
-def decrypt(token: str) -> str:
+def unseal(token: str) -> str:
     return Fernet(_key()).decrypt(token.encode()).decode() if token else ""
