@@ -12,7 +12,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from lib import clock
 from organisations.mfa import passed_second_factor
-from organisations.models import Organisation, Role
+from organisations.views import get_administered
 
 from . import services
 from .forms import ServiceAccountForm, TokenForm
@@ -66,15 +66,11 @@ def revoke_my_token(request: HttpRequest, token_uuid: Any) -> HttpResponse:
     return redirect("api:my_tokens")
 
 
-def administered(request: HttpRequest, org_uuid: Any) -> Organisation:
-    return get_object_or_404(Organisation.objects.visible_to(request.user, roles=[Role.ADMIN]), uuid=org_uuid)
-
-
 @login_required
 @require_http_methods(["GET", "POST"])
 def service_accounts(request: HttpRequest, org_uuid: Any) -> HttpResponse:
     """An organisation's service accounts, and making one (admins of it or above)."""
-    organisation = administered(request, org_uuid)
+    organisation = get_administered(request, org_uuid)
     titles = organisation.role_titles()
     form = ServiceAccountForm(request.POST or None, titles=titles)
     if request.method == "POST" and form.is_valid():
@@ -92,7 +88,7 @@ def service_accounts(request: HttpRequest, org_uuid: Any) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def service_account(request: HttpRequest, org_uuid: Any, account_uuid: Any) -> HttpResponse:
     """One service account: its roles, its tokens, and making a token for it."""
-    organisation = administered(request, org_uuid)
+    organisation = get_administered(request, org_uuid)
     account = get_object_or_404(ServiceAccount.objects.filter(organisation=organisation), uuid=account_uuid)
     form = TokenForm(request.POST or None)
     status, secret, made = 200, None, None
@@ -125,7 +121,7 @@ def service_account(request: HttpRequest, org_uuid: Any, account_uuid: Any) -> H
 def revoke_service_token(
     request: HttpRequest, org_uuid: Any, account_uuid: Any, service_token_uuid: Any
 ) -> HttpResponse:
-    organisation = administered(request, org_uuid)
+    organisation = get_administered(request, org_uuid)
     account = get_object_or_404(ServiceAccount.objects.filter(organisation=organisation), uuid=account_uuid)
     token = get_object_or_404(ApiToken.objects.filter(person=account.person), uuid=service_token_uuid)
     services.revoke_token(token, by=request.user)

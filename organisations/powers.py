@@ -188,8 +188,9 @@ class Powers:
     # ── Webhooks ──────────────────────────────────────────────────────────────────────────
     @property
     def can_manage_webhooks(self) -> bool:
-        """Subscribe addresses to the organisation's events, change, pause and remove them."""
-        return Role.ADMIN in self.roles
+        """Subscribe addresses to the organisation's events, change, pause and remove them: one of
+        the organisation's settings."""
+        return self.can_change_settings
 
     @property
     def can_read_report_contents(self) -> bool:
