@@ -61,12 +61,37 @@ class _Line:
         return value
 
 
-def csv_chunks(rows: Iterable[dict[str, Any]]) -> Iterator[str]:
+def table_csv_chunks(heading: list[str], rows: Iterable[list[Any]]) -> Iterator[str]:
+    """Any table as a CSV file, a line at a time; cells go out as given (neutralise them first)."""
     writer = csv.writer(_Line())
     yield "\ufeff"  # so spreadsheet programs read the file as UTF-8
-    yield writer.writerow(header())
+    yield writer.writerow(heading)
     for row in rows:
-        yield writer.writerow([_text(row[c.key], c.kind) for c in log.COLUMNS])
+        yield writer.writerow(row)
+
+
+def bold_heading(sheet: Any, heading: list[str]) -> list[WriteOnlyCell]:
+    """The heading row of a write-only sheet, in bold."""
+    bold = Font(bold=True)
+    cells = []
+    for label in heading:
+        cell = WriteOnlyCell(sheet, value=label)
+        cell.font = bold
+        cells.append(cell)
+    return cells
+
+
+def workbook_chunks(workbook: Workbook) -> Iterator[bytes]:
+    """A write-only workbook saved to a temporary file (not memory), then sent in chunks."""
+    with tempfile.TemporaryFile() as spool:
+        workbook.save(spool)
+        spool.seek(0)
+        while chunk := spool.read(CHUNK):
+            yield chunk
+
+
+def csv_chunks(rows: Iterable[dict[str, Any]]) -> Iterator[str]:
+    return table_csv_chunks(header(), ([_text(row[c.key], c.kind) for c in log.COLUMNS] for row in rows))
 
 
 def _json(value: Any, kind: str) -> Any:
@@ -101,13 +126,7 @@ def xlsx_chunks(rows: Iterable[dict[str, Any]]) -> Iterator[bytes]:
     sheet.freeze_panes = "A2"
     for index, column in enumerate(log.COLUMNS, start=1):
         sheet.column_dimensions[get_column_letter(index)].width = _width(column)
-    bold = Font(bold=True)
-    heads = []
-    for label in header():
-        cell = WriteOnlyCell(sheet, value=label)
-        cell.font = bold
-        heads.append(cell)
-    sheet.append(heads)
+    sheet.append(bold_heading(sheet, header()))
     count = 0
     for row in rows:
         cells: list[Any] = []
@@ -124,11 +143,7 @@ def xlsx_chunks(rows: Iterable[dict[str, Any]]) -> Iterator[bytes]:
         sheet.append(cells)
         count += 1
     sheet.auto_filter.ref = f"A1:{get_column_letter(len(log.COLUMNS))}{count + 1}"
-    with tempfile.TemporaryFile() as spool:
-        workbook.save(spool)
-        spool.seek(0)
-        while chunk := spool.read(CHUNK):
-            yield chunk
+    yield from workbook_chunks(workbook)
 
 
 # Each format: how its chunks are written, and its content type.

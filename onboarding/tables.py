@@ -5,17 +5,13 @@ so a county's own spreadsheet works as long as it has the columns we need. Rows 
 at a time; nothing holds the whole file as rows.
 """
 
-import csv
 import re
-import tempfile
 from collections.abc import Iterable, Iterator
 from typing import Any
 
 from openpyxl import Workbook
-from openpyxl.cell import WriteOnlyCell
-from openpyxl.styles import Font
 
-from insights.export import neutralise
+from insights.export import bold_heading, neutralise, table_csv_chunks, workbook_chunks
 from insights.importer import read_table
 
 CHUNK = 64 * 1024
@@ -58,18 +54,13 @@ def _text(value: Any) -> str:
     return str(value).strip()
 
 
-class _Line:
-    def write(self, value: str) -> str:
-        return value
+def _cells(row: list[Any]) -> list[str]:
+    return ["" if v is None else neutralise(str(v)) for v in row]
 
 
 def csv_chunks(header: list[str], rows: Iterable[list[Any]]) -> Iterator[str]:
     """A CSV file, a line at a time; cells a spreadsheet would run as a formula are neutralised."""
-    writer = csv.writer(_Line())
-    yield "\ufeff"  # so spreadsheet programs read the file as UTF-8
-    yield writer.writerow(header)
-    for row in rows:
-        yield writer.writerow(["" if v is None else neutralise(str(v)) for v in row])
+    return table_csv_chunks(header, (_cells(row) for row in rows))
 
 
 def xlsx_chunks(title: str, header: list[str], rows: Iterable[list[Any]]) -> Iterator[bytes]:
@@ -77,17 +68,7 @@ def xlsx_chunks(title: str, header: list[str], rows: Iterable[list[Any]]) -> Ite
     workbook = Workbook(write_only=True)
     sheet = workbook.create_sheet(title)
     sheet.freeze_panes = "A2"
-    bold = Font(bold=True)
-    heads = []
-    for label in header:
-        cell = WriteOnlyCell(sheet, value=label)
-        cell.font = bold
-        heads.append(cell)
-    sheet.append(heads)
+    sheet.append(bold_heading(sheet, header))
     for row in rows:
-        sheet.append(["" if v is None else neutralise(str(v)) for v in row])
-    with tempfile.TemporaryFile() as spool:
-        workbook.save(spool)
-        spool.seek(0)
-        while chunk := spool.read(CHUNK):
-            yield chunk
+        sheet.append(_cells(row))
+    yield from workbook_chunks(workbook)
