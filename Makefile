@@ -3,6 +3,8 @@ SHELL := /bin/bash
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
+# Test processes (pytest-xdist): one a core on the 2-core machines CI runs on.
+TEST_WORKERS ?= 2
 PORT ?= 8000
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 
@@ -69,7 +71,7 @@ typecheck: install-dev
 	$(BIN)/mypy
 
 pytest: install-dev chromium fonts clamav
-	$(BIN)/pytest
+	$(BIN)/pytest -n $(TEST_WORKERS)
 
 test: lint typecheck pytest
 

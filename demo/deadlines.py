@@ -28,7 +28,10 @@ def working_days_ago(days: int, nation: str = Organisation.Nation.ENGLAND) -> An
         day -= timedelta(days=1)
         if is_working_day(day, nation):
             count += 1
-    assert add_working_days(day, days, nation) <= local_date(now)
+    # On a weekend or bank holiday the deadline counted from that day may still lie ahead
+    # (a report on Friday with one working day is due on Monday): step back until it has passed.
+    while add_working_days(day, days, nation) > local_date(now):
+        day -= timedelta(days=1)
     return now.replace(year=day.year, month=day.month, day=day.day, hour=9, minute=15)
 
 

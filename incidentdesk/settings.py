@@ -14,6 +14,10 @@ from django.utils.csp import CSP
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(os.environ.get("VAR_DIR", BASE_DIR / "var"))
+# Under pytest-xdist (`make test` runs two test processes) each worker keeps its own database
+# file, media, keys and daemons beneath VAR_DIR.
+if os.environ.get("PYTEST_XDIST_WORKER"):
+    VAR_DIR = VAR_DIR / os.environ["PYTEST_XDIST_WORKER"]
 
 
 def env_bool(name: str, default: bool = False) -> bool:
