@@ -86,6 +86,13 @@ def cleaned_uploads(uploads: Sequence[Upload]) -> list[Upload]:
     return result
 
 
+def issue_receipt(incident: Incident) -> str:
+    """A new receipt for an anonymous report: only its keyed hash is kept, so it is shown once."""
+    receipt = new_receipt()
+    Receipt.objects.create(incident=incident, digest=receipt_digest(receipt))
+    return receipt
+
+
 def submit_anonymous_report(
     *,
     organisation: Organisation,
@@ -109,8 +116,7 @@ def submit_anonymous_report(
         Incident.objects.filter(pk=incident.pk).update(reporter_anonymous=True, updated_on=stamp)
         incident.reporter_anonymous = True
         incident.updated_on = stamp
-        receipt = new_receipt()
-        Receipt.objects.create(incident=incident, digest=receipt_digest(receipt))
+        receipt = issue_receipt(incident)
         record(
             organisation_id=organisation.pk,
             action="incident.reporter_anonymous",
@@ -250,7 +256,7 @@ def reporter_reply(*, incident: Incident, body: str, uploads: Sequence[Upload] =
 
 def request_identity(*, incident: Incident, by: Any, reason: str) -> IdentityRequest:
     reason = reason.strip()
-    if not incident.reporter_confidential or incident.reported_by_id is None:
+    if not incident.reporter_confidential or not incident.has_named_reporter:
         raise StepRefused("Only a confidential report's reporter can be asked for.")
     if incident.powers_of(by).can_see_confidential_reporter:
         raise StepRefused("You can already see who reported this.")
@@ -314,7 +320,7 @@ def reveal_identity(*, identity_request: IdentityRequest, by: Any) -> str:
     incident = identity_request.incident
     if identity_request.requested_by_id != by.pk or not identity_request.is_usable:
         raise StepRefused("You do not have permission to see who reported this.")
-    assert incident.reported_by is not None
+    assert incident.has_named_reporter
     with transaction.atomic():
         record(
             organisation_id=incident.organisation_id,
@@ -323,6 +329,8 @@ def reveal_identity(*, identity_request: IdentityRequest, by: Any) -> str:
             record=incident,
             target=identity_request,
         )
+    if incident.reported_by is None:  # taken down by a handler: the name (and contact) they gave
+        return ", ".join(part for part in (incident.reporter_name, incident.reporter_contact) if part)
     return incident.reported_by.full_name or incident.reported_by.email
 
 

@@ -40,15 +40,11 @@ def has_home(roles: set[str], owns_actions: bool) -> bool:
 def groups_for(roles: set[str], owns_actions: bool) -> list[Group]:
     """The top items for someone holding `roles` (and owning remedial actions or not)."""
     groups = [Group("Home", reverse("home"))] if has_home(roles, owns_actions) else []
-    groups.append(
-        Group(
-            "Report an incident",
-            reverse("intake:report"),
-            [(reverse("intake:report"), "Report an incident"), (reverse("intake:my_reports"), "My reports")],
-            ("/report/", "/my-reports/"),
-        )
-    )
     handles = bool(roles & HANDLER_ROLES)
+    report_pages = [(reverse("intake:report"), "Report an incident"), (reverse("intake:my_reports"), "My reports")]
+    if handles:  # reports made by phone, in person, on paper, by letter (Powers.can_record_on_behalf)
+        report_pages.append((reverse("intake:on_behalf"), "Record a report for someone"))
+    groups.append(Group("Report an incident", reverse("intake:report"), report_pages, ("/report/", "/my-reports/")))
     if handles or Role.INVESTIGATOR in roles:
         pages = [(reverse("incidents:list"), "All incidents")]
         if roles & {Role.INCIDENT_MANAGER, Role.SIRO}:

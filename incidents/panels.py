@@ -18,8 +18,10 @@ from .lifecycle.table import blockers_of_every_step, close_needs
 from .models import (
     ChecklistItem,
     Classification,
+    Correction,
     InternalNote,
     OutcomeReview,
+    Oversight,
     ReporterMessage,
     severity_definitions,
 )
@@ -38,6 +40,9 @@ def _listed() -> dict[str, Prefetch]:
             "classifications", Classification.objects.select_related("classified_by", "incident_type")
         ),
         "internal_notes": Prefetch("internal_notes", InternalNote.objects.select_related("author")),
+        "corrections": Prefetch("corrections", Correction.objects.select_related("corrected_by")),
+        # Shared with the close step's sign-off need (`table.needs_sign_off`).
+        "oversight": Prefetch("oversight", Oversight.objects.select_related("by", "to")),
         "reporter_messages": Prefetch("reporter_messages", ReporterMessage.objects.select_related("author")),
         # Shared with the actions, evidence and deadlines panels, which read `.all()`.
         "remedial_actions": Prefetch("remedial_actions", actions._default_manager.select_related("owner", "deadline")),
@@ -59,7 +64,14 @@ def _has(name: str) -> Exists:
 def detail_queryset(queryset: QuerySet[Incident]) -> QuerySet[Incident]:
     """The incident with what its page shows beside it, and which of its lists have any rows."""
     return queryset.select_related(
-        "organisation", "reported_by", "investigator", "incident_type", "routing", "outcome_report", "ico_decided_by"
+        "organisation",
+        "reported_by",
+        "recorded_by",
+        "investigator",
+        "incident_type",
+        "routing",
+        "outcome_report",
+        "ico_decided_by",
     ).annotate(**{f"has_{name}": _has(name) for name in _listed()})
 
 
@@ -113,4 +125,37 @@ def incident_panels(incident: Incident, user: Any, p: Powers) -> dict[str, Any]:
         if incident.severity
         else "",
         "reporter": incident.reporter_display(user),
+        "reporter_contact": incident.reporter_contact_for(user),
+        **oversight_panel(incident),
     }
+
+
+def oversight_panel(incident: Incident) -> dict[str, Any]:
+    """The DPO's oversight as the page shows it: every entry, the latest review, open directions."""
+    entries = list(incident.oversight.all())
+    reviews = [e for e in entries if e.kind == Oversight.Kind.REVIEWED]
+    return {
+        "oversight": entries,
+        "dpo_reviewed": reviews[-1] if reviews else None,
+        "directions": [e for e in entries if e.kind == Oversight.Kind.DIRECTION],
+    }
+
+
+def report_rows(incident: Incident) -> list[dict[str, Any]]:
+    """The report's fields as the page shows them, each with its corrections, oldest first."""
+    corrections: dict[str, list[Correction]] = {}
+    for correction in incident.corrections.all():
+        corrections.setdefault(correction.field, []).append(correction)
+    rows = []
+    for name in Incident.REPORT_FIELDS:
+        field = Incident._meta.get_field(name)
+        value = getattr(incident, name)
+        rows.append(
+            {
+                "name": name,
+                "label": field.verbose_name[:1].upper() + field.verbose_name[1:],  # type: ignore[union-attr]
+                "value": incident._get_FIELD_display(field) if getattr(field, "choices", None) else value,  # type: ignore[attr-defined]
+                "corrections": corrections.get(name, []),
+            }
+        )
+    return rows

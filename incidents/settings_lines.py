@@ -9,7 +9,7 @@ from django.urls import reverse
 from organisations.models import Organisation
 from organisations.settings_hub import Links, add_setting
 
-from .models import ChecklistTemplateItem, SeverityDefinition, incident_types_for
+from .models import ChecklistTemplateItem, SeverityDefinition, SignOffSetting, incident_types_for
 
 
 def _own_and_built_in(rows: Sequence[int | None], organisation: Organisation) -> tuple[int, int, int]:
@@ -49,6 +49,12 @@ def severity_line(organisation: Organisation) -> str:
     return "The wording of the organisation above." if above else "The policies' wording."
 
 
+def sign_off_line(organisation: Organisation) -> str:
+    if SignOffSetting.asked_by(organisation):
+        return "The SIRO signs off each outcome before an incident is closed."
+    return "Outcomes are closed without the SIRO's sign-off (the DPO still reviews major and critical ones)."
+
+
 def register() -> None:
     def page(anchor: str) -> Callable[[Organisation], Links]:
         return lambda o: [(reverse("incidents:settings", args=[o.uuid]) + anchor, "Change")]
@@ -56,3 +62,9 @@ def register() -> None:
     add_setting("Incident types", order=60, state=types_line, links=page("#types"))
     add_setting("Investigation checklist", order=70, state=checklist_line, links=page("#checklist"))
     add_setting("Severity definitions", order=75, state=severity_line, links=page("#severity"))
+    add_setting(
+        "SIRO sign-off",
+        order=78,
+        state=sign_off_line,
+        links=lambda o: [(reverse("incidents:sign_off_settings", args=[o.uuid]), "Change")],
+    )

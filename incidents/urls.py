@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import incident, steps
+from .views import incident, oversight, steps
 
 app_name = "incidents"
 urlpatterns = [
@@ -24,4 +24,11 @@ urlpatterns = [
     path("<uuid:incident_uuid>/outcome/report.pdf", steps.outcome_pdf, name="outcome_pdf"),
     path("<uuid:incident_uuid>/close/", steps.close, name="close"),
     path("<uuid:incident_uuid>/reopen/", steps.reopen, name="reopen"),
+    path("<uuid:incident_uuid>/correct/", oversight.correct, name="correct"),
+    path("<uuid:incident_uuid>/ask-dpo/", oversight.ask_dpo, name="ask_dpo"),
+    path("<uuid:incident_uuid>/dpo/advice/", oversight.dpo_advise, name="dpo_advise"),
+    path("<uuid:incident_uuid>/dpo/reviewed/", oversight.dpo_review, name="dpo_review"),
+    path("<uuid:incident_uuid>/dpo/direct/", oversight.dpo_direct, name="dpo_direct"),
+    path("<uuid:incident_uuid>/sign-off/", oversight.sign_off, name="sign_off"),
+    path("settings/<uuid:org_uuid>/sign-off/", oversight.sign_off_settings, name="sign_off_settings"),
 ]

@@ -35,6 +35,7 @@ COLUMNS = [
     Column("occurred_on", "Occurred", "datetime"),
     Column("discovered_on", "Discovered", "datetime"),
     Column("reported_on", "Reported", "datetime"),
+    Column("channel", "How reported"),
     Column("triaged_on", "Triaged", "datetime"),
     Column("aware_on", "Aware", "datetime"),
     Column("closed_on", "Closed", "datetime"),
@@ -96,6 +97,7 @@ SELECT = (
     "occurred_on",
     "discovered_on",
     "reported_on",
+    "channel",
     "triaged_on",
     "aware_on",
     "closed_on",
@@ -122,6 +124,7 @@ LABELS = {
     "personal_data_breach": dict(Incident.PersonalDataBreach.choices),
     "ico_decision": dict(Incident.IcoDecision.choices),
     "status": dict(Incident.Status.choices),
+    "channel": dict(Incident.Channel.choices),
 }
 
 
@@ -132,6 +135,7 @@ class LogFilterForm(forms.Form):
     status = forms.ChoiceField(label="Status", required=False)
     severity = forms.ChoiceField(label="Severity", required=False)
     type = forms.ChoiceField(label="Type", required=False)
+    channel = forms.ChoiceField(label="How reported", required=False)
     breach_status = forms.ChoiceField(label="Breach status", required=False)
     personal_data_breach = forms.ChoiceField(label="Personal data breach", required=False)
     overdue = forms.ChoiceField(label="Overdue", required=False)
@@ -166,6 +170,7 @@ class LogFilterForm(forms.Form):
             *((str(t.pk), t.name) for t in types),
             ("none", "Not yet classified"),
         ]
+        self._choices["channel"] = [("", "Any"), *Incident.Channel.choices]
         self._choices["breach_status"] = [("", "Any"), *Incident.BreachStatus.choices]
         self._choices["personal_data_breach"] = [("", "Any"), *Incident.PersonalDataBreach.choices]
         self._choices["overdue"] = [("", "Any"), ("any", "Anything overdue"), *overdue.FLAG_LABELS.items()]
@@ -195,7 +200,7 @@ class LogFilterForm(forms.Form):
             queryset = queryset.filter(incident_type__isnull=True)
         elif data["type"]:
             queryset = queryset.filter(incident_type_id=int(data["type"]))
-        for name in ("breach_status", "personal_data_breach"):
+        for name in ("channel", "breach_status", "personal_data_breach"):
             if data[name]:
                 queryset = queryset.filter(**{name: data[name]})
         if data["overdue"] == "any":

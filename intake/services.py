@@ -29,13 +29,15 @@ def submit_report(
     fields: dict[str, Any],
     uploads: Sequence[Upload] = (),
     channel: str = Channel.WEB,
+    recorded_by: Any = None,
 ) -> tuple[Incident, bool]:
     """Store a report with its files and queue its acknowledgement and notifications.
 
     Every file passes the evidence store's checks before anything is stored; a refused file
     (StepRefused) or a full store (StorageFull) stores nothing. The queued job is written in
     the same transaction as the incident, so the acknowledgement goes out only once the
-    report is durably stored, and never for a report that was not.
+    report is durably stored, and never for a report that was not. `recorded_by`: the handler
+    who took the report down for someone (`intake.behalf`), who then uploads its files.
     """
     for upload in uploads:
         inspect(upload)
@@ -46,12 +48,13 @@ def submit_report(
             submission_key=submission_key,
             fields=fields,
             channel=channel,
+            recorded_by=recorded_by,
         )
         if created:
             add_files(
                 incident=incident,
                 uploads=uploads,
-                actor=reported_by,
+                actor=recorded_by or reported_by,
                 source=Evidence.Source.REPORTER,
                 description=SENT_WITH_REPORT,
             )

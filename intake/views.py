@@ -17,9 +17,10 @@ from evidence.forms import uploads_from
 from evidence.models import Evidence
 from evidence.services import STORAGE_FULL
 from incidents.models import Incident
-from organisations.models import Organisation
+from organisations.models import HANDLER_ROLES, Organisation
 
-from .forms import AddToReportForm, ReportForm
+from .behalf import record_on_behalf
+from .forms import AddToReportForm, BehalfForm, ReportForm
 from .services import add_to_report, can_add_to, submit_report
 
 TOO_LARGE = "What you sent is too large. Send at most 5 files of up to 10 MB each."
@@ -166,3 +167,43 @@ def add_to_my_report(request: HttpRequest, incident_uuid: uuid.UUID) -> HttpResp
             return redirect("intake:my_report", incident.uuid)
     context = my_report_context(incident, request.user)
     return render(request, "intake/my_report.html", context | {"add_form": form}, status=status)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def on_behalf(request: HttpRequest) -> HttpResponse:
+    """A handler records a report someone made by phone, in person, on paper, by letter or another system."""
+    organisations = Organisation.objects.visible_to(request.user, roles=HANDLER_ROLES).order_by("name")
+    if not organisations.exists():
+        return render(request, "intake/no_organisation.html", status=403)
+    status = 200
+    if request.method == "POST":
+        if too_large(request):
+            return render(request, "intake/too_large.html", {"message": TOO_LARGE}, status=413)
+        form = BehalfForm(request.POST, request.FILES, organisations=organisations)
+        if form.is_valid():
+            data = form.cleaned_data
+            try:
+                incident, _created, receipt = record_on_behalf(
+                    organisation=data["organisation"],
+                    by=request.user,
+                    channel=data["channel"],
+                    identity=data["identity"],
+                    reporter_name=data["reporter_name"],
+                    reporter_contact=data["reporter_contact"],
+                    fields=form.report_fields(),
+                    uploads=uploads_from(data["attachments"]),
+                    submission_key=data["submission_key"],
+                )
+            except StepRefused as refused:
+                form.add_error("attachments" if data["attachments"] else None, str(refused))
+            except StorageFull:
+                form.add_error("attachments", STORAGE_FULL)
+                status = 503
+            else:
+                context = {"incident": incident, "receipt": receipt and format_receipt(receipt)}
+                return render(request, "intake/behalf_done.html", context)
+    else:
+        form = BehalfForm(initial={"submission_key": uuid.uuid4()}, organisations=organisations)
+    context = {"form": form, "organisations": list(organisations[:2])}
+    return render(request, "intake/behalf.html", context, status=status)

@@ -38,7 +38,7 @@ from typing import Any
 from django.db import IntegrityError, transaction
 from django.urls import reverse
 
-from incidents.models import Incident, Routing
+from incidents.models import Incident, Routing, SignOffSetting
 from lib import clock
 from organisations import grants
 from organisations.models import Contact, Membership, Organisation, Role
@@ -117,6 +117,11 @@ def serious_review(o: Occasion) -> bool:
     return serious(o)
 
 
+def sign_off_asked(o: Occasion) -> bool:
+    """The organisation asks the SIRO to sign off each outcome before closure."""
+    return o.incident is not None and SignOffSetting.asked_by(o.incident.organisation)
+
+
 # ── The table ────────────────────────────────────────────────────────────────────────────
 
 
@@ -187,7 +192,16 @@ AUDIENCES: dict[str, tuple[Part, ...]] = {
     "incident.outcome_submitted": (
         Part(f"role:{Role.INCIDENT_MANAGER}", "outcome_submitted"),
         Part(f"role:{Role.DPO}", "outcome_submitted", when=serious_review),
+        Part(f"role:{Role.SIRO}", "siro_sign_off_needed", when=sign_off_asked),
     ),
+    # The DPO's oversight below major (policy 000 §3, 003): asked, the DPO; advice given, the
+    # incident manager and the investigator; a direction, the investigator it was given to.
+    "incident.dpo_advice_requested": (Part(f"role:{Role.DPO}", "dpo_advice_requested"),),
+    "incident.dpo_advised": (
+        Part(f"role:{Role.INCIDENT_MANAGER}", "dpo_advised"),
+        Part("investigator", "dpo_advised"),
+    ),
+    "incident.dpo_directed": (Part("investigator", "dpo_directed"),),
     "incident.outcome_returned": (Part("investigator", "outcome_returned"),),
     "incident.reopened": (Part("investigator", "incident_reopened"),),
     "reporter.message_sent": (Part("reporter", "reporter_message", link="my_report"),),

@@ -41,9 +41,10 @@ def send_report_notifications(incident_id: int) -> None:
     from .audiences import Occasion, tell
 
     with transaction.atomic():
-        incident = Incident.objects.select_related("organisation", "reported_by").get(pk=incident_id)
-        # The reporter is the actor: the handler who reports is not told of their own report.
-        actor = None if incident.reporter_anonymous else incident.reported_by
+        incident = Incident.objects.select_related("organisation", "reported_by", "recorded_by").get(pk=incident_id)
+        # The reporter is the actor: the handler who reports is not told of their own report,
+        # nor the handler who took it down for someone (`intake.behalf`).
+        actor = incident.recorded_by or (None if incident.reporter_anonymous else incident.reported_by)
         with _reporters_stamp(incident):
             tell(Occasion("report_received", incident=incident, actor=actor))
 

@@ -147,6 +147,32 @@ class Powers:
     def can_review(self) -> bool:
         return bool(self.review_roles)
 
+    # ── Reports taken down for someone, facts corrected, the DPO's oversight ─────────────
+    @property
+    def can_record_on_behalf(self) -> bool:
+        """Take down a report made by phone, in person, on paper, by letter or another system."""
+        return self.is_handler
+
+    @property
+    def can_correct_report(self) -> bool:
+        """Correct what a report says (the original and every correction are kept)."""
+        return self.is_handler
+
+    @property
+    def can_ask_dpo(self) -> bool:
+        """Ask the DPO for advice on an incident of any severity."""
+        return self.is_handler or self.is_assigned
+
+    @property
+    def can_advise(self) -> bool:
+        """Record advice given, mark the incident reviewed by the DPO, direct the investigator."""
+        return self.is_dpo
+
+    @property
+    def can_sign_off_outcome(self) -> bool:
+        """Sign off the outcome where the organisation asks the SIRO to (policy 000 §3)."""
+        return self.is_siro
+
     # ── The breach record ─────────────────────────────────────────────────────────────────
     @property
     def can_assess_breach(self) -> bool:

@@ -83,6 +83,9 @@ EXPECTED: dict[str, Expect] = {
     "intake:report": EVERYONE_SIGNED_IN,
     "intake:done": REPORTER_ONLY,
     "intake:my_reports": EVERYONE_SIGNED_IN,
+    # A report taken down for someone: whoever handles incidents somewhere; anyone else is told
+    # they have no organisation to record for.
+    "intake:on_behalf": Expect(default=403, statuses={"handler": 200, "dpo_above": 200, "handler_elsewhere": 200}),
     "intake:my_report": REPORTER_ONLY,
     # Sent empty, the reporter's own form says what to add (200); anyone else's report is a 404.
     "intake:add_to_my_report": Expect(method="post", statuses={"reporter": 200}),
@@ -159,6 +162,15 @@ EXPECTED: dict[str, Expect] = {
     "incidents:outcome_pdf": Expect(statuses={"handler": 200, "dpo_above": 200}),
     "incidents:close": Expect(statuses={"handler": 200, "dpo_above": 403}),
     "incidents:reopen": HANDLERS_ONLY,
+    # Facts corrected and the DPO's oversight (issue 16): correcting and asking are the handlers';
+    # advice, review and directions the DPO's; the sign-off the SIRO's (nobody here holds it).
+    "incidents:correct": HANDLERS_ONLY,
+    "incidents:ask_dpo": HANDLERS_ONLY,
+    "incidents:dpo_advise": Expect(statuses={"handler": 403, "dpo_above": 200}),
+    "incidents:dpo_review": Expect(statuses={"handler": 403, "dpo_above": 200}),
+    "incidents:dpo_direct": Expect(statuses={"handler": 403, "dpo_above": 200}),
+    "incidents:sign_off": Expect(statuses={"handler": 403, "dpo_above": 403}),
+    "incidents:sign_off_settings": ADMIN_ONLY,
     # Anonymous reporting: the public pages need no account and treat everyone alike.
     "anonymous:public_report": PUBLIC,
     "anonymous:poster": PUBLIC,

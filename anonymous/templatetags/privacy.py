@@ -38,7 +38,7 @@ def reporter_for(incident: Incident, viewer: Any) -> str:
 def incident_privacy_panel(context: template.Context, incident: Incident) -> dict[str, Any]:
     request = context.get("request")
     user = getattr(request, "user", None)
-    confidential = bool(incident.reporter_confidential and incident.reported_by_id)
+    confidential = bool(incident.reporter_confidential and incident.has_named_reporter)
     requests = list(incident.identity_requests.select_related("requested_by", "decided_by")) if confidential else []
     p = incident.powers_of(user)
     return {

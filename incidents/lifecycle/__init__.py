@@ -7,11 +7,13 @@
 - `table`: the table of steps (who, from which states, what each needs), `check`, `available_steps`.
 - `steps`: the steps that change the incident's state (and its classification).
 - `work`: working the investigation: checklist, notes, messages, the outcome report's draft.
+- `oversight`: facts corrected on the record; the DPO's advice, review and directions; the SIRO's sign-off.
 - `classification`: classification checks, routing by severity, the checklist's template.
 """
 
 from .classification import CLASSIFICATION_FIELDS, my_serious_scope_filter
 from .common import WORKING_STATES, Severity, Status, eligible_investigators, required_review_roles
+from .oversight import advise, ask_dpo, correct, direct_investigator, mark_reviewed, sign_off_outcome
 from .steps import (
     assign_investigator,
     close,
@@ -52,6 +54,8 @@ __all__ = [
     "Status",
     "Step",
     "add_note",
+    "advise",
+    "ask_dpo",
     "assign_investigator",
     "available_steps",
     "blockers",
@@ -61,8 +65,11 @@ __all__ = [
     "close",
     "close_not_incident",
     "closure_needs",
+    "correct",
+    "direct_investigator",
     "eligible_investigators",
     "investigator_next",
+    "mark_reviewed",
     "message_reporter",
     "my_serious_scope_filter",
     "receive_from_reporter",
@@ -71,6 +78,7 @@ __all__ = [
     "required_review_roles",
     "review_outcome",
     "save_outcome_draft",
+    "sign_off_outcome",
     "start_investigation",
     "submit_outcome",
     "triage",

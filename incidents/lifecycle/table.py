@@ -19,7 +19,7 @@ from django.urls import reverse
 from core.exceptions import StepRefused
 from organisations.powers import Powers
 
-from ..models import ChecklistItem, Incident, OutcomeReport, OutcomeReview
+from ..models import ChecklistItem, Incident, OutcomeReport, OutcomeReview, Oversight, SignOffSetting
 from ..registry import registered_blockers
 from .common import (
     WORKING_STATES,
@@ -123,7 +123,32 @@ def closure_needs(incident: Incident, p: Powers | None = None) -> list[str]:
                 f"The DPO has not reviewed the outcome report of this {incident.get_severity_display().lower()} "
                 "incident."
             )
+    if incident.status == Status.OUTCOME_SUBMITTED and needs_sign_off(incident):
+        blockers.append("The SIRO has not signed off the outcome, as this organisation asks.")
     return blockers
+
+
+def needs_sign_off(incident: Incident) -> bool:
+    """The organisation asks the SIRO to sign off outcomes, and this outcome is not signed off yet."""
+    if not SignOffSetting.asked_by(incident.organisation):
+        return False
+    submitted = incident.outcome_submitted_on
+    return not any(
+        entry.kind == Oversight.Kind.SIGN_OFF and (submitted is None or entry.on >= submitted)
+        for entry in incident.oversight.all()
+    )
+
+
+def _sign_off_due(incident: Incident, p: Powers) -> list[str]:
+    if not SignOffSetting.asked_by(incident.organisation):
+        return ["This organisation does not ask the SIRO to sign off outcomes."]
+    if not needs_sign_off(incident):
+        return ["The SIRO has already signed off this outcome."]
+    return []
+
+
+def _has_investigator(incident: Incident, p: Powers) -> list[str]:
+    return [] if incident.investigator_id is not None else ["Assign an investigating officer first."]
 
 
 def _accepted_before(report: OutcomeReport | None) -> bool:
@@ -263,6 +288,69 @@ STEPS: tuple[Step, ...] = (
         "",
         needs=_has_reporter,
         button=False,
+    ),
+    Step(
+        "correct_report",
+        "Correct the report",
+        "incidents:correct",
+        attrgetter("can_correct_report"),
+        "Only the incident manager, the SIRO or the DPO can correct the report.",
+        ALL_STATES,
+        "",
+        button=False,
+    ),
+    # The DPO's oversight of an incident of any severity (policy 000 §3, 003).
+    Step(
+        "ask_dpo",
+        "Ask the DPO for advice",
+        "incidents:ask_dpo",
+        attrgetter("can_ask_dpo"),
+        "Only the people handling the incident can ask the DPO for advice.",
+        tuple(Incident.OPEN_STATUSES),
+        "The DPO can be asked for advice while the incident is open.",
+        button=False,
+    ),
+    Step(
+        "dpo_advise",
+        "Record advice",
+        "incidents:dpo_advise",
+        attrgetter("can_advise"),
+        "Only the DPO records the DPO's advice.",
+        ALL_STATES,
+        "",
+        button=False,
+    ),
+    Step(
+        "dpo_review",
+        "Mark as reviewed by the DPO",
+        "incidents:dpo_review",
+        attrgetter("can_advise"),
+        "Only the DPO can mark an incident reviewed by the DPO.",
+        ALL_STATES,
+        "",
+        button=False,
+    ),
+    Step(
+        "dpo_direct",
+        "Direct the investigating officer",
+        "incidents:dpo_direct",
+        attrgetter("can_advise"),
+        "Only the DPO can direct the investigating officer here.",
+        WORKING_STATES,
+        "The investigating officer can be directed while the incident is being investigated.",
+        needs=_has_investigator,
+        button=False,
+    ),
+    Step(
+        "sign_off_outcome",
+        "Sign off the outcome",
+        "incidents:sign_off",
+        attrgetter("can_sign_off_outcome"),
+        "Only the SIRO signs off the outcome.",
+        (Status.OUTCOME_SUBMITTED,),
+        "The outcome can be signed off once its report is submitted.",
+        needs=_sign_off_due,
+        primary=True,
     ),
     Step(
         # Per item: the disciplinary item is for those who may read restricted words

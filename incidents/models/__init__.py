@@ -24,6 +24,7 @@ from .investigation import (
     incident_types_for,
     severity_definitions,
 )
+from .oversight import Correction, Oversight, SignOffSetting
 
 __all__ = [
     "DEFAULT_SEVERITY_DEFINITIONS",
@@ -32,6 +33,7 @@ __all__ = [
     "ChecklistItem",
     "ChecklistTemplateItem",
     "Classification",
+    "Correction",
     "Incident",
     "IncidentChildQuerySet",
     "IncidentQuerySet",
@@ -39,9 +41,11 @@ __all__ = [
     "InternalNote",
     "OutcomeReport",
     "OutcomeReview",
+    "Oversight",
     "ReporterMessage",
     "Routing",
     "SeverityDefinition",
+    "SignOffSetting",
     "child_queryset",
     "incident_types_for",
     "report_incident",

@@ -276,11 +276,29 @@ class Incident(models.Model):
         name is shown only to the DPO and the SIRO of the incident's organisation (or above);
         everyone else, in pages, PDFs, exports and emails, sees "Confidential reporter".
         """
-        if self.reporter_anonymous or self.reported_by is None:
-            return "Anonymous reporter" if self.reporter_anonymous else "Not recorded"
+        if self.reporter_anonymous:
+            return "Anonymous reporter"
+        name = self.reporter_name
+        if self.reported_by is not None:
+            name = self.reported_by.full_name or self.reported_by.email
+        if not name:
+            return "Not recorded"
         if self.reporter_confidential and not self.powers_of(viewer).can_see_confidential_reporter:
             return "Confidential reporter"
-        return self.reported_by.full_name or self.reported_by.email
+        return name
+
+    @property
+    def has_named_reporter(self) -> bool:
+        """Someone is named as the reporter: an account, or a name a handler took down for them."""
+        return not self.reporter_anonymous and (self.reported_by_id is not None or bool(self.reporter_name))
+
+    def reporter_contact_for(self, viewer: Any) -> str:
+        """How to reach a reporter taken down by a handler, to whoever may see their name."""
+        if not self.reporter_contact or self.reporter_anonymous:
+            return ""
+        if self.reporter_confidential and not self.powers_of(viewer).can_see_confidential_reporter:
+            return ""
+        return self.reporter_contact
 
     def powers_of(self, user: Any) -> Powers:
         """What `user` may do to this incident (`organisations.powers`: roles here or above, assigned)."""
@@ -381,10 +399,12 @@ def report_incident(
     fields: dict[str, Any],
     reported_on: Any = None,
     channel: str = Channel.WEB,
+    recorded_by: Any = None,
 ) -> tuple[Incident, bool]:
     """Store a new report (status Reported) with its reference and first event, in one transaction.
 
-    `channel` says how it came in (`Channel`); the event carries it. Returns (incident,
+    `channel` says how it came in (`Channel`); the event carries it. `recorded_by`: the handler
+    who took the report down for someone (the event's actor, then). Returns (incident,
     created). A second submission of the same form (same `submission_key`) returns the
     incident the first one stored, and creates nothing.
     """
@@ -414,6 +434,7 @@ def report_incident(
                     reported_on=now,
                     submission_key=submission_key,
                     channel=Channel(channel),
+                    recorded_by=recorded_by,
                     **fields,
                 )
         except IntegrityError:
@@ -425,7 +446,7 @@ def report_incident(
         publish(
             incident,
             "incident.reported",
-            reported_by,
+            recorded_by or reported_by,
             after={"reference": incident.reference, "status": incident.status, "channel": incident.channel}
             | {name: getattr(incident, name) for name in Incident.REPORT_FIELDS},
             at=now,

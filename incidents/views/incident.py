@@ -14,7 +14,7 @@ from organisations.models import HANDLER_ROLES, Organisation
 
 from ..forms import IncidentFilterForm
 from ..models import Incident
-from ..panels import detail_queryset, incident_panels
+from ..panels import detail_queryset, incident_panels, report_rows
 
 PAGE_SIZE = 50
 
@@ -64,26 +64,17 @@ class IncidentDetailView(VisibleObjectMixin, View):
             record(
                 organisation_id=incident.organisation_id, action="incident.viewed", actor=request.user, record=incident
             )
-        fields = [(Incident._meta.get_field(name), getattr(incident, name)) for name in Incident.REPORT_FIELDS]
-        rows = [
-            {
-                "label": field.verbose_name[:1].upper() + field.verbose_name[1:],  # type: ignore[union-attr]
-                "value": incident._get_FIELD_display(field)  # type: ignore[attr-defined]
-                if getattr(field, "choices", None)
-                else value,
-            }
-            for field, value in fields
-        ]
         # Once per request: every panel below reads these powers rather than asking again.
         powers = incident.powers_of(request.user)
+        panels = incident_panels(incident, request.user, powers)  # fetches the lists, corrections among them
         return render(
             request,
             "incidents/detail.html",
-            incident_panels(incident, request.user, powers)
+            panels
             | {
                 "incident": incident,
                 "current_organisation": incident.organisation,
-                "rows": rows,
+                "rows": report_rows(incident),
                 "events": events_for(incident),
                 "role_titles": incident.organisation.role_titles(),
             },

@@ -471,7 +471,8 @@ def triage_queue(request: HttpRequest) -> HttpResponse:
     clock.remember_precisions(incidents)
     # An anonymous report's age is in days unless its organisation shows exact times.
     rows = [{"incident": i, "age": clock.age(i.reported_on, clock.precision_of(i))} for i in incidents]
-    return render(request, "incidents/queue.html", {"rows": rows})
+    # Incident managers and SIROs take down reports made by phone or on paper (intake's page).
+    return render(request, "incidents/queue.html", {"rows": rows, "records_for_others": bool(paths)})
 
 
 @login_required
