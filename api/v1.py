@@ -18,7 +18,7 @@ from organisations.powers import paths_where
 
 from . import errors
 from .auth import TokenAuth
-from .routers import actions, breaches, evidence, incidents, log, messages, people, steps
+from .routers import actions, breaches, evidence, incidents, log, messages, oversight, people, steps
 
 api = NinjaAPI(
     title="Incident Desk API",
@@ -34,6 +34,7 @@ errors.install(api)
 api.add_router("/incidents", incidents.router, tags=["Incidents"])
 api.add_router("/", people.router, tags=["Organisations and people"])
 api.add_router("/", steps.router)
+api.add_router("/", oversight.router)
 api.add_router("/", evidence.router)
 api.add_router("/", actions.router)
 api.add_router("/", messages.router)

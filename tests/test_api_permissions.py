@@ -103,6 +103,19 @@ OPERATIONS: dict[str, Op] = {
         f"POST /incidents/{{incident_uuid}}/{path}": Op("handle", statuses=dict.fromkeys(SEES_INCIDENTS, 422))
         for path in ("reclassify", "outcome/review", "reopen", "notes", "messages")
     },
+    # Corrections and the DPO's oversight (api/routers/oversight.py): correcting and asking are the
+    # handlers'; advice, review and directions the DPO's (a review needs nothing sent, so the DPO's
+    # is taken: 200); nobody here is the SIRO who signs off.
+    **{
+        f"POST /incidents/{{incident_uuid}}/{path}": Op("handle", statuses=dict.fromkeys(SEES_INCIDENTS, 422))
+        for path in ("correct", "ask-dpo")
+    },
+    **{
+        f"POST /incidents/{{incident_uuid}}/{path}": Op(
+            "handle", statuses=dict.fromkeys(MANAGERS, 403) | {"dpo_above": answer}
+        )
+        for path, answer in [("dpo/advice", 422), ("dpo/reviewed", 200), ("dpo/direct", 422), ("sign-off", 403)]
+    },
     "POST /incidents/{incident_uuid}/checklist/{item_id}": Op(
         "handle", statuses=dict.fromkeys(MANAGERS, 422) | {"dpo_above": 403}
     ),

@@ -52,7 +52,10 @@ def test_a_handler_records_a_phone_report_for_a_named_reporter(client: Any, cast
     assert (incident.channel, incident.recorded_by, incident.reported_by) == ("phone", cast.alice, None)
     assert (incident.reporter_name, incident.reporter_contact) == ("Pat Parent", "01632 960001")
     # The handler's own name on both events: the report with its channel, and who made it.
-    assert actions(incident)[:2] == [("incident.reported", cast.alice.pk), ("incident.recorded_on_behalf", cast.alice.pk)]
+    assert actions(incident)[:2] == [
+        ("incident.reported", cast.alice.pk),
+        ("incident.recorded_on_behalf", cast.alice.pk),
+    ]
     on_behalf = Event.objects.get(action="incident.recorded_on_behalf")
     assert on_behalf.after == {
         "channel": "phone",
@@ -102,7 +105,8 @@ def test_an_anonymous_report_taken_down_gives_the_handler_a_receipt_to_pass_on(c
     incident = Incident.objects.get()
     assert incident.reporter_anonymous and incident.reporter_name == "" and incident.channel == "paper"
     assert find_by_receipt(receipt.replace("-", "").replace(" ", "")) == incident
-    assert Event.objects.get(action="incident.recorded_on_behalf").after == {"channel": "paper", "reporter": "anonymous"}
+    recorded = Event.objects.get(action="incident.recorded_on_behalf")
+    assert recorded.after == {"channel": "paper", "reporter": "anonymous"}
 
 
 @pytest.mark.django_db
@@ -226,9 +230,10 @@ def test_closing_needs_the_siros_sign_off_where_the_organisation_asks_for_it(cli
     client.force_login(team.admin)
     settings_url = reverse("incidents:sign_off_settings", args=[team.school.uuid])
     assert client.post(settings_url, {"siro_signs_off": "yes"}).status_code == 302
-    assert "The SIRO signs off each outcome" in client.get(
-        reverse("organisations:settings", args=[team.school.uuid])
-    ).content.decode()
+    assert (
+        "The SIRO signs off each outcome"
+        in client.get(reverse("organisations:settings", args=[team.school.uuid])).content.decode()
+    )
     incident = to_outcome_submitted(team)
     assert Notification.objects.filter(kind="siro_sign_off_needed").get().user == team.siro
     lifecycle.review_outcome(incident, by=team.manager, accept=True)

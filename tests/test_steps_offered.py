@@ -69,6 +69,14 @@ def attempts(incident_id: int, user: User, p: People) -> dict[str, Callable[[], 
         "reclassify": reclassify,
         "add_note": lambda: lifecycle.add_note(fresh(), by=user, body="A note."),
         "message_reporter": lambda: lifecycle.message_reporter(fresh(), by=user, body="Thank you."),
+        "correct_report": lambda: lifecycle.correct(
+            fresh(), by=user, field="location", value="Somewhere else", reason="The reporter rang back"
+        ),
+        "ask_dpo": lambda: lifecycle.ask_dpo(fresh(), by=user, question="Should we tell the parents?"),
+        "dpo_advise": lambda: lifecycle.advise(fresh(), by=user, advice="Tell them by letter."),
+        "dpo_review": lambda: lifecycle.mark_reviewed(fresh(), by=user),
+        "dpo_direct": lambda: lifecycle.direct_investigator(fresh(), by=user, direction="Recall the email."),
+        "sign_off_outcome": lambda: lifecycle.sign_off_outcome(fresh(), by=user),
     }
 
 

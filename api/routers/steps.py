@@ -50,6 +50,13 @@ PATHS = {
     "add_note": "notes",
     "message_reporter": "messages",  # api/routers/messages.py
     "update_checklist_item": "checklist/{item_id}",
+    # api/routers/oversight.py
+    "correct_report": "correct",
+    "ask_dpo": "ask-dpo",
+    "dpo_advise": "dpo/advice",
+    "dpo_review": "dpo/reviewed",
+    "dpo_direct": "dpo/direct",
+    "sign_off_outcome": "sign-off",
 }
 
 
