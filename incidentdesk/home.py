@@ -29,7 +29,7 @@ from actions.models import RemedialAction
 from breaches.models import prefetch_assessments
 from deadlines.models import Deadline
 from incidents import lifecycle
-from incidents.models import ChecklistItem, Incident, ReporterMessage
+from incidents.models import ChecklistItem, Incident, ReporterMessage, sign_off_asked_subquery
 from organisations.models import HANDLER_ROLES, Role
 from organisations.powers import memberships_of
 
@@ -103,6 +103,7 @@ def work_for(user: Any) -> list[Item]:
             pending=Count("checklist", filter=Q(checklist__state=ChecklistItem.State.PENDING), distinct=True),
         )
         .select_related("outcome_report")
+        .annotate(siro_sign_off_asked=sign_off_asked_subquery())  # the close step's need
         .order_by("reported_on")[: LIMIT * 6]
     )
     due = _deadlines({i.pk for i in candidates})
@@ -111,6 +112,8 @@ def work_for(user: Any) -> list[Item]:
     submitted_ones = [i for i in candidates if i.status == Incident.Status.OUTCOME_SUBMITTED]
     prefetch_related_objects(submitted_ones, "outcome_report__reviews", "checklist")
     prefetch_assessments(submitted_ones)
+    # Sign-offs, where the organisation asks for one (`lifecycle.table.needs_sign_off`).
+    prefetch_related_objects([i for i in submitted_ones if getattr(i, "siro_sign_off_asked", False)], "oversight")
     items: list[Item] = []
     for incident in candidates:
         p = incident.powers_of(user)

@@ -24,6 +24,7 @@ from .models import (
     Oversight,
     ReporterMessage,
     severity_definitions,
+    sign_off_asked_subquery,
 )
 
 
@@ -72,7 +73,10 @@ def detail_queryset(queryset: QuerySet[Incident]) -> QuerySet[Incident]:
         "routing",
         "outcome_report",
         "ico_decided_by",
-    ).annotate(**{f"has_{name}": _has(name) for name in _listed()})
+    ).annotate(
+        **{f"has_{name}": _has(name) for name in _listed()},
+        siro_sign_off_asked=sign_off_asked_subquery(),  # the close step's need, in this one query
+    )
 
 
 def load_lists(incident: Incident) -> None:

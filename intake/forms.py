@@ -156,10 +156,12 @@ class BehalfForm(ReportFieldsForm):
             field.widget = forms.HiddenInput()
             field.initial = organisations[0].pk
         elif len(organisations) > 10:  # a county DPO's hundreds of schools: a list to choose from
-            field.widget = forms.Select(choices=field.choices)
+            field.widget = forms.Select()
+            field.widget.choices = field.choices
 
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean() or {}
-        if cleaned.get("identity") != behalf.ANONYMOUS and not (cleaned.get("reporter_name") or "").strip():
+        named = cleaned.get("identity") in (behalf.NAMED, behalf.CONFIDENTIAL)
+        if named and not (cleaned.get("reporter_name") or "").strip():
             self.add_error("reporter_name", "Give the name of the person who made the report, or choose anonymous.")
         return cleaned

@@ -201,8 +201,8 @@ def on_behalf(request: HttpRequest) -> HttpResponse:
                 form.add_error("attachments", STORAGE_FULL)
                 status = 503
             else:
-                context = {"incident": incident, "receipt": receipt and format_receipt(receipt)}
-                return render(request, "intake/behalf_done.html", context)
+                done = {"incident": incident, "receipt": receipt and format_receipt(receipt)}
+                return render(request, "intake/behalf_done.html", done)
     else:
         form = BehalfForm(initial={"submission_key": uuid.uuid4()}, organisations=organisations)
     context = {"form": form, "organisations": list(organisations[:2])}

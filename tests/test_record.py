@@ -248,3 +248,19 @@ def test_closing_needs_the_siros_sign_off_where_the_organisation_asks_for_it(cli
     incident.refresh_from_db()
     assert incident.status == Incident.Status.CLOSED
     assert Event.objects.filter(action="settings.siro_sign_off_changed").count() == 1
+
+
+@pytest.mark.django_db
+def test_the_nearest_sign_off_setting_decides_for_a_page_of_incidents_as_for_one(cast: Cast) -> None:
+    from incidents.models import SignOffSetting, sign_off_asked_subquery
+
+    here, other = reported_incident(cast.school_a), reported_incident(cast.school_b)
+
+    def asked() -> dict[int, Any]:
+        return dict(Incident.objects.annotate(asked=sign_off_asked_subquery()).values_list("pk", "asked"))
+
+    assert asked() == {here.pk: None, other.pk: None}
+    SignOffSetting.objects.create(organisation=cast.county, siro_signs_off=True)
+    SignOffSetting.objects.create(organisation=cast.school_b, siro_signs_off=False)
+    assert asked() == {here.pk: True, other.pk: False}
+    assert SignOffSetting.asked_by(cast.school_a) and not SignOffSetting.asked_by(cast.school_b)

@@ -128,9 +128,17 @@ def closure_needs(incident: Incident, p: Powers | None = None) -> list[str]:
     return blockers
 
 
+def sign_off_asked(incident: Incident) -> bool:
+    """Whether the incident's organisation asks the SIRO's sign-off: from the page's own query
+    where it annotated it (`sign_off_asked_subquery`), else asked once and kept on the incident."""
+    if "siro_sign_off_asked" not in incident.__dict__:
+        incident.siro_sign_off_asked = SignOffSetting.asked_by(incident.organisation)  # type: ignore[attr-defined]
+    return bool(incident.siro_sign_off_asked)  # type: ignore[attr-defined]
+
+
 def needs_sign_off(incident: Incident) -> bool:
     """The organisation asks the SIRO to sign off outcomes, and this outcome is not signed off yet."""
-    if not SignOffSetting.asked_by(incident.organisation):
+    if not sign_off_asked(incident):
         return False
     submitted = incident.outcome_submitted_on
     return not any(
@@ -140,7 +148,7 @@ def needs_sign_off(incident: Incident) -> bool:
 
 
 def _sign_off_due(incident: Incident, p: Powers) -> list[str]:
-    if not SignOffSetting.asked_by(incident.organisation):
+    if not sign_off_asked(incident):
         return ["This organisation does not ask the SIRO to sign off outcomes."]
     if not needs_sign_off(incident):
         return ["The SIRO has already signed off this outcome."]

@@ -24,7 +24,7 @@ from .investigation import (
     incident_types_for,
     severity_definitions,
 )
-from .oversight import Correction, Oversight, SignOffSetting
+from .oversight import Correction, Oversight, SignOffSetting, sign_off_asked_subquery
 
 __all__ = [
     "DEFAULT_SEVERITY_DEFINITIONS",
@@ -50,4 +50,5 @@ __all__ = [
     "incident_types_for",
     "report_incident",
     "severity_definitions",
+    "sign_off_asked_subquery",
 ]

@@ -20,6 +20,8 @@ from typing import Any
 from django.conf import settings
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import models
+from django.db.models import ExpressionWrapper, F, OuterRef, Subquery
+from django.db.models.functions import Length
 from django.utils import dateformat, timezone
 
 from organisations.models import Organisation
@@ -117,3 +119,16 @@ class SignOffSetting(models.Model):
         settings_here = SignOffSetting.objects.filter(organisation_id__in=ids)
         rows = dict(settings_here.values_list("organisation_id", "siro_signs_off"))
         return next((rows[pk] for pk in reversed(ids) if pk in rows), False)
+
+
+def sign_off_asked_subquery() -> Subquery:
+    """`SignOffSetting.asked_by` as an annotation of incidents (None where nothing is set), so a
+    page of incidents asks it in its own query: the nearest setting on the organisation or above."""
+    nearest = (
+        SignOffSetting.objects.annotate(
+            outer_path=ExpressionWrapper(OuterRef("organisation__path"), output_field=models.CharField())
+        )
+        .filter(outer_path__startswith=F("organisation__path"))
+        .order_by(Length("organisation__path").desc())
+    )
+    return Subquery(nearest.values("siro_signs_off")[:1])
