@@ -27,7 +27,7 @@ from core.exceptions import StepRefused
 from evidence.models import Evidence
 from evidence.services import Upload, add_evidence, add_files, inspect
 from incidents import lifecycle
-from incidents.models import Incident, ReporterMessage, report_incident
+from incidents.models import Channel, Incident, ReporterMessage, report_incident
 from lib import clock
 from lib.request_context import request_id
 from notifications.audiences import Occasion, tell
@@ -137,6 +137,7 @@ def submit_confidential_report(
     submission_key: uuid.UUID | None,
     fields: dict[str, Any],
     uploads: Sequence[Upload] = (),
+    channel: str = Channel.WEB,
 ) -> tuple[Incident, bool]:
     """A named report whose reporter is shown only to the DPO and the SIRO.
 
@@ -149,7 +150,11 @@ def submit_confidential_report(
         inspect(upload)
     with transaction.atomic():
         incident, created = report_incident(
-            organisation=organisation, reported_by=None, submission_key=submission_key, fields=fields
+            organisation=organisation,
+            reported_by=None,
+            submission_key=submission_key,
+            fields=fields,
+            channel=channel,
         )
         if created:
             Incident.objects.filter(pk=incident.pk).update(reported_by=reported_by, reporter_confidential=True)

@@ -12,7 +12,7 @@ from core.exceptions import StepRefused
 from evidence.models import Evidence
 from evidence.services import Upload, add_files, inspect
 from incidents import lifecycle
-from incidents.models import Incident, ReporterMessage, report_incident
+from incidents.models import Channel, Incident, ReporterMessage, report_incident
 from notifications.audiences import Occasion, tell
 from notifications.tasks import send_report_notifications
 from organisations.models import Organisation
@@ -28,6 +28,7 @@ def submit_report(
     submission_key: uuid.UUID | None,
     fields: dict[str, Any],
     uploads: Sequence[Upload] = (),
+    channel: str = Channel.WEB,
 ) -> tuple[Incident, bool]:
     """Store a report with its files and queue its acknowledgement and notifications.
 
@@ -40,7 +41,11 @@ def submit_report(
         inspect(upload)
     with transaction.atomic():
         incident, created = report_incident(
-            organisation=organisation, reported_by=reported_by, submission_key=submission_key, fields=fields
+            organisation=organisation,
+            reported_by=reported_by,
+            submission_key=submission_key,
+            fields=fields,
+            channel=channel,
         )
         if created:
             add_files(

@@ -1,6 +1,7 @@
 """The incident and what its handling keeps beside it (one module each, re-exported here)."""
 
 from .incident import (
+    Channel,
     Incident,
     IncidentChildQuerySet,
     IncidentQuerySet,
@@ -27,6 +28,7 @@ from .investigation import (
 __all__ = [
     "DEFAULT_SEVERITY_DEFINITIONS",
     "SERIOUS_SEVERITIES",
+    "Channel",
     "ChecklistItem",
     "ChecklistTemplateItem",
     "Classification",

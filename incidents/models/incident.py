@@ -92,8 +92,26 @@ class IncidentType(models.Model):
         return self.name
 
 
+class Channel(models.TextChoices):
+    """How a report reached the organisation: the one list every way in shares.
+
+    The staff form and the public page are `WEB`; a handler recording a report on someone's
+    behalf picks one of the others (`intake.behalf`); mail intake uses `EMAIL`; the API `SYSTEM`.
+    """
+
+    WEB = "web", "Report form"
+    PHONE = "phone", "Phone"
+    IN_PERSON = "in_person", "In person"
+    PAPER = "paper", "Paper form"
+    EMAIL = "email", "Email"
+    LETTER = "letter", "Letter"
+    SYSTEM = "system", "Another system"
+
+
 class Incident(models.Model):
     """An information-security incident or personal-data breach, from report to closure."""
+
+    Channel = Channel
 
     class Status(models.TextChoices):
         REPORTED = "reported", "Reported"
@@ -184,6 +202,20 @@ class Incident(models.Model):
     # session (reported_by is empty). Confidential: named, but only the DPO and SIRO see who.
     reporter_anonymous = models.BooleanField("reported anonymously", default=False)
     reporter_confidential = models.BooleanField("reporter's name kept confidential", default=False)
+    # How the report came in, and, for a report taken down by a handler on someone's behalf,
+    # who took it down and the reporter as they gave themselves (no account needed): shown
+    # through `reporter_display`, so a confidential reporter's name stays with the DPO and SIRO.
+    channel = models.CharField("how it was reported", max_length=20, choices=Channel.choices, default=Channel.WEB)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name="recorded on the reporter's behalf by",
+    )
+    reporter_name = models.CharField("reporter's name", max_length=200, blank=True)
+    reporter_contact = models.CharField("how to contact the reporter", max_length=300, blank=True)
 
     # Triage: the classification (every version is also kept as an event and in the history).
     nature = models.CharField(max_length=20, choices=Nature.choices, blank=True)
@@ -329,6 +361,7 @@ class ReporterMessage(models.Model):
 
 
 __all__ = [
+    "Channel",
     "Incident",
     "IncidentChildQuerySet",
     "IncidentQuerySet",
@@ -347,11 +380,13 @@ def report_incident(
     submission_key: uuid.UUID | None,
     fields: dict[str, Any],
     reported_on: Any = None,
+    channel: str = Channel.WEB,
 ) -> tuple[Incident, bool]:
     """Store a new report (status Reported) with its reference and first event, in one transaction.
 
-    Returns (incident, created). A second submission of the same form (same
-    `submission_key`) returns the incident the first one stored, and creates nothing.
+    `channel` says how it came in (`Channel`); the event carries it. Returns (incident,
+    created). A second submission of the same form (same `submission_key`) returns the
+    incident the first one stored, and creates nothing.
     """
     from django.db import IntegrityError, transaction
     from django.utils import timezone
@@ -378,6 +413,7 @@ def report_incident(
                     reported_by=reported_by if getattr(reported_by, "is_authenticated", False) else None,
                     reported_on=now,
                     submission_key=submission_key,
+                    channel=Channel(channel),
                     **fields,
                 )
         except IntegrityError:
@@ -390,7 +426,7 @@ def report_incident(
             incident,
             "incident.reported",
             reported_by,
-            after={"reference": incident.reference, "status": incident.status}
+            after={"reference": incident.reference, "status": incident.status, "channel": incident.channel}
             | {name: getattr(incident, name) for name in Incident.REPORT_FIELDS},
             at=now,
         )
