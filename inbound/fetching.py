@@ -93,11 +93,11 @@ def fetch(mailbox: Mailbox) -> dict[str, int]:
         typ, _ = imap.select(quote(mailbox.folder))
         if typ != "OK":
             raise imaplib.IMAP4.error(f"No folder {mailbox.folder!r}")
-        keywords = b"\\*" in b" ".join(imap.untagged_responses.get("PERMANENTFLAGS", [b""]) or [b""])
+        keywords = "\\*" in str(imap.untagged_responses.get("PERMANENTFLAGS", ""))
         # With a done folder, whatever is still here is waiting; else what is not marked handled.
         criteria = "NOT DELETED" if mailbox.done_folder else f"UNKEYWORD {KEYWORD}" if keywords else "UNSEEN"
-        _, found = imap.uid("SEARCH", None, criteria)
-        uids = found[0].split() if found and found[0] else []
+        _, found = imap.uid("SEARCH", criteria)
+        uids = [uid.decode() for uid in found[0].split()] if found and found[0] else []
         for uid in uids:
             outcome = take(imap, mailbox, uid)
             if outcome is None:
@@ -116,7 +116,7 @@ def fetch(mailbox: Mailbox) -> dict[str, int]:
     return counts
 
 
-def take(imap: imaplib.IMAP4, mailbox: Mailbox, uid: bytes) -> str | None:
+def take(imap: imaplib.IMAP4, mailbox: Mailbox, uid: str) -> str | None:
     """Receive one message (its outcome), or None to leave it for the next fetch."""
     _, data = imap.uid("FETCH", uid, "(RFC822.SIZE BODY.PEEK[HEADER])")
     size, header = 0, b""
@@ -142,12 +142,12 @@ def take(imap: imaplib.IMAP4, mailbox: Mailbox, uid: bytes) -> str | None:
             size=declared,
         )
     except receiving.TryLater as later:
-        log.warning("Mail %s in %s left for the next fetch: %s", uid.decode(), mailbox, later)
+        log.warning("Mail %s in %s left for the next fetch: %s", uid, mailbox, later)
         return None
     return result.outcome
 
 
-def done(imap: imaplib.IMAP4, mailbox: Mailbox, uid: bytes, keywords: bool) -> None:
+def done(imap: imaplib.IMAP4, mailbox: Mailbox, uid: str, keywords: bool) -> None:
     if mailbox.done_folder:
         if "MOVE" in imap.capabilities:
             imap.uid("MOVE", uid, quote(mailbox.done_folder))

@@ -6,7 +6,7 @@ from core.forms import HintedRadioSelect
 
 from .models import IntakeAddress, Mailbox
 
-SIGN_IN_HINTS = {
+SIGN_IN_HINTS: dict[str, str] = {
     Mailbox.SignIn.PASSWORD: "For a mail server that still takes passwords.",
     Mailbox.SignIn.CLIENT_CREDENTIALS: "Microsoft 365: an app registration allowed to read this mailbox.",
     Mailbox.SignIn.REFRESH_TOKEN: "Google, or Microsoft 365 with a person's consent given once.",

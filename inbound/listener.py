@@ -57,8 +57,8 @@ class IntakeHandler:
 
 
 class IntakeServer(SMTP):
-    async def push(self, status: str) -> None:
-        if status.startswith("552"):
+    async def push(self, status: Any) -> None:
+        if str(status).startswith("552"):
             envelope = getattr(self, "envelope", None)
             log.warning(
                 "Mail refused: over the size limit of %s bytes (from %s, to %s)",

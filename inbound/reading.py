@@ -98,7 +98,7 @@ def contents(message: EmailMessage) -> tuple[str, list[Attachment]]:
         elif part.get_content_type() == "message/rfc822":
             # A forwarded message (a phishing email passed on): kept whole, as evidence.
             inner = part.get_payload(0) if part.is_multipart() else None
-            if inner is not None:
+            if isinstance(inner, EmailMessage):
                 attachments.append(Attachment(part.get_filename() or "forwarded.eml", inner.as_bytes()))
     return text.strip(), attachments
 
