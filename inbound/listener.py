@@ -16,21 +16,27 @@ from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import SMTP
 from asgiref.sync import sync_to_async
 from django.conf import settings
-from django.db import close_old_connections
+from django.db import connections
 
 from . import receiving
 
 log = logging.getLogger("inbound")
 
 
+# Each runs in asgiref's worker thread, and leaves no database connection open there: a
+# listener waits for mail far longer than a connection should be held.
 def _receive(content: bytes, recipients: list[str], mail_from: str) -> receiving.Result:
-    close_old_connections()
-    return receiving.receive(content, recipients=recipients, mail_from=mail_from, via="smtp")
+    try:
+        return receiving.receive(content, recipients=recipients, mail_from=mail_from, via="smtp")
+    finally:
+        connections.close_all()
 
 
 def _accepts(address: str) -> bool:
-    close_old_connections()
-    return receiving.accepts(address)
+    try:
+        return receiving.accepts(address)
+    finally:
+        connections.close_all()
 
 
 class IntakeHandler:
