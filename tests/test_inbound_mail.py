@@ -364,3 +364,21 @@ def test_an_admin_sets_the_intake_address_and_the_mailbox_with_its_password_seal
     assert "Mail to reports@school-a.example becomes a report" in settings_page
     client.force_login(people.cast.dave)
     assert client.get(url).status_code == 404
+
+
+def test_a_forwarded_phishing_email_is_kept_whole_as_evidence_and_an_html_only_message_as_its_words(
+    intake: IntakeAddress,
+) -> None:
+    phish = message(subject="Your account is locked", sender="IT Support <it@phish.example>", to="bob@example.org")
+    forward = EmailMessage()
+    forward["From"] = f"Pat Parent <{STRANGER}>"
+    forward["To"] = INTAKE
+    forward["Subject"] = "Fwd: Your account is locked"
+    forward["Message-ID"] = make_msgid(domain="home.example")
+    forward.set_content("<p>Is this real?</p><script>alert(1)</script><p>It asks for my password.</p>", subtype="html")
+    forward.add_attachment(phish)
+    result = receiving.receive(forward.as_bytes(), recipients=[INTAKE], via="smtp", mail_from=STRANGER)
+    assert result.incident is not None
+    assert result.incident.description == "Fwd: Your account is locked\n\nIs this real?\nIt asks for my password."
+    evidence = Evidence.objects.get(incident=result.incident)
+    assert evidence.content_type == "message/rfc822" and evidence.original_name.endswith(".eml")
