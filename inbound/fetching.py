@@ -144,6 +144,10 @@ def take(imap: imaplib.IMAP4, mailbox: Mailbox, uid: str) -> str | None:
     except receiving.TryLater as later:
         log.warning("Mail %s in %s left for the next fetch: %s", uid, mailbox, later)
         return None
+    except Exception:
+        # One message that cannot be read must not stop the others behind it.
+        log.exception("Mail %s in %s could not be received; left for the next fetch", uid, mailbox)
+        return None
     return result.outcome
 
 

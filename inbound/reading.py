@@ -11,6 +11,7 @@ Refused, never answered (an answer to an automatic message is how mail loops sta
 
 import email
 import re
+import uuid
 from dataclasses import dataclass, field
 from email.message import EmailMessage
 from email.policy import default
@@ -129,7 +130,7 @@ def refusal(reading: Reading, *, mail_from: str | None, own_addresses: set[str],
     loop = str(message.get(LOOP_HEADER, "")).strip().lower()
     if loop and loop in own_addresses | {own_domain}:
         return "loop"
-    if own_domain and reading.message_id.lower().endswith("@" + own_domain):
+    if own_domain and ours(reading.message_id, own_domain):
         return "loop"
     if reading.sender in own_addresses:
         return "loop"
@@ -154,6 +155,18 @@ def refusal(reading: Reading, *, mail_from: str | None, own_addresses: set[str],
     if OUT_OF_OFFICE.match(reading.subject):
         return "auto_reply"
     return ""
+
+
+def ours(message_id: str, own_domain: str) -> bool:
+    """A Message-ID the outbox wrote (`<uuid@site domain>`, notifications.delivery.message_for)."""
+    local, _, host = message_id.rpartition("@")
+    if host.lower() != own_domain:
+        return False
+    try:
+        uuid.UUID(local)
+    except ValueError:
+        return False
+    return True
 
 
 def recipients_of(message: EmailMessage) -> list[str]:

@@ -18,6 +18,7 @@ from inbound.listener import listener
 from inbound.models import InboundMail, IntakeAddress, Mailbox
 from incidents.models import Channel, Incident, ReporterMessage
 from lib import clock, sealed
+from notifications.delivery import message_for
 from notifications.models import Outbox
 
 from .clamd import EICAR
@@ -382,3 +383,26 @@ def test_a_forwarded_phishing_email_is_kept_whole_as_evidence_and_an_html_only_m
     assert result.incident.description == "Fwd: Your account is locked\n\nIs this real?\nIt asks for my password."
     evidence = Evidence.objects.get(incident=result.incident)
     assert evidence.content_type == "message/rfc822" and evidence.original_name.endswith(".eml")
+
+
+def test_our_own_email_coming_back_is_a_loop_by_its_message_id_and_x_loop(intake: IntakeAddress) -> None:
+    now = clock.now()
+    row = Outbox.objects.create(
+        to_address=INTAKE,
+        kind="report_received",
+        subject="New report",
+        text="Sign in.",
+        next_attempt_on=now,
+        created_on=now,
+    )
+    sent = message_for(row).message()
+    assert sent["X-Loop"] and sent["Auto-Submitted"] == "auto-generated"
+    # Forwarded back by a rule that rewrote the sender and dropped the automatic headers.
+    sent.replace_header("From", STRANGER)
+    del sent["Auto-Submitted"]
+    by_id = receiving.receive(sent.as_bytes(), recipients=[INTAKE], via="smtp", mail_from=STRANGER)
+    del sent["Message-ID"]
+    sent["Message-ID"] = make_msgid(domain="home.example")
+    by_header = receiving.receive(sent.as_bytes(), recipients=[INTAKE], via="smtp", mail_from=STRANGER)
+    assert by_id.refusal == by_header.refusal == "loop"
+    assert not Incident.objects.exists()
