@@ -8,7 +8,7 @@ TEST_WORKERS ?= 2
 PORT ?= 8000
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 
-.PHONY: run test lint typecheck pytest install install-dev lock chromium fonts clamav clean
+.PHONY: run test lint typecheck pytest install install-dev lock chromium fonts clamav dovecot clean
 
 $(BIN)/python:
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 12) else "Incident Desk needs Python 3.12 or newer (found " + sys.version.split()[0] + ").")'
@@ -63,6 +63,11 @@ fonts:
 clamav:
 	@scripts/ensure-clamav
 
+# Dovecot's IMAP server: reports by email are fetched over IMAP, and the tests poll a real one
+# (tests/dovecot.py starts a private Dovecot on 127.0.0.1; the system service is not used).
+dovecot:
+	@scripts/ensure-dovecot
+
 lint: install-dev
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
@@ -70,7 +75,7 @@ lint: install-dev
 typecheck: install-dev
 	$(BIN)/mypy
 
-pytest: install-dev chromium fonts clamav
+pytest: install-dev chromium fonts clamav dovecot
 	$(BIN)/pytest -n $(TEST_WORKERS)
 
 test: lint typecheck pytest

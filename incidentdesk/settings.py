@@ -75,6 +75,7 @@ INSTALLED_APPS = [
     "notifications",
     "deadlines",
     "intake",
+    "inbound",
     "anonymous",
     "insights",
     "webhooks",
@@ -237,6 +238,14 @@ EVIDENCE_MAX_BYTES = int(os.environ.get("EVIDENCE_MAX_BYTES", 20 * 1024 * 1024))
 # it when clamd is installed). Production refuses to start without it (evidence.E001).
 CLAMAV_SOCKET = os.environ.get("CLAMAV_SOCKET", "")
 CLAMAV_TIMEOUT = float(os.environ.get("CLAMAV_TIMEOUT", "30"))
+# Reports by email (docs/channels.md, "By email"): the SMTP listener `manage.py receive_mail`
+# listens here, and refuses (and the mailbox fetch leaves aside) any message over the size
+# limit, in bytes (default 25 MB: a report's attachments, encoded, plus the message).
+INBOUND_SMTP_HOST = os.environ.get("INBOUND_SMTP_HOST", "127.0.0.1")
+INBOUND_SMTP_PORT = int(os.environ.get("INBOUND_SMTP_PORT", "2525"))
+INBOUND_MAX_BYTES = int(os.environ.get("INBOUND_MAX_BYTES", 25 * 1024 * 1024))
+# Seconds to wait for an IMAP server or an OAuth token endpoint.
+INBOUND_IMAP_TIMEOUT = float(os.environ.get("INBOUND_IMAP_TIMEOUT", "30"))
 # Hours left on the 72-hour ICO clock at which the DPO and SIRO are reminded (and again
 # when it passes), comma-separated.
 ICO_REMINDER_HOURS = [int(h) for h in os.environ.get("ICO_REMINDER_HOURS", "48,24,6").split(",") if h.strip()]

@@ -38,7 +38,7 @@ from typing import Any
 from django.db import IntegrityError, transaction
 from django.urls import reverse
 
-from incidents.models import Incident, Routing, SignOffSetting
+from incidents.models import Channel, Incident, Routing, SignOffSetting
 from lib import clock
 from organisations import grants
 from organisations.models import Contact, Membership, Organisation, Role
@@ -73,6 +73,24 @@ class Occasion:
 
 
 Condition = Callable[[Occasion], bool]
+
+
+@dataclass(frozen=True)
+class Address:
+    """Someone told by email who has no account: a reporter who wrote in by email."""
+
+    email: str
+    name: str = ""
+
+
+def by_email_without_account(incident: Incident) -> bool:
+    """Reported by email by someone without an account, who can be answered at that address."""
+    return (
+        incident.channel == Channel.EMAIL
+        and incident.reported_by_id is None
+        and not incident.reporter_anonymous
+        and "@" in incident.reporter_contact
+    )
 
 
 def always(o: Occasion) -> bool:
@@ -133,7 +151,8 @@ class Part:
     any), "governance" (every governance viewer on the organisation and above: governors and
     trust board), "grant_holders" (everyone holding the role an occasion's `after["role"]`
     names, on the organisation and above), "investigator", "reporter" (named, never an
-    anonymous one), "action_owner",
+    anonymous one), "reporter_email" (someone without an account who reported by email, at
+    the address they wrote from), "action_owner",
     "person" (the occasion's `person`), "party:service" (the informed parties for the affected
     service), "contact:<kind>" (the organisation's nearest named contact of that kind).
     """
@@ -150,6 +169,9 @@ class Part:
 
 
 REPORTER = Part("reporter", "report_acknowledged", once="acknowledged", link="my_report", receipt=True)
+# Someone without an account who reported by email (inbound): the reference, by email, at
+# the address they wrote from; a reply to it is added to their report.
+EMAIL_REPORTER = Part("reporter_email", "report_acknowledged_by_email", once="acknowledged", receipt=True)
 # A new report needs the incident manager now (triage); the SIRO and the DPO oversee, so a
 # daily summary unless they choose otherwise (major and critical reach them at once on triage).
 NEW_REPORT = tuple(
@@ -184,7 +206,7 @@ ASSIGNED_AT_TRIAGE = Part("investigator", "investigator_assigned", when=assigned
 
 AUDIENCES: dict[str, tuple[Part, ...]] = {
     # A report is stored (the worker, straight after): the reporter, the handlers, the informed parties.
-    "report_received": (REPORTER, *NEW_REPORT, *INFORMED),
+    "report_received": (REPORTER, EMAIL_REPORTER, *NEW_REPORT, *INFORMED),
     # The lifecycle's steps, by the action of their event.
     "incident.triaged": (*ROUTING, ASSIGNED_AT_TRIAGE, *INFORMED),
     "incident.reclassified": (*ROUTING, *INFORMED),
@@ -389,6 +411,10 @@ def _members(part: Part, o: Occasion, directory: Directory) -> tuple[str, list[A
         if incident is None or incident.reporter_anonymous or incident.reported_by is None:
             return "the reporter", []
         return "the reporter", [incident.reported_by]
+    if who == "reporter_email":
+        if incident is None or not by_email_without_account(incident):
+            return "the reporter", []
+        return "the reporter", [Address(incident.reporter_contact.strip().lower(), incident.reporter_name)]
     if who == "action_owner":
         action = o.action
         if action is not None and action.owner is not None and action.owner.is_active:
@@ -512,7 +538,7 @@ def _send(
     if part.kind == "informed_major" and incident is not None:
         data |= governance_counts(incident)
     data |= context or {}
-    users = [p for p in people if not isinstance(p, InformedParty | Contact)]
+    users = [p for p in people if not isinstance(p, InformedParty | Contact | Address)]
     if users:
         notify(
             users=users,
@@ -536,6 +562,8 @@ def _send(
             )
         elif isinstance(person, Contact):
             email(addresses=[person.email], kind=part.kind, incident=incident, context=data)
+        elif isinstance(person, Address) and incident is not None:
+            email(addresses=[person.email], kind=part.kind, incident=incident, context=data | {"name": person.name})
 
 
 # ── The lifecycle's events ───────────────────────────────────────────────────────────────

@@ -65,7 +65,9 @@ def message_for(row: Outbox) -> EmailMultiAlternatives:
         subject=row.subject,
         body=row.text,
         to=[row.to_address],
-        headers={"Message-ID": f"<{row.uuid}@{domain}>", "Auto-Submitted": "auto-generated"},
+        # Auto-Submitted and X-Loop: autoresponders stay quiet, and mail intake (inbound.reading)
+        # knows its own mail if it comes back.
+        headers={"Message-ID": f"<{row.uuid}@{domain}>", "Auto-Submitted": "auto-generated", "X-Loop": domain},
     )
     if row.html:
         message.attach_alternative(row.html, "text/html")

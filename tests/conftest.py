@@ -14,6 +14,7 @@ from accounts.models import User
 from organisations.models import Membership, Organisation, Role
 
 from .clamd import clamd_socket, scanner  # noqa: F401  (fixtures: the private ClamAV daemon)
+from .dovecot import dovecot, dovecot_server  # noqa: F401  (fixtures: a private Dovecot IMAP server)
 from .factories import OrganisationFactory, UserFactory
 from .mfa import SecondFactorClient
 from .oidc import oidc_provider  # noqa: F401  (fixture: a real OpenID Connect provider on 127.0.0.1)

@@ -19,7 +19,11 @@ FLOORS: dict[int, set[str]] = {
     5: {"evidence", "breaches", "actions"},  # what an incident gathers
     6: {"deadlines"},  # due moments of everything below, the scan that chases them
     7: {"casefile", "insights", "anonymous", "webhooks"},  # the case file, reporting, public pages, webhooks
-    8: {"intake", "onboarding"},  # the front door: the staff report form; bringing a county's people and schools in
+    8: {
+        "intake",
+        "inbound",
+        "onboarding",
+    },  # the front door: the staff report form, reports by email; bringing a county's people and schools in
     9: {"demo", "incidentdesk", "api"},  # demo data, settings, root URLs and navigation, the public API
 }
 FLOOR = {app: floor for floor, apps in FLOORS.items() for app in apps}

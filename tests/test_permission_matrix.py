@@ -187,6 +187,7 @@ EXPECTED: dict[str, Expect] = {
     "notifications:deliveries": ADMIN_ONLY,
     "notifications:informed_parties": ADMIN_ONLY,
     # Webhooks: the admin of school A (the world's subscription is school A's); anyone else a 404.
+    "inbound:settings": ADMIN_ONLY,
     "webhooks:list": ADMIN_ONLY,
     "webhooks:add": ADMIN_ONLY,
     "webhooks:detail": ADMIN_ONLY,
