@@ -17,6 +17,7 @@ from deadlines import store as deadline_store
 from demo import actions as actions_demo
 from demo import anonymous as anonymous_demo
 from demo import deadlines as deadlines_demo
+from demo import parties as parties_demo
 from demo.breaches import load_breach_demo
 from demo.insights import load as load_reports_demo
 from demo.signin import give_authenticators
@@ -230,6 +231,7 @@ def load(incident_count: int = 40, seed: int = 2026) -> dict[str, Any]:
     actions_demo.load(orgs, users)  # remedial actions (some overdue, some done) and evidence files
     anonymous_demo.load(orgs, users)  # public report pages, an anonymous and a confidential report
     deadlines_demo.load(orgs, users)  # incidents past their timescales
+    parties_demo.load(orgs, users)  # suppliers and processors, a ransomware checklist, a parent's named report
     load_reports_demo(orgs, users)
     # Four personal data breaches: clock running, overdue, reported in phases, record only.
     breaches = load_breach_demo()
