@@ -114,7 +114,7 @@ def load(organisations: dict[str, Organisation], users: dict[str, Any]) -> dict[
             severity="major",
             nature="incident",
             breach_status="potential",
-            personal_data_breach="not_sure",
+            personal_data_breach="not_known",
             breach_types=["availability"],
             incident_type=IncidentType.objects.get(organisation=None, name="Malware"),
             investigator=investigator,

@@ -18,6 +18,7 @@ from .lifecycle.table import blockers_of_every_step, close_needs
 from .models import (
     ChecklistItem,
     Classification,
+    IncidentType,
     InternalNote,
     OutcomeReview,
     ReporterMessage,
@@ -31,6 +32,7 @@ def _listed() -> dict[str, Prefetch]:
     evidence = Incident._meta.get_field("evidence").related_model
     actions = Incident._meta.get_field("remedial_actions").related_model
     deadlines = Incident._meta.get_field("deadlines").related_model
+    notices = Incident._meta.get_field("body_notices").related_model
     return {
         "checklist": Prefetch("checklist", ChecklistItem.objects.select_related("evidence", "updated_by")),
         # Only earlier versions are listed: the current one is the incident's own fields.
@@ -47,6 +49,8 @@ def _listed() -> dict[str, Prefetch]:
         ),
         # Shared with the deadlines panel and the breach panel's ICO clock.
         "deadlines": Prefetch("deadlines", deadlines._default_manager.all()),
+        # The parties panel's notices to outside bodies.
+        "body_notices": Prefetch("body_notices", notices._default_manager.select_related("recorded_by")),
     }
 
 
@@ -59,8 +63,24 @@ def _has(name: str) -> Exists:
 def detail_queryset(queryset: QuerySet[Incident]) -> QuerySet[Incident]:
     """The incident with what its page shows beside it, and which of its lists have any rows."""
     return queryset.select_related(
-        "organisation", "reported_by", "investigator", "incident_type", "routing", "outcome_report", "ico_decided_by"
-    ).annotate(**{f"has_{name}": _has(name) for name in _listed()})
+        "organisation",
+        "reported_by",
+        "investigator",
+        "incident_type",
+        "routing",
+        "outcome_report",
+        "ico_decided_by",
+        # The parties panel's third party and outside reporter (one-to-one, by relation name).
+        "third_party_link__third_party",
+        "external_reporter",
+    ).annotate(**{f"has_{name}": _has(name) for name in _listed()}, has_type_rules=_type_has_rules())
+
+
+def _type_has_rules() -> Exists:
+    """Whether any organisation set its own rules of bodies told for the incident's type (the
+    parties panel asks for them only then; otherwise the built-in defaults apply)."""
+    rules = IncidentType._meta.get_field("body_rules").related_model
+    return Exists(rules._default_manager.filter(incident_type=OuterRef("incident_type")))  # type: ignore[union-attr]
 
 
 def load_lists(incident: Incident) -> None:

@@ -8,7 +8,7 @@ from typing import Any
 from incidents.models import Incident
 
 from .models import REFERENCE_LABELS, Body, BodyNotice
-from .rules import bodies_for
+from .rules import RuleRows
 
 ICO = "ico"
 
@@ -79,7 +79,10 @@ def items_for(incident: Incident, notices: list[BodyNotice] | None = None, deadl
         deadlines = list(incident.deadlines.all())
     due_by_kind = {d.kind: d for d in deadlines if d.action_id is None}
     items: dict[str, Item] = {}
-    for applies in bodies_for(incident.organisation, incident.incident_type):
+    # The incident page says whether any organisation set rules for the type; if none did, the
+    # built-in defaults apply and nothing need be read.
+    type_ids = [incident.incident_type_id] if getattr(incident, "has_type_rules", True) else []
+    for applies in RuleRows(type_ids).applying(incident.organisation, incident.incident_type):
         items[applies.body] = Item(applies.body, applies.label, True, applies.hours)
     for notice in notices:
         key = notice.body if notice.body != Body.OTHER else f"other:{notice.body_name.lower()}"

@@ -175,7 +175,7 @@ class BodyRule(models.Model):
     beneath it unless one of them has its own rule for the same type and body."""
 
     organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="body_rules")
-    incident_type = models.ForeignKey(IncidentType, on_delete=models.CASCADE, related_name="+")
+    incident_type = models.ForeignKey(IncidentType, on_delete=models.CASCADE, related_name="body_rules")
     body = models.CharField(max_length=20, choices=Body.choices)
     applies = models.BooleanField(default=True)
     hours = models.PositiveSmallIntegerField(null=True, blank=True)

@@ -1,7 +1,8 @@
 """Third parties and processors, other bodies told, and named reporters from outside (issue 16)."""
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import pytest
 import time_machine
@@ -293,7 +294,9 @@ def test_the_demo_links_its_mis_supplier_and_shows_a_ransomware_checklist(db: No
     from demo.parties import MIS_SUPPLIER, RANSOMWARE
     from parties.checklist import items_for
 
-    demo.load(incident_count=6)
+    # On a weekday: the demo's own overdue incidents count working days back from today.
+    with time_machine.travel(datetime(2026, 12, 2, 11, 0, tzinfo=ZoneInfo("Europe/London")), tick=False):
+        demo.load(incident_count=6)
     link = IncidentParty.objects.select_related("third_party", "incident").get(third_party__name=MIS_SUPPLIER)
     assert link.third_party.organisation.name == "Fernbrook Learning Trust"  # served to the trust's school
     assert link.incident.organisation.name == "Brookside Primary School"
@@ -301,6 +304,7 @@ def test_the_demo_links_its_mis_supplier_and_shows_a_ransomware_checklist(db: No
     states = {i.body: i.state for i in items_for(ransomware)}
     assert states == {"police": "told", "insurer": "not_yet", "dfe": "not_yet", "ncsc": "not_yet", "it": "told"}
     rpa = Deadline.objects.get(incident=ransomware, kind="body_insurer")
-    assert rpa.is_open and not rpa.is_overdue()
-    assert Deadline.objects.get(kind="controller").is_overdue()  # Riverside has not told the music hub
+    assert rpa.is_open and rpa.due_at - ransomware.reported_on == timedelta(hours=23)  # discovered an hour earlier
+    controller = Deadline.objects.get(kind="controller")
+    assert controller.is_open and controller.due_at < controller.incident.reported_on + timedelta(hours=25)
     assert ExternalReporter.objects.get().relationship == "parent"
