@@ -2,6 +2,7 @@ from typing import Any
 
 from django import forms
 
+from core import dates
 from core.forms import DateTimeInput, HintedRadioSelect
 
 from .models import Body, BodyNotice, ThirdParty
@@ -36,13 +37,13 @@ class IncidentPartyForm(forms.Form):
         empty_label="Choose one",
         help_text="From the register of this organisation and those above it.",
     )
-    processor_told_us_on = forms.DateTimeField(
+    processor_told_us_on = dates.DateTimeField(
         label="When they told you",
         required=False,
         widget=DateTimeInput(),
         help_text="If a processor or supplier told you of it: when they did.",
     )
-    controller_told_on = forms.DateTimeField(
+    controller_told_on = dates.DateTimeField(
         label="When you told the controller",
         required=False,
         widget=DateTimeInput(),
@@ -75,7 +76,7 @@ class NoticeForm(forms.Form):
             }
         ),
     )
-    told_on = forms.DateTimeField(label="When they were told", required=False, widget=DateTimeInput())
+    told_on = dates.DateTimeField(label="When they were told", required=False, widget=DateTimeInput())
     reference = forms.CharField(
         label="Their reference",
         required=False,

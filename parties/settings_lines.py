@@ -30,16 +30,13 @@ def bodies_line(organisation: Organisation) -> str:
 def register() -> None:
     add_setting(
         "Suppliers and processors",
-        order=60,
+        order=92,
         state=register_line,
-        links=lambda o: [
-            (reverse("parties:register", args=[o.uuid]), "See and change"),
-            (reverse("parties:add", args=[o.uuid]), "Add a supplier or processor"),
-        ],
+        links=lambda o: [(reverse("parties:register", args=[o.uuid]), "See, add and change")],
     )
     add_setting(
         "Other bodies told",
-        order=61,
+        order=93,
         state=bodies_line,
         links=lambda o: [(reverse("parties:body_rules", args=[o.uuid]), "Change")],
     )
