@@ -80,7 +80,7 @@ def _type_has_rules() -> Exists:
     """Whether any organisation set its own rules of bodies told for the incident's type (the
     parties panel asks for them only then; otherwise the built-in defaults apply)."""
     rules = IncidentType._meta.get_field("body_rules").related_model
-    return Exists(rules._default_manager.filter(incident_type=OuterRef("incident_type")))  # type: ignore[union-attr]
+    return Exists(rules._default_manager.filter(incident_type=OuterRef("incident_type")))
 
 
 def load_lists(incident: Incident) -> None:

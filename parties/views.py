@@ -20,7 +20,6 @@ from organisations.powers import powers
 from organisations.views import get_administered
 
 from . import services
-from .checklist import items_for
 from .forms import BodyRulesForm, IncidentPartyForm, NoticeForm, ThirdPartyForm
 from .models import Body, IncidentParty, ThirdParty
 from .rules import RuleRows, describe, own_rules
@@ -221,7 +220,6 @@ def record_notice(request: HttpRequest, incident_uuid: Any) -> HttpResponse:
             "incident": incident,
             "current_organisation": incident.organisation,
             "form": form,
-            "items": items_for(incident),
             "back": _back(incident),
         },
     )
