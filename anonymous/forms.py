@@ -6,9 +6,11 @@ from typing import Any
 from django import forms
 from django.core import signing
 
+from core.forms import HintedRadioSelect
 from evidence.forms import FilesField
 from incidents.forms import ReportFieldsForm
 from incidents.models import Incident
+from parties.models import ExternalReporter
 
 from .keys import token_salt
 
@@ -59,8 +61,54 @@ class PublicReportForm(ReportFieldsForm):
         ),
     )
 
+    # Someone outside the organisation (a parent, a supplier) may give their name instead.
+    who = forms.ChoiceField(
+        label="Do you want to give your name?",
+        required=False,
+        initial="anonymous",
+        choices=[
+            ("anonymous", "No, stay anonymous"),
+            ("named", "Yes, so they can contact me and email me the reference"),
+        ],
+        widget=HintedRadioSelect(
+            hints={"named": "For example if you are a parent or carer, a supplier, a pupil or a member of the public."},
+            reveals={"named": ["reporter_name", "reporter_email", "reporter_relationship"]},
+        ),
+    )
+    reporter_name = forms.CharField(label="Your name", required=False, max_length=200)
+    reporter_email = forms.EmailField(label="Your email address", required=False)
+    reporter_relationship = forms.ChoiceField(
+        label="How are you connected to us?",
+        required=False,
+        choices=ExternalReporter.Relationship.choices,
+        widget=forms.RadioSelect,
+    )
+
     class Meta(ReportFieldsForm.Meta):
         pass
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if self.is_named:
+            for name, words in (
+                ("reporter_name", "Enter your name"),
+                ("reporter_email", "Enter your email address"),
+                ("reporter_relationship", "Select how you are connected to us"),
+            ):
+                if not data.get(name) and name not in self.errors:
+                    self.add_error(name, words)
+        return data
+
+    @property
+    def is_named(self) -> bool:
+        return self.data.get("who") == "named"
+
+    def reporter(self) -> dict[str, str]:
+        return {
+            "name": self.cleaned_data["reporter_name"],
+            "email": self.cleaned_data["reporter_email"],
+            "relationship": self.cleaned_data["reporter_relationship"],
+        }
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

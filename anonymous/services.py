@@ -20,6 +20,7 @@ from typing import Any
 from django.conf import settings
 from django.db import transaction
 from django.tasks import Task
+from django.urls import reverse
 from django.utils import timezone
 
 from audit.log import record
@@ -28,11 +29,14 @@ from evidence.models import Evidence
 from evidence.services import Upload, add_evidence, add_files, inspect
 from incidents import lifecycle
 from incidents.models import Channel, Incident, ReporterMessage, report_incident
+from incidents.registry import publish
 from lib import clock
 from lib.request_context import request_id
+from notifications.api import email
 from notifications.audiences import Occasion, tell
 from notifications.tasks import send_report_notifications, tell_of_reporter_reply
 from organisations.models import Organisation
+from parties.models import ExternalReporter
 
 from .keys import new_receipt, receipt_digest
 from .models import IdentityRequest, PublicReportPage, Receipt
@@ -133,6 +137,70 @@ def submit_anonymous_report(
                 description="Sent by the anonymous reporter (metadata removed)",
             )
         alert_later(send_report_notifications, incident)
+    return incident, receipt
+
+
+def submit_named_public_report(
+    *,
+    organisation: Organisation,
+    submission_key: uuid.UUID | None,
+    fields: dict[str, Any],
+    reporter: dict[str, str],
+    uploads: Sequence[Upload] = (),
+) -> tuple[Incident, str | None]:
+    """A report through the public page from someone outside the organisation who gave their
+    name (a parent, a supplier): stored with who they are, emailed the reference, and given a
+    receipt to follow it up like an anonymous reporter. Nothing hides when it was sent.
+
+    Returns (incident, receipt); the receipt is None when this form was already sent.
+    """
+    files = cleaned_uploads(uploads)  # before anything is stored
+    with transaction.atomic():
+        incident, created = report_incident(
+            organisation=organisation, reported_by=None, submission_key=submission_key, fields=fields
+        )
+        if not created:
+            return incident, None
+        receipt = new_receipt()
+        Receipt.objects.create(incident=incident, digest=receipt_digest(receipt))
+        external = ExternalReporter.objects.create(
+            incident=incident,
+            name=reporter["name"],
+            email=reporter["email"],
+            relationship=reporter["relationship"],
+            channel="public page",
+            created_on=clock.now(),
+        )
+        publish(
+            incident,
+            "incident.external_reporter",
+            None,
+            target=external,
+            after={
+                "name": external.name,
+                "email": external.email,
+                "relationship": external.relationship,
+                "channel": external.channel,
+            },
+        )
+        for upload in files:
+            add_evidence(
+                incident=incident,
+                content=upload.content,
+                original_name=upload.name,
+                actor=None,
+                source=Evidence.Source.REPORTER,
+                description=f"Sent with the report by {external.name} (metadata removed)",
+            )
+        email(
+            addresses=[external.email],
+            kind="external_report_received",
+            incident=incident,
+            organisation=organisation,
+            link=reverse("anonymous:receipt"),
+            context={"reporter_name": external.name},
+        )
+        send_report_notifications.enqueue(incident.pk)
     return incident, receipt
 
 

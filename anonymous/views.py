@@ -55,6 +55,7 @@ from .services import (
     reveal_identity,
     set_exact_times,
     submit_anonymous_report,
+    submit_named_public_report,
 )
 
 NOT_FOUND_MESSAGE = "We could not find a report with this receipt. Check the numbers and try again."
@@ -126,12 +127,23 @@ def public_report(request: HttpRequest, slug: str) -> HttpResponse:
             form.data = data
         else:
             try:
-                _incident, receipt = submit_anonymous_report(
-                    organisation=organisation,
-                    submission_key=key,
-                    fields=form.report_fields(),
-                    uploads=uploads_from(form.cleaned_data["attachments"]),
-                )
+                if form.is_named:
+                    incident, receipt = submit_named_public_report(
+                        organisation=organisation,
+                        submission_key=key,
+                        fields=form.report_fields(),
+                        reporter=form.reporter(),
+                        uploads=uploads_from(form.cleaned_data["attachments"]),
+                    )
+                    context["reference"] = incident.reference
+                    context["reporter_email"] = form.cleaned_data["reporter_email"]
+                else:
+                    _incident, receipt = submit_anonymous_report(
+                        organisation=organisation,
+                        submission_key=key,
+                        fields=form.report_fields(),
+                        uploads=uploads_from(form.cleaned_data["attachments"]),
+                    )
             except StepRefused as refused:
                 form.add_error("attachments", str(refused))
             except StorageFull:

@@ -12,6 +12,7 @@ not be told). A deadline is open only while the incident is in the state the dea
 chases, so "overdue" means the same to the dashboard, the log and the scan.
 """
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from typing import Any
@@ -182,6 +183,74 @@ def incident_dues(
 
     for action in actions or []:
         dues.append(action_due(action, timescales, nation))
+    return dues
+
+
+def became_aware(incident: Any) -> datetime:
+    """When the organisation became aware of the incident: the awareness time set at triage,
+    else when it was discovered, else when it was reported."""
+    return incident.aware_on or incident.discovered_on or incident.reported_on
+
+
+def outside_dues(
+    incident: Any,
+    *,
+    link: Any = None,
+    bodies: Iterable[Any] = (),
+    notices: Iterable[Any] = (),
+    nation: str | None = None,
+) -> list[Due]:
+    """The due moments of telling others (`parties`).
+
+    - The controller, when the third party involved is another controller (the organisation
+      is its processor and must tell it without undue delay): the hours agreed with it, from
+      when the organisation became aware; met when "we told the controller on" is recorded.
+    - Each outside body on the incident's checklist that sets its own deadline (the RPA:
+      within 24 hours): clock hours from discovery (else the report); met by the first notice
+      to it, stopped by "not needed" with a reason.
+    Any of them stops when the incident closes unmet.
+    """
+    nation = nation or incident.organisation.nation
+    open_ = incident.status in Incident.OPEN_STATUSES
+    dues: list[Due] = []
+    if link is not None and link.third_party.kind == "controller":
+        start = became_aware(incident)
+        hours = link.third_party.tell_within_hours
+        due = Due(
+            key=Kind.CONTROLLER,
+            label=f"Tell the controller ({link.third_party.name})",
+            due=start + timedelta(hours=hours),
+            basis=f"{plural(hours, 'clock hour')} from when you became aware, as agreed with them",
+            nation=nation,
+            starts=start,
+            done_on=link.controller_told_on,
+        )
+        if due.done_on is None and not open_:
+            due.stopped = Stopped.CLOSED
+        dues.append(due)
+    notices = list(notices)
+    for applies in bodies:
+        if not applies.hours:
+            continue
+        start = incident.discovered_on or incident.reported_on
+        theirs = [n for n in notices if n.body == applies.body]
+        told = [n.told_on for n in theirs if n.outcome == "told" and n.told_on is not None]
+        key = f"body_{applies.body}"
+        due = Due(
+            key=key,
+            label=str(Kind(key).label),
+            due=start + timedelta(hours=applies.hours),
+            basis=f"{plural(applies.hours, 'clock hour')} from discovery, as the body asks",
+            nation=nation,
+            starts=start,
+            done_on=min(told) if told else None,
+        )
+        if not told:
+            if theirs:
+                due.stopped = Stopped.NOT_NEEDED
+            elif not open_:
+                due.stopped = Stopped.CLOSED
+        dues.append(due)
     return dues
 
 

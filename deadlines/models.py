@@ -28,6 +28,18 @@ ICO_HOURS = 72
 # "Due soon", the one definition every list and the home page mark before a deadline is late:
 # a clock deadline within this many hours, a working-day deadline due today or the next working day.
 DUE_SOON_HOURS = 24
+# The deadlines of telling others (the controller, outside bodies), as one group: the lists'
+# "telling others overdue" flag, the home page and the scan read them together.
+OUTSIDE_KINDS = (
+    "controller",
+    "body_police",
+    "body_insurer",
+    "body_dfe",
+    "body_ncsc",
+    "body_la",
+    "body_it",
+    "body_other",
+)
 DUE_SOON_WORKING_DAYS = 1
 
 
@@ -280,6 +292,16 @@ class Deadline(DueWords, models.Model):
         ICO = "ico", "Tell the ICO"
         REPORTER_UPDATE = "reporter_update", "Update the reporter"
         ACTION = "action", "Remedial action"
+        # Telling others (parties.models): the controller when the organisation is its processor,
+        # and each outside body on the incident's checklist that sets a deadline of its own.
+        CONTROLLER = "controller", "Tell the controller"
+        BODY_POLICE = "body_police", "Tell the police or Action Fraud"
+        BODY_INSURER = "body_insurer", "Tell the insurer or the RPA"
+        BODY_DFE = "body_dfe", "Tell the DfE"
+        BODY_NCSC = "body_ncsc", "Tell the NCSC"
+        BODY_LA = "body_la", "Tell the local authority"
+        BODY_IT = "body_it", "Tell the IT provider"
+        BODY_OTHER = "body_other", "Tell another body"
 
     class Stopped(models.TextChoices):
         CLOSED = "closed", "stopped: the incident is closed"
@@ -287,6 +309,7 @@ class Deadline(DueWords, models.Model):
         MOVED_ON = "moved_on", "not needed: the incident has moved past this step"
         CANCELLED = "cancelled", "cancelled"
         DONE = "done", "done"
+        NOT_NEEDED = "not_needed", "not needed: recorded with a reason"
 
     organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="+")
     incident = models.ForeignKey(Incident, null=True, blank=True, on_delete=models.CASCADE, related_name="deadlines")
@@ -336,6 +359,8 @@ class Escalation(models.Model):
         ACTION_OVERDUE = "action_overdue", "Remedial action overdue"
         ACTION_STILL_OVERDUE = "action_still_overdue", "Remedial action still overdue"
         ICO_CLOCK = "ico_clock", "ICO 72-hour clock running out"
+        CONTROLLER_OVERDUE = "controller_overdue", "Controller not told in time"
+        BODY_OVERDUE = "body_overdue", "Outside body not told in time"
 
     organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="+")
     incident = models.ForeignKey(Incident, null=True, blank=True, on_delete=models.CASCADE, related_name="escalations")

@@ -9,23 +9,30 @@ from datetime import datetime
 
 from django.db.models import Q
 
-from .models import Deadline, overdue_q
+from .models import OUTSIDE_KINDS, Deadline, overdue_q
 
 Kind = Deadline.Kind
 
-FLAGS = ("triage", "investigation", "action", "ico")
+FLAGS = ("triage", "investigation", "action", "ico", "others")
 FLAG_LABELS = {
     "triage": "Triage overdue",
     "investigation": "Investigation overdue",
     "action": "Action overdue",
     "ico": "ICO clock overdue",
+    "others": "Telling others overdue",
 }
-FLAG_KINDS = {"triage": Kind.TRIAGE, "investigation": Kind.OUTCOME, "action": Kind.ACTION, "ico": Kind.ICO}
+FLAG_KINDS: dict[str, str | tuple[str, ...]] = {
+    "triage": Kind.TRIAGE,
+    "investigation": Kind.OUTCOME,
+    "action": Kind.ACTION,
+    "ico": Kind.ICO,
+    "others": OUTSIDE_KINDS,  # the controller and outside bodies (parties)
+}
 
 
-def overdue_rows(kind: str, now: datetime) -> Q:
-    """On Deadline: open deadlines of `kind` whose moment has come."""
-    return Q(kind=kind) & overdue_q(now)
+def overdue_rows(kind: str | tuple[str, ...], now: datetime) -> Q:
+    """On Deadline: open deadlines of `kind` (or of any of several) whose moment has come."""
+    return (Q(kind__in=kind) if isinstance(kind, tuple) else Q(kind=kind)) & overdue_q(now)
 
 
 def flag_condition(flag: str, now: datetime) -> Q:

@@ -43,6 +43,7 @@ from organisations.models import Organisation
 from . import store
 from .compute import local_date
 from .models import (
+    OUTSIDE_KINDS,
     Deadline,
     EffectiveTimescales,
     Escalation,
@@ -69,6 +70,13 @@ NEEDED: dict[str, str] = {
     Kind.ACTION_STILL_OVERDUE: "a remedial action is still overdue. Follow it up with its owner.",
     Kind.ICO_CLOCK: (
         "decide with the DPO and SIRO whether the ICO must be told, and report within 72 hours of awareness."
+    ),
+    Kind.CONTROLLER_OVERDUE: (
+        "you handle this data for another organisation and have not told them yet. Tell them today and record when."
+    ),
+    Kind.BODY_OVERDUE: (
+        "an outside body asks to be told of this kind of incident within a set time, and has not been. "
+        "Tell them, or record why they need not be told."
     ),
 }
 # Closed incidents are still looked at this long, so the reporter is told they closed.
@@ -99,6 +107,8 @@ INCIDENT_KINDS = {
     Deadline.Kind.URGENT_TRIAGE: Kind.URGENT_UNTRIAGED,
     Deadline.Kind.OUTCOME: Kind.INVESTIGATION_OVERDUE,
     Deadline.Kind.REPORTER_UPDATE: Kind.REPORTER_UPDATE_DUE,
+    Deadline.Kind.CONTROLLER: Kind.CONTROLLER_OVERDUE,
+    **{kind: Kind.BODY_OVERDUE for kind in OUTSIDE_KINDS if kind != Deadline.Kind.CONTROLLER},
 }
 
 
@@ -127,7 +137,10 @@ def incident_needs(deadlines: list[Deadline], now: datetime) -> list[Need]:
             continue
         if now < due.due_at:
             continue
-        needs.append(Need(INCIDENT_KINDS[Deadline.Kind(due.kind)], occasion(due), due))
+        kind = INCIDENT_KINDS[Deadline.Kind(due.kind)]
+        # Several bodies may fall due at once: each is its own occasion.
+        threshold = f"{due.kind}:{occasion(due)}" if kind == Kind.BODY_OVERDUE else occasion(due)
+        needs.append(Need(kind, threshold, due))
     return needs
 
 

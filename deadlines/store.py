@@ -23,10 +23,12 @@ from typing import Any
 from django.db.models import Max, Q
 
 from actions.models import RemedialAction
-from incidents.models import Incident, ReporterMessage
+from incidents.models import Incident, IncidentType, ReporterMessage
 from lib import clock
+from parties.models import BodyNotice, IncidentParty
+from parties.rules import RuleRows
 
-from .compute import Due, action_due, incident_dues
+from .compute import Due, action_due, incident_dues, outside_dues
 from .models import Deadline, EffectiveTimescales, Timescales, inherited
 
 STORED = ("label", "basis", "nation", "starts_at", "due_at", "due_date", "met_at", "stopped")
@@ -47,6 +49,34 @@ class TimescaleRows:
             values, _ = inherited(ancestors, self.rows)
             self.by_path[path] = EffectiveTimescales(**values)
         return self.by_path[path]
+
+
+class OutsideFacts:
+    """What the due moments of telling others read, for a batch of incidents: each one's third
+    party, notices to outside bodies and the rules of which bodies are told (one query each)."""
+
+    def __init__(self, incidents: list[Any]) -> None:
+        ids = [i.pk for i in incidents]
+        self.links = {
+            link.incident_id: link
+            for link in IncidentParty.objects.filter(incident_id__in=ids).select_related("third_party")
+        }
+        self.notices: dict[int, list[BodyNotice]] = {}
+        for notice in BodyNotice.objects.filter(incident_id__in=ids):
+            self.notices.setdefault(notice.incident_id, []).append(notice)
+        self.rules = RuleRows(i.incident_type_id for i in incidents)
+        types = {t.pk: t for t in IncidentType.objects.filter(pk__in={i.incident_type_id for i in incidents})}
+        self.types = types
+
+    def dues(self, incident: Any) -> list[Due]:
+        organisation = incident.organisation
+        return outside_dues(
+            incident,
+            link=self.links.get(incident.pk),
+            bodies=self.rules.applying(organisation, self.types.get(incident.incident_type_id)),
+            notices=self.notices.get(incident.pk, []),
+            nation=organisation.nation,
+        )
 
 
 def _values(due: Due) -> dict[str, Any]:
@@ -130,6 +160,9 @@ def refresh_incidents(
     now = clock.now()
     wanted: dict[tuple[int | None, str, int | None], tuple[int, dict[str, Any]]] = {}
     done_ids = []
+    incidents = list(incidents)
+    # Telling others: read only when live (a data migration's historical models know nothing of it).
+    outside = OutsideFacts(incidents) if models is None else None
     for incident in incidents:
         done_ids.append(incident.pk)
         organisation = incident.organisation
@@ -139,6 +172,8 @@ def refresh_incidents(
             nation=organisation.nation,
             last_reporter_update=incident.last_update,
         )
+        if outside is not None:
+            dues += outside.dues(incident)
         for due in dues:
             wanted[(incident.pk, due.kind, None)] = (incident.organisation_id, _values(due))
     existing = list(m["Deadline"].objects.filter(incident_id__in=done_ids, action__isnull=True))
@@ -205,6 +240,11 @@ def refresh_under(path: str) -> int:
 def on_incident_event(event: Any, incident: Any) -> None:
     """Subscribed to the incident's events (in the step's transaction)."""
     refresh_incidents([incident.pk], include_closed=event.action in CLOSING)
+
+
+def on_due_facts_changed(sender: Any, organisation: Any, **kwargs: Any) -> None:
+    """An organisation's rules of which bodies are told, or a register entry, changed."""
+    refresh_under(organisation.path)
 
 
 def on_action_saved(sender: Any, instance: RemedialAction, raw: bool = False, **kwargs: Any) -> None:

@@ -18,6 +18,7 @@ from demo import actions as actions_demo
 from demo import anonymous as anonymous_demo
 from demo import deadlines as deadlines_demo
 from demo import inbound as inbound_demo
+from demo import parties as parties_demo
 from demo.breaches import load_breach_demo
 from demo.insights import load as load_reports_demo
 from demo.signin import give_authenticators
@@ -232,6 +233,7 @@ def load(incident_count: int = 40, seed: int = 2026) -> dict[str, Any]:
     anonymous_demo.load(orgs, users)  # public report pages, an anonymous and a confidential report
     inbound_demo.load(orgs, users)  # Brookside's intake address and a parent's report by email
     deadlines_demo.load(orgs, users)  # incidents past their timescales
+    parties_demo.load(orgs, users)  # suppliers and processors, a ransomware checklist, a parent's named report
     load_reports_demo(orgs, users)
     # Four personal data breaches: clock running, overdue, reported in phases, record only.
     breaches = load_breach_demo()

@@ -8,6 +8,7 @@ oversee is `lifecycle.my_serious_scope_filter`, an investigator's next step is
 - triage waiting (where the person may triage), reviews to do, incidents ready to close,
   investigations assigned;
 - ICO clocks running on incidents the person handles; remedial actions they own;
+- telling others in time: the controller, and each outside body that sets a deadline;
 - reporters waiting for a reply (their message is the last one, or the update is overdue);
 - for the SIRO and the DPO, the open major and critical incidents they oversee.
 
@@ -27,7 +28,7 @@ from django.utils import timezone
 
 from actions.models import RemedialAction
 from breaches.models import prefetch_assessments
-from deadlines.models import Deadline
+from deadlines.models import OUTSIDE_KINDS, Deadline
 from incidents import lifecycle
 from incidents.models import ChecklistItem, Incident, ReporterMessage, sign_off_asked_subquery
 from organisations.models import HANDLER_ROLES, Role
@@ -96,6 +97,7 @@ def work_for(user: Any) -> list[Item]:
             Q(status__in=[Incident.Status.REPORTED, Incident.Status.OUTCOME_SUBMITTED])
             | Q(investigator=user)
             | Q(Exists(open_deadline.filter(kind=Kind.ICO)))
+            | Q(Exists(open_deadline.filter(kind__in=OUTSIDE_KINDS)))
             | Q(Exists(open_deadline.filter(kind=Kind.REPORTER_UPDATE, due_at__lte=timezone.now())))
             | Q(last_direction=ReporterMessage.Direction.FROM_REPORTER)
         )
@@ -163,6 +165,16 @@ def work_for(user: Any) -> list[Item]:
         if handles and clock is not None:
             what = "ICO clock: decide whether to tell the ICO, and report in time"
             items.append(Item(what, detail, incident, due=clock))
+        if p.can_record_others_told:
+            # The controller (the organisation is its processor) and bodies that set a deadline.
+            for kind in OUTSIDE_KINDS:
+                telling = due.get((incident.pk, kind))
+                if telling is not None:
+                    if kind == Kind.CONTROLLER:
+                        href = reverse("parties:incident_party", args=[incident.uuid])
+                    else:
+                        href = reverse("parties:record_notice", args=[incident.uuid]) + f"?body={kind[5:]}"
+                    items.append(Item(telling.label, href, incident, due=telling))
         if p.is_manager and incident.status in Incident.OPEN_STATUSES:
             update = due.get((incident.pk, Kind.REPORTER_UPDATE))
             if incident.last_direction == ReporterMessage.Direction.FROM_REPORTER:

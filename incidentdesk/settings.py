@@ -71,6 +71,7 @@ INSTALLED_APPS = [
     "evidence",
     "breaches",
     "actions",
+    "parties",
     "casefile",
     "notifications",
     "deadlines",

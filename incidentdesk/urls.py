@@ -24,6 +24,7 @@ urlpatterns = [
     path("reports/", include("insights.urls")),
     path("webhooks/", include("webhooks.urls")),
     path("email/", include("inbound.urls")),
+    path("", include("parties.urls")),
     path("account/", account_views.account, name="account"),
     # Before allauth's own: the OpenID Connect login and callback that check the ID token's
     # signature and nonce (organisations/sso_views.py).

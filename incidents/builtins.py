@@ -154,3 +154,20 @@ def _merge_copies(model: Any, rows: Any, key: tuple[str, ...]) -> None:
             kept.is_active = True
             kept.save(update_fields=["is_active"])
         model._base_manager.filter(pk__in=copy_ids).delete()
+
+
+# Which outside bodies are told of incidents of each built-in type, with each body's own
+# deadline in clock hours where it sets one (None: no deadline, tell as soon as practical).
+# Keys are `parties.models.Body` values; an organisation changes them on its "Other bodies
+# told" settings page (`parties`), for itself and the organisations beneath it.
+BODIES_TOLD: dict[str, dict[str, int | None]] = {
+    # Ransomware and other malicious software: a crime, an insurance claim, and the DfE and
+    # NCSC ask schools to tell them; the RPA's incident line asks for a call within 24 hours.
+    "Malware": {"police": None, "insurer": 24, "ncsc": None, "dfe": None, "it": None},
+    "Phishing": {"ncsc": None, "it": None},
+    "Lost or stolen device": {"police": None, "it": None},
+    "Unauthorised access": {"it": None},
+    "System malfunction": {"it": None},
+    "Physical security breach": {"police": None},
+    "Data placed on an unapproved or non-UK service": {"it": None},
+}

@@ -19,6 +19,7 @@ from .models import (
     ChecklistItem,
     Classification,
     Correction,
+    IncidentType,
     InternalNote,
     OutcomeReview,
     Oversight,
@@ -34,6 +35,7 @@ def _listed() -> dict[str, Prefetch]:
     evidence = Incident._meta.get_field("evidence").related_model
     actions = Incident._meta.get_field("remedial_actions").related_model
     deadlines = Incident._meta.get_field("deadlines").related_model
+    notices = Incident._meta.get_field("body_notices").related_model
     return {
         "checklist": Prefetch("checklist", ChecklistItem.objects.select_related("evidence", "updated_by")),
         # Only earlier versions are listed: the current one is the incident's own fields.
@@ -53,6 +55,8 @@ def _listed() -> dict[str, Prefetch]:
         ),
         # Shared with the deadlines panel and the breach panel's ICO clock.
         "deadlines": Prefetch("deadlines", deadlines._default_manager.all()),
+        # The parties panel's notices to outside bodies.
+        "body_notices": Prefetch("body_notices", notices._default_manager.select_related("recorded_by")),
     }
 
 
@@ -73,10 +77,21 @@ def detail_queryset(queryset: QuerySet[Incident]) -> QuerySet[Incident]:
         "routing",
         "outcome_report",
         "ico_decided_by",
+        # The parties panel's third party and outside reporter (one-to-one, by relation name).
+        "third_party_link__third_party",
+        "external_reporter",
     ).annotate(
         **{f"has_{name}": _has(name) for name in _listed()},
         siro_sign_off_asked=sign_off_asked_subquery(),  # the close step's need, in this one query
+        has_type_rules=_type_has_rules(),
     )
+
+
+def _type_has_rules() -> Exists:
+    """Whether any organisation set its own rules of bodies told for the incident's type (the
+    parties panel asks for them only then; otherwise the built-in defaults apply)."""
+    rules = IncidentType._meta.get_field("body_rules").related_model
+    return Exists(rules._default_manager.filter(incident_type=OuterRef("incident_type")))
 
 
 def load_lists(incident: Incident) -> None:

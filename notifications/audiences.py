@@ -251,6 +251,11 @@ AUDIENCES: dict[str, tuple[Part, ...]] = {
     "escalation.reporter_update_due": (Part(f"role:{Role.INCIDENT_MANAGER}", "escalation", link=""),),
     "escalation.action_overdue": (Part("action_owner", "escalation", link=""),),
     "escalation.action_still_overdue": (Part(f"role:{Role.INCIDENT_MANAGER}", "escalation", link=""),),
+    "escalation.controller_overdue": (
+        Part(f"role:{Role.DPO}", "escalation", link=""),
+        Part(f"role:{Role.INCIDENT_MANAGER}", "escalation", link=""),
+    ),
+    "escalation.body_overdue": (Part(f"role:{Role.INCIDENT_MANAGER}", "escalation", link=""),),
     "escalation.ico_clock": (
         Part(f"role:{Role.DPO}", "escalation", link=""),
         Part(f"role:{Role.SIRO}", "escalation", link=""),

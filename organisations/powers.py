@@ -208,6 +208,12 @@ class Powers:
         return self.can_manage_actions or (owner_id is not None and owner_id == self.user_id)
 
     @property
+    def can_record_others_told(self) -> bool:
+        """Link the incident to the third party involved, record when they told us or we told the
+        controller, and each notice to an outside body (or why one is not needed)."""
+        return self.is_handler or self.is_assigned
+
+    @property
     def can_download_case_file(self) -> bool:
         return self.is_handler
 

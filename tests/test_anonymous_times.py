@@ -52,6 +52,9 @@ GIVEAWAYS = re.compile(r"22:12|22\.12|T22:1|:37\b|\b(?!72 )\d+ hours?\b|\b00:00\
 # Routes whose address needs an object this test does not make, and why that is safe.
 NOT_WALKED = {
     "deadlines:timescales": "the organisation's timescales (\"4 hours\"): no incident's time",
+    "parties:body_rules": "the organisation's rules of bodies told (\"within 24 hours\"): no incident's time",
+    "parties:body_rules_type": "the organisation's rules of bodies told (\"within 24 hours\"): no incident's time",
+    "parties:edit": 'a register entry ("tell them within 24 hours"): no incident\'s time',
     "incidents:checklist_item": "exists only after triage, a handler's step at a handler's time",
     "anonymous:ask_identity": "POST only; for confidential (named) reports",
     "anonymous:decide_identity": "POST only; for confidential (named) reports",

@@ -16,7 +16,7 @@ FLOORS: dict[int, set[str]] = {
     2: {"accounts", "organisations", "audit"},  # people, the tree and who holds which role, the record
     3: {"incidents"},  # the incident, its lifecycle and the registry other apps take part through
     4: {"notifications"},  # who is told of what, the outbox and in-app notifications
-    5: {"evidence", "breaches", "actions"},  # what an incident gathers
+    5: {"evidence", "breaches", "actions", "parties"},  # what an incident gathers; third parties, bodies told
     6: {"deadlines"},  # due moments of everything below, the scan that chases them
     7: {"casefile", "insights", "anonymous", "webhooks"},  # the case file, reporting, public pages, webhooks
     8: {

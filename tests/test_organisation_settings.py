@@ -30,6 +30,8 @@ TITLES = [
     "Severity definitions",
     "Public report page and poster",
     "Informed parties",
+    "Suppliers and processors",
+    "Other bodies told",
     "Webhooks",
     "Service accounts for the API",
 ]
@@ -62,6 +64,8 @@ def test_the_settings_page_states_each_setting_of_a_new_organisation(client, cas
     assert rows["People in bulk and leavers"].endswith("nobody is flagged as a possible leaver.")
     assert rows["Sign-in with Microsoft or Google"].startswith("No email domains claimed")
     assert rows["Service accounts for the API"].startswith("None:")
+    assert rows["Suppliers and processors"] == "No suppliers or processors yet."
+    assert rows["Other bodies told"] == "The usual bodies for each type, or those of the organisation above."
 
 
 def test_each_line_follows_what_the_organisation_set(client, cast: Cast) -> None:

@@ -19,7 +19,7 @@ from anonymous.services import page_for
 from breaches.engine import Facts
 from breaches.models import Assessment
 from evidence.services import add_evidence
-from incidents.models import Incident
+from incidents.models import Incident, IncidentType
 from insights.models import ImportBatch
 from insights.review import run_review
 from lib import sealed
@@ -195,6 +195,15 @@ EXPECTED: dict[str, Expect] = {
     "webhooks:pause": Expect(method="post", statuses={"admin": 302}),
     "webhooks:delete": ADMIN_ONLY,
     "deadlines:timescales": ADMIN_ONLY,
+    # Third parties and other bodies told: the register and the rules are settings (admins); on
+    # an incident, whoever may record others told (its handlers and investigator).
+    "parties:register": ADMIN_ONLY,
+    "parties:add": ADMIN_ONLY,
+    "parties:edit": ADMIN_ONLY,
+    "parties:body_rules": ADMIN_ONLY,
+    "parties:body_rules_type": ADMIN_ONLY,
+    "parties:incident_party": HANDLERS_ONLY,
+    "parties:record_notice": HANDLERS_ONLY,
     # Management reporting: handlers see their own subtree (so the handler elsewhere sees
     # school B's); governance viewers see counts (dashboard, pack, reviews), never incidents.
     "insights:dashboard": REPORTS_COUNTS,
@@ -302,7 +311,14 @@ def world(db: None) -> dict:
     token, _ = issue_token(person=people["handler"], by=people["handler"], name="Desk", scopes=["read"], days=30)
     account = create_service_account(organisation=school_a, by=people["admin"], name="Desk", roles=["reporter"])
     service_token, _ = issue_token(person=account.person, by=people["admin"], name="Desk", scopes=["report"], days=30)
+    from parties.models import ThirdParty
+
+    supplier = ThirdParty.objects.create(
+        organisation=school_a, name="Pupil records supplier", kind="processor", created_on=incident.reported_on
+    )
     kwargs = {
+        "party_id": supplier.pk,
+        "type_id": IncidentType.objects.get(organisation=None, name="Malware").pk,
         "subscription_uuid": subscription.uuid,
         "token_uuid": token.uuid,
         "account_uuid": account.uuid,

@@ -13,6 +13,7 @@ from openpyxl import load_workbook
 from actions.models import RemedialAction
 from audit.models import Event
 from deadlines import overdue
+from incidents.builtins import BODIES_TOLD
 from incidents.models import Incident, IncidentType
 from insights import export, log
 from insights.sample import generate, generate_actions
@@ -65,7 +66,12 @@ def python_flags(incident: Incident, now: datetime, own: dict[str, int] | None =
         and incident.personal_data_breach != "no"
         and incident.ico_decision != "record_only"
     )
+    # Telling others: the built-in types' bodies that set a deadline (no notices in this data).
+    kind = incident.incident_type
+    hours = [h for h in BODIES_TOLD.get(kind.name, {}).values() if h] if kind and kind.organisation_id is None else []
+    start = incident.discovered_on or incident.reported_on
     return {
+        "others": incident.status in Incident.OPEN_STATUSES and any(now >= start + timedelta(hours=h) for h in hours),
         "triage": incident.status == "reported" and now >= end_of_working_day(incident.reported_on, 1),
         "investigation": incident.status in ("triaged", "investigating")
         and incident.outcome_submitted_on is None
@@ -177,7 +183,9 @@ def test_log_rows_and_flags_match_the_rules(client, data: Cast) -> None:
     client.force_login(data.carol)
     response = client.get(reverse("insights:log"), {"page": 1})
     assert response.context["page_obj"].paginator.count == 240
-    incidents = {i.reference: i for i in Incident.objects.prefetch_related("remedial_actions")}
+    incidents = {
+        i.reference: i for i in Incident.objects.select_related("incident_type").prefetch_related("remedial_actions")
+    }
     for row in response.context["rows"]:
         incident = incidents[row["reference"]]
         flags = python_flags(incident, NOW)

@@ -70,6 +70,10 @@ TYPES: dict[str, EventType] = {
         "The ICO 72-hour clock runs out", ("escalation.ico_clock",), _threshold("clock:overdue")
     ),
     "action.overdue": EventType("A remedial action is overdue", ("escalation.action_overdue",)),
+    "others.overdue": EventType(
+        "The controller or an outside body is not told in time",
+        ("escalation.controller_overdue", "escalation.body_overdue"),
+    ),
 }
 
 # The registry prefixes the subscriber listens to (the escalations are heard under "escalation.").

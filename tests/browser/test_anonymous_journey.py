@@ -51,7 +51,7 @@ def test_anonymous_report_and_follow_up_with_the_receipt(page: Page, site: str, 
     assert_accessible(page)
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=SCREENSHOTS / "anonymous-report-page.png", full_page=True)
-    page.get_by_role("button", name="Send report anonymously").click()
+    page.get_by_role("button", name="Send report").click()
     expect(page.locator(".govuk-error-summary")).to_be_visible()
     assert_accessible(page)
 
@@ -59,7 +59,7 @@ def test_anonymous_report_and_follow_up_with_the_receipt(page: Page, site: str, 
     photo.write_bytes(jpeg_with_gps())
     page.get_by_label("What happened?").fill("A box of pupil files was left in the corridor overnight.")
     page.get_by_label("Photos or documents").set_input_files(str(photo))
-    page.get_by_role("button", name="Send report anonymously").click()
+    page.get_by_role("button", name="Send report").click()
     expect(page.get_by_role("heading", name="Report sent")).to_be_visible()
     receipt = page.get_by_test_id("receipt").inner_text()
     assert len(receipt.replace(" ", "")) == 40
