@@ -80,14 +80,18 @@ def list_page(request: HttpRequest, queryset: QuerySet[RemedialAction], template
 @require_GET
 def action_list(request: HttpRequest) -> HttpResponse:
     """Every action in the handler's scope (an empty list for anyone who handles nothing)."""
-    queryset = RemedialAction.objects.filter(organisation__in=handler_organisations(request.user))
+    queryset = RemedialAction.objects.visible_to(request.user).filter(
+        organisation__in=handler_organisations(request.user)
+    )
     return list_page(request, queryset, "actions/list.html")
 
 
 @login_required
 @require_GET
 def my_actions(request: HttpRequest) -> HttpResponse:
-    return list_page(request, RemedialAction.objects.filter(owner_id=request.user.pk), "actions/mine.html")
+    return list_page(
+        request, RemedialAction.objects.visible_to(request.user).filter(owner_id=request.user.pk), "actions/mine.html"
+    )
 
 
 @login_required

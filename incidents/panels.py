@@ -113,4 +113,5 @@ def incident_panels(incident: Incident, user: Any, p: Powers) -> dict[str, Any]:
         if incident.severity
         else "",
         "reporter": incident.reporter_display(user),
+        "named_people": list(incident.restriction_names.select_related("person")) if incident.is_restricted else [],
     }

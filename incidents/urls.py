@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import incident, steps
+from .views import incident, restriction, steps
 
 app_name = "incidents"
 urlpatterns = [
@@ -24,4 +24,9 @@ urlpatterns = [
     path("<uuid:incident_uuid>/outcome/report.pdf", steps.outcome_pdf, name="outcome_pdf"),
     path("<uuid:incident_uuid>/close/", steps.close, name="close"),
     path("<uuid:incident_uuid>/reopen/", steps.reopen, name="reopen"),
+    path("<uuid:incident_uuid>/restrict/", restriction.restrict, name="restrict"),
+    path("<uuid:incident_uuid>/restrict/lift/", restriction.lift, name="lift_restriction"),
+    path("<uuid:incident_uuid>/outside-help/", restriction.outside_help, name="outside_help"),
+    path("outside-help/<uuid:access_uuid>/end/", restriction.end_outside_help, name="end_outside_help"),
+    path("invitation/<str:token>/", restriction.accept_invitation, name="accept_invitation"),
 ]

@@ -23,6 +23,7 @@ from .investigation import (
     incident_types_for,
     severity_definitions,
 )
+from .restriction import NamedPerson, OutsideAccess
 
 __all__ = [
     "DEFAULT_SEVERITY_DEFINITIONS",
@@ -35,8 +36,10 @@ __all__ = [
     "IncidentQuerySet",
     "IncidentType",
     "InternalNote",
+    "NamedPerson",
     "OutcomeReport",
     "OutcomeReview",
+    "OutsideAccess",
     "ReporterMessage",
     "Routing",
     "SeverityDefinition",
