@@ -98,6 +98,8 @@ def my_actions(request: HttpRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def add(request: HttpRequest, incident_uuid: Any) -> HttpResponse:
     incident = get_visible_or_404(Incident.objects.select_related("organisation"), request.user, uuid=incident_uuid)
+    if not incident.powers_of(request.user).can_manage_actions:
+        raise PermissionDenied  # outside help reads the incident's actions, never raises one
     form = ActionForm(request.POST or None, owners=owner_choices(incident.organisation))
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data

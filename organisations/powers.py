@@ -113,7 +113,13 @@ class Powers:
 
     @property
     def can_view(self) -> bool:
-        return self.is_handler or self.is_assigned or self.is_outside
+        return self.can_handle or self.is_outside
+
+    @property
+    def can_handle(self) -> bool:
+        """Work on the incident's record (internal notes, messages to the reporter): its
+        handlers and its investigator, never outside help."""
+        return self.is_handler or self.is_assigned
 
     # ── Restriction and outside help ──────────────────────────────────────────────────────
     @property

@@ -254,3 +254,35 @@ def test_without_a_token_every_operation_is_401(world: dict[str, Any]) -> None:
         method, path = key.split(" ", 1)
         url = "/api/v1" + path.format(**world["kwargs"])
         assert client.generic(method, url).status_code == 401, key
+
+
+def test_a_restricted_incident_is_refused_to_every_caller_it_does_not_name(world: dict[str, Any]) -> None:
+    """The world's incident restricted by the DPO to the DPO alone: every operation on it, or on
+    anything of it, is refused to everyone else (whatever their role and token), the lists
+    leave it out and no answer carries a word of the report; the DPO still gets what they got."""
+    from incidents import restriction
+
+    incident = world["incident"]
+    dpo = Membership.objects.get(role=Role.DPO).user
+    restriction.restrict(incident, by=dpo, people=[], reason="The head is implicated")
+    client = Client()
+    wrong: list[str] = []
+    of_the_incident = ("{incident_uuid}", "{evidence_uuid}", "{action_id}", "{item_id}")
+    for key, op in sorted(OPERATIONS.items()):
+        for role in ROLES:
+            response = call(client, key, op, world, world["tokens"][(role, op.scope)])
+            raw = b"".join(response.streaming_content) if response.streaming else response.content
+            text = raw.decode("utf-8-sig", "replace")
+            if "A class list was emailed" in text and role != "dpo_above":
+                wrong.append(f"{role} {key}: the report's words")
+            if role == "dpo_above":
+                if response.status_code != op.status_for(role):
+                    wrong.append(f"dpo_above {key}: {response.status_code}")
+            elif any(part in key for part in of_the_incident):
+                if response.status_code not in (403, 404):
+                    wrong.append(f"{role} {key}: {response.status_code}")
+            elif op.listed is not None and response.status_code == 200:
+                path = key.split(" ", 1)[1]
+                if path != "/organisations" and world["markers"][path] in text:
+                    wrong.append(f"{role} {key}: lists the restricted incident")
+    assert wrong == []

@@ -442,3 +442,30 @@ def test_the_people_a_restriction_names_still_open_it_and_every_view_is_recorded
     client.force_login(restricted_world["people"]["handler"])
     listed = client.get(reverse("incidents:list")).content.decode()
     assert incident.reference in listed and "restricted incident" in listed
+
+
+# What someone given read-only outside help to the world's incident may open: the incident
+# page, its evidence, its outcome report, its remedial actions. Everything else is refused.
+OUTSIDE_READS = {"incidents:detail", "evidence:download", "incidents:outcome", "incidents:outcome_pdf", "actions:detail"}
+
+
+def test_outside_help_reads_its_incident_and_does_nothing_else(client, world: dict) -> None:
+    from accounts.models import User
+    from incidents import restriction
+    from incidents.models import OutsideAccess
+
+    access = OutsideAccess.objects.get(uuid=world["kwargs"]["access_uuid"])
+    pat = User.objects.create_user(email="pat@forensics.example", password="x")
+    restriction.accept(access, pat)
+    client.force_login(pat)
+    wrong = []
+    for name, route in our_url_names():
+        if not any(f":{key}>" in route for key in OF_THE_INCIDENT) or name == "incidents:end_outside_help":
+            continue
+        expect = EXPECTED[name]
+        response = getattr(client, expect.method)(url_for(name, world["kwargs"]))
+        allowed = name in OUTSIDE_READS and expect.method == "get"
+        if (response.status_code == 200) != allowed or response.status_code not in (200, 403, 404):
+            wrong.append(f"{name}: {response.status_code}")
+
+    assert wrong == [], "\n".join(wrong)
