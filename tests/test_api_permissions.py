@@ -286,3 +286,39 @@ def test_a_restricted_incident_is_refused_to_every_caller_it_does_not_name(world
                 if path != "/organisations" and world["markers"][path] in text:
                     wrong.append(f"{role} {key}: lists the restricted incident")
     assert wrong == []
+
+
+def test_outside_help_changes_nothing_through_the_api(world: dict[str, Any]) -> None:
+    """Someone given read-only outside help to the world's incident, with a token of every
+    scope: every operation that would change something is refused (403 or 404) before the
+    form is read, and no list shows school B's incident."""
+    from datetime import timedelta
+
+    from accounts.models import User
+    from incidents import restriction
+
+    incident = world["incident"]
+    manager = User.objects.get(email="handler@example.org")
+    access = restriction.invite(
+        incident,
+        by=manager,
+        name="Pat",
+        firm="",
+        email="pat@forensics.example",
+        mode="read",
+        ends_on=incident.reported_on + timedelta(days=30),
+    )
+    pat = User.objects.create_user(email="pat@forensics.example", password="x")
+    restriction.accept(access, pat)
+    tokens = {scope: token_for(pat, [scope]) for scope in SCOPES}
+    client = Client()
+    wrong = []
+    for key, op in sorted(OPERATIONS.items()):
+        response = call(client, key, op, world, tokens[op.scope])
+        if key.startswith(("POST", "PATCH")) and key != "POST /breaches/assess" and "my-reports" not in key:
+            if key != "POST /incidents" and response.status_code not in (403, 404):
+                wrong.append(f"{key}: {response.status_code}")
+        raw = b"".join(response.streaming_content) if response.streaming else response.content
+        if world["elsewhere"].reference in raw.decode("utf-8-sig", "replace"):
+            wrong.append(f"{key}: shows school B's incident")
+    assert wrong == [], "\n".join(wrong)
