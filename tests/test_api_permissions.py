@@ -315,9 +315,10 @@ def test_outside_help_changes_nothing_through_the_api(world: dict[str, Any]) -> 
     wrong = []
     for key, op in sorted(OPERATIONS.items()):
         response = call(client, key, op, world, tokens[op.scope])
-        if key.startswith(("POST", "PATCH")) and key != "POST /breaches/assess" and "my-reports" not in key:
-            if key != "POST /incidents" and response.status_code not in (403, 404):
-                wrong.append(f"{key}: {response.status_code}")
+        # Assessing facts and reporting name no incident; "my reports" are the reporter's own.
+        changes = key.startswith(("POST", "PATCH")) and key not in ("POST /breaches/assess", "POST /incidents")
+        if changes and "my-reports" not in key and response.status_code not in (403, 404):
+            wrong.append(f"{key}: {response.status_code}")
         raw = b"".join(response.streaming_content) if response.streaming else response.content
         if world["elsewhere"].reference in raw.decode("utf-8-sig", "replace"):
             wrong.append(f"{key}: shows school B's incident")

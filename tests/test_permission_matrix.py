@@ -446,7 +446,13 @@ def test_the_people_a_restriction_names_still_open_it_and_every_view_is_recorded
 
 # What someone given read-only outside help to the world's incident may open: the incident
 # page, its evidence, its outcome report, its remedial actions. Everything else is refused.
-OUTSIDE_READS = {"incidents:detail", "evidence:download", "incidents:outcome", "incidents:outcome_pdf", "actions:detail"}
+OUTSIDE_READS = {
+    "incidents:detail",
+    "evidence:download",
+    "incidents:outcome",
+    "incidents:outcome_pdf",
+    "actions:detail",
+}
 
 
 def test_outside_help_reads_its_incident_and_does_nothing_else(client, world: dict) -> None:

@@ -266,3 +266,19 @@ def test_outside_help_to_a_restricted_incident_is_given_by_a_named_person(
     assert OutsideAccess.objects.get(incident=restricted).email == "dpo@trust.example"
     client.force_login(people.cast.alice)  # the implicated manager: not found
     assert client.get(reverse("incidents:outside_help", args=[restricted.uuid])).status_code == 404
+
+
+def test_the_demo_restricts_one_incident_to_the_dpo_and_the_head(people: People) -> None:
+    from demo import restriction as restriction_demo
+
+    cast = people.cast
+    users = {
+        "teacher@brookside.example.org": cast.bob,
+        "dpo@example.org": cast.carol,
+        "head@brookside.example.org": people.siro,
+    }
+    incident = restriction_demo.load({"brookside": cast.school_a}, users)
+    assert incident.is_restricted
+    assert set(incident.restriction_names.values_list("person_id", flat=True)) == {cast.carol.pk, people.siro.pk}
+    assert not Incident.objects.visible_to(cast.alice).filter(pk=incident.pk).exists()
+    assert OutsideAccess.objects.get(incident=incident).person is None  # invited, not yet accepted
