@@ -239,7 +239,7 @@ def test_access_ends_at_its_date_without_the_job_and_the_job_records_it_once(cli
         assert restriction.tidy_lapsed() == 0
     assert OutsideAccess.objects.get(pk=access.pk).ended_on == access.ends_on
     (event,) = events(incident, "outside.expired")
-    assert event.after["email"] == "pat@forensics.example"
+    assert (event.after or {})["email"] == "pat@forensics.example"
 
 
 def test_the_incident_manager_ends_access_at_once(client: Any, people: People) -> None:
