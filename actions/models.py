@@ -24,14 +24,15 @@ LABEL_BEFORE_THE_MOVE = "incidents.remedialaction"
 class RemedialActionQuerySet(models.QuerySet["RemedialAction"]):
     def visible_to(self, user: Any) -> "RemedialActionQuerySet":
         """An action of a visible incident; one with no incident (from a type review) to the
-        handlers of its organisation; and every action to its owner."""
+        handlers of its organisation; and every action to its owner, but for an action of a
+        restricted incident the owner may not open (`Incident.objects.restricted_from`)."""
         if not getattr(user, "is_authenticated", False):
             return self.none()
         handled = Organisation.objects.under_paths(paths_where(user, HANDLER_ROLES))
         return self.filter(
             Q(incident__in=Incident.objects.visible_to(user))
             | Q(incident__isnull=True, organisation__in=handled)
-            | Q(owner=user)
+            | (Q(owner=user) & ~Q(incident__in=Incident.objects.restricted_from(user).values("pk")))
         )
 
 

@@ -80,20 +80,26 @@ def list_page(request: HttpRequest, queryset: QuerySet[RemedialAction], template
 @require_GET
 def action_list(request: HttpRequest) -> HttpResponse:
     """Every action in the handler's scope (an empty list for anyone who handles nothing)."""
-    queryset = RemedialAction.objects.filter(organisation__in=handler_organisations(request.user))
+    queryset = RemedialAction.objects.visible_to(request.user).filter(
+        organisation__in=handler_organisations(request.user)
+    )
     return list_page(request, queryset, "actions/list.html")
 
 
 @login_required
 @require_GET
 def my_actions(request: HttpRequest) -> HttpResponse:
-    return list_page(request, RemedialAction.objects.filter(owner_id=request.user.pk), "actions/mine.html")
+    return list_page(
+        request, RemedialAction.objects.visible_to(request.user).filter(owner_id=request.user.pk), "actions/mine.html"
+    )
 
 
 @login_required
 @require_http_methods(["GET", "POST"])
 def add(request: HttpRequest, incident_uuid: Any) -> HttpResponse:
     incident = get_visible_or_404(Incident.objects.select_related("organisation"), request.user, uuid=incident_uuid)
+    if not incident.powers_of(request.user).can_manage_actions:
+        raise PermissionDenied  # outside help reads the incident's actions, never raises one
     form = ActionForm(request.POST or None, owners=owner_choices(incident.organisation))
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data

@@ -12,6 +12,7 @@ from typing import Any
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
 from django.core.files.uploadhandler import MemoryFileUploadHandler
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -323,6 +324,8 @@ def ask_identity(request: HttpRequest, incident_uuid: Any) -> HttpResponse:
     incident = get_visible_or_404(
         Incident.objects.select_related("organisation", "reported_by"), request.user, uuid=incident_uuid
     )
+    if not incident.powers_of(request.user).can_handle:
+        raise PermissionDenied  # outside help does not ask who reported it
     try:
         request_identity(incident=incident, by=request.user, reason=str(request.POST.get("reason", ""))[:2000])
         messages.success(request, "Your request has been sent to the DPO.")

@@ -58,6 +58,8 @@ def page(request: HttpRequest, template: str, incident: Incident, **context: Any
 def overview(request: HttpRequest, incident_uuid: Any) -> HttpResponse:
     incident = get_visible_or_404(Incident.objects.select_related("organisation"), request.user, uuid=incident_uuid)
     p = incident.powers_of(request.user)
+    if not p.can_handle:
+        raise PermissionDenied  # outside help reads the incident, not its breach record
     assessments = list(
         Assessment.objects.filter(incident=incident).select_related("assessed_by").prefetch_related("decisions")
     )
@@ -84,6 +86,8 @@ def assessment_version(request: HttpRequest, incident_uuid: Any, version: int) -
     incident = get_visible_or_404(Incident.objects.select_related("organisation"), request.user, uuid=incident_uuid)
     assessment = get_visible_or_404(Assessment, request.user, incident=incident, version=version)
     p = incident.powers_of(request.user)
+    if not p.can_handle:
+        raise PermissionDenied
     return page(
         request,
         "breaches/assessment.html",

@@ -19,6 +19,7 @@ from demo import anonymous as anonymous_demo
 from demo import deadlines as deadlines_demo
 from demo import inbound as inbound_demo
 from demo import parties as parties_demo
+from demo import restriction as restriction_demo
 from demo.breaches import load_breach_demo
 from demo.insights import load as load_reports_demo
 from demo.signin import give_authenticators
@@ -235,6 +236,7 @@ def load(incident_count: int = 40, seed: int = 2026) -> dict[str, Any]:
     deadlines_demo.load(orgs, users)  # incidents past their timescales
     parties_demo.load(orgs, users)  # suppliers and processors, a ransomware checklist, a parent's named report
     load_reports_demo(orgs, users)
+    restriction_demo.load(orgs, users)  # Brookside's manager implicated: restricted, outside help invited
     # Four personal data breaches: clock running, overdue, reported in phases, record only.
     breaches = load_breach_demo()
     # The demo moves milestone times back after the steps ran (so ages and clocks look real):

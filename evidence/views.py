@@ -33,6 +33,8 @@ def incident_page(incident: Incident) -> str:
 @require_http_methods(["GET", "POST"])
 def upload(request: HttpRequest, incident_uuid: Any) -> HttpResponse:
     incident = get_visible_or_404(Incident.objects.select_related("organisation"), request.user, uuid=incident_uuid)
+    if not incident.powers_of(request.user).can_add_evidence:
+        raise PermissionDenied  # read-only outside help
     form = UploadForm(request.POST or None, request.FILES or None)
     status = 200
     if request.method == "POST" and form.is_valid():

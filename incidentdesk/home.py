@@ -196,7 +196,8 @@ def work_for(user: Any) -> list[Item]:
                     )
                 )
     actions = (
-        RemedialAction.objects.filter(owner=user, status=RemedialAction.Status.OPEN)
+        RemedialAction.objects.visible_to(user)
+        .filter(owner=user, status=RemedialAction.Status.OPEN)
         .select_related("incident", "incident__organisation", "deadline")
         .order_by("pk")[:LIMIT]
     )
@@ -239,9 +240,13 @@ def home(request: HttpRequest) -> HttpResponse:
     user: Any = request.user
     roles = {role for _, role in memberships_of(user)}
     if not roles:
+        # Someone from outside let into one incident (outside help) sees that incident only.
+        helping = list(Incident.objects.visible_to(user).select_related("organisation")[:20])
+        if helping:
+            return render(request, "home_outside.html", {"incidents": helping})
         return redirect("intake:report")  # shows the page for someone who belongs nowhere yet
     handles = bool(roles & (HANDLER_ROLES | {Role.INVESTIGATOR}))
-    owns_actions = RemedialAction.objects.filter(owner=user).exists()
+    owns_actions = RemedialAction.objects.visible_to(user).filter(owner=user).exists()
     if not has_home(roles, owns_actions):
         return redirect("intake:report")  # a reporter's home: the report form, their reports beneath
     items = work_for(user) if handles or owns_actions else []
@@ -250,7 +255,7 @@ def home(request: HttpRequest) -> HttpResponse:
         "overdue": sum(1 for i in items if i.state == "overdue"),
         "oversee": overseen(user) if roles & {Role.SIRO, Role.DPO} else [],
         "works": handles,
-        "my_reports": Incident.objects.filter(reported_by=user.pk).select_related("organisation")[:10],
+        "my_reports": Incident.objects.reported_by_person(user).select_related("organisation")[:10],
         "governance": Role.GOVERNANCE in roles,
         "admin": Role.ADMIN in roles,
     }

@@ -19,6 +19,12 @@ class IncidentsConfig(AppConfig):
         from .settings_lines import register
 
         register()
+        # Someone outside the organisation reading an incident passes a second factor too.
+        from organisations.powers import add_second_factor_reason
+
+        from .restriction import is_outside_person
+
+        add_second_factor_reason(is_outside_person)
 
         for action, text in {
             "incident.reported": "Reported",
@@ -43,6 +49,13 @@ class IncidentsConfig(AppConfig):
             "settings.siro_sign_off_changed": "SIRO sign-off setting changed",
             # Written before the decision moved to the breach record; old timelines still show it.
             "incident.ico_decision_recorded": "ICO decision recorded",
+            "restriction.set": "Restricted to named people",
+            "restriction.changed": "People a restriction names changed",
+            "restriction.lifted": "Restriction lifted",
+            "outside.invited": "Outside help invited",
+            "outside.accepted": "Outside help invitation accepted",
+            "outside.ended": "Outside help ended",
+            "outside.expired": "Outside help reached its end date",
             "checklist.item_updated": "Checklist item updated",
             "note.added": "Internal note added",
             "reporter.message_sent": "Message sent to the reporter",

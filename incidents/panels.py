@@ -146,6 +146,7 @@ def incident_panels(incident: Incident, user: Any, p: Powers) -> dict[str, Any]:
         "reporter": incident.reporter_display(user),
         "reporter_contact": incident.reporter_contact_for(user),
         **oversight_panel(incident),
+        "named_people": list(incident.restriction_names.select_related("person")) if incident.is_restricted else [],
     }
 
 

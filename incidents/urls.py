@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import incident, oversight, steps
+from .views import incident, oversight, restriction, steps
 
 app_name = "incidents"
 urlpatterns = [
@@ -31,4 +31,9 @@ urlpatterns = [
     path("<uuid:incident_uuid>/dpo/direct/", oversight.dpo_direct, name="dpo_direct"),
     path("<uuid:incident_uuid>/sign-off/", oversight.sign_off, name="sign_off"),
     path("settings/<uuid:org_uuid>/sign-off/", oversight.sign_off_settings, name="sign_off_settings"),
+    path("<uuid:incident_uuid>/restrict/", restriction.restrict, name="restrict"),
+    path("<uuid:incident_uuid>/restrict/lift/", restriction.lift, name="lift_restriction"),
+    path("<uuid:incident_uuid>/outside-help/", restriction.outside_help, name="outside_help"),
+    path("outside-help/<uuid:access_uuid>/end/", restriction.end_outside_help, name="end_outside_help"),
+    path("invitation/<str:token>/", restriction.accept_invitation, name="accept_invitation"),
 ]

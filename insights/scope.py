@@ -25,8 +25,19 @@ class Scope:
     choices: list[Organisation]
     is_handler: bool
 
+    user: Any = None
+
     def incidents(self) -> Any:
-        return Incident.objects.filter(organisation__path__startswith=self.organisation.path)
+        """What the figures and lists count: a handler's, through `visible_to`; a governance
+        viewer's, every incident but restricted ones (counted apart: `restricted`)."""
+        within = Incident.objects.filter(organisation__path__startswith=self.organisation.path)
+        if self.is_handler and self.user is not None:
+            return within.filter(pk__in=Incident.objects.visible_to(self.user).values("pk"))
+        return within.unrestricted()
+
+    def restricted(self) -> Any:
+        """The "exists" placeholder: restricted incidents here this person may not open (reference, status)."""
+        return Incident.objects.restricted_from(self.user).filter(organisation__path__startswith=self.organisation.path)
 
     def actions(self) -> Any:
         return RemedialAction.objects.filter(organisation__path__startswith=self.organisation.path)
@@ -66,7 +77,9 @@ def resolve(request: HttpRequest, roles: Any = REPORT_ROLES, param: str = "scope
             raise Http404
     else:
         chosen = min(choices, key=lambda org: (org.path.count("/"), org.name))
-    return Scope(organisation=chosen, choices=choices, is_handler=powers(request.user, chosen).is_handler)
+    return Scope(
+        organisation=chosen, choices=choices, is_handler=powers(request.user, chosen).is_handler, user=request.user
+    )
 
 
 def resolve_for_handlers(request: HttpRequest, param: str = "scope") -> Scope:

@@ -67,6 +67,7 @@ def dashboard_view(request: HttpRequest) -> HttpResponse:
             "scope": scope,
             "figures": figures,
             "charts": chart_list,
+            "restricted": list(scope.restricted()[:200]),
             "log_url": log_url,
             "actions_url": actions_url,
             "scope_query": _scope_query(scope),

@@ -69,7 +69,7 @@ def report(request: HttpRequest) -> HttpResponse:
             organisations=Organisation.objects.filter(pk__in=[o.pk for o in organisations]),
         )
     # A reporter's home is this page: the form, and their own reports below it.
-    mine = Incident.objects.filter(reported_by=request.user.pk).select_related("organisation")[:5]
+    mine = Incident.objects.reported_by_person(request.user).select_related("organisation")[:5]
     context = {"form": form, "organisations": organisations, "my_reports": mine}
     return render(request, "intake/report.html", context, status=status)
 
@@ -104,7 +104,7 @@ def submitted(request: HttpRequest, form: ReportForm) -> HttpResponse:
 
 def own_report(request: HttpRequest, incident_uuid: uuid.UUID) -> Incident:
     return get_object_or_404(
-        Incident.objects.filter(reported_by=request.user.pk).select_related("organisation"), uuid=incident_uuid
+        Incident.objects.reported_by_person(request.user).select_related("organisation"), uuid=incident_uuid
     )
 
 
@@ -116,8 +116,9 @@ def done(request: HttpRequest, incident_uuid: uuid.UUID) -> HttpResponse:
 
 @login_required
 def my_reports(request: HttpRequest) -> HttpResponse:
-    incidents = Incident.objects.filter(reported_by=request.user.pk).select_related("organisation")[:200]
-    return render(request, "intake/my_reports.html", {"incidents": incidents})
+    incidents = Incident.objects.reported_by_person(request.user).select_related("organisation")[:200]
+    restricted = Incident.objects.restricted_from(request.user).filter(reported_by=request.user.pk)[:200]
+    return render(request, "intake/my_reports.html", {"incidents": incidents, "restricted": list(restricted)})
 
 
 def my_report_context(incident: Incident, user: Any) -> dict[str, Any]:

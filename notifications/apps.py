@@ -12,7 +12,7 @@ class NotificationsConfig(AppConfig):
         from .audiences import on_grant_event, on_incident_event
 
         # Who is told of each step: the audience table, reacting to the step's event.
-        subscribe(on_incident_event, "incident.", "reporter.message_sent")
+        subscribe(on_incident_event, "incident.", "reporter.message_sent", "outside.invited")
         # Who is told of a request to give the DPO, SIRO or admin role, and its decision.
         grant_event.connect(on_grant_event, dispatch_uid="notifications.on_grant_event")
         # Its line on each organisation's settings page.

@@ -29,6 +29,10 @@ occasion. Rules of telling, held here and nowhere else:
   for what they only oversee.
 - **Escalations** of the deadline scan: the roles in their entry; when nobody holds them, the
   incident managers, else the organisation admins (`FALLBACK`).
+- **A restricted incident** (`Incident.restricted_on`) is told only to the people its
+  restriction names: everyone else the table reaches (reporter, investigator, informed
+  parties, contacts, governance viewers) is left out, escalations' fallback too. The one
+  address told beside them is an outside person invited by one of them (`outside.invited`).
 """
 
 from collections.abc import Callable
@@ -38,7 +42,8 @@ from typing import Any
 from django.db import IntegrityError, transaction
 from django.urls import reverse
 
-from incidents.models import Channel, Incident, Routing, SignOffSetting
+from incidents.models import Channel, Incident, NamedPerson, OutsideAccess, Routing, SignOffSetting
+from incidents.restriction import invitation_token
 from lib import clock
 from organisations import grants
 from organisations.models import Contact, Membership, Organisation, Role
@@ -91,6 +96,18 @@ def by_email_without_account(incident: Incident) -> bool:
         and not incident.reporter_anonymous
         and "@" in incident.reporter_contact
     )
+
+
+@dataclass(frozen=True)
+class Invitee:
+    """An outside person invited to help with one incident, known only by an address until they accept."""
+
+    email: str
+    access: str  # the OutsideAccess's uuid
+
+    @property
+    def pk(self) -> str:
+        return self.email
 
 
 def always(o: Occasion) -> bool:
@@ -154,7 +171,8 @@ class Part:
     anonymous one), "reporter_email" (someone without an account who reported by email, at
     the address they wrote from), "action_owner",
     "person" (the occasion's `person`), "party:service" (the informed parties for the affected
-    service), "contact:<kind>" (the organisation's nearest named contact of that kind).
+    service), "contact:<kind>" (the organisation's nearest named contact of that kind),
+    "invitee" (the outside person an `outside.invited` occasion invites, by address).
     """
 
     who: str
@@ -274,6 +292,8 @@ AUDIENCES: dict[str, tuple[Part, ...]] = {
         Part("governance", "type_review_flagged", link=""),
         Part(f"role:{Role.ADMIN}", "type_review_flagged", link=""),
     ),
+    # Outside help to one incident (incidents.restriction): the invitation, with its signed link.
+    "outside.invited": (Part("invitee", "outside_invited", link=""),),
     # A webhook was turned off after repeated failed deliveries (webhooks.delivery): the admins
     # of its organisation (the nearest above that has any), who may fix and resume it.
     "webhook.disabled": (Part(f"role:{Role.ADMIN}", "webhook_disabled", link=""),),
@@ -433,6 +453,8 @@ def _members(part: Part, o: Occasion, directory: Directory) -> tuple[str, list[A
         return "informed party", directory.service_parties(organisation, incident.service_name)
     if who.startswith("contact:"):
         return "named contact", directory.nearest_contacts(organisation, who.removeprefix("contact:"))
+    if who == "invitee":
+        return "invited to help", [Invitee(str(o.after["email"]), str(o.after["access"]))]
     raise ValueError(f"Nobody is called {who!r} in the audience table.")
 
 
@@ -463,7 +485,15 @@ def audience(o: Occasion, directory: Directory | None = None) -> list[Group]:
                 title = f"{directory.title(o.org, role)} (nobody holds the role this goes to)"
                 groups.append(Group(Part(f"role:{role}", "escalation", link=""), title, people))
                 break
+    if o.incident is not None and o.incident.restricted_on is not None:
+        named = set(NamedPerson.objects.filter(incident=o.incident.pk).values_list("person_id", flat=True))
+        for group in groups:
+            group.people = [p for p in group.people if isinstance(p, Invitee) or (is_account(p) and p.pk in named)]
     return groups
+
+
+def is_account(person: Any) -> bool:
+    return not isinstance(person, InformedParty | Contact | Address | Invitee)
 
 
 def first_time(incident: Incident, rule: str, address: str, known: set[tuple[int, str, str]] | None = None) -> bool:
@@ -543,7 +573,7 @@ def _send(
     if part.kind == "informed_major" and incident is not None:
         data |= governance_counts(incident)
     data |= context or {}
-    users = [p for p in people if not isinstance(p, InformedParty | Contact | Address)]
+    users = [p for p in people if is_account(p)]
     if users:
         notify(
             users=users,
@@ -558,7 +588,17 @@ def _send(
             receipt=part.receipt,
         )
     for person in people:
-        if isinstance(person, InformedParty) and incident is not None:
+        if isinstance(person, Invitee) and incident is not None:
+            access = OutsideAccess.objects.get(uuid=person.access)
+            invitation = reverse("incidents:accept_invitation", args=[invitation_token(access)])
+            email(
+                addresses=[person.email],
+                kind=part.kind,
+                incident=incident,
+                link=invitation,
+                context=data | {"access": access, "invited_by": access.invited_by},
+            )
+        elif isinstance(person, InformedParty) and incident is not None:
             email(
                 addresses=[person.email],
                 kind=part.kind,

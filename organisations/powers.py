@@ -80,6 +80,8 @@ class Powers:
     roles: frozenset[str] = field(default_factory=frozenset)
     is_assigned: bool = False
     user_id: int | None = None
+    # Outside help to this one thing: "read" or "contribute" (adds evidence) while it lasts.
+    outside: str = ""
 
     # ── Roles ─────────────────────────────────────────────────────────────────────────────
     @property
@@ -105,8 +107,34 @@ class Powers:
 
     # ── The incident's lifecycle ──────────────────────────────────────────────────────────
     @property
+    def is_outside(self) -> bool:
+        """Someone from outside the organisation let into this one incident for a while."""
+        return bool(self.outside)
+
+    @property
     def can_view(self) -> bool:
+        return self.can_handle or self.is_outside
+
+    @property
+    def can_handle(self) -> bool:
+        """Work on the incident's record (internal notes, messages to the reporter): its
+        handlers and its investigator, never outside help."""
         return self.is_handler or self.is_assigned
+
+    # ── Restriction and outside help ──────────────────────────────────────────────────────
+    @property
+    def can_restrict(self) -> bool:
+        """Restrict an incident to named people (a handler is implicated), change the names, lift it."""
+        return self.is_dpo or self.is_siro
+
+    @property
+    def can_invite_outside_help(self) -> bool:
+        """Give a named outside person time-limited access to the incident, and end it."""
+        return self.is_manager or self.is_dpo
+
+    @property
+    def can_add_evidence(self) -> bool:
+        return self.is_handler or self.is_assigned or self.outside == "contribute"
 
     @property
     def can_triage(self) -> bool:
@@ -248,8 +276,9 @@ class Powers:
         return Role.ADMIN in self.roles
 
 
-def powers(user: Any, organisation: Organisation, assigned_user_id: int | None = None) -> Powers:
-    """What `user` may do to something of `organisation` assigned to `assigned_user_id`."""
+def powers(user: Any, organisation: Organisation, assigned_user_id: int | None = None, outside: str = "") -> Powers:
+    """What `user` may do to something of `organisation` assigned to `assigned_user_id`;
+    `outside` is the mode of their outside help to it, if any (`Incident.powers_of` finds it)."""
     if not getattr(user, "is_authenticated", False):
         return Powers()
     path = organisation.path
@@ -257,7 +286,7 @@ def powers(user: Any, organisation: Organisation, assigned_user_id: int | None =
     # Assigned counts only with a current role that may be assigned here (finding 3 of
     # issue 12: a removed investigator kept their access through the assignment alone).
     assigned = assigned_user_id is not None and assigned_user_id == user.pk and bool(roles & ASSIGNABLE_ROLES)
-    return Powers(roles=roles, is_assigned=assigned, user_id=user.pk)
+    return Powers(roles=roles, is_assigned=assigned, user_id=user.pk, outside=outside)
 
 
 # ── Signing in ────────────────────────────────────────────────────────────────────────────
@@ -267,14 +296,26 @@ def powers(user: Any, organisation: Organisation, assigned_user_id: int | None =
 SECOND_FACTOR_ROLES = frozenset({*HANDLER_ROLES, Role.INVESTIGATOR, Role.ADMIN})
 
 
+# Apps above add other reasons a person must pass a second factor without a role (outside help
+# to an incident: `incidents.apps`), each `check(user) -> bool`.
+_second_factor_reasons: list[Any] = []
+
+
+def add_second_factor_reason(check: Any) -> None:
+    if check not in _second_factor_reasons:
+        _second_factor_reasons.append(check)
+
+
 def needs_second_factor(user: Any) -> bool:
     """Whether `user` must pass a second factor: any role in SECOND_FACTOR_ROLES anywhere,
-    or the Django admin's superuser and staff flags."""
+    the Django admin's superuser and staff flags, or a reason an app above registered."""
     if not getattr(user, "is_authenticated", False):
         return False
     if user.is_superuser or user.is_staff:
         return True
-    return bool(paths_where(user, SECOND_FACTOR_ROLES))
+    if paths_where(user, SECOND_FACTOR_ROLES):
+        return True
+    return any(check(user) for check in _second_factor_reasons)
 
 
 def may_claim_domain(user: Any, organisation: Organisation) -> bool:

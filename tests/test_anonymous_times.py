@@ -73,6 +73,8 @@ NOT_WALKED = {
     "api:revoke_my_token": "POST only; an API token, no incident",
     "api:revoke_service_token": "POST only; an API token, no incident",
     "api:service_account": "a service account and its tokens: no incident",
+    "incidents:end_outside_help": "POST only; outside help to an incident, written by a handler",
+    "incidents:accept_invitation": "an outside person's invitation: its link is signed, and says no incident's time",
     # The API's operations answer tokens, not sessions: test_the_api_gives_an_anonymous_report_only_its_day.
 }
 

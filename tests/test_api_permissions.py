@@ -267,3 +267,74 @@ def test_without_a_token_every_operation_is_401(world: dict[str, Any]) -> None:
         method, path = key.split(" ", 1)
         url = "/api/v1" + path.format(**world["kwargs"])
         assert client.generic(method, url).status_code == 401, key
+
+
+def test_a_restricted_incident_is_refused_to_every_caller_it_does_not_name(world: dict[str, Any]) -> None:
+    """The world's incident restricted by the DPO to the DPO alone: every operation on it, or on
+    anything of it, is refused to everyone else (whatever their role and token), the lists
+    leave it out and no answer carries a word of the report; the DPO still gets what they got."""
+    from incidents import restriction
+
+    incident = world["incident"]
+    dpo = Membership.objects.get(role=Role.DPO).user
+    restriction.restrict(incident, by=dpo, people=[], reason="The head is implicated")
+    client = Client()
+    wrong: list[str] = []
+    of_the_incident = ("{incident_uuid}", "{evidence_uuid}", "{action_id}", "{item_id}")
+    # Those who could reach it but for the restriction (the web matrix walks every role).
+    callers = ["dpo_above", "handler", "service_handler", "investigator", "admin", "reporter"]
+    for key, op in sorted(OPERATIONS.items()):
+        for role in callers:
+            response = call(client, key, op, world, world["tokens"][(role, op.scope)])
+            raw = b"".join(response.streaming_content) if response.streaming else response.content
+            text = raw.decode("utf-8-sig", "replace")
+            if "A class list was emailed" in text and role != "dpo_above":
+                wrong.append(f"{role} {key}: the report's words")
+            if role == "dpo_above":
+                if response.status_code != op.status_for(role):
+                    wrong.append(f"dpo_above {key}: {response.status_code}")
+            elif any(part in key for part in of_the_incident):
+                if response.status_code not in (403, 404):
+                    wrong.append(f"{role} {key}: {response.status_code}")
+            elif op.listed is not None and response.status_code == 200:
+                path = key.split(" ", 1)[1]
+                if path != "/organisations" and world["markers"][path] in text:
+                    wrong.append(f"{role} {key}: lists the restricted incident")
+    assert wrong == []
+
+
+def test_outside_help_changes_nothing_through_the_api(world: dict[str, Any]) -> None:
+    """Someone given read-only outside help to the world's incident, with a token of every
+    scope: every operation that would change something is refused (403 or 404) before the
+    form is read, and no list shows school B's incident."""
+    from datetime import timedelta
+
+    from accounts.models import User
+    from incidents import restriction
+
+    incident = world["incident"]
+    manager = User.objects.get(email="handler@example.org")
+    access = restriction.invite(
+        incident,
+        by=manager,
+        name="Pat",
+        firm="",
+        email="pat@forensics.example",
+        mode="read",
+        ends_on=incident.reported_on + timedelta(days=30),
+    )
+    pat = User.objects.create_user(email="pat@forensics.example", password="x")
+    restriction.accept(access, pat)
+    tokens = {scope: token_for(pat, [scope]) for scope in SCOPES}
+    client = Client()
+    wrong = []
+    for key, op in sorted(OPERATIONS.items()):
+        response = call(client, key, op, world, tokens[op.scope])
+        # Assessing facts and reporting name no incident; "my reports" are the reporter's own.
+        changes = key.startswith(("POST", "PATCH")) and key not in ("POST /breaches/assess", "POST /incidents")
+        if changes and "my-reports" not in key and response.status_code not in (403, 404):
+            wrong.append(f"{key}: {response.status_code}")
+        raw = b"".join(response.streaming_content) if response.streaming else response.content
+        if world["elsewhere"].reference in raw.decode("utf-8-sig", "replace"):
+            wrong.append(f"{key}: shows school B's incident")
+    assert wrong == [], "\n".join(wrong)

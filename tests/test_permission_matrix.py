@@ -7,6 +7,7 @@ A new URL in one of our apps without an entry in EXPECTED fails
 import io
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from datetime import timedelta
 
 import pytest
 from django.db import transaction
@@ -171,6 +172,14 @@ EXPECTED: dict[str, Expect] = {
     "incidents:dpo_direct": Expect(statuses={"handler": 403, "dpo_above": 200}),
     "incidents:sign_off": Expect(statuses={"handler": 403, "dpo_above": 403}),
     "incidents:sign_off_settings": ADMIN_ONLY,
+    # Restriction (the DPO or the SIRO: the handler here is an incident manager) and outside
+    # help (the incident manager or the DPO). The world's incident is not restricted, so there
+    # is nothing to lift. The invitation's page answers anyone holding its signed link.
+    "incidents:restrict": Expect(statuses={"handler": 403, "dpo_above": 200}),
+    "incidents:lift_restriction": Expect(statuses={"handler": 403}),
+    "incidents:outside_help": HANDLERS_ONLY,
+    "incidents:end_outside_help": Expect(method="post", statuses={"handler": 302, "dpo_above": 302}),
+    "incidents:accept_invitation": PUBLIC,
     # Anonymous reporting: the public pages need no account and treat everyone alike.
     "anonymous:public_report": PUBLIC,
     "anonymous:poster": PUBLIC,
@@ -307,6 +316,17 @@ def world(db: None) -> dict:
         created_on=incident.reported_on,
     )
     from api.services import create_service_account, issue_token
+    from incidents import restriction
+
+    access = restriction.invite(
+        incident,
+        by=people["handler"],
+        name="Pat Forensic",
+        firm="Forensics Ltd",
+        email="pat@forensics.example",
+        mode="read",
+        ends_on=incident.reported_on + timedelta(days=30),
+    )
 
     token, _ = issue_token(person=people["handler"], by=people["handler"], name="Desk", scopes=["read"], days=30)
     account = create_service_account(organisation=school_a, by=people["admin"], name="Desk", roles=["reporter"])
@@ -338,8 +358,10 @@ def world(db: None) -> dict:
         "notification_uuid": notification.uuid,
         "grant_uuid": grant.uuid,
         "kind": "microsoft",
+        "access_uuid": access.uuid,
+        "token": restriction.invitation_token(access),
     }
-    return {"people": people, "kwargs": kwargs}
+    return {"people": people, "kwargs": kwargs, "incidents": [incident, triaged], "action": action}
 
 
 def url_for(name: str, kwargs: dict) -> str:
@@ -357,3 +379,128 @@ def test_permission_matrix(client, world: dict, name: str, role: str) -> None:
     url = url_for(name, world["kwargs"])
     response = getattr(client, expect.method)(url)
     assert response.status_code == expect.status_for(role), f"{role} {expect.method.upper()} {url}"
+
+
+# ── A restricted incident: zero leaks to anyone it does not name ─────────────────────────
+
+# What only someone who may open the world's incidents can know: the report's words, the
+# evidence file's name, the remedial action's title, the internal note written below.
+SECRETS = ("A class list was emailed to the wrong parent", "photo.png", "Retrain staff", "The head is implicated")
+# The URL arguments that name the incident or something of it.
+OF_THE_INCIDENT = ("incident_uuid", "evidence_uuid", "action_id", "version", "item_id", "request_uuid", "access_uuid")
+
+
+@pytest.fixture
+def restricted_world(world: dict) -> dict:
+    """The world with both its incidents restricted by the SIRO to the SIRO alone (the head,
+    the incident manager, is implicated)."""
+    from incidents import lifecycle, restriction
+
+    siro = world["people"]["siro"]
+    for incident in world["incidents"]:
+        lifecycle.add_note(incident, by=world["people"]["handler"], body="The head is implicated")
+        restriction.restrict(incident, by=siro, people=[], reason="The incident manager is implicated")
+    return world
+
+
+def refused(response: object, role: str) -> bool:
+    status = response.status_code  # type: ignore[attr-defined]
+    if role == "anonymous":
+        return status == 302 and "/accounts/login/" in response["Location"]  # type: ignore[index]
+    return status in (403, 404)
+
+
+# Every page that lists or counts incidents, actions or notifications (the CSV export stands
+# for the workbook and the governors' pack, which read the same `Scope.incidents`).
+READERS = (
+    "home",
+    "incidents:list",
+    "incidents:queue",
+    "incidents:mine",
+    "incidents:serious",
+    "actions:list",
+    "actions:mine",
+    "insights:dashboard",
+    "insights:log",
+    "insights:export_csv",
+    "intake:my_reports",
+    "notifications:list",
+    "deadlines:ico_clocks",
+)
+
+
+def test_a_restricted_incident_refuses_every_role_it_does_not_name(client, restricted_world: dict) -> None:
+    """Every URL of the restricted incident, as every role it does not name, is refused; every
+    page that lists or counts incidents answers without a word of it but its reference."""
+    incident_urls = [
+        (name, route) for name, route in our_url_names() if any(f":{key}>" in route for key in OF_THE_INCIDENT)
+    ]
+    assert len(incident_urls) > 40
+    leaks = []
+    for role in ROLES:
+        client.logout()
+        if role != "anonymous":
+            client.force_login(restricted_world["people"][role])
+        for name, _ in incident_urls:
+            expect = EXPECTED[name]
+            url = url_for(name, restricted_world["kwargs"])
+            response = getattr(client, expect.method)(url)
+            if not refused(response, role):
+                leaks.append(f"{role} {expect.method.upper()} {url}: {response.status_code}")
+        for name in READERS:
+            response = client.get(url_for(name, restricted_world["kwargs"]))
+            body = b"".join(response.streaming_content) if response.streaming else response.content
+            text = body.decode("utf-8", "replace")
+            leaks.extend(f"{role} {name} shows {secret!r}" for secret in SECRETS if secret in text)
+    assert leaks == []
+
+
+def test_the_people_a_restriction_names_still_open_it_and_every_view_is_recorded(
+    client, restricted_world: dict
+) -> None:
+    from audit.models import Event
+
+    incident = restricted_world["incidents"][0]
+    client.force_login(restricted_world["people"]["siro"])
+    before = Event.objects.filter(action="incident.viewed", record_id=str(incident.pk)).count()
+    response = client.get(reverse("incidents:detail", args=[incident.uuid]))
+    assert response.status_code == 200
+    assert "A class list was emailed to the wrong parent" in response.content.decode()
+    assert Event.objects.filter(action="incident.viewed", record_id=str(incident.pk)).count() == before + 1
+    # The people left out see that it exists, by reference and status, in their list.
+    client.force_login(restricted_world["people"]["handler"])
+    listed = client.get(reverse("incidents:list")).content.decode()
+    assert incident.reference in listed and "restricted incident" in listed
+
+
+# What someone given read-only outside help to the world's incident may open: the incident
+# page, its evidence, its outcome report, its remedial actions. Everything else is refused.
+OUTSIDE_READS = {
+    "incidents:detail",
+    "evidence:download",
+    "incidents:outcome",
+    "incidents:outcome_pdf",
+    "actions:detail",
+}
+
+
+def test_outside_help_reads_its_incident_and_does_nothing_else(client, world: dict) -> None:
+    from accounts.models import User
+    from incidents import restriction
+    from incidents.models import OutsideAccess
+
+    access = OutsideAccess.objects.get(uuid=world["kwargs"]["access_uuid"])
+    pat = User.objects.create_user(email="pat@forensics.example", password="x")
+    restriction.accept(access, pat)
+    client.force_login(pat)
+    wrong = []
+    for name, route in our_url_names():
+        if not any(f":{key}>" in route for key in OF_THE_INCIDENT) or name == "incidents:end_outside_help":
+            continue
+        expect = EXPECTED[name]
+        response = getattr(client, expect.method)(url_for(name, world["kwargs"]))
+        allowed = name in OUTSIDE_READS and expect.method == "get"
+        if (response.status_code == 200) != allowed or response.status_code not in (200, 403, 404):
+            wrong.append(f"{name}: {response.status_code}")
+
+    assert wrong == [], "\n".join(wrong)

@@ -33,10 +33,14 @@ def when(value: Any, precision: clock.Precision) -> str:
 
 
 def may_include_details(subscription: Subscription, incident: Incident) -> bool:
+    """Report contents go out only where the admin who allowed them may read them: a handler
+    here, and the incident is one they may open (`visible_to`: a restriction leaves them out)."""
     granted_by = subscription.details_granted_by
     if not subscription.include_details or granted_by is None or not granted_by.is_active:
         return False
-    return powers(granted_by, incident.organisation).can_read_report_contents
+    if not powers(granted_by, incident.organisation).can_read_report_contents:
+        return False
+    return Incident.objects.visible_to(granted_by).filter(pk=incident.pk).exists()
 
 
 def standard(subscription: Subscription, event_type: str, event: Any, incident: Incident) -> dict[str, Any]:
@@ -61,6 +65,12 @@ def standard(subscription: Subscription, event_type: str, event: Any, incident: 
         },
         "organisation": {"id": str(organisation.uuid), "name": organisation.name},
     }
+    if incident.restricted_on is not None:
+        # A restricted incident goes out as the "exists" placeholder: reference and status only.
+        for name in ("severity", "reported_at", "anonymous"):
+            del data["incident"][name]
+        data["incident"]["restricted"] = True
+        return {"type": event_type, "timestamp": data["event"]["occurred_at"], "data": data}
     if event.action == "incident.reclassified":
         before = event.before if isinstance(event.before, dict) else {}
         data["event"]["severity_before"] = before.get("severity") or None
@@ -100,9 +110,11 @@ def _facts(payload: dict[str, Any]) -> list[tuple[str, str]]:
     facts = [
         ("Organisation", data["organisation"]["name"]),
         ("Status", incident["status"].replace("_", " ")),
-        ("Severity", incident["severity"] or "not yet set"),
         ("When", data["event"]["occurred_at"]),
     ]
+    if incident.get("restricted"):
+        return [*facts, ("Restricted", "only the people it names can open it")]
+    facts.insert(2, ("Severity", incident["severity"] or "not yet set"))
     if "hours_left" in data["event"]:
         facts.append(("Hours left on the ICO clock", str(data["event"]["hours_left"])))
     return facts

@@ -96,9 +96,9 @@ def action_list(request: HttpRequest, filters: Query[ActionFilter]) -> ActionPag
     given to the caller; overdue ones first, then by due date. 50 a page."""
     user = need(request, Scope.READ).person
     if filters.mine:
-        queryset = RemedialAction.objects.filter(owner_id=user.pk)
+        queryset = RemedialAction.objects.visible_to(user).filter(owner_id=user.pk)
     else:
-        queryset = RemedialAction.objects.filter(organisation__in=handler_organisations(user))
+        queryset = RemedialAction.objects.visible_to(user).filter(organisation__in=handler_organisations(user))
     page = Paginator(listed(queryset, filters.status), PAGE_SIZE).get_page(filters.page)
     return ActionPage(
         items=[action_out(action) for action in page.object_list],
@@ -154,6 +154,8 @@ def add(request: HttpRequest, incident_uuid: UUID, payload: ActionIn) -> Status[
     """Raise an action on the incident; its owner is told, as from the page."""
     user = need(request, Scope.HANDLE).person
     incident = visible_incident(user, incident_uuid)
+    if not incident.powers_of(user).can_manage_actions:
+        raise Forbidden("Only the incident's handlers and its investigator can raise an action.")
     owners = owner_choices(incident.organisation)
     form = bound(ActionForm, action_data(payload.dict(exclude_unset=True), incident.organisation), owners=owners)
     data = cleaned(form)

@@ -148,6 +148,8 @@ def breach_record(request: HttpRequest, incident_uuid: UUID) -> BreachRecordOut:
     """Every assessment and decision, newest first. Reading it is on the incident's record."""
     person = need(request, Scope.READ).person
     incident = visible_incident(person, incident_uuid)
+    if not incident.powers_of(person).can_handle:
+        raise Forbidden("Outside help reads the incident, not its breach record.")
     viewed(incident, person)
     return record_of(incident)
 

@@ -112,6 +112,8 @@ def upload(
     `file` is needed too: the upload form says so (422), after the scope and who may add."""
     user = need(request, Scope.HANDLE).person
     incident = get_visible_or_404(Incident.objects.select_related("organisation"), user, uuid=incident_uuid)
+    if not incident.powers_of(user).can_add_evidence:
+        raise Forbidden("Read-only outside help cannot add evidence.")
     form = bound(UploadForm, {"description": description, "source": source}, files=request.FILES)
     values = cleaned(form)
     try:

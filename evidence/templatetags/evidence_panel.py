@@ -49,4 +49,4 @@ def evidence_panel(context: dict[str, Any], incident: Incident) -> dict[str, Any
         }
         for item in items
     ]
-    return {"incident": incident, "rows": rows}
+    return {"incident": incident, "rows": rows, "may_upload": p.can_add_evidence}

@@ -25,6 +25,7 @@ from .investigation import (
     severity_definitions,
 )
 from .oversight import Correction, Oversight, SignOffSetting, sign_off_asked_subquery
+from .restriction import NamedPerson, OutsideAccess
 
 __all__ = [
     "DEFAULT_SEVERITY_DEFINITIONS",
@@ -39,9 +40,11 @@ __all__ = [
     "IncidentQuerySet",
     "IncidentType",
     "InternalNote",
+    "NamedPerson",
     "OutcomeReport",
     "OutcomeReview",
     "Oversight",
+    "OutsideAccess",
     "ReporterMessage",
     "Routing",
     "SeverityDefinition",

@@ -19,27 +19,69 @@ from organisations.powers import Powers, assignment_paths, paths_where, powers
 
 class IncidentQuerySet(models.QuerySet["Incident"]):
     def visible_to(self, user: Any) -> "IncidentQuerySet":
-        """Deny by default: the incidents `user` may open.
+        """Deny by default: the incidents `user` may open. The one rule of who may see.
 
         Handlers (incident manager, SIRO, DPO) see every incident on and under the nodes
         where they hold the role; an investigating officer sees those assigned to them while
         they hold a role that may be assigned (`powers.ASSIGNABLE_ROLES`) on the incident's
         organisation or above: removing the role removes the access at once.
+        A restricted incident (`restricted_on`) is open only to those of them it names
+        (`NamedPerson`); outside help (`OutsideAccess`) opens one incident to one outside
+        person until its end date, checked here at request time.
         Governance viewers and admins see none here. A reporter follows their own reports
         through the reporter's pages (`reporting`), which show what a reporter may see.
         """
         if not getattr(user, "is_authenticated", False):
             return self.none()
+        from .restriction import NamedPerson, OutsideAccess
+
+        reach = self._reach(user)
+        outside = Q(pk__in=OutsideAccess.objects.current().filter(person=user.pk).values("incident_id"))
+        if reach is None:
+            return self.filter(outside)
+        named = Q(pk__in=NamedPerson.objects.filter(person=user.pk).values("incident_id"))
+        return self.filter((reach & (Q(restricted_on__isnull=True) | named)) | outside)
+
+    def restricted_from(self, user: Any) -> "IncidentQuerySet":
+        """The "exists" placeholder: restricted incidents `user` may not open, for lists and counts.
+
+        Read only `reference` and `status` (and the organisation, to scope a count) from these:
+        that a restricted incident exists is all anyone not named may know of it.
+        """
+        return (
+            self.filter(restricted_on__isnull=False)
+            .exclude(pk__in=Incident.objects.visible_to(user).values("pk"))
+            .only("uuid", "reference", "status", "organisation_id")
+        )
+
+    def restricted_in_reach(self, user: Any) -> "IncidentQuerySet":
+        """`restricted_from` among the incidents `user` would see but for the restriction (lists)."""
+        reach = self._reach(user)
+        return self.none() if reach is None else self.filter(reach).restricted_from(user)
+
+    def reported_by_person(self, user: Any) -> "IncidentQuerySet":
+        """A reporter's own reports, as the reporter's pages show them: every one they made
+        but those a restriction leaves them out of (in `restricted_from`: reference and status)."""
+        if not getattr(user, "is_authenticated", False):
+            return self.none()
+        return self.filter(reported_by=user.pk).exclude(pk__in=Incident.objects.restricted_from(user).values("pk"))
+
+    def unrestricted(self) -> "IncidentQuerySet":
+        """For counts shown to people who never see incidents (governance viewers): restricted
+        incidents are counted only as such (`restricted_from`), never in a breakdown."""
+        return self.filter(restricted_on__isnull=True)
+
+    def _reach(self, user: Any) -> Q | None:
         paths = paths_where(user, HANDLER_ROLES)
         assignable = assignment_paths(user)
         if not paths and not assignable:
-            return self.none()
+            return None
         condition = Q(pk__in=[])
         if assignable:
             condition |= Q(investigator=user, organisation__in=Organisation.objects.under_paths(assignable))
         if paths:
             condition |= Q(organisation__in=Organisation.objects.under_paths(paths))
-        return self.filter(condition)
+        return condition
 
 
 class IncidentChildQuerySet(models.QuerySet[Any]):
@@ -249,6 +291,13 @@ class Incident(models.Model):
     ico_reference = models.CharField("ICO case reference", max_length=60, blank=True)
     individuals_told_on = models.DateTimeField("when the people affected were told", null=True, blank=True)
 
+    # Restricted (a handler is implicated): open only to the people named (`NamedPerson`).
+    restricted_on = models.DateTimeField("restricted on", null=True, blank=True)
+    restricted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    restriction_reason = models.TextField("why it is restricted", blank=True)
+
     # Incidents brought in from an old breach log (spreadsheet import).
     imported_from = models.CharField("imported from an older log", max_length=300, blank=True)
 
@@ -301,8 +350,19 @@ class Incident(models.Model):
         return self.reporter_contact
 
     def powers_of(self, user: Any) -> Powers:
-        """What `user` may do to this incident (`organisations.powers`: roles here or above, assigned)."""
-        return powers(user, self.organisation, self.investigator_id)
+        """What `user` may do to this incident (`organisations.powers`: roles here or above,
+        assigned, or outside help to this incident while it lasts)."""
+        found = powers(user, self.organisation, self.investigator_id)
+        if found.roles or not getattr(user, "is_authenticated", False):
+            return found
+        from .restriction import OutsideAccess
+
+        mode = OutsideAccess.objects.current().filter(incident=self.pk, person=user.pk).values_list("mode", flat=True)
+        return powers(user, self.organisation, self.investigator_id, outside=next(iter(mode), ""))
+
+    @property
+    def is_restricted(self) -> bool:
+        return self.restricted_on is not None
 
     @property
     def is_open(self) -> bool:

@@ -32,7 +32,13 @@ class IncidentListView(VisibleObjectMixin, View):
         return render(
             request,
             "incidents/list.html",
-            {"form": form, "page_obj": page, "querystring": f"?{query.urlencode()}&" if query else "?"},
+            {
+                "form": form,
+                "page_obj": page,
+                "querystring": f"?{query.urlencode()}&" if query else "?",
+                # The "exists" placeholder: restricted incidents this person would otherwise see.
+                "restricted": list(Incident.objects.restricted_in_reach(request.user)[:200]),
+            },
         )
 
 
