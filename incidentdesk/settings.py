@@ -79,6 +79,7 @@ INSTALLED_APPS = [
     "insights",
     "webhooks",
     "onboarding",
+    "policies",
     "demo",
     "api",
     "ninja",  # the interactive API docs' templates and static files

@@ -18,7 +18,8 @@ FLOORS: dict[int, set[str]] = {
     4: {"notifications"},  # who is told of what, the outbox and in-app notifications
     5: {"evidence", "breaches", "actions"},  # what an incident gathers
     6: {"deadlines"},  # due moments of everything below, the scan that chases them
-    7: {"casefile", "insights", "anonymous", "webhooks"},  # the case file, reporting, public pages, webhooks
+    # the case file, reporting, public pages, webhooks, the policies published and acknowledged
+    7: {"casefile", "insights", "anonymous", "webhooks", "policies"},
     8: {"intake", "onboarding"},  # the front door: the staff report form; bringing a county's people and schools in
     9: {"demo", "incidentdesk", "api"},  # demo data, settings, root URLs and navigation, the public API
 }
