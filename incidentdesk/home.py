@@ -9,7 +9,8 @@ oversee is `lifecycle.my_serious_scope_filter`, an investigator's next step is
   investigations assigned;
 - ICO clocks running on incidents the person handles; remedial actions they own;
 - reporters waiting for a reply (their message is the last one, or the update is overdue);
-- for the SIRO and the DPO, the open major and critical incidents they oversee.
+- for the SIRO and the DPO, the open major and critical incidents they oversee;
+- policies to read and acknowledge, policy reviews near or due, drafts to approve (`policies.home`).
 
 A person with no work of their own (a reporter) gets the report form's start and their reports.
 """
@@ -30,8 +31,12 @@ from breaches.models import prefetch_assessments
 from deadlines.models import Deadline
 from incidents import lifecycle
 from incidents.models import ChecklistItem, Incident, ReporterMessage
+from lib import clock
 from organisations.models import HANDLER_ROLES, Role
 from organisations.powers import memberships_of
+from policies.apps import PROMPT_AFTER_SIGN_IN
+from policies.home import home_context as policies_home
+from policies.inheritance import to_acknowledge
 
 from .navigation import has_home
 
@@ -225,6 +230,10 @@ def home(request: HttpRequest) -> HttpResponse:
     roles = {role for _, role in memberships_of(user)}
     if not roles:
         return redirect("intake:report")  # shows the page for someone who belongs nowhere yet
+    # Just signed in, with a policy version to read: asked once, on a page that leads on to the
+    # report form and to here (a report is never held up by it).
+    if request.session.pop(PROMPT_AFTER_SIGN_IN, False) and to_acknowledge(user):
+        return redirect("policies:prompt")
     handles = bool(roles & (HANDLER_ROLES | {Role.INVESTIGATOR}))
     owns_actions = RemedialAction.objects.filter(owner=user).exists()
     if not has_home(roles, owns_actions):
@@ -238,5 +247,5 @@ def home(request: HttpRequest) -> HttpResponse:
         "my_reports": Incident.objects.filter(reported_by=user.pk).select_related("organisation")[:10],
         "governance": Role.GOVERNANCE in roles,
         "admin": Role.ADMIN in roles,
-    }
+    } | policies_home(user, clock.now().date())
     return render(request, "home.html", context)

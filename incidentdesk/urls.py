@@ -23,6 +23,7 @@ urlpatterns = [
     path("deadlines/", include("deadlines.urls")),
     path("reports/", include("insights.urls")),
     path("webhooks/", include("webhooks.urls")),
+    path("policies/", include("policies.urls")),
     path("account/", account_views.account, name="account"),
     # Before allauth's own: the OpenID Connect login and callback that check the ID token's
     # signature and nonce (organisations/sso_views.py).

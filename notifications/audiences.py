@@ -64,6 +64,7 @@ class Occasion:
     after: dict[str, Any] = field(default_factory=dict)
     action: Any = None  # a remedial action (its assignment, escalations of actions)
     person: Any = None  # the one person an occasion is about (who asked for a reporter's identity)
+    people: list[Any] = field(default_factory=list)  # the people an occasion is about (a policy's readers)
 
     @property
     def org(self) -> Organisation:
@@ -129,8 +130,11 @@ class Part:
     trust board), "grant_holders" (everyone holding the role an occasion's `after["role"]`
     names, on the organisation and above), "investigator", "reporter" (named, never an
     anonymous one), "action_owner",
-    "person" (the occasion's `person`), "party:service" (the informed parties for the affected
-    service), "contact:<kind>" (the organisation's nearest named contact of that kind).
+    "person" (the occasion's `person`), "people" (the occasion's `people`: the readers of a
+    policy, as `policies.inheritance.readers_of` finds them), "owner_role" (the holders of the
+    role an occasion's `after["owner_role"]` names: a policy's owner), "party:service" (the
+    informed parties for the affected service), "contact:<kind>" (the organisation's nearest
+    named contact of that kind).
     """
 
     who: str
@@ -232,6 +236,15 @@ AUDIENCES: dict[str, tuple[Part, ...]] = {
     "type_review_flagged": (
         Part("governance", "type_review_flagged", link=""),
         Part(f"role:{Role.ADMIN}", "type_review_flagged", link=""),
+    ),
+    # A policy version is published (policies.services.publish): everyone it applies to is
+    # asked to read and acknowledge it; the periodic job asks again those who have not
+    # (policies.reminders); the policy's owner and the admins are told its review is near, then due.
+    "policy.published": (Part("people", "policy_published", link=""),),
+    "policy.acknowledge_reminder": (Part("people", "policy_acknowledge_reminder", link=""),),
+    "policy.review_due": (
+        Part("owner_role", "policy_review_due", link=""),
+        Part(f"role:{Role.ADMIN}", "policy_review_due", link=""),
     ),
     # A webhook was turned off after repeated failed deliveries (webhooks.delivery): the admins
     # of its organisation (the nearest above that has any), who may fix and resume it.
@@ -383,6 +396,11 @@ def _members(part: Part, o: Occasion, directory: Directory) -> tuple[str, list[A
         return f"{directory.title(organisation, Role.INCIDENT_MANAGER)}: the action has no owner", managers
     if who == "person":
         return "", [o.person] if o.person is not None and o.person.is_active else []
+    if who == "people":
+        return "", [p for p in o.people if p.is_active]
+    if who == "owner_role":
+        role = o.after["owner_role"]
+        return directory.title(organisation, role), directory.holders(organisation, role)
     if who == "party:service":
         assert incident is not None
         return "informed party", directory.service_parties(organisation, incident.service_name)

@@ -14,6 +14,7 @@ has one (`policies.inheritance.policy_for`).
 
 import secrets
 import uuid
+from typing import Any
 
 from django.conf import settings
 from django.db import models
@@ -21,6 +22,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from organisations.models import Organisation, Role
+from organisations.powers import POLICY_DRAFT_ROLES, memberships_of
 
 
 def new_point_key() -> str:
@@ -74,6 +76,30 @@ class Policy(models.Model):
         return self.versions.filter(status__in=PolicyVersion.IN_PREPARATION).first()
 
 
+def _ancestor_ids(path: str) -> list[int]:
+    return [int(part) for part in path.strip("/").split("/") if part]
+
+
+class PolicyVersionQuerySet(models.QuerySet["PolicyVersion"]):
+    def visible_to(self, user: Any) -> "PolicyVersionQuerySet":
+        """Published and superseded versions: to everyone holding a role on the policy's
+        organisation, above it or beneath it (a school's staff read their trust's policy, the
+        county DPO reads a school's own). Drafts and approved versions: to the admins, SIROs
+        and DPOs of the policy's organisation or above (`POLICY_DRAFT_ROLES`)."""
+        if not getattr(user, "is_authenticated", False):
+            return self.none()
+        kept = memberships_of(user)
+        issued = Q(pk__in=[])
+        drafts = Q(pk__in=[])
+        for path, role in kept:
+            here = Q(policy__organisation__path__startswith=path)
+            issued |= here | Q(policy__organisation_id__in=_ancestor_ids(path))
+            if role in POLICY_DRAFT_ROLES:
+                drafts |= here
+        in_force = Q(status__in=[PolicyVersion.Status.PUBLISHED, PolicyVersion.Status.SUPERSEDED])
+        return self.filter((in_force & issued) | (~in_force & drafts))
+
+
 class PolicyVersion(models.Model):
     """One version of a policy.
 
@@ -112,6 +138,8 @@ class PolicyVersion(models.Model):
     )
     review_by = models.DateField(null=True, blank=True)
     superseded_on = models.DateTimeField(null=True, blank=True)
+
+    objects = PolicyVersionQuerySet.as_manager()
 
     class Meta:
         ordering = ["policy", "-number"]
