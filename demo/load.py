@@ -19,6 +19,7 @@ from demo import anonymous as anonymous_demo
 from demo import deadlines as deadlines_demo
 from demo.breaches import load_breach_demo
 from demo.insights import load as load_reports_demo
+from demo.policies import load as load_policies_demo
 from demo.signin import give_authenticators
 from incidents.models import Incident, report_incident
 from organisations.models import Contact, Membership, Organisation, Role, RoleTitle
@@ -231,12 +232,14 @@ def load(incident_count: int = 40, seed: int = 2026) -> dict[str, Any]:
     anonymous_demo.load(orgs, users)  # public report pages, an anonymous and a confidential report
     deadlines_demo.load(orgs, users)  # incidents past their timescales
     load_reports_demo(orgs, users)
+    # The county's policy from the template, Riverside's own; most staff have read theirs.
+    policies = load_policies_demo(orgs, users)
     # Four personal data breaches: clock running, overdue, reported in phases, record only.
     breaches = load_breach_demo()
     # The demo moves milestone times back after the steps ran (so ages and clocks look real):
     # store every deadline again from those times, as if the steps had run then.
     deadline_store.refresh_all()
-    return {"organisations": orgs, "users": users, "breaches": breaches}
+    return {"organisations": orgs, "users": users, "breaches": breaches, "policies": policies}
 
 
 def logins() -> list[tuple[str, str, str]]:

@@ -7,6 +7,7 @@ urlpatterns = [
     path("", views.policy_list, name="list"),
     path("to-read/", views.prompt, name="prompt"),
     path("<uuid:version_uuid>/", views.read, name="read"),
+    path("<uuid:version_uuid>/pdf/", views.version_pdf, name="pdf"),
     path("<uuid:version_uuid>/acknowledge/", views.acknowledge, name="acknowledge"),
     path("<uuid:version_uuid>/edit/", views.edit, name="edit"),
     path("<uuid:version_uuid>/points/add/", views.add_point, name="add_point"),

@@ -14,6 +14,7 @@ from django.http import Http404, HttpRequest, HttpResponse, StreamingHttpRespons
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.text import slugify
 from django.views.decorators.http import require_http_methods, require_POST
 
 from core.exceptions import StepRefused
@@ -141,6 +142,17 @@ def read(request: HttpRequest, version_uuid: Any) -> HttpResponse:
             .order_by("-number"),
         },
     )
+
+
+@login_required
+def version_pdf(request: HttpRequest, version_uuid: Any) -> HttpResponse:
+    from .pdf import policy_pdf
+
+    version = _version(request, version_uuid)
+    response = HttpResponse(policy_pdf(version), content_type="application/pdf")
+    name = slugify(version.policy.title) or "policy"
+    response["Content-Disposition"] = f'attachment; filename="{name}-version-{version.number}.pdf"'
+    return response
 
 
 @login_required

@@ -154,6 +154,7 @@ def test_the_incidents_pages_sit_under_incidents_as_a_sub_navigation(client, tea
         "Incidents",
         "Actions",
         "Reports",
+        "Policies",
     ]
     assert [i["text"] for i in context["nav_items"] if i["active"]] == ["Incidents"]
     assert context["sub_nav"]["label"] == "Incidents"

@@ -339,3 +339,15 @@ def test_the_review_is_chased_before_and_at_its_date_once_each(people: People) -
 
         assert reviews_for(people.admin, due) == [(version, "overdue")]
         assert reviews_for(people.cast.bob, due) == []
+
+
+def test_the_published_version_downloads_as_a_pdf_with_its_points_and_control(client: Any, people: People) -> None:
+    from pypdf import PdfReader
+
+    version = published(people.cast.school_a, people.admin, people.siro)
+    client.force_login(people.cast.bob)
+    response = client.get(reverse("policies:pdf", args=[version.uuid]))
+    assert response["Content-Type"] == "application/pdf"
+    text = " ".join(" ".join(p.extract_text() for p in PdfReader(io.BytesIO(response.content)).pages).split())
+    assert "Information security incident policy" in text and "What must I do?" in text
+    assert "Review by" in text and "Siro, Senior Information Risk Owner" in text
