@@ -47,7 +47,9 @@ def test_a_teacher_is_asked_to_read_the_new_version_reads_it_and_acknowledges(pa
     page.get_by_role("button", name="I have read this policy").click()
 
     expect(page.get_by_role("heading", level=1)).to_have_text("Policies")
-    expect(page.get_by_text("Thank you for reading Information security incident policy, version 2.")).to_be_visible()
+    expect(
+        page.get_by_text("Thank you: you have said you have read Information security incident policy, version 2.")
+    ).to_be_visible()
     expect(page.get_by_role("main").get_by_text("Read", exact=True)).to_be_visible()
     assert_accessible(page)
     assert Acknowledgement.objects.filter(version=second, user=team.reporter).exists()
