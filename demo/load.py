@@ -22,6 +22,7 @@ from demo import parties as parties_demo
 from demo import restriction as restriction_demo
 from demo.breaches import load_breach_demo
 from demo.insights import load as load_reports_demo
+from demo.policies import load as load_policies_demo
 from demo.signin import give_authenticators
 from incidents.models import Incident, report_incident
 from organisations.models import Contact, Membership, Organisation, Role, RoleTitle
@@ -237,12 +238,14 @@ def load(incident_count: int = 40, seed: int = 2026) -> dict[str, Any]:
     parties_demo.load(orgs, users)  # suppliers and processors, a ransomware checklist, a parent's named report
     load_reports_demo(orgs, users)
     restriction_demo.load(orgs, users)  # Brookside's manager implicated: restricted, outside help invited
+    # The county's policy from the template, Riverside's own; most staff have read theirs.
+    policies = load_policies_demo(orgs, users)
     # Four personal data breaches: clock running, overdue, reported in phases, record only.
     breaches = load_breach_demo()
     # The demo moves milestone times back after the steps ran (so ages and clocks look real):
     # store every deadline again from those times, as if the steps had run then.
     deadline_store.refresh_all()
-    return {"organisations": orgs, "users": users, "breaches": breaches}
+    return {"organisations": orgs, "users": users, "breaches": breaches, "policies": policies}
 
 
 def logins() -> list[tuple[str, str, str]]:

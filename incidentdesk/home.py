@@ -10,7 +10,8 @@ oversee is `lifecycle.my_serious_scope_filter`, an investigator's next step is
 - ICO clocks running on incidents the person handles; remedial actions they own;
 - telling others in time: the controller, and each outside body that sets a deadline;
 - reporters waiting for a reply (their message is the last one, or the update is overdue);
-- for the SIRO and the DPO, the open major and critical incidents they oversee.
+- for the SIRO and the DPO, the open major and critical incidents they oversee;
+- policies to read and acknowledge, policy reviews near or due, drafts to approve (`policies.home`).
 
 A person with no work of their own (a reporter) gets the report form's start and their reports.
 """
@@ -31,8 +32,12 @@ from breaches.models import prefetch_assessments
 from deadlines.models import OUTSIDE_KINDS, Deadline
 from incidents import lifecycle
 from incidents.models import ChecklistItem, Incident, ReporterMessage, sign_off_asked_subquery
+from lib import clock
 from organisations.models import HANDLER_ROLES, Role
 from organisations.powers import memberships_of
+from policies.apps import PROMPT_AFTER_SIGN_IN
+from policies.home import home_context as policies_home
+from policies.inheritance import to_acknowledge
 
 from .navigation import has_home
 
@@ -245,6 +250,10 @@ def home(request: HttpRequest) -> HttpResponse:
         if helping:
             return render(request, "home_outside.html", {"incidents": helping})
         return redirect("intake:report")  # shows the page for someone who belongs nowhere yet
+    # Just signed in, with a policy version to read: asked once, on a page that leads on to the
+    # report form and to here (a report is never held up by it).
+    if request.session.pop(PROMPT_AFTER_SIGN_IN, False) and to_acknowledge(user):
+        return redirect("policies:prompt")
     handles = bool(roles & (HANDLER_ROLES | {Role.INVESTIGATOR}))
     owns_actions = RemedialAction.objects.visible_to(user).filter(owner=user).exists()
     if not has_home(roles, owns_actions):
@@ -258,5 +267,5 @@ def home(request: HttpRequest) -> HttpResponse:
         "my_reports": Incident.objects.reported_by_person(user).select_related("organisation")[:10],
         "governance": Role.GOVERNANCE in roles,
         "admin": Role.ADMIN in roles,
-    }
+    } | policies_home(user, clock.now().date())
     return render(request, "home.html", context)

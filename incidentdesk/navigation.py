@@ -1,6 +1,10 @@
 """The menu each person sees: at most six top items, the rest under them.
 
-    Home · Report an incident · Incidents · Actions · Reports · Organisation
+    Home · Report an incident · Incidents · Actions · Reports · Policies · Organisation
+
+"Policies" (what applies to me, and reading it) is a top item for everyone who holds a role,
+except an organisation admin, who finds it under "Organisation" beside the settings where
+policies are written: so nobody has more than six.
 
 Each top item shows only to the roles that use it; its own pages (triage queue, assigned to me,
 major and critical, ICO clocks under Incidents; my reports under Report an incident; my actions
@@ -66,8 +70,12 @@ def groups_for(roles: set[str], owns_actions: bool) -> list[Group]:
         groups.append(Group("Actions", pages[0][0], pages, ("/actions/",)))
     if roles & (HANDLER_ROLES | {Role.GOVERNANCE}):
         groups.append(Group("Reports", reverse("insights:dashboard"), [], ("/reports/",)))
+    policies = reverse("policies:list")
     if Role.ADMIN in roles:
-        groups.append(Group("Organisation", reverse("organisations:list"), [], ("/organisations/",)))
+        pages = [(reverse("organisations:list"), "Organisations"), (policies, "Policies")]
+        groups.append(Group("Organisation", reverse("organisations:list"), pages, ("/organisations/", "/policies/")))
+    elif roles:
+        groups.append(Group("Policies", policies, [], ("/policies/",)))
     return groups
 
 

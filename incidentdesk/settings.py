@@ -81,6 +81,7 @@ INSTALLED_APPS = [
     "insights",
     "webhooks",
     "onboarding",
+    "policies",
     "demo",
     "api",
     "ninja",  # the interactive API docs' templates and static files

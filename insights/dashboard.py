@@ -7,6 +7,7 @@ The number of queries is fixed: it does not grow with the number of incidents, t
 or organisations.
 """
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
@@ -28,6 +29,33 @@ class Bar:
 
 
 @dataclass
+class Figure:
+    """A headline figure another app adds to the dashboard (`add_figure`): its number, the words
+    after it, and where it links (None: no link for this person)."""
+
+    key: str
+    value: str
+    text: str
+    href: str | None = None
+
+
+# Apps above this one's imports (policies: the acknowledgement figure) register their figure
+# from their AppConfig.ready(), so this module imports none of them. Each is asked with the
+# scope and must answer in a fixed number of queries.
+_figures: list[tuple[str, Callable[[Scope], Figure | None]]] = []
+
+
+def add_figure(key: str, compute: Callable[[Scope], "Figure | None"]) -> None:
+    """Show `compute(scope)` among the headline figures (registering a key twice: no effect)."""
+    if all(k != key for k, _ in _figures):
+        _figures.append((key, compute))
+
+
+def added_figures(scope: Scope) -> list[Figure]:
+    return [figure for _, compute in _figures if (figure := compute(scope)) is not None]
+
+
+@dataclass
 class Dashboard:
     open_total: int
     by_status: list[Bar]
@@ -39,6 +67,7 @@ class Dashboard:
     per_month: list[Bar]
     per_organisation: list[dict[str, Any]]
     since: str  # the first day of the 12 months counted, for the log's "reported from"
+    added: list[Figure] = field(default_factory=list)  # other apps' headline figures (`add_figure`)
 
 
 def month_starts(now: datetime, count: int = 12) -> list[datetime]:
@@ -153,4 +182,5 @@ def build(scope: Scope, now: datetime | None = None) -> Dashboard:
         per_month=per_month,
         per_organisation=per_organisation,
         since=timezone.localtime(starts[0]).date().isoformat(),
+        added=added_figures(scope),
     )

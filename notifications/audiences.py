@@ -69,6 +69,7 @@ class Occasion:
     after: dict[str, Any] = field(default_factory=dict)
     action: Any = None  # a remedial action (its assignment, escalations of actions)
     person: Any = None  # the one person an occasion is about (who asked for a reporter's identity)
+    people: list[Any] = field(default_factory=list)  # the people an occasion is about (a policy's readers)
 
     @property
     def org(self) -> Organisation:
@@ -170,9 +171,12 @@ class Part:
     names, on the organisation and above), "investigator", "reporter" (named, never an
     anonymous one), "reporter_email" (someone without an account who reported by email, at
     the address they wrote from), "action_owner",
-    "person" (the occasion's `person`), "party:service" (the informed parties for the affected
-    service), "contact:<kind>" (the organisation's nearest named contact of that kind),
-    "invitee" (the outside person an `outside.invited` occasion invites, by address).
+    "person" (the occasion's `person`), "people" (the occasion's `people`: the readers of a
+    policy, as `policies.inheritance.readers_of` finds them), "owner_role" (the holders of the
+    role an occasion's `after["owner_role"]` names: a policy's owner), "party:service" (the
+    informed parties for the affected service), "contact:<kind>" (the organisation's nearest
+    named contact of that kind), "invitee" (the outside person an `outside.invited` occasion
+    invites, by address).
     """
 
     who: str
@@ -294,6 +298,15 @@ AUDIENCES: dict[str, tuple[Part, ...]] = {
     ),
     # Outside help to one incident (incidents.restriction): the invitation, with its signed link.
     "outside.invited": (Part("invitee", "outside_invited", link=""),),
+    # A policy version is published (policies.services.publish): everyone it applies to is
+    # asked to read and acknowledge it; the periodic job asks again those who have not
+    # (policies.reminders); the policy's owner and the admins are told its review is near, then due.
+    "policy.published": (Part("people", "policy_published", link=""),),
+    "policy.acknowledge_reminder": (Part("people", "policy_acknowledge_reminder", link=""),),
+    "policy.review_due": (
+        Part("owner_role", "policy_review_due", link=""),
+        Part(f"role:{Role.ADMIN}", "policy_review_due", link=""),
+    ),
     # A webhook was turned off after repeated failed deliveries (webhooks.delivery): the admins
     # of its organisation (the nearest above that has any), who may fix and resume it.
     "webhook.disabled": (Part(f"role:{Role.ADMIN}", "webhook_disabled", link=""),),
@@ -448,6 +461,11 @@ def _members(part: Part, o: Occasion, directory: Directory) -> tuple[str, list[A
         return f"{directory.title(organisation, Role.INCIDENT_MANAGER)}: the action has no owner", managers
     if who == "person":
         return "", [o.person] if o.person is not None and o.person.is_active else []
+    if who == "people":
+        return "", [p for p in o.people if p.is_active]
+    if who == "owner_role":
+        role = o.after["owner_role"]
+        return directory.title(organisation, role), directory.holders(organisation, role)
     if who == "party:service":
         assert incident is not None
         return "informed party", directory.service_parties(organisation, incident.service_name)

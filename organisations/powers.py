@@ -34,6 +34,11 @@ from .models import HANDLER_ROLES, Membership, Organisation, Role
 # the person still holds one of them.
 ASSIGNABLE_ROLES = frozenset({Role.INVESTIGATOR, Role.INCIDENT_MANAGER, Role.SIRO})
 
+# Roles that approve a policy version before it is published (the named role recorded on it).
+POLICY_APPROVER_ROLES = frozenset({Role.SIRO, Role.DPO})
+# Roles that see a policy's drafts: those who write them (admins) and those who approve them.
+POLICY_DRAFT_ROLES = frozenset({Role.ADMIN, *POLICY_APPROVER_ROLES})
+
 # Bumped on every membership change in this process: a kept copy from before is not used.
 _generation = 0
 
@@ -256,6 +261,28 @@ class Powers:
     def can_read_report_contents(self) -> bool:
         """Read what every report here says (a handler): needed to send report contents out."""
         return self.is_handler
+
+    # ── The organisation's policies ───────────────────────────────────────────────────────
+    @property
+    def can_manage_policies(self) -> bool:
+        """Draft a policy from the template or from the version in force, change its points,
+        publish an approved version: one of the organisation's settings."""
+        return self.can_change_settings
+
+    @property
+    def can_approve_policies(self) -> bool:
+        """Approve a draft version for publishing, in the named role held (SIRO or DPO)."""
+        return bool(self.roles & POLICY_APPROVER_ROLES)
+
+    @property
+    def approving_role(self) -> str:
+        """The role recorded as approving: the SIRO's where the person holds both."""
+        return next((str(r) for r in (Role.SIRO, Role.DPO) if r in self.roles), "")
+
+    @property
+    def can_see_policy_register(self) -> bool:
+        """Who has and has not acknowledged the policies in force: admins and handlers."""
+        return self.can_change_settings or self.is_handler
 
     # ── The organisation itself, its people and organisations beneath it ──────────────────
     @property

@@ -75,6 +75,17 @@ NOT_WALKED = {
     "api:service_account": "a service account and its tokens: no incident",
     "incidents:end_outside_help": "POST only; outside help to an incident, written by a handler",
     "incidents:accept_invitation": "an outside person's invitation: its link is signed, and says no incident's time",
+    "policies:read": "a policy's version: no incident",
+    "policies:pdf": "a policy's version: no incident",
+    "policies:acknowledge": "POST only; a policy's version, no incident",
+    "policies:edit": "a policy's draft: no incident",
+    "policies:add_point": "a policy's draft: no incident",
+    "policies:change_point": "a policy's draft: no incident",
+    "policies:remove_point": "POST only; a policy's draft, no incident",
+    "policies:move_point": "POST only; a policy's draft, no incident",
+    "policies:approve": "a policy's draft: no incident",
+    "policies:publish": "a policy's draft: no incident",
+    "policies:new_version": "POST only; a policy, no incident",
     # The API's operations answer tokens, not sessions: test_the_api_gives_an_anonymous_report_only_its_day.
 }
 

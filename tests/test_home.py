@@ -154,6 +154,7 @@ def test_the_incidents_pages_sit_under_incidents_as_a_sub_navigation(client, tea
         "Incidents",
         "Actions",
         "Reports",
+        "Policies",
     ]
     assert [i["text"] for i in context["nav_items"] if i["active"]] == ["Incidents"]
     assert context["sub_nav"]["label"] == "Incidents"
@@ -183,7 +184,7 @@ def test_a_reporter_is_not_offered_incidents_actions_or_reports(team: Team) -> N
     request = RequestFactory().get(reverse("intake:report"))
     request.user = team.reporter
     items = navigation(request)["nav_items"]
-    # Their home is the report form: no separate "Home" to go round by.
-    assert [i["text"] for i in items] == ["Report an incident"]
+    # Their home is the report form: no separate "Home" to go round by; the policies they read.
+    assert [i["text"] for i in items] == ["Report an incident", "Policies"]
     assert [i["text"] for i in items if i["current"]] == ["Report an incident"]
     assert Incident.objects.count() == 0

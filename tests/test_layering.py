@@ -18,12 +18,10 @@ FLOORS: dict[int, set[str]] = {
     4: {"notifications"},  # who is told of what, the outbox and in-app notifications
     5: {"evidence", "breaches", "actions", "parties"},  # what an incident gathers; third parties, bodies told
     6: {"deadlines"},  # due moments of everything below, the scan that chases them
-    7: {"casefile", "insights", "anonymous", "webhooks"},  # the case file, reporting, public pages, webhooks
-    8: {
-        "intake",
-        "inbound",
-        "onboarding",
-    },  # the front door: the staff report form, reports by email; bringing a county's people and schools in
+    # the case file, reporting, public pages, webhooks, the policies published and acknowledged
+    7: {"casefile", "insights", "anonymous", "webhooks", "policies"},
+    # the front door: the staff report form, reports by email; bringing a county's people and schools in
+    8: {"intake", "inbound", "onboarding"},
     9: {"demo", "incidentdesk", "api"},  # demo data, settings, root URLs and navigation, the public API
 }
 FLOOR = {app: floor for floor, apps in FLOORS.items() for app in apps}

@@ -28,6 +28,7 @@ from notifications.api import notify
 from notifications.models import Notification
 from organisations import grants
 from organisations.models import Contact, Letterhead, Membership, Role
+from policies.models import PolicyVersion
 from webhooks import signing
 from webhooks.models import Subscription
 
@@ -225,6 +226,28 @@ EXPECTED: dict[str, Expect] = {
     "insights:review": Expect(statuses={"handler": 200, "dpo_above": 200, "governance": 200}),
     "insights:import": REPORTS_HANDLERS,
     "insights:import_batch": HANDLERS_ONLY,
+    # Policies: the world's is school A's, published (version 1) with a draft of version 2, whose
+    # pages these are. A draft is seen by admins, SIROs and DPOs only (reading the published
+    # version, by everyone of school A and above: tests/test_policies.py); acknowledging a
+    # draft is refused with a message.
+    "policies:list": EVERYONE_SIGNED_IN,
+    "policies:prompt": EVERYONE_SIGNED_IN,
+    "policies:read": Expect(statuses={"admin": 200, "dpo_above": 200}),
+    "policies:pdf": Expect(statuses={"admin": 200, "dpo_above": 200}),
+    "policies:acknowledge": Expect(method="post", statuses={"admin": 302, "dpo_above": 302}),
+    "policies:edit": ADMIN_ONLY,
+    "policies:add_point": ADMIN_ONLY,
+    "policies:change_point": ADMIN_ONLY,
+    "policies:remove_point": Expect(method="post", statuses={"admin": 302}),
+    "policies:move_point": Expect(method="post", statuses={"admin": 302}),
+    # The draft (version 2): the DPO above may approve it; the admin sees it but may not.
+    "policies:approve": Expect(statuses={"dpo_above": 200}),
+    "policies:publish": ADMIN_ONLY,
+    "policies:new_version": Expect(method="post", statuses={"admin": 302}),
+    "policies:manage": ADMIN_ONLY,
+    "policies:start": ADMIN_ONLY,
+    "policies:register": Expect(statuses={"handler": 200, "dpo_above": 200, "admin": 200}),
+    "policies:register_csv": Expect(statuses={"handler": 200, "dpo_above": 200, "admin": 200}),
 }
 
 
@@ -315,6 +338,15 @@ def world(db: None) -> dict:
         secret_encrypted=sealed.seal(signing.new_secret()),
         created_on=incident.reported_on,
     )
+    from policies import services as policy_services
+
+    policy = policy_services.start_policy(school_a, by=people["admin"])
+    policy_services.approve(policy, by=people["siro"])
+    policy = policy_services.publish(policy, by=people["admin"], review_by=policy_services.default_review_date())
+    draft = policy_services.draft_next(policy.policy, by=people["admin"])
+    for person in people.values():  # all read: nobody is asked on signing in, home is home
+        if PolicyVersion.objects.visible_to(person).filter(pk=policy.pk).exists():
+            policy_services.acknowledge(policy, by=person)
     from api.services import create_service_account, issue_token
     from incidents import restriction
 
@@ -360,6 +392,10 @@ def world(db: None) -> dict:
         "kind": "microsoft",
         "access_uuid": access.uuid,
         "token": restriction.invitation_token(access),
+        # The draft: its pages (edit, points, approve, publish) need one; reading works on either.
+        "version_uuid": draft.uuid,
+        "policy_uuid": policy.policy.uuid,
+        "point_id": draft.points.order_by("position", "id")[1].pk,
     }
     return {"people": people, "kwargs": kwargs, "incidents": [incident, triaged], "action": action}
 
