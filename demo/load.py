@@ -23,6 +23,7 @@ from demo import restriction as restriction_demo
 from demo.breaches import load_breach_demo
 from demo.insights import load as load_reports_demo
 from demo.policies import load as load_policies_demo
+from demo.policy_exceptions import load as load_policy_exceptions_demo
 from demo.signin import give_authenticators
 from incidents.models import Incident, report_incident
 from organisations.models import Contact, Membership, Organisation, Role, RoleTitle
@@ -240,6 +241,7 @@ def load(incident_count: int = 40, seed: int = 2026) -> dict[str, Any]:
     restriction_demo.load(orgs, users)  # Brookside's manager implicated: restricted, outside help invited
     # The county's policy from the template, Riverside's own; most staff have read theirs.
     policies = load_policies_demo(orgs, users)
+    load_policy_exceptions_demo(orgs, users)  # an exception in force, one ending soon, a suggested change
     # Four personal data breaches: clock running, overdue, reported in phases, record only.
     breaches = load_breach_demo()
     # The demo moves milestone times back after the steps ran (so ages and clocks look real):

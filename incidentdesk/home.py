@@ -11,6 +11,8 @@ oversee is `lifecycle.my_serious_scope_filter`, an investigator's next step is
 - telling others in time: the controller, and each outside body that sets a deadline;
 - reporters waiting for a reply (their message is the last one, or the update is overdue);
 - for the SIRO and the DPO, the open major and critical incidents they oversee;
+- exceptions to a policy point: requests the SIRO or the DPO may decide, and those ending within
+  14 days that the person holds or approved (`policies.exceptions.waiting_for`);
 - policies to read and acknowledge, policy reviews near or due, drafts to approve (`policies.home`).
 
 A person with no work of their own (a reporter) gets the report form's start and their reports.
@@ -36,6 +38,7 @@ from lib import clock
 from organisations.models import HANDLER_ROLES, Role
 from organisations.powers import memberships_of
 from policies.apps import PROMPT_AFTER_SIGN_IN
+from policies.exceptions import waiting_for
 from policies.home import home_context as policies_home
 from policies.inheritance import to_acknowledge
 
@@ -218,6 +221,9 @@ def work_for(user: Any) -> list[Item]:
                 since=action.created_on,
             )
         )
+    # Exceptions to a policy point: requests to decide, and those ending soon that the person holds or approved.
+    for waiting in waiting_for(user, LIMIT):
+        items.append(Item(waiting.what, waiting.href, title=waiting.title, since=waiting.since))
     return sorted(items, key=Item.sort_key)
 
 

@@ -23,6 +23,8 @@ urlpatterns = [
     path("deadlines/", include("deadlines.urls")),
     path("reports/", include("insights.urls")),
     path("webhooks/", include("webhooks.urls")),
+    path("policy-exceptions/", include("policies.exception_urls")),
+    path("policy-changes/", include("policies.proposal_urls")),
     path("email/", include("inbound.urls")),
     path("", include("parties.urls")),
     path("policies/", include("policies.urls")),

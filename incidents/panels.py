@@ -35,6 +35,9 @@ def _listed() -> dict[str, Prefetch]:
     evidence = Incident._meta.get_field("evidence").related_model
     actions = Incident._meta.get_field("remedial_actions").related_model
     deadlines = Incident._meta.get_field("deadlines").related_model
+    # The policies app's: the points the incident broke and the exceptions it names.
+    points = Incident._meta.get_field("policy_points_breached").related_model
+    named = Incident._meta.get_field("exceptions_named").related_model
     notices = Incident._meta.get_field("body_notices").related_model
     return {
         "checklist": Prefetch("checklist", ChecklistItem.objects.select_related("evidence", "updated_by")),
@@ -55,6 +58,12 @@ def _listed() -> dict[str, Prefetch]:
         ),
         # Shared with the deadlines panel and the breach panel's ICO clock.
         "deadlines": Prefetch("deadlines", deadlines._default_manager.all()),
+        "policy_points_breached": Prefetch(
+            "policy_points_breached", points._default_manager.select_related("point__version__policy")
+        ),
+        "exceptions_named": Prefetch(
+            "exceptions_named", named._default_manager.select_related("exception__point__version__policy")
+        ),
         # The parties panel's notices to outside bodies.
         "body_notices": Prefetch("body_notices", notices._default_manager.select_related("recorded_by")),
     }

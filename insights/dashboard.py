@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
-from django.db.models import Count, Q
+from django.db.models import Count, Max, Q
 from django.utils import timezone
 
 from deadlines import overdue
@@ -65,6 +65,7 @@ class Dashboard:
     overdue: list[Bar]
     actions_overdue: int
     per_month: list[Bar]
+    by_policy_point: list[Bar]  # incidents reported in the 12 months, by the policy point they broke
     per_organisation: list[dict[str, Any]]
     since: str  # the first day of the 12 months counted, for the log's "reported from"
     added: list[Figure] = field(default_factory=list)  # other apps' headline figures (`add_figure`)
@@ -79,6 +80,41 @@ def month_starts(now: datetime, count: int = 12) -> list[datetime]:
         starts.append(timezone.make_aware(datetime(year, month, 1)))
         year, month = (year, month - 1) if month > 1 else (year - 1, 12)
     return list(reversed(starts))
+
+
+def breaches_of_points() -> Any:
+    """The policies app's record of the points incidents broke, reached by relation: that app
+    stands above this one (it adds its own figure here), so this module does not import it."""
+    return Incident._meta.get_field("policy_points_breached").related_model._default_manager.all()
+
+
+def policy_point_rows(incidents: Any) -> list[dict[str, Any]]:
+    """Per policy point (the same point in any version: its key), how many of `incidents` broke it,
+    most first: {"key", "label", "n"}. One query. The dashboard and the governor pack both count here."""
+    rows = (
+        breaches_of_points()
+        .filter(incident__in=incidents)
+        .order_by()
+        .values("point__key")
+        .annotate(
+            n=Count("incident", distinct=True),
+            number=Max("point__number"),
+            title=Max("point__version__policy__title"),
+        )
+    )
+    found = [
+        {"key": row["point__key"], "label": f"{row['title']}: point {row['number'] or '(unnumbered)'}", "n": row["n"]}
+        for row in rows
+    ]
+    return sorted(found, key=lambda row: (-row["n"], row["label"]))
+
+
+def policy_point_bars(incidents: Any, since: datetime) -> list[Bar]:
+    day = timezone.localtime(since).date().isoformat()
+    return [
+        Bar(row["label"], row["n"], {"policy_point": row["key"], "reported_from": day})
+        for row in policy_point_rows(incidents)
+    ]
 
 
 def build(scope: Scope, now: datetime | None = None) -> Dashboard:
@@ -144,6 +180,8 @@ def build(scope: Scope, now: datetime | None = None) -> Dashboard:
         for index, start in enumerate(starts)
     ]
 
+    by_policy_point = policy_point_bars(incidents.filter(reported_on__gte=starts[0]), since=starts[0])
+
     per_organisation: list[dict[str, Any]] = []
     if scope.is_group:
         rows = (
@@ -180,6 +218,7 @@ def build(scope: Scope, now: datetime | None = None) -> Dashboard:
         overdue=overdue_bars,
         actions_overdue=actions_overdue,
         per_month=per_month,
+        by_policy_point=by_policy_point,
         per_organisation=per_organisation,
         since=timezone.localtime(starts[0]).date().isoformat(),
         added=added_figures(scope),

@@ -10,7 +10,8 @@ from datetime import date, datetime
 from typing import Any
 
 from django import forms
-from django.db.models import Case, Q, Value, When
+from django.db.models import Case, Exists, F, OuterRef, Q, StringAgg, Subquery, Value, When
+from django.db.models.functions import Concat
 from django.utils import timezone
 
 from core import dates
@@ -40,6 +41,7 @@ COLUMNS = [
     Column("aware_on", "Aware", "datetime"),
     Column("closed_on", "Closed", "datetime"),
     Column("type", "Type"),
+    Column("policy_points", "Policy points broken"),
     Column("severity", "Severity"),
     Column("nature", "Nature"),
     Column("breach_status", "Breach status"),
@@ -139,6 +141,7 @@ class LogFilterForm(forms.Form):
     breach_status = forms.ChoiceField(label="Breach status", required=False)
     personal_data_breach = forms.ChoiceField(label="Personal data breach", required=False)
     overdue = forms.ChoiceField(label="Overdue", required=False)
+    policy_point = forms.ChoiceField(label="Policy point broken", required=False)
     ico_clock = forms.ChoiceField(
         label="ICO clock", required=False, choices=[("", "Any"), ("running", "Running (not yet reported)")]
     )
@@ -174,11 +177,21 @@ class LogFilterForm(forms.Form):
         self._choices["breach_status"] = [("", "Any"), *Incident.BreachStatus.choices]
         self._choices["personal_data_breach"] = [("", "Any"), *Incident.PersonalDataBreach.choices]
         self._choices["overdue"] = [("", "Any"), ("any", "Anything overdue"), *overdue.FLAG_LABELS.items()]
+        policy_point = self.fields["policy_point"]
+        assert isinstance(policy_point, forms.ChoiceField)
+        # Asked only when the page is drawn or a point is chosen: an export without it asks nothing.
+        policy_point.choices = self._policy_point_choices
 
         for name, choices in self._choices.items():
             field = self.fields[name]
             assert isinstance(field, forms.ChoiceField)
             field.choices = choices
+
+    def _policy_point_choices(self) -> list[tuple[str, str]]:
+        from .dashboard import policy_point_rows
+
+        rows = sorted(policy_point_rows(self.scope.incidents()), key=lambda row: row["label"])
+        return [("", "Any"), *((row["key"], row["label"]) for row in rows)]
 
     def filter(self, queryset: Any, now: datetime) -> Any:
         if not self.is_valid():
@@ -210,6 +223,11 @@ class LogFilterForm(forms.Form):
             queryset = queryset.filter(condition)
         elif data["overdue"]:
             queryset = queryset.filter(overdue.flag_condition(data["overdue"], now))
+        if data["policy_point"]:
+            from .dashboard import breaches_of_points
+
+            broke = breaches_of_points().filter(incident=OuterRef("pk"), point__key=data["policy_point"])
+            queryset = queryset.filter(Exists(broke))
         if data["ico_clock"] == "running":
             queryset = queryset.filter(overdue.ico_clock_running())
         if data["month"]:
@@ -241,7 +259,26 @@ def annotated(queryset: Any, now: datetime, extra: tuple[str, ...] = ()) -> Any:
         f"overdue_{flag}": Case(When(overdue.flag_condition(flag, now), then=Value(True)), default=Value(False))
         for flag in overdue.FLAGS
     }
-    return queryset.order_by("-reported_on", "-id").annotate(**flags).values(*SELECT, *extra, *flags)
+    from .dashboard import breaches_of_points
+
+    points = (
+        breaches_of_points()
+        .filter(incident=OuterRef("pk"))
+        .order_by()
+        .values("incident")
+        .annotate(
+            names=StringAgg(
+                Concat(F("point__version__policy__title"), Value(" "), F("point__number")),
+                delimiter=Value("; "),
+            )
+        )
+        .values("names")
+    )
+    return (
+        queryset.order_by("-reported_on", "-id")
+        .annotate(**flags, policy_points=Subquery(points))
+        .values(*SELECT, *extra, *flags, "policy_points")
+    )
 
 
 def filtered(scope: Scope, params: Any, now: datetime, extra: tuple[str, ...] = ()) -> tuple[LogFilterForm, Any]:
@@ -269,6 +306,9 @@ def row(values: dict[str, Any], now: datetime, precisions: dict[int, clock.Preci
             value: Any = values["organisation__name"]
         elif key == "type":
             value = values["incident_type__name"] or ""
+        elif key == "policy_points":
+            # Sorted here: not every SQLite can order an aggregate, and both engines must agree.
+            value = "; ".join(sorted((values["policy_points"] or "").split("; "))).strip("; ")
         elif key == "days_open":
             end = values["closed_on"] or now
             value = max(0, (end - values["reported_on"]).days)

@@ -5,6 +5,7 @@ organisation's name. The data goes to typst as JSON through `sys_inputs`, never 
 into the markup, so nothing in the data can change the document's code.
 """
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from pathlib import Path
@@ -17,6 +18,7 @@ from actions.models import RemedialAction
 from incidents.models import Incident
 from lib import pdf
 
+from .dashboard import policy_point_rows
 from .lessons import lessons_learned
 from .scope import Scope
 
@@ -75,7 +77,24 @@ def _counts(scope: Scope, period: Period) -> dict[str, Any]:
         for name, n in reported.order_by().values_list("incident_type__name").annotate(n=Count("id"))
     }
     by_severity = dict(reported.order_by().values_list("severity").annotate(n=Count("id")))
-    return {"totals": totals, "by_type": by_type, "by_severity": by_severity, "reported": reported}
+    by_point = {row["label"]: row["n"] for row in policy_point_rows(reported)}
+    return {
+        "totals": totals,
+        "by_type": by_type,
+        "by_severity": by_severity,
+        "by_point": by_point,
+        "reported": reported,
+    }
+
+
+# Apps above this one's imports (policies: acknowledgements and exceptions in force) add their
+# part of the pack from their AppConfig.ready(): `compute(scope, period)` gives the JSON the
+# typst template reads under `key`. Counts only, no names.
+_parts: dict[str, Callable[[Scope, "Period"], dict[str, Any]]] = {}
+
+
+def add_part(key: str, compute: Callable[[Scope, "Period"], dict[str, Any]]) -> None:
+    _parts[key] = compute
 
 
 FIGURES = [
@@ -115,6 +134,11 @@ def build(scope: Scope, period: Period) -> dict[str, Any]:
             compare(label, now_counts["by_severity"].get(value, 0), before["by_severity"].get(value, 0))
             for value, label in severities
         ],
+        "by_policy_point": [
+            compare(name, now_counts["by_point"].get(name, 0), before["by_point"].get(name, 0))
+            for name in sorted(set(now_counts["by_point"]) | set(before["by_point"]))
+        ],
+        **{key: compute(scope, period) for key, compute in _parts.items()},
         "lessons": lessons_learned(now_counts["reported"], scope.organisation),
     }
 

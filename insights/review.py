@@ -177,6 +177,13 @@ def complete(review: TypeReview, *, by: Any, notes: str) -> None:
     review.refresh_from_db()
 
 
+def visible_reviews(user: Any) -> Any:
+    """The reviews of the organisations where `user` holds a reporting role (on the node or above)."""
+    from .scope import REPORT_ROLES
+
+    return TypeReview.objects.filter(organisation__in=Organisation.objects.visible_to(user, roles=REPORT_ROLES))
+
+
 def due_organisations(today: date) -> Any:
     """Organisations whose last scheduled review is more than six months old (or that have none)."""
     cutoff = months_before(today, REVIEW_MONTHS)

@@ -29,7 +29,7 @@ from organisations.powers import powers
 from . import charts, dashboard, export, importer, log, pack, review
 from .forms import CompleteReviewForm, MappingForm, PackForm, ReviewActionForm, UploadForm
 from .models import ImportBatch, TypeReview
-from .scope import REPORT_ROLES, Scope, memberships, resolve, resolve_for_handlers
+from .scope import Scope, memberships, resolve, resolve_for_handlers
 
 PAGE_SIZE = 50
 
@@ -59,6 +59,9 @@ def dashboard_view(request: HttpRequest) -> HttpResponse:
         charts.chart("clocks", "ICO clocks", figures.clocks, log_url, uuid),
         charts.chart("overdue", "Overdue", figures.overdue, log_url, uuid),
         charts.chart("months", "Incidents reported per month, last 12 months", figures.per_month, log_url, uuid),
+        charts.chart(
+            "policy_points", "Incidents by policy point broken, last 12 months", figures.by_policy_point, log_url, uuid
+        ),
     ]
     return render(
         request,
@@ -169,8 +172,7 @@ def pack_view(request: HttpRequest) -> HttpResponse:
 
 
 def _visible_reviews(request: HttpRequest) -> Any:
-    orgs = Organisation.objects.visible_to(request.user, roles=REPORT_ROLES)
-    return TypeReview.objects.filter(organisation__in=orgs)
+    return review.visible_reviews(request.user)
 
 
 @login_required

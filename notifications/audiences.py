@@ -307,6 +307,23 @@ AUDIENCES: dict[str, tuple[Part, ...]] = {
         Part("owner_role", "policy_review_due", link=""),
         Part(f"role:{Role.ADMIN}", "policy_review_due", link=""),
     ),
+    # Exceptions to a policy point (policies.exceptions): asked of the SIRO and the DPO (the
+    # named officer); the decision, to whoever asked; the end, 14 days before and on the day,
+    # to whoever holds it and whoever approved it.
+    "exception.requested": (
+        Part(f"role:{Role.SIRO}", "exception_requested", link=""),
+        Part(f"role:{Role.DPO}", "exception_requested", link=""),
+    ),
+    "exception.approved": (Part("person", "exception_decided", link=""),),
+    "exception.refused": (Part("person", "exception_decided", link=""),),
+    "exception.expiring": (Part("people", "exception_expiring", link=""),),
+    "exception.expired": (Part("people", "exception_expired", link=""),),
+    # Proposed changes to a policy (policies.proposals): to the policy's owner; the decision,
+    # to whoever proposed it.
+    "proposal.made": (Part("owner_role", "proposal_made", link=""),),
+    "proposal.accepted": (Part("person", "proposal_decided", link=""),),
+    "proposal.rejected": (Part("person", "proposal_decided", link=""),),
+    "proposal.deferred": (Part("person", "proposal_decided", link=""),),
     # A webhook was turned off after repeated failed deliveries (webhooks.delivery): the admins
     # of its organisation (the nearest above that has any), who may fix and resume it.
     "webhook.disabled": (Part(f"role:{Role.ADMIN}", "webhook_disabled", link=""),),

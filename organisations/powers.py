@@ -250,6 +250,24 @@ class Powers:
     def can_download_case_file(self) -> bool:
         return self.is_handler
 
+    # ── The policy: exceptions, proposed changes, points an incident broke ──────────────────
+    @property
+    def can_decide_exceptions(self) -> bool:
+        """Approve (for a limited time) or refuse a request not to follow a policy point: the
+        named officer of policies 000-002, the SIRO or the DPO of the organisation or above (the
+        roles that approve a policy's versions)."""
+        return bool(self.roles & POLICY_APPROVER_ROLES)
+
+    def can_decide_proposals(self, owner_role: str) -> bool:
+        """Accept, reject or defer a proposed change to a policy: its owner (the policy's role)."""
+        return owner_role in self.roles
+
+    @property
+    def can_record_policy_points(self) -> bool:
+        """Record which policy points an incident broke, and name an exception in force on it:
+        whoever triages it or writes its outcome report."""
+        return self.can_triage or self.can_work
+
     # ── Webhooks ──────────────────────────────────────────────────────────────────────────
     @property
     def can_manage_webhooks(self) -> bool:

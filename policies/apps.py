@@ -18,9 +18,11 @@ class PoliciesConfig(AppConfig):
 
         from audit.models import describe_action
         from insights.dashboard import add_figure
+        from insights.pack import add_part
 
         from . import settings_lines
         from .figures import acknowledged_figure
+        from .governor_pack import pack_part
 
         for action, words in (
             ("policy.drafted", "Policy version drafted"),
@@ -36,8 +38,23 @@ class PoliciesConfig(AppConfig):
             ("policy.review_reminded", "Policy owner reminded of the review"),
         ):
             describe_action(action, words)
+        for action, words in (
+            ("exception.requested", "Exception asked for"),
+            ("exception.approved", "Exception approved"),
+            ("exception.refused", "Exception refused"),
+            ("exception.expiring", "Holder and approver told the exception ends soon"),
+            ("exception.expired", "Exception ended"),
+            ("proposal.made", "Change to the policy suggested"),
+            ("proposal.accepted", "Suggestion accepted for the next draft"),
+            ("proposal.rejected", "Suggestion rejected"),
+            ("proposal.deferred", "Suggestion deferred"),
+            ("incident.policy_points_recorded", "Policy points broken recorded"),
+            ("incident.exception_named", "Exception in force named"),
+        ):
+            describe_action(action, words)
         settings_lines.register()
         add_figure("policy_acknowledged", acknowledged_figure)
+        add_part("policy", pack_part)  # acknowledgements and exceptions in force in the governor pack
         user_logged_in.connect(_ask_after_sign_in, dispatch_uid="policies_prompt_after_sign_in")
 
 

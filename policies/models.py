@@ -257,3 +257,24 @@ class Reminder(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} ({self.threshold})"
+
+
+# Exceptions, change proposals and the points incidents broke live in their own module.
+from .exception_models import (  # noqa: E402
+    ChangeProposal,
+    IncidentException,
+    IncidentPolicyPoint,
+    PolicyException,
+)
+
+__all__ = [
+    "Acknowledgement",
+    "ChangeProposal",
+    "IncidentException",
+    "IncidentPolicyPoint",
+    "Policy",
+    "PolicyException",
+    "PolicyPoint",
+    "PolicyVersion",
+    "Reminder",
+]

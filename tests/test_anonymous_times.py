@@ -73,6 +73,8 @@ NOT_WALKED = {
     "api:revoke_my_token": "POST only; an API token, no incident",
     "api:revoke_service_token": "POST only; an API token, no incident",
     "api:service_account": "a service account and its tokens: no incident",
+    "exceptions:detail": "an exception to a policy point: asked by staff, no incident's time",
+    "proposals:detail": "a suggested change to a policy: no incident's time",
     "incidents:end_outside_help": "POST only; outside help to an incident, written by a handler",
     "incidents:accept_invitation": "an outside person's invitation: its link is signed, and says no incident's time",
     "policies:read": "a policy's version: no incident",

@@ -205,6 +205,19 @@ EXPECTED: dict[str, Expect] = {
     "webhooks:pause": Expect(method="post", statuses={"admin": 302}),
     "webhooks:delete": ADMIN_ONLY,
     "deadlines:timescales": ADMIN_ONLY,
+    # The policy's exceptions and suggested changes (school A's own policy, owned by its SIRO):
+    # anyone with a role asks and suggests and sees the lists (their own rows at least); one
+    # request or suggestion (the reporter's) is seen by whoever made it and by the handlers and
+    # admins of its organisation or above. An incident's policy points and exceptions are
+    # recorded by whoever triages it or writes its outcome report (the DPO sees, may not).
+    "exceptions:register": EVERYONE_SIGNED_IN,
+    "exceptions:request": EVERYONE_SIGNED_IN,
+    "exceptions:detail": Expect(statuses={"reporter": 200, "handler": 200, "dpo_above": 200, "admin": 200}),
+    "exceptions:incident_points": Expect(statuses={"handler": 200, "dpo_above": 403}),
+    "exceptions:incident_exception": Expect(statuses={"handler": 200, "dpo_above": 403}),
+    "proposals:list": EVERYONE_SIGNED_IN,
+    "proposals:propose": EVERYONE_SIGNED_IN,
+    "proposals:detail": Expect(statuses={"reporter": 200, "handler": 200, "dpo_above": 200, "admin": 200}),
     # Third parties and other bodies told: the register and the rules are settings (admins); on
     # an incident, whoever may record others told (its handlers and investigator).
     "parties:register": ADMIN_ONLY,
@@ -348,6 +361,18 @@ def world(db: None) -> dict:
         if PolicyVersion.objects.visible_to(person).filter(pk=policy.pk).exists():
             policy_services.acknowledge(policy, by=person)
     from api.services import create_service_account, issue_token
+    from policies import exceptions, proposals
+
+    version = policy  # school A's published version (above)
+    exception = exceptions.request(
+        organisation=school_a,
+        point=version.points.order_by("section", "position").first(),
+        by=people["reporter"],
+        reason="r",
+        risk="r",
+        compensating_measure="m",
+    )
+    proposal = proposals.propose(policy=version.policy, by=people["reporter"], change="c", reason="r")
     from incidents import restriction
 
     access = restriction.invite(
@@ -390,6 +415,8 @@ def world(db: None) -> dict:
         "notification_uuid": notification.uuid,
         "grant_uuid": grant.uuid,
         "kind": "microsoft",
+        "exception_uuid": exception.uuid,
+        "proposal_uuid": proposal.uuid,
         "access_uuid": access.uuid,
         "token": restriction.invitation_token(access),
         # The draft: its pages (edit, points, approve, publish) need one; reading works on either.
