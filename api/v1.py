@@ -18,7 +18,7 @@ from organisations.powers import paths_where
 
 from . import errors
 from .auth import TokenAuth
-from .routers import actions, breaches, evidence, incidents, log, messages, oversight, people, steps
+from .routers import actions, breaches, evidence, incidents, log, messages, oversight, people, steps, waves
 
 api = NinjaAPI(
     title="Incident Desk API",
@@ -35,6 +35,7 @@ api.add_router("/incidents", incidents.router, tags=["Incidents"])
 api.add_router("/", people.router, tags=["Organisations and people"])
 api.add_router("/", steps.router)
 api.add_router("/", oversight.router)
+api.add_router("/", waves.router)
 api.add_router("/", evidence.router)
 api.add_router("/", actions.router)
 api.add_router("/", messages.router)

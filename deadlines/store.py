@@ -33,7 +33,7 @@ from .models import Deadline, EffectiveTimescales, Timescales, inherited
 
 STORED = ("label", "basis", "nation", "starts_at", "due_at", "due_date", "met_at", "stopped")
 # Events after which a closed incident's deadlines are worked out once more (then frozen).
-CLOSING = ("incident.closed", "incident.closed_not_incident")
+CLOSING = ("incident.closed", "incident.closed_not_incident", "incident.closed_duplicate")
 
 
 class TimescaleRows:

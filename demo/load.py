@@ -20,6 +20,7 @@ from demo import deadlines as deadlines_demo
 from demo import inbound as inbound_demo
 from demo import parties as parties_demo
 from demo import restriction as restriction_demo
+from demo import waves as waves_demo
 from demo.breaches import load_breach_demo
 from demo.insights import load as load_reports_demo
 from demo.policies import load as load_policies_demo
@@ -237,6 +238,7 @@ def load(incident_count: int = 40, seed: int = 2026) -> dict[str, Any]:
     inbound_demo.load(orgs, users)  # Brookside's intake address and a parent's report by email
     deadlines_demo.load(orgs, users)  # incidents past their timescales
     parties_demo.load(orgs, users)  # suppliers and processors, a ransomware checklist, a parent's named report
+    waves_demo.load(orgs, users)  # a phishing wave of twelve reports at Brookside, and a tag for it
     load_reports_demo(orgs, users)
     restriction_demo.load(orgs, users)  # Brookside's manager implicated: restricted, outside help invited
     # The county's policy from the template, Riverside's own; most staff have read theirs.

@@ -18,6 +18,12 @@ class EvidenceConfig(AppConfig):
         describe_action("evidence.withdrawn", "Evidence withdrawn")
 
         from audit.verify import add_integrity_check
+        from incidents.registry import add_follower
+
+        from .services import follow_duplicate
+
+        # A duplicate's evidence follows it into the incident it is merged into, custody kept.
+        add_follower(follow_duplicate)
 
         from .integrity import check_files
 

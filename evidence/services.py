@@ -280,3 +280,17 @@ def evidence_path(evidence: Evidence) -> Path:
 
 def read_evidence(evidence: Evidence) -> bytes:
     return evidence_path(evidence).read_bytes()
+
+
+def follow_duplicate(duplicate: Incident, survivor: Incident, by: Any) -> dict[str, Any]:
+    """A duplicate's evidence moves to the incident it is merged into (`incidents.registry.add_follower`).
+
+    The files, digests and rows stay as they are; only the incident they belong to changes.
+    The merge writes the moved items on both incidents' events, which the custody log reads
+    as "moved from" (`evidence_panel`), after the item's earlier custody on the duplicate.
+    """
+    moved = [str(u) for u in Evidence.objects.filter(incident=duplicate).values_list("uuid", flat=True)]
+    if not moved:
+        return {}
+    Evidence.objects.filter(incident=duplicate).update(incident=survivor)
+    return {"evidence": moved}

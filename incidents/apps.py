@@ -47,6 +47,12 @@ class IncidentsConfig(AppConfig):
             "incident.dpo_directed": "DPO directed the investigating officer",
             "incident.siro_signed_off": "Outcome signed off by the SIRO",
             "settings.siro_sign_off_changed": "SIRO sign-off setting changed",
+            "incident.closed_duplicate": "Closed as a duplicate",
+            "incident.duplicates_merged": "Duplicates merged into this incident",
+            "related.linked": "Related incident linked",
+            "tags.changed": "Tags changed",
+            "settings.tag_added": "Tag added",
+            "settings.tag_removed": "Tag removed",
             # Written before the decision moved to the breach record; old timelines still show it.
             "incident.ico_decision_recorded": "ICO decision recorded",
             "restriction.set": "Restricted to named people",

@@ -19,10 +19,13 @@ from .models import (
     ChecklistItem,
     Classification,
     Correction,
+    IncidentTag,
     IncidentType,
     InternalNote,
+    KeptReporter,
     OutcomeReview,
     Oversight,
+    RelatedLink,
     ReporterMessage,
     severity_definitions,
     sign_off_asked_subquery,
@@ -66,6 +69,14 @@ def _listed() -> dict[str, Prefetch]:
         ),
         # The parties panel's notices to outside bodies.
         "body_notices": Prefetch("body_notices", notices._default_manager.select_related("recorded_by")),
+        # Waves: tags, related incidents both ways, duplicates merged in and their reporters.
+        "taggings": Prefetch("taggings", IncidentTag.objects.select_related("tag")),
+        "links_from": Prefetch("links_from", RelatedLink.objects.select_related("related__organisation")),
+        "links_to": Prefetch("links_to", RelatedLink.objects.select_related("incident__organisation")),
+        "duplicates": Prefetch(
+            "duplicates", Incident.objects.select_related("reported_by", "organisation").order_by("reported_on", "id")
+        ),
+        "kept_reporters": Prefetch("kept_reporters", KeptReporter.objects.select_related("person", "duplicate")),
     }
 
 
@@ -89,6 +100,7 @@ def detail_queryset(queryset: QuerySet[Incident]) -> QuerySet[Incident]:
         # The parties panel's third party and outside reporter (one-to-one, by relation name).
         "third_party_link__third_party",
         "external_reporter",
+        "duplicate_of",
     ).annotate(
         **{f"has_{name}": _has(name) for name in _listed()},
         siro_sign_off_asked=sign_off_asked_subquery(),  # the close step's need, in this one query
@@ -156,6 +168,45 @@ def incident_panels(incident: Incident, user: Any, p: Powers) -> dict[str, Any]:
         "reporter_contact": incident.reporter_contact_for(user),
         **oversight_panel(incident),
         "named_people": list(incident.restriction_names.select_related("person")) if incident.is_restricted else [],
+    } | waves_panel(incident, user, p)
+
+
+def waves_panel(incident: Incident, user: Any, p: Powers) -> dict[str, Any]:
+    """Tags, related incidents (both ways), what this is a duplicate of, the duplicates merged into
+    it with their reporters and their reporters' messages. Read from the lists `load_lists` fetched;
+    only the messages of merged duplicates and which related incidents the viewer may open cost
+    a query, and only when there are any."""
+    links: list[dict[str, Any]] = [{"other": link.related, "link": link} for link in incident.links_from.all()] + [
+        {"other": link.incident, "link": link} for link in incident.links_to.all()
+    ]
+    if links:
+        openable = set(
+            Incident.objects.visible_to(user)
+            .filter(pk__in=[row["other"].pk for row in links])
+            .values_list("pk", flat=True)
+        )
+        for row in links:
+            row["may_open"] = row["other"].pk in openable
+    duplicates = list(incident.duplicates.all())
+    kept = [
+        {
+            "duplicate": row.duplicate,
+            "name": "Confidential reporter"
+            if row.confidential and not p.can_see_confidential_reporter
+            else row.person.full_name or row.person.email,
+        }
+        for row in incident.kept_reporters.all()
+    ]
+    return {
+        "tags": [tagging.tag for tagging in incident.taggings.all()],
+        "related": sorted(links, key=lambda row: row["link"].linked_on),
+        "duplicates": [{"incident": d, "reporter": d.reporter_display(user)} for d in duplicates],
+        "kept_reporters": kept,
+        "merged_messages": ReporterMessage.objects.filter(incident__in=duplicates)
+        .select_related("incident", "author")
+        .order_by("sent_on", "id")
+        if duplicates
+        else [],
     }
 
 

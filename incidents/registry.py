@@ -1,12 +1,14 @@
 """The one registry through which apps above `incidents` take part in an incident's life.
 
-Three things are registered here, each from the registering app's `AppConfig.ready()`:
+Four things are registered here, each from the registering app's `AppConfig.ready()`:
 
 - **Reactions to events** (`subscribe`): steps write their event; other apps react.
 - **Blockers of a step** (`add_blocker`): a higher app's condition on a step, e.g. the breach
   record's "a personal data breach needs an assessment and a decision before closing". The
   step refuses with these words, and the page lists the same words, so they never disagree.
 - **Case-file sections** (`add_section`): the parts of the case file other apps hold.
+- **Followers of a merge** (`add_follower`): what a higher app holds of a duplicate (its
+  evidence) and moves to the incident it is merged into, reporting what moved for the events.
 
 Reactions to events
 -------------------
@@ -93,6 +95,28 @@ def add_blocker(step: str, blocker: Blocker) -> None:
 
 def registered_blockers(step: str, incident: "Incident") -> list[str]:
     return [words for blocker in _blockers.get(step, []) for words in blocker(incident)]
+
+
+# ── What follows a duplicate into the incident it is merged into ────────────────────────
+
+# Each function takes (duplicate, survivor, by), moves what its app holds of the duplicate to
+# the survivor (inside the merge's transaction) and returns what it moved, as JSON-able
+# values keyed by its own name (`{"evidence": ["<uuid>", ...]}`): the merge writes that on
+# both incidents' events, so what moved is on the record without an event of its own.
+Follower = Callable[["Incident", "Incident", Any], dict[str, Any]]
+_followers: list[Follower] = []
+
+
+def add_follower(follower: Follower) -> None:
+    if follower not in _followers:
+        _followers.append(follower)
+
+
+def follow(duplicate: "Incident", survivor: "Incident", by: Any) -> dict[str, Any]:
+    moved: dict[str, Any] = {}
+    for follower in list(_followers):
+        moved |= follower(duplicate, survivor, by)
+    return moved
 
 
 # ── Case-file sections ───────────────────────────────────────────────────────────────────

@@ -9,7 +9,7 @@ from django.urls import reverse
 from organisations.models import Organisation
 from organisations.settings_hub import Links, add_setting
 
-from .models import ChecklistTemplateItem, SeverityDefinition, SignOffSetting, incident_types_for
+from .models import ChecklistTemplateItem, SeverityDefinition, SignOffSetting, Tag, incident_types_for
 
 
 def _own_and_built_in(rows: Sequence[int | None], organisation: Organisation) -> tuple[int, int, int]:
@@ -55,6 +55,23 @@ def sign_off_line(organisation: Organisation) -> str:
     return "Outcomes are closed without the SIRO's sign-off (the DPO still reviews major and critical ones)."
 
 
+def tags_line(organisation: Organisation) -> str:
+    rows = list(
+        Tag.objects.filter(organisation_id__in=organisation.ancestor_ids(), is_active=True).values_list(
+            "organisation_id", flat=True
+        )
+    )
+    here = sum(1 for org in rows if org == organisation.pk)
+    if not rows:
+        return "No tags yet: tags file incidents together, such as every report of one phishing email."
+    above = len(rows) - here
+    return (
+        f"{len(rows)} tag{'s' if len(rows) != 1 else ''}: "
+        + (f"{above} from the organisations above, " if above else "")
+        + (f"{here} added here." if here else "none added here.")
+    )
+
+
 def register() -> None:
     def page(anchor: str) -> Callable[[Organisation], Links]:
         return lambda o: [(reverse("incidents:settings", args=[o.uuid]) + anchor, "Change")]
@@ -67,4 +84,10 @@ def register() -> None:
         order=78,
         state=sign_off_line,
         links=lambda o: [(reverse("incidents:sign_off_settings", args=[o.uuid]), "Change")],
+    )
+    add_setting(
+        "Tags",
+        order=79,
+        state=tags_line,
+        links=lambda o: [(reverse("incidents:tag_settings", args=[o.uuid]), "Change")],
     )

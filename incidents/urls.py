@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import incident, oversight, restriction, steps
+from .views import incident, oversight, restriction, steps, waves
 
 app_name = "incidents"
 urlpatterns = [
@@ -36,4 +36,9 @@ urlpatterns = [
     path("<uuid:incident_uuid>/outside-help/", restriction.outside_help, name="outside_help"),
     path("outside-help/<uuid:access_uuid>/end/", restriction.end_outside_help, name="end_outside_help"),
     path("invitation/<str:token>/", restriction.accept_invitation, name="accept_invitation"),
+    path("<uuid:incident_uuid>/related/", waves.link, name="link"),
+    path("<uuid:incident_uuid>/duplicate/", waves.duplicate, name="duplicate"),
+    path("<uuid:incident_uuid>/tags/", waves.tags, name="tags"),
+    path("chosen/", waves.bulk, name="bulk"),
+    path("tags/<uuid:org_uuid>/", waves.tag_settings, name="tag_settings"),
 ]

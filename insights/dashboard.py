@@ -61,6 +61,7 @@ class Dashboard:
     by_status: list[Bar]
     by_severity: list[Bar]
     by_type: list[Bar]
+    by_tag: list[Bar]
     clocks: list[Bar]  # ICO clocks running and overdue
     overdue: list[Bar]
     actions_overdue: int
@@ -146,6 +147,16 @@ def build(scope: Scope, now: datetime | None = None) -> Dashboard:
         for type_id, name, n in type_rows
     ]
 
+    # Every incident carrying each tag, whatever its status: a wave is counted after it is closed too.
+    tag_rows = (
+        incidents.filter(taggings__isnull=False)
+        .order_by()
+        .values_list("taggings__tag_id", "taggings__tag__name")
+        .annotate(n=Count("id"))
+        .order_by("-n", "taggings__tag__name")
+    )
+    by_tag = [Bar(name, n, {"tag": str(tag_id)}) for tag_id, name, n in tag_rows]
+
     flags = incidents.aggregate(
         open_total=Count("id", filter=Q(status__in=Incident.OPEN_STATUSES)),
         ico_running=Count("id", filter=overdue.ico_clock_running()),
@@ -214,6 +225,7 @@ def build(scope: Scope, now: datetime | None = None) -> Dashboard:
         by_status=by_status,
         by_severity=by_severity,
         by_type=by_type,
+        by_tag=by_tag,
         clocks=clocks,
         overdue=overdue_bars,
         actions_overdue=actions_overdue,

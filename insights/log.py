@@ -16,7 +16,7 @@ from django.utils import timezone
 
 from core import dates
 from deadlines import overdue
-from incidents.models import Incident, IncidentType
+from incidents.models import Incident, IncidentType, Tag
 from lib import clock
 from lib.text import one_line
 
@@ -138,6 +138,7 @@ class LogFilterForm(forms.Form):
     severity = forms.ChoiceField(label="Severity", required=False)
     type = forms.ChoiceField(label="Type", required=False)
     channel = forms.ChoiceField(label="How reported", required=False)
+    tag = forms.ChoiceField(label="Tag", required=False)
     breach_status = forms.ChoiceField(label="Breach status", required=False)
     personal_data_breach = forms.ChoiceField(label="Personal data breach", required=False)
     overdue = forms.ChoiceField(label="Overdue", required=False)
@@ -174,6 +175,11 @@ class LogFilterForm(forms.Form):
             ("none", "Not yet classified"),
         ]
         self._choices["channel"] = [("", "Any"), *Incident.Channel.choices]
+        tags = Tag.objects.filter(
+            Q(organisation_id__in=scope.organisation.ancestor_ids())
+            | Q(organisation__path__startswith=scope.organisation.path)
+        ).order_by("name", "id")
+        self._choices["tag"] = [("", "Any"), *((str(t.pk), t.name) for t in tags.only("id", "name"))]
         self._choices["breach_status"] = [("", "Any"), *Incident.BreachStatus.choices]
         self._choices["personal_data_breach"] = [("", "Any"), *Incident.PersonalDataBreach.choices]
         self._choices["overdue"] = [("", "Any"), ("any", "Anything overdue"), *overdue.FLAG_LABELS.items()]
@@ -213,6 +219,8 @@ class LogFilterForm(forms.Form):
             queryset = queryset.filter(incident_type__isnull=True)
         elif data["type"]:
             queryset = queryset.filter(incident_type_id=int(data["type"]))
+        if data["tag"]:
+            queryset = queryset.filter(taggings__tag_id=int(data["tag"]))
         for name in ("channel", "breach_status", "personal_data_breach"):
             if data[name]:
                 queryset = queryset.filter(**{name: data[name]})

@@ -56,6 +56,7 @@ def dashboard_view(request: HttpRequest) -> HttpResponse:
         charts.chart("status", "Open incidents by status", figures.by_status, log_url, uuid),
         charts.chart("severity", "Open incidents by severity", figures.by_severity, log_url, uuid),
         charts.chart("type", "Open incidents by type", figures.by_type, log_url, uuid),
+        charts.chart("tag", "Incidents by tag", figures.by_tag, log_url, uuid),
         charts.chart("clocks", "ICO clocks", figures.clocks, log_url, uuid),
         charts.chart("overdue", "Overdue", figures.overdue, log_url, uuid),
         charts.chart("months", "Incidents reported per month, last 12 months", figures.per_month, log_url, uuid),

@@ -63,12 +63,9 @@ def submit_report(
 
 
 def can_add_to(incident: Incident, person: Any) -> bool:
-    """A named or confidential reporter may add to their own report; nobody else, here."""
-    return (
-        getattr(person, "is_authenticated", False)
-        and incident.reported_by_id == person.pk
-        and not incident.reporter_anonymous
-    )
+    """A named or confidential reporter may add to their own report (and to the incident their
+    report was merged into as a duplicate); nobody else, here."""
+    return bool(incident.reporter_standing(person))
 
 
 def add_to_report(*, incident: Incident, by: Any, text: str, uploads: Sequence[Upload] = ()) -> ReporterMessage | None:
@@ -86,7 +83,7 @@ def add_to_report(*, incident: Incident, by: Any, text: str, uploads: Sequence[U
         raise StepRefused("You can only add to reports you made yourself.")
     for upload in uploads:
         inspect(upload)  # before anything is stored
-    named = None if incident.reporter_confidential else by
+    named = None if incident.reporter_standing(by) == "confidential" else by
     with transaction.atomic():
         locked = Incident.objects.select_for_update().select_related("organisation").get(pk=incident.pk)
         message = None

@@ -16,7 +16,7 @@ from core.exceptions import StepRefused, StorageFull
 from evidence.forms import uploads_from
 from evidence.models import Evidence
 from evidence.services import STORAGE_FULL
-from incidents.models import Incident
+from incidents.models import Incident, KeptReporter
 from organisations.models import HANDLER_ROLES, Organisation
 
 from .behalf import record_on_behalf
@@ -119,9 +119,23 @@ def my_reports(request: HttpRequest) -> HttpResponse:
     incidents = Incident.objects.reported_by_person(request.user).select_related("organisation")[:200]
     restricted = Incident.objects.restricted_from(request.user).filter(reported_by=request.user.pk)[:200]
     return render(request, "intake/my_reports.html", {"incidents": incidents, "restricted": list(restricted)})
+    return render(request, "intake/my_reports.html", {"incidents": incidents})
 
 
 def my_report_context(incident: Incident, user: Any) -> dict[str, Any]:
+    if incident.reported_by_id != user.pk:
+        # Kept as a reporter after their report was merged into this incident as a duplicate:
+        # its status, and a way to add to it, but not what its own reporter wrote or was told.
+        return {
+            "incident": incident,
+            "can_add": can_add_to(incident, user),
+            "merged_from": list(
+                KeptReporter.objects.filter(incident=incident, person=user.pk).values_list(
+                    "duplicate__reference", flat=True
+                )
+            ),
+            "files": [],
+        }
     return {
         "incident": incident,
         "can_add": can_add_to(incident, user),

@@ -171,6 +171,22 @@ class Powers:
     def can_reopen(self) -> bool:
         return self.is_handler
 
+    # ── Waves of reports: related incidents, duplicates, tags ────────────────────────────
+    @property
+    def can_link_incidents(self) -> bool:
+        """Say that two incidents are related (each side needs it)."""
+        return self.is_handler
+
+    @property
+    def can_merge_duplicates(self) -> bool:
+        """Close an incident as a duplicate of another, and take duplicates into one: a closure."""
+        return self.can_close
+
+    @property
+    def can_tag(self) -> bool:
+        """File incidents under the organisation's tags, and take them off."""
+        return self.is_handler
+
     @property
     def review_roles(self) -> list[str]:
         """The roles in which this person reviews outcome reports (incident manager, DPO)."""
@@ -305,7 +321,7 @@ class Powers:
     # ── The organisation itself, its people and organisations beneath it ──────────────────
     @property
     def can_change_settings(self) -> bool:
-        """People and roles, role titles, contacts, letterhead, timescales, incident types, the
+        """People and roles, role titles, contacts, letterhead, timescales, incident types, tags, the
         checklist, the public report page, informed parties: the organisation admin's."""
         return Role.ADMIN in self.roles
 

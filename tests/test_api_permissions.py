@@ -116,6 +116,15 @@ OPERATIONS: dict[str, Op] = {
         )
         for path, answer in [("dpo/advice", 422), ("dpo/reviewed", 200), ("dpo/direct", 422), ("sign-off", 403)]
     },
+    # The wave steps (api/routers/waves.py): nothing sent is the page form's 422.
+    "POST /incidents/{incident_uuid}/related": Op("handle", statuses=dict.fromkeys(SEES_INCIDENTS, 422)),
+    "POST /incidents/{incident_uuid}/tags": Op("handle", statuses=dict.fromkeys(SEES_INCIDENTS, 422)),
+    "POST /incidents/{incident_uuid}/duplicate": Op(
+        "handle", statuses=dict.fromkeys(MANAGERS, 422) | {"dpo_above": 403}
+    ),
+    "POST /incidents/{incident_uuid}/duplicates": Op(
+        "handle", statuses=dict.fromkeys(MANAGERS, 422) | {"dpo_above": 403}
+    ),
     "POST /incidents/{incident_uuid}/checklist/{item_id}": Op(
         "handle", statuses=dict.fromkeys(MANAGERS, 422) | {"dpo_above": 403}
     ),

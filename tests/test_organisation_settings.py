@@ -28,6 +28,7 @@ TITLES = [
     "Incident types",
     "Investigation checklist",
     "Severity definitions",
+    "Tags",
     "Public report page and poster",
     "Informed parties",
     "Suppliers and processors",
@@ -58,6 +59,7 @@ def test_the_settings_page_states_each_setting_of_a_new_organisation(client, cas
     assert rows["Letterhead and signatory"].startswith("Not set")
     assert rows["Timescales"] == "None set here: the usual timescales are used."
     assert rows["Incident types"].endswith("built in, none added here.")
+    assert rows["Tags"].startswith("No tags yet")
     assert rows["Public report page and poster"].startswith("Not set up")
     assert rows["Informed parties"].startswith("Nobody named")
     assert rows["Webhooks"].startswith("None:")

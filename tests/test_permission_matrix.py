@@ -181,6 +181,14 @@ EXPECTED: dict[str, Expect] = {
     "incidents:outside_help": HANDLERS_ONLY,
     "incidents:end_outside_help": Expect(method="post", statuses={"handler": 302, "dpo_above": 302}),
     "incidents:accept_invitation": PUBLIC,
+    # Waves: linking and tags are every handler's; closing as a duplicate is a closure (manager, SIRO).
+    "incidents:link": HANDLERS_ONLY,
+    "incidents:duplicate": Expect(statuses={"handler": 200, "dpo_above": 403}),
+    "incidents:tags": HANDLERS_ONLY,
+    # A step on the incidents chosen from the list: nothing chosen sends anyone back to the list
+    # (what is chosen is read through visible_to, each step asks the table).
+    "incidents:bulk": Expect(method="post", default=302),
+    "incidents:tag_settings": ADMIN_ONLY,
     # Anonymous reporting: the public pages need no account and treat everyone alike.
     "anonymous:public_report": PUBLIC,
     "anonymous:poster": PUBLIC,

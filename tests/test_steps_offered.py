@@ -18,8 +18,9 @@ from django.urls import reverse
 from accounts.models import User
 from core.exceptions import StepRefused
 from incidents import lifecycle
-from incidents.models import ChecklistItem, Incident
+from incidents.models import ChecklistItem, Incident, Tag
 
+from .factories import reported_incident
 from .lifecycle_states import STATES, People, build, classification
 
 
@@ -56,6 +57,17 @@ def attempts(incident_id: int, user: User, p: People) -> dict[str, Callable[[], 
     def assign() -> None:
         lifecycle.assign_investigator(fresh(), by=user, investigator=p.investigator, reason="Knows the system")
 
+    def another() -> Incident:
+        """An open report of the same organisation, to link to or to be a duplicate of."""
+        return reported_incident(fresh().organisation, None, description="The same email again")
+
+    def tag() -> None:
+        incident = fresh()
+        new = Tag.objects.create(
+            organisation=incident.organisation, name="Phishing wave", created_on=incident.reported_on
+        )
+        lifecycle.change_tags(incident, by=user, add=[new])
+
     return {
         "triage": lambda: lifecycle.triage(fresh(), by=user, **classification("minor")),
         "close_not_incident": lambda: lifecycle.close_not_incident(fresh(), by=user, reason="Not security"),
@@ -77,6 +89,9 @@ def attempts(incident_id: int, user: User, p: People) -> dict[str, Callable[[], 
         "dpo_review": lambda: lifecycle.mark_reviewed(fresh(), by=user),
         "dpo_direct": lambda: lifecycle.direct_investigator(fresh(), by=user, direction="Recall the email."),
         "sign_off_outcome": lambda: lifecycle.sign_off_outcome(fresh(), by=user),
+        "link_related": lambda: lifecycle.link_related(fresh(), by=user, other=another(), reason="Same sender"),
+        "close_duplicate": lambda: lifecycle.close_as_duplicate(fresh(), by=user, survivor=another()),
+        "tag": tag,
     }
 
 

@@ -55,7 +55,9 @@ TYPES: dict[str, EventType] = {
         "An investigating officer is assigned", ("incident.investigator_assigned",)
     ),
     "incident.outcome_submitted": EventType("An outcome report is submitted", ("incident.outcome_submitted",)),
-    "incident.closed": EventType("An incident is closed", ("incident.closed", "incident.closed_not_incident")),
+    "incident.closed": EventType(
+        "An incident is closed", ("incident.closed", "incident.closed_not_incident", "incident.closed_duplicate")
+    ),
     "incident.reopened": EventType("A closed incident is reopened", ("incident.reopened",)),
     "incident.triage_overdue": EventType("An incident is not triaged in time", ("escalation.triage_overdue",)),
     "incident.investigation_overdue": EventType(

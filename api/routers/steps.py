@@ -57,6 +57,11 @@ PATHS = {
     "dpo_review": "dpo/reviewed",
     "dpo_direct": "dpo/direct",
     "sign_off_outcome": "sign-off",
+    # api/routers/waves.py
+    "link_related": "related",
+    "close_duplicate": "duplicate",
+    "take_duplicates": "duplicates",
+    "tag": "tags",
 }
 
 

@@ -20,6 +20,20 @@ def actor_name(event: Event, incident: Incident, viewer: Any, reporter_shown: st
     return event.actor.full_name or event.actor.email  # type: ignore[union-attr]
 
 
+def _moved_in(events: list[Event], custody: dict[str, Any]) -> set[int]:
+    """The duplicates whose evidence shown here was merged in (from the merges' events)."""
+    found: set[int] = set()
+    for event in events:
+        if event.action != "incident.duplicates_merged":
+            continue
+        after = event.after or {}
+        references = set((after.get("evidence") or {}).values())
+        if not any(key in custody for key in after.get("evidence") or {}):
+            continue
+        found |= {d["id"] for d in after.get("duplicates", []) if d.get("reference") in references}
+    return found
+
+
 @register.inclusion_tag("evidence/_panel.html", takes_context=True)
 def evidence_panel(context: dict[str, Any], incident: Incident) -> dict[str, Any]:
     user = context["request"].user
@@ -35,8 +49,34 @@ def evidence_panel(context: dict[str, Any], incident: Incident) -> dict[str, Any
             if timeline is not None
             else Event.objects.filter(record_type=label(incident), record_id=str(incident.pk)).select_related("actor")
         )
+        events = list(events)
+        moved_in = _moved_in(events, custody)
+        if moved_in:
+            # Evidence merged in from duplicates: its custody on the duplicate comes first.
+            events = (
+                list(
+                    Event.objects.filter(
+                        record_type=label(incident),
+                        record_id__in=[str(pk) for pk in moved_in],
+                        action__startswith="evidence.",
+                    ).select_related("actor")
+                )
+                + events
+            )
         for event in events:
-            key = str((event.after or {}).get("evidence", "")) if event.action.startswith("evidence.") else ""
+            after = event.after or {}
+            if event.action == "incident.duplicates_merged":
+                for key, reference in (after.get("evidence") or {}).items():
+                    if key in custody:
+                        custody[key].append(
+                            {
+                                "event": event,
+                                "actor": actor_name(event, incident, user, reporter_shown),
+                                "words": f"Moved here from {reference}, closed as its duplicate",
+                            }
+                        )
+                continue
+            key = str(after.get("evidence", "")) if event.action.startswith("evidence.") else ""
             if key in custody:
                 custody[key].append({"event": event, "actor": actor_name(event, incident, user, reporter_shown)})
     p = incident.powers_of(user)

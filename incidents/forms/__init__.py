@@ -23,16 +23,20 @@ from .steps import (
     TemplateItemForm,
     TriageForm,
 )
+from .waves import BulkForm, DuplicateForm, LinkForm, TagForm, TagsForm
 
 __all__ = [
     "AssignForm",
+    "BulkForm",
     "ChecklistItemForm",
     "ClassificationForm",
     "ConfirmForm",
     "DisciplinaryItemForm",
+    "DuplicateForm",
     "HintedRadioSelect",
     "IncidentFilterForm",
     "IncidentTypeForm",
+    "LinkForm",
     "MessageForm",
     "NoteForm",
     "OutcomeReportForm",
@@ -42,6 +46,8 @@ __all__ = [
     "ReportFieldsForm",
     "ReviewForm",
     "SeverityDefinitionsForm",
+    "TagForm",
+    "TagsForm",
     "TemplateItemForm",
     "TriageForm",
 ]

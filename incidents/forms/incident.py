@@ -6,7 +6,7 @@ from core import dates
 from core.forms import DateTimeInput
 from organisations.models import Organisation
 
-from ..models import Incident
+from ..models import Incident, Tag, tags_visible_to
 
 
 class IncidentFilterForm(forms.Form):
@@ -15,9 +15,13 @@ class IncidentFilterForm(forms.Form):
     organisation = forms.ModelChoiceField(
         label="Organisation", queryset=Organisation.objects.none(), required=False, empty_label="All organisations"
     )
+    tag = forms.ModelChoiceField(label="Tag", queryset=Tag.objects.none(), required=False, empty_label="Any tag")
 
-    def __init__(self, *args: Any, organisations: Any, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, organisations: Any, user: Any = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        tag = self.fields["tag"]
+        assert isinstance(tag, forms.ModelChoiceField)
+        tag.queryset = tags_visible_to(user)
         status = self.fields["status"]
         assert isinstance(status, forms.ChoiceField)
         status.choices = [("", "Any status"), ("open", "Any open status"), *Incident.Status.choices]
@@ -35,6 +39,8 @@ class IncidentFilterForm(forms.Form):
             queryset = queryset.filter(status=data["status"])
         if data.get("organisation"):
             queryset = queryset.filter(organisation__path__startswith=data["organisation"].path)
+        if data.get("tag"):
+            queryset = queryset.filter(taggings__tag=data["tag"])
         q = (data.get("q") or "").strip()
         if q:
             from django.db.models import Q

@@ -9,6 +9,7 @@
 - `work`: working the investigation: checklist, notes, messages, the outcome report's draft.
 - `oversight`: facts corrected on the record; the DPO's advice, review and directions; the SIRO's sign-off.
 - `classification`: classification checks, routing by severity, the checklist's template.
+- `waves`: related incidents, duplicates merged into one, tags; `bulk`: a step on a selection.
 """
 
 from .classification import CLASSIFICATION_FIELDS, my_serious_scope_filter
@@ -36,6 +37,7 @@ from .table import (
     checklist_item_refusal,
     closure_needs,
 )
+from .waves import Outcome, change_tags, close_as_duplicate, link_related, merge
 from .work import (
     add_note,
     investigator_next,
@@ -50,6 +52,7 @@ __all__ = [
     "STEP",
     "STEPS",
     "WORKING_STATES",
+    "Outcome",
     "Severity",
     "Status",
     "Step",
@@ -59,17 +62,21 @@ __all__ = [
     "assign_investigator",
     "available_steps",
     "blockers",
+    "change_tags",
     "check",
     "checklist_item_blockers",
     "checklist_item_refusal",
     "close",
+    "close_as_duplicate",
     "close_not_incident",
     "closure_needs",
     "correct",
     "direct_investigator",
     "eligible_investigators",
     "investigator_next",
+    "link_related",
     "mark_reviewed",
+    "merge",
     "message_reporter",
     "my_serious_scope_filter",
     "receive_from_reporter",

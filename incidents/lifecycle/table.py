@@ -170,6 +170,12 @@ def _has_reporter(incident: Incident, p: Powers) -> list[str]:
     return ["This incident has no reporter to write to."]
 
 
+def _not_a_duplicate(incident: Incident, p: Powers) -> list[str]:
+    if incident.status == Status.CLOSED_DUPLICATE:
+        return ["This incident was merged into another as a duplicate: it is handled there, so reopen that one."]
+    return []
+
+
 # ── The table ────────────────────────────────────────────────────────────────────────────
 
 ALL_STATES = tuple(Status.values)
@@ -266,6 +272,7 @@ STEPS: tuple[Step, ...] = (
         "Only the incident manager, the SIRO or the DPO can reopen an incident.",
         tuple(Incident.CLOSED_STATUSES),
         "Only a closed incident can be reopened.",
+        needs=_not_a_duplicate,
     ),
     Step(
         "reclassify",
@@ -295,6 +302,49 @@ STEPS: tuple[Step, ...] = (
         ALL_STATES,
         "",
         needs=_has_reporter,
+        button=False,
+    ),
+    # ── Waves: related incidents, duplicates, tags (`lifecycle.waves`) ──
+    Step(
+        "link_related",
+        "Link a related incident",
+        "incidents:link",
+        attrgetter("can_link_incidents"),
+        "Only the incident manager, the SIRO or the DPO can link related incidents.",
+        ALL_STATES,
+        "",
+        button=False,
+    ),
+    Step(
+        "close_duplicate",
+        "Close as a duplicate",
+        "incidents:duplicate",
+        attrgetter("can_merge_duplicates"),
+        "Only the incident manager or the SIRO can close an incident as a duplicate.",
+        tuple(Incident.OPEN_STATUSES),
+        "Only an open incident can be closed as a duplicate.",
+        button=False,
+    ),
+    Step(
+        # The incident duplicates are merged into. A closed one may take late duplicates in; one
+        # that is itself a duplicate may not (merge into the incident it duplicates).
+        "take_duplicates",
+        "Merge duplicates into this incident",
+        "incidents:duplicate",
+        attrgetter("can_merge_duplicates"),
+        "Only the incident manager or the SIRO can merge duplicates into an incident.",
+        tuple(s for s in ALL_STATES if s != Status.CLOSED_DUPLICATE),
+        "This incident is itself closed as a duplicate: merge into the incident it duplicates.",
+        button=False,
+    ),
+    Step(
+        "tag",
+        "Change tags",
+        "incidents:tags",
+        attrgetter("can_tag"),
+        "Only the incident manager, the SIRO or the DPO can change an incident's tags.",
+        ALL_STATES,
+        "",
         button=False,
     ),
     Step(

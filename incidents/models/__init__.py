@@ -6,6 +6,7 @@ from .incident import (
     IncidentChildQuerySet,
     IncidentQuerySet,
     IncidentType,
+    KeptReporter,
     ReporterMessage,
     child_queryset,
     report_incident,
@@ -26,6 +27,7 @@ from .investigation import (
 )
 from .oversight import Correction, Oversight, SignOffSetting, sign_off_asked_subquery
 from .restriction import NamedPerson, OutsideAccess
+from .waves import IncidentTag, RelatedLink, Tag, links_of, tags_for, tags_visible_to
 
 __all__ = [
     "DEFAULT_SEVERITY_DEFINITIONS",
@@ -38,20 +40,27 @@ __all__ = [
     "Incident",
     "IncidentChildQuerySet",
     "IncidentQuerySet",
+    "IncidentTag",
     "IncidentType",
     "InternalNote",
+    "KeptReporter",
     "NamedPerson",
     "OutcomeReport",
     "OutcomeReview",
     "OutsideAccess",
     "Oversight",
+    "RelatedLink",
     "ReporterMessage",
     "Routing",
     "SeverityDefinition",
     "SignOffSetting",
+    "Tag",
     "child_queryset",
     "incident_types_for",
+    "links_of",
     "report_incident",
     "severity_definitions",
     "sign_off_asked_subquery",
+    "tags_for",
+    "tags_visible_to",
 ]

@@ -59,13 +59,6 @@ class IncidentQuerySet(models.QuerySet["Incident"]):
         reach = self._reach(user)
         return self.none() if reach is None else self.filter(reach).restricted_from(user)
 
-    def reported_by_person(self, user: Any) -> "IncidentQuerySet":
-        """A reporter's own reports, as the reporter's pages show them: every one they made
-        but those a restriction leaves them out of (in `restricted_from`: reference and status)."""
-        if not getattr(user, "is_authenticated", False):
-            return self.none()
-        return self.filter(reported_by=user.pk).exclude(pk__in=Incident.objects.restricted_from(user).values("pk"))
-
     def unrestricted(self) -> "IncidentQuerySet":
         """For counts shown to people who never see incidents (governance viewers): restricted
         incidents are counted only as such (`restricted_from`), never in a breakdown."""
@@ -82,6 +75,19 @@ class IncidentQuerySet(models.QuerySet["Incident"]):
         if paths:
             condition |= Q(organisation__in=Organisation.objects.under_paths(paths))
         return condition
+
+    def reported_by_person(self, user: Any) -> "IncidentQuerySet":
+        """The incidents `user` reported: their own reports, and those their reports were merged into.
+
+        A reporter of a duplicate is kept as a reporter of the incident it was closed into
+        (`KeptReporter`): they follow it in "My reports" and may add to it. Those a restriction
+        leaves them out of are not among them (in `restricted_from`: reference and status).
+        """
+        if not getattr(user, "is_authenticated", False):
+            return self.none()
+        return self.filter(
+            Q(reported_by=user.pk) | Q(pk__in=KeptReporter.objects.filter(person=user.pk).values("incident"))
+        ).exclude(pk__in=Incident.objects.restricted_from(user).values("pk"))
 
 
 class IncidentChildQuerySet(models.QuerySet[Any]):
@@ -162,6 +168,8 @@ class Incident(models.Model):
         OUTCOME_SUBMITTED = "outcome_submitted", "Outcome submitted"
         CLOSED = "closed", "Closed"
         CLOSED_NOT_INCIDENT = "closed_not_incident", "Closed: not an incident"
+        # Merged into another incident (`duplicate_of`): its evidence and reporters followed it.
+        CLOSED_DUPLICATE = "closed_duplicate", "Closed: duplicate"
 
     class YesNoNotSure(models.TextChoices):
         YES = "yes", "Yes"
@@ -201,7 +209,7 @@ class Incident(models.Model):
         REPORT_AND_TELL = "report_and_tell", "Report to the ICO and tell the individuals"
 
     OPEN_STATUSES = (Status.REPORTED, Status.TRIAGED, Status.INVESTIGATING, Status.OUTCOME_SUBMITTED)
-    CLOSED_STATUSES = (Status.CLOSED, Status.CLOSED_NOT_INCIDENT)
+    CLOSED_STATUSES = (Status.CLOSED, Status.CLOSED_NOT_INCIDENT, Status.CLOSED_DUPLICATE)
 
     uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     reference = models.CharField(max_length=20, unique=True, null=True, editable=False)
@@ -297,6 +305,10 @@ class Incident(models.Model):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
     restriction_reason = models.TextField("why it is restricted", blank=True)
+    # Closed as a duplicate of this one (`lifecycle.merge`); shown both ways on the incident page.
+    duplicate_of = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="duplicates", editable=False
+    )
 
     # Incidents brought in from an old breach log (spreadsheet import).
     imported_from = models.CharField("imported from an older log", max_length=300, blank=True)
@@ -349,6 +361,22 @@ class Incident(models.Model):
             return ""
         return self.reporter_contact
 
+    def reporter_standing(self, person: Any) -> str:
+        """How `person` reported this incident: "named", "confidential", or "" if they did not.
+
+        The incident's own reporter, or a reporter of a duplicate merged into it (`KeptReporter`).
+        An anonymous report has no reporter to find.
+        """
+        if not getattr(person, "is_authenticated", False) or self.reporter_anonymous:
+            return ""
+        if self.reported_by_id == person.pk:
+            return "confidential" if self.reporter_confidential else "named"
+        kept = KeptReporter.objects.filter(incident=self, person=person.pk).order_by("confidential")
+        flags = list(kept.values_list("confidential", flat=True)[:1])
+        if not flags:
+            return ""
+        return "confidential" if flags[0] else "named"
+
     def powers_of(self, user: Any) -> Powers:
         """What `user` may do to this incident (`organisations.powers`: roles here or above,
         assigned, or outside help to this incident while it lasts)."""
@@ -376,6 +404,10 @@ class Incident(models.Model):
         Status.CLOSED: "The incident has been dealt with and closed. Thank you for reporting it.",
         Status.CLOSED_NOT_INCIDENT: (
             "This was looked at and found not to be a security incident. Thank you for reporting it."
+        ),
+        Status.CLOSED_DUPLICATE: (
+            "Other people reported the same thing, so all the reports are now dealt with together as one "
+            "incident. Thank you for reporting it."
         ),
     }
 
@@ -405,6 +437,29 @@ class Incident(models.Model):
         "service_affected",
         "service_name",
     )
+
+
+class KeptReporter(models.Model):
+    """A reporter of a duplicate, kept as a reporter of the incident it was merged into.
+
+    Written by the merge (`lifecycle.merge`). `confidential` carries the duplicate's choice:
+    a confidential reporter stays confidential on the incident they are kept on.
+    """
+
+    incident = models.ForeignKey("Incident", on_delete=models.CASCADE, related_name="kept_reporters")
+    person = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="kept_reports")
+    duplicate = models.ForeignKey("Incident", on_delete=models.PROTECT, related_name="+")
+    confidential = models.BooleanField(default=False)
+
+    objects = IncidentChildQuerySet.as_manager()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["incident", "person", "duplicate"], name="one_kept_reporter_per_duplicate")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.person} on {self.incident}"
 
 
 class ReporterMessage(models.Model):
@@ -444,6 +499,7 @@ __all__ = [
     "IncidentChildQuerySet",
     "IncidentQuerySet",
     "IncidentType",
+    "KeptReporter",
     "ReporterMessage",
     "Role",
     "child_queryset",

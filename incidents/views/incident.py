@@ -23,9 +23,7 @@ class IncidentListView(VisibleObjectMixin, View):
     model = Incident
 
     def get(self, request: HttpRequest) -> HttpResponse:
-        organisations = Organisation.objects.visible_to(request.user, roles=HANDLER_ROLES).only("id", "name", "path")
-        form = IncidentFilterForm(request.GET or None, organisations=organisations)
-        queryset = form.filter(self.get_queryset().select_related("organisation"))
+        form, queryset = listed(request.user, request.GET)
         page = Paginator(queryset.only(*LIST_COLUMNS), PAGE_SIZE).get_page(request.GET.get("page"))
         query = request.GET.copy()
         query.pop("page", None)
@@ -38,8 +36,17 @@ class IncidentListView(VisibleObjectMixin, View):
                 "querystring": f"?{query.urlencode()}&" if query else "?",
                 # The "exists" placeholder: restricted incidents this person would otherwise see.
                 "restricted": list(Incident.objects.restricted_in_reach(request.user)[:200]),
+                # The filter, kept in the choosing form so "all matching" means what is shown.
+                "filter_query": query.urlencode(),
             },
         )
+
+
+def listed(user: Any, data: Any) -> tuple[IncidentFilterForm, Any]:
+    """The list's filter form and the incidents it lets through (the list, and choosing from it)."""
+    organisations = Organisation.objects.visible_to(user, roles=HANDLER_ROLES).only("id", "name", "path")
+    form = IncidentFilterForm(data or None, organisations=organisations, user=user)
+    return form, form.filter(Incident.objects.visible_to(user).select_related("organisation"))
 
 
 LIST_COLUMNS = (
