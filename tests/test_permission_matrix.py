@@ -374,7 +374,7 @@ def world(db: None) -> dict:
     version = policy  # school A's published version (above)
     exception = exceptions.request(
         organisation=school_a,
-        point=version.points.order_by("section", "position").first(),
+        point=version.points.order_by("section", "position")[0],
         by=people["reporter"],
         reason="r",
         risk="r",

@@ -73,8 +73,8 @@ def test_merging_closes_the_duplicates_into_one_keeping_reporters_evidence_and_m
     # One event on the survivor for the merge, naming both duplicates and the evidence that moved.
     merged = events_of(survivor, "incident.duplicates_merged")
     assert len(merged) == 1
-    assert {d["reference"] for d in merged[0].after["duplicates"]} == {first.reference, second.reference}
-    assert merged[0].after["evidence"] == {str(photo.uuid): first.reference}
+    assert {d["reference"] for d in merged[0].after["duplicates"]} == {first.reference, second.reference}  # type: ignore[index]
+    assert merged[0].after["evidence"] == {str(photo.uuid): first.reference}  # type: ignore[index]
     # The reporters are kept (bob reported the survivor himself) and told of the closure.
     assert list(KeptReporter.objects.filter(incident=survivor).values_list("person__email", flat=True)) == [
         "erin@example.org"
@@ -161,7 +161,7 @@ def test_related_incidents_are_shown_both_ways_with_an_event_on_each(cast, clien
     for incident, other in ((here, there), (there, here)):
         page = client.get(reverse("incidents:detail", args=[incident.uuid])).content.decode()
         assert other.reference in page and "Same sender" in page
-        assert [e.after["related"] for e in events_of(incident, "related.linked")] == [other.reference]
+        assert [e.after["related"] for e in events_of(incident, "related.linked")] == [other.reference]  # type: ignore[index]
     # dave (school B) cannot link to school A's incident, nor see it to link.
     elsewhere = reported_incident(cast.school_b, None)
     client.force_login(cast.dave)
