@@ -1,12 +1,14 @@
 """The one registry through which apps above `incidents` take part in an incident's life.
 
-Three things are registered here, each from the registering app's `AppConfig.ready()`:
+Four things are registered here, each from the registering app's `AppConfig.ready()`:
 
 - **Reactions to events** (`subscribe`): steps write their event; other apps react.
 - **Blockers of a step** (`add_blocker`): a higher app's condition on a step, e.g. the breach
   record's "a personal data breach needs an assessment and a decision before closing". The
   step refuses with these words, and the page lists the same words, so they never disagree.
 - **Case-file sections** (`add_section`): the parts of the case file other apps hold.
+- **The text search** (`set_text_search`): the one full-text search (the `learning` app's index),
+  which the incident list's `q` and the API's list filter through.
 
 Reactions to events
 -------------------
@@ -117,3 +119,20 @@ def remove_section(builder: SectionBuilder) -> None:
 
 def extra_sections(incident: "Incident", viewer: Any) -> list[Section]:
     return [section for build in list(_sections) for section in build(incident, viewer)]
+
+
+# ── The text search ──────────────────────────────────────────────────────────────────────
+
+TextSearch = Callable[[Any, str], Any]
+_text_search: list[TextSearch] = []
+
+
+def set_text_search(search: TextSearch) -> None:
+    """`search(incident_queryset, words)` narrows the queryset to the incidents the words find."""
+    _text_search[:] = [search]
+
+
+def text_search(queryset: Any, words: str) -> Any:
+    if not _text_search:
+        raise RuntimeError("No text search is registered: the learning app holds it.")
+    return _text_search[0](queryset, words)
