@@ -47,7 +47,9 @@ class KnownErrorForm(forms.ModelForm):
 
 class LessonFilterForm(forms.Form):
     q = forms.CharField(label="Search the lessons", max_length=200, required=False)
-    incident_type = forms.ModelChoiceField(label="Incident type", queryset=None, required=False, empty_label="Any type")
+    incident_type: forms.ModelChoiceField[Any] = forms.ModelChoiceField(
+        label="Incident type", queryset=None, required=False, empty_label="Any type"
+    )
 
     def __init__(self, *args: Any, types: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -55,7 +57,9 @@ class LessonFilterForm(forms.Form):
 
 
 class TrainingForm(forms.Form):
-    person = forms.ModelChoiceField(label="Who completed it", queryset=None, empty_label="Choose a person")
+    person: forms.ModelChoiceField[Any] = forms.ModelChoiceField(
+        label="Who completed it", queryset=None, empty_label="Choose a person"
+    )
     course = forms.CharField(
         label="Course", max_length=200, help_text="For example, “Data protection for school staff”."
     )

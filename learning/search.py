@@ -104,7 +104,7 @@ def _incident_texts(incident: Incident, report: OutcomeReport | None) -> tuple[s
 
 def _lesson_texts(incident: Incident, report: OutcomeReport) -> tuple[str, ...]:
     """An accepted outcome report's lessons, root cause, recommendations and remedial actions."""
-    titles = [action.title for action in incident.remedial_actions.all()]  # type: ignore[attr-defined]
+    titles = [action.title for action in incident.remedial_actions.all()]
     return (
         f"Lesson from {incident.reference}",
         report.lessons_learned,
