@@ -226,8 +226,11 @@ def similar(user: Any, incident: Incident, *, kinds: Iterable[str], limit: int =
     terms = distinctive_terms(" ".join([incident.description, incident.location, incident.information_involved]))
     if not terms:
         return []
-    found = entries(user, " ".join(terms), kinds=kinds, any_word=True).exclude(
-        kind=SearchEntry.Kind.INCIDENT, incident_id=incident.pk
+    found = (
+        entries(user, " ".join(terms), kinds=kinds, any_word=True)
+        .exclude(kind=SearchEntry.Kind.INCIDENT, incident_id=incident.pk)
+        .select_related("incident")
+        .only(*SHOWN)
     )
     return list(found[:limit])
 
@@ -238,8 +241,12 @@ class Page:
     has_more: bool
 
 
+# What a result shows: its title and excerpt, and its incident's address and reference.
+SHOWN = ("kind", "key", "incident_id", "organisation_id", "title", "excerpt", "incident__uuid", "incident__reference")
+
+
 def search(user: Any, text: str, *, kinds: Iterable[str] | None = None, limit: int = 20, offset: int = 0) -> Page:
-    rows = list(entries(user, text, kinds=kinds)[offset : offset + limit + 1])
+    rows = list(entries(user, text, kinds=kinds).select_related("incident").only(*SHOWN)[offset : offset + limit + 1])
     return Page(rows[:limit], len(rows) > limit)
 
 

@@ -59,11 +59,7 @@ def search_page(request: HttpRequest) -> HttpResponse:
             limit=PAGE_SIZE,
             offset=(page - 1) * PAGE_SIZE,
         )
-        rows = found.results
-        incidents = Incident.objects.in_bulk([row.incident_id for row in rows])
-        for row in rows:
-            row.incident = incidents[row.incident_id]
-        results, has_more = _links(rows), found.has_more
+        results, has_more = _links(found.results), found.has_more
     query = request.GET.copy()
     query.pop("page", None)
     return render(

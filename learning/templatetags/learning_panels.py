@@ -6,7 +6,7 @@ from typing import Any
 from django import template
 
 from .. import search, services
-from ..models import SearchEntry, TrainingRecord
+from ..models import SearchEntry
 
 register = template.Library()
 
@@ -19,7 +19,9 @@ def learning_panel(incident: Any, user: Any, powers: Any) -> dict[str, Any]:
         return {"show": False}
     similar = search.similar(user, incident, kinds=[SearchEntry.Kind.INCIDENT])
     reporter = incident.reporter_named_for(user) if powers.is_handler else None
-    training = list(TrainingRecord.objects.filter(person=reporter)[:5]) if reporter is not None else []
+    # Read in the incident's own query (incidents.panels.detail_queryset), not asked again here.
+    course = getattr(incident, "reporter_training_course", None)
+    training = [{"course": course, "completed_on": incident.reporter_training_on}] if course else []
     return {
         "show": True,
         "incident": incident,
