@@ -81,7 +81,8 @@ def _has(name: str) -> Exists:
 def _reporter_training() -> dict[str, Subquery]:
     """The reporter's latest training, in the incident's own query (the learning app's records,
     reached by relation: it stands on a floor above). Shown only where the page names them."""
-    training = Incident._meta.get_field("reported_by").related_model._meta.get_field("training").related_model  # type: ignore[union-attr]
+    people: Any = Incident._meta.get_field("reported_by").related_model
+    training: Any = people._meta.get_field("training").related_model
     latest = training._default_manager.filter(person=OuterRef("reported_by")).order_by("-completed_on", "-id")
     return {
         "reporter_training_course": Subquery(latest.values("course")[:1]),

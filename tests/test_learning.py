@@ -54,7 +54,7 @@ def test_search_ranks_a_generated_corpus_by_the_engine_independent_rule(cast: Ca
         assert got == reference_ranking(carol_sees, text), text
     assert search.entries(cast.carol, "laptop").count() > 10
     # Scores differ, so the order is not only the tie-break.
-    scores = [e.score for e in search.entries(cast.carol, "wrong parent")]
+    scores = [e.score for e in search.entries(cast.carol, "wrong parent")]  # type: ignore[attr-defined]
     assert len(set(scores)) > 1
 
 
