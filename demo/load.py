@@ -18,6 +18,7 @@ from demo import actions as actions_demo
 from demo import anonymous as anonymous_demo
 from demo import deadlines as deadlines_demo
 from demo import inbound as inbound_demo
+from demo import learning as learning_demo
 from demo import parties as parties_demo
 from demo import restriction as restriction_demo
 from demo import waves as waves_demo
@@ -246,6 +247,7 @@ def load(incident_count: int = 40, seed: int = 2026) -> dict[str, Any]:
     load_policy_exceptions_demo(orgs, users)  # an exception in force, one ending soon, a suggested change
     # Four personal data breaches: clock running, overdue, reported in phases, record only.
     breaches = load_breach_demo()
+    learning_demo.load(orgs, users)  # known errors raised from incidents, and training records
     # The demo moves milestone times back after the steps ran (so ages and clocks look real):
     # store every deadline again from those times, as if the steps had run then.
     deadline_store.refresh_all()

@@ -59,7 +59,12 @@ def groups_for(roles: set[str], owns_actions: bool) -> list[Group]:
             pages.append((reverse("incidents:serious"), "Major and critical"))
         if handles:
             pages.append((reverse("deadlines:ico_clocks"), "ICO clocks"))
-        prefixes = ("/incidents/", "/deadlines/", "/breaches/", "/evidence/", "/case-file/")
+        pages.append((reverse("learning:search"), "Search"))
+        if handles:
+            pages.append((reverse("learning:lessons"), "Lessons"))
+            pages.append((reverse("learning:known_errors"), "Known errors"))
+            pages.append((reverse("learning:training"), "Training"))
+        prefixes = ("/incidents/", "/deadlines/", "/breaches/", "/evidence/", "/case-file/", "/learning/")
         groups.append(Group("Incidents", reverse("incidents:list"), pages, prefixes))
     if handles or owns_actions:
         pages = []

@@ -82,6 +82,7 @@ INSTALLED_APPS = [
     "webhooks",
     "onboarding",
     "policies",
+    "learning",
     "demo",
     "api",
     "ninja",  # the interactive API docs' templates and static files

@@ -28,6 +28,7 @@ urlpatterns = [
     path("email/", include("inbound.urls")),
     path("", include("parties.urls")),
     path("policies/", include("policies.urls")),
+    path("learning/", include("learning.urls")),
     path("account/", account_views.account, name="account"),
     # Before allauth's own: the OpenID Connect login and callback that check the ID token's
     # signature and nonce (organisations/sso_views.py).

@@ -7,7 +7,8 @@ queries again what another panel already has.
 
 from typing import Any
 
-from django.db.models import Exists, OuterRef, Prefetch, QuerySet, prefetch_related_objects
+from django.db.models import Exists, F, OuterRef, Prefetch, QuerySet, Subquery, prefetch_related_objects
+from django.db.models.lookups import StartsWith
 
 from incidents.models import Incident
 from organisations.powers import Powers
@@ -16,6 +17,7 @@ from .lifecycle import available_steps, checklist_item_blockers, required_review
 from .lifecycle.common import report_of
 from .lifecycle.table import blockers_of_every_step, close_needs
 from .models import (
+    DEFAULT_SEVERITY_DEFINITIONS,
     ChecklistItem,
     Classification,
     Correction,
@@ -27,6 +29,7 @@ from .models import (
     Oversight,
     RelatedLink,
     ReporterMessage,
+    SeverityDefinition,
     severity_definitions,
     sign_off_asked_subquery,
 )
@@ -86,6 +89,27 @@ def _has(name: str) -> Exists:
     return Exists(rows.filter(version__gt=1) if name == "classifications" else rows)
 
 
+def _reporter_training() -> dict[str, Subquery]:
+    """The reporter's latest training, in the incident's own query (the learning app's records,
+    reached by relation: it stands on a floor above). Shown only where the page names them."""
+    people: Any = Incident._meta.get_field("reported_by").related_model
+    training: Any = people._meta.get_field("training").related_model
+    latest = training._default_manager.filter(person=OuterRef("reported_by")).order_by("-completed_on", "-id")
+    return {
+        "reporter_training_course": Subquery(latest.values("course")[:1]),
+        "reporter_training_on": Subquery(latest.values("completed_on")[:1]),
+    }
+
+
+def _own_severity_definition() -> Subquery:
+    """The definition of the incident's severity set by its organisation or the nearest one above
+    (as `severity_definitions`), read in the incident's own query; None: the built-in wording."""
+    nearest = SeverityDefinition.objects.filter(
+        StartsWith(OuterRef("organisation__path"), F("organisation__path")), severity=OuterRef("severity")
+    ).order_by("-organisation__path")
+    return Subquery(nearest.values("definition")[:1])
+
+
 def detail_queryset(queryset: QuerySet[Incident]) -> QuerySet[Incident]:
     """The incident with what its page shows beside it, and which of its lists have any rows."""
     return queryset.select_related(
@@ -105,6 +129,8 @@ def detail_queryset(queryset: QuerySet[Incident]) -> QuerySet[Incident]:
         **{f"has_{name}": _has(name) for name in _listed()},
         siro_sign_off_asked=sign_off_asked_subquery(),  # the close step's need, in this one query
         has_type_rules=_type_has_rules(),
+        **_reporter_training(),
+        own_severity_definition=_own_severity_definition(),
     )
 
 
@@ -113,6 +139,15 @@ def _type_has_rules() -> Exists:
     parties panel asks for them only then; otherwise the built-in defaults apply)."""
     rules = IncidentType._meta.get_field("body_rules").related_model
     return Exists(rules._default_manager.filter(incident_type=OuterRef("incident_type")))
+
+
+def severity_definition_of(incident: Incident) -> str:
+    if not incident.severity:
+        return ""
+    own = getattr(incident, "own_severity_definition", None)
+    if own is None and not hasattr(incident, "own_severity_definition"):
+        return severity_definitions(incident.organisation).get(incident.severity, "")
+    return own or str(DEFAULT_SEVERITY_DEFINITIONS.get(incident.severity, ""))
 
 
 def load_lists(incident: Incident) -> None:
@@ -161,9 +196,7 @@ def incident_panels(incident: Incident, user: Any, p: Powers) -> dict[str, Any]:
         "required_reviews": [str(r) for r in required_review_roles(incident)] if incident.severity else [],
         # The close step's own needs: shown instead of a button that would be refused.
         "blockers": close_needs(incident, p, found),
-        "severity_definition": severity_definitions(incident.organisation).get(incident.severity, "")
-        if incident.severity
-        else "",
+        "severity_definition": severity_definition_of(incident),
         "reporter": incident.reporter_display(user),
         "reporter_contact": incident.reporter_contact_for(user),
         **oversight_panel(incident),

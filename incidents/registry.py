@@ -9,6 +9,8 @@ Four things are registered here, each from the registering app's `AppConfig.read
 - **Case-file sections** (`add_section`): the parts of the case file other apps hold.
 - **Followers of a merge** (`add_follower`): what a higher app holds of a duplicate (its
   evidence) and moves to the incident it is merged into, reporting what moved for the events.
+- **The text search** (`set_text_search`): the one full-text search (the `learning` app's index),
+  which the incident list's `q` and the API's list filter through.
 
 Reactions to events
 -------------------
@@ -141,3 +143,20 @@ def remove_section(builder: SectionBuilder) -> None:
 
 def extra_sections(incident: "Incident", viewer: Any) -> list[Section]:
     return [section for build in list(_sections) for section in build(incident, viewer)]
+
+
+# ── The text search ──────────────────────────────────────────────────────────────────────
+
+TextSearch = Callable[[Any, str], Any]
+_text_search: list[TextSearch] = []
+
+
+def set_text_search(search: TextSearch) -> None:
+    """`search(incident_queryset, words)` narrows the queryset to the incidents the words find."""
+    _text_search[:] = [search]
+
+
+def text_search(queryset: Any, words: str) -> Any:
+    if not _text_search:
+        raise RuntimeError("No text search is registered: the learning app holds it.")
+    return _text_search[0](queryset, words)

@@ -24,6 +24,18 @@ from .scope import Scope
 
 TEMPLATE = Path(__file__).resolve().parent / "typst" / "pack.typ"
 
+# Sections that apps above this one add to the pack (training, from `learning`), each a
+# function of (scope, period) returning {"title", "intro", "rows": [[label, value], ...]}:
+# counts and figures only, never names, like the rest of the pack.
+PackSection = Callable[["Scope", "Period"], dict[str, Any]]
+_sections: list[PackSection] = []
+
+
+def add_section(builder: PackSection) -> PackSection:
+    if builder not in _sections:
+        _sections.append(builder)
+    return builder
+
 
 @dataclass
 class Period:
@@ -140,6 +152,7 @@ def build(scope: Scope, period: Period) -> dict[str, Any]:
         ],
         **{key: compute(scope, period) for key, compute in _parts.items()},
         "lessons": lessons_learned(now_counts["reported"], scope.organisation),
+        "sections": [build_section(scope, period) for build_section in list(_sections)],
     }
 
 

@@ -318,6 +318,17 @@ class Powers:
         """Who has and has not acknowledged the policies in force: admins and handlers."""
         return self.can_change_settings or self.is_handler
 
+    # ── Lessons, known errors and training (learning) ─────────────────────────────────────
+    @property
+    def can_raise_known_error(self) -> bool:
+        """Raise a known error from an incident, and change it: the handlers'."""
+        return self.is_handler
+
+    @property
+    def can_record_training(self) -> bool:
+        """Enter or import who completed which training: the handlers' (they read it beside reports)."""
+        return self.is_handler
+
     # ── The organisation itself, its people and organisations beneath it ──────────────────
     @property
     def can_change_settings(self) -> bool:

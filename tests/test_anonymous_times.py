@@ -62,6 +62,8 @@ NOT_WALKED = {
     "insights:review": "a six-month review counts incidents, it shows no incident's time",
     "insights:import_batch": "an imported old log, not a report",
     "breaches:version": "an assessment version: written by a handler at a handler's time",
+    "learning:known_error": "a known error is raised by a handler: its words and the day it was raised",
+    "learning:change_known_error": "a known error is raised by a handler: its words and the day it was raised",
     "actions:detail": "remedial actions are raised by handlers",
     "actions:edit": "remedial actions are raised by handlers",
     "actions:done": "remedial actions are raised by handlers",

@@ -20,8 +20,8 @@ FLOORS: dict[int, set[str]] = {
     6: {"deadlines"},  # due moments of everything below, the scan that chases them
     # the case file, reporting, public pages, webhooks, the policies published and acknowledged
     7: {"casefile", "insights", "anonymous", "webhooks", "policies"},
-    # the front door: the staff report form, reports by email; bringing a county's people and schools in
-    8: {"intake", "inbound", "onboarding"},
+    # the front door, reports by email; a county's people and schools; lessons, known errors, search
+    8: {"intake", "inbound", "onboarding", "learning"},
     9: {"demo", "incidentdesk", "api"},  # demo data, settings, root URLs and navigation, the public API
 }
 FLOOR = {app: floor for floor, apps in FLOORS.items() for app in apps}

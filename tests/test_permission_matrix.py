@@ -92,6 +92,15 @@ EXPECTED: dict[str, Expect] = {
     # Sent empty, the reporter's own form says what to add (200); anyone else's report is a 404.
     "intake:add_to_my_report": Expect(method="post", statuses={"reporter": 200}),
     "incidents:list": EVERYONE_SIGNED_IN,
+    "learning:search": EVERYONE_SIGNED_IN,  # finds only what the person may open (an empty page otherwise)
+    "learning:lessons": REPORTS_HANDLERS,
+    "learning:known_errors": EVERYONE_SIGNED_IN,  # lists only those of incidents the person may open
+    "learning:known_error": HANDLERS_ONLY,
+    "learning:change_known_error": HANDLERS_ONLY,
+    "learning:raise_known_error": HANDLERS_ONLY,
+    "learning:training": REPORTS_HANDLERS,
+    "learning:add_training": REPORTS_HANDLERS,
+    "learning:import_training": REPORTS_HANDLERS,
     "incidents:detail": HANDLERS_ONLY,
     "organisations:list": EVERYONE_SIGNED_IN,
     "organisations:glossary": EVERYONE_SIGNED_IN,
@@ -396,12 +405,15 @@ def world(db: None) -> dict:
     token, _ = issue_token(person=people["handler"], by=people["handler"], name="Desk", scopes=["read"], days=30)
     account = create_service_account(organisation=school_a, by=people["admin"], name="Desk", roles=["reporter"])
     service_token, _ = issue_token(person=account.person, by=people["admin"], name="Desk", scopes=["report"], days=30)
+    from learning.services import raise_known_error
     from parties.models import ThirdParty
 
+    known_error = raise_known_error(incident, by=people["handler"], title="Printer", symptom="Prints twice")
     supplier = ThirdParty.objects.create(
         organisation=school_a, name="Pupil records supplier", kind="processor", created_on=incident.reported_on
     )
     kwargs = {
+        "known_error_id": known_error.pk,
         "party_id": supplier.pk,
         "type_id": IncidentType.objects.get(organisation=None, name="Malware").pk,
         "subscription_uuid": subscription.uuid,

@@ -43,15 +43,10 @@ class IncidentFilterForm(forms.Form):
             queryset = queryset.filter(taggings__tag=data["tag"])
         q = (data.get("q") or "").strip()
         if q:
-            from django.db.models import Q
+            # The one search, through the index (learning/search.py), registered in the registry.
+            from ..registry import text_search
 
-            queryset = queryset.filter(
-                Q(reference__iexact=q)
-                | Q(reference__icontains=q)
-                | Q(description__icontains=q)
-                | Q(location__icontains=q)
-                | Q(information_involved__icontains=q)
-            )
+            queryset = text_search(queryset, q)
         return queryset
 
 

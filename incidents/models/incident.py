@@ -377,6 +377,14 @@ class Incident(models.Model):
             return ""
         return "confidential" if flags[0] else "named"
 
+    def reporter_named_for(self, viewer: Any) -> Any:
+        """The reporter's account, when `viewer` may know who they are (as `reporter_display`); else None."""
+        if self.reporter_anonymous or self.reported_by is None:
+            return None
+        if self.reporter_confidential and not self.powers_of(viewer).can_see_confidential_reporter:
+            return None
+        return self.reported_by
+
     def powers_of(self, user: Any) -> Powers:
         """What `user` may do to this incident (`organisations.powers`: roles here or above,
         assigned, or outside help to this incident while it lasts)."""

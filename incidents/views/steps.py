@@ -208,6 +208,7 @@ def triage(request: HttpRequest, incident_uuid: Any) -> HttpResponse:
         form=form,
         intro="Classify the report, set its severity and, if you can, assign the investigation. "
         "Major and critical incidents are routed to the DPO and the SIRO as the policies require.",
+        extra={"offer_known_errors": True},
     )
 
 

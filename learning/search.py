@@ -1,0 +1,334 @@
+"""The one search: incidents, lessons and known errors, through the database engine's index.
+
+How it matches and ranks (docs/decisions/0035-full-text-search.md):
+
+- Every text is normalised here, in Python, before either engine sees it: lower case, accents
+  taken off, split into runs of letters and digits, joined by single spaces. SQLite's FTS5
+  (`unicode61`) and PostgreSQL's `simple` configuration then find the same words, so the
+  engine's index decides only *which* entries match (every word of the query, or any word for
+  "similar").
+- The rank is a score both engines compute the same way in SQL, with integers: for each word
+  of the query, how often it stands in the entry (`replace` counts it), 100 points for each
+  distinct word found, plus 1,000 times the occurrences divided by the entry's length in words
+  (plus 20, so a two-word entry does not outrank a paragraph for one hit). Ties go to the newer
+  incident, then the kind, then the newer source row: the same order on both engines.
+- Visibility is the incident's: entries are filtered in SQL by the ids of the incidents the
+  person may open (`Incident.objects.visible_to`), never in Python over all rows.
+"""
+
+import re
+import unicodedata
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Any
+
+from django.db import connection
+from django.db.models import F, IntegerField, QuerySet
+from django.db.models.expressions import RawSQL
+
+from incidents.models import Incident, OutcomeReport
+
+from .models import KnownError, SearchEntry
+
+WORD = re.compile(r"[^\W_]+")
+MAX_TERMS = 8
+# Words too common to say what an incident is about, left out of "similar" (never of a search).
+_COMMON_WORDS = (
+    "a an and are as at be been but by can for from had has have he her his i in is it its of on or "
+    "our she so that the their them there they this to was we were which who will with you your not "
+    "no yes into out up about after before when what where how all any some one two also being"
+)
+COMMON = frozenset(_COMMON_WORDS.split())
+
+
+def words(text: str) -> list[str]:
+    """`text` as the index sees it: lower case, no accents, runs of letters and digits."""
+    plain = unicodedata.normalize("NFKD", text or "")
+    plain = "".join(ch for ch in plain if not unicodedata.combining(ch))
+    return WORD.findall(plain.lower())
+
+
+def normalised(*texts: str) -> tuple[str, int]:
+    found = [w for text in texts for w in words(text)]
+    return f" {' '.join(found)} ", len(found)
+
+
+def query_terms(text: str) -> list[str]:
+    """The distinct words of a query, in order, at most MAX_TERMS."""
+    return list(dict.fromkeys(words(text)))[:MAX_TERMS]
+
+
+def _one_line(text: str, limit: int = 240) -> str:
+    line = " ".join((text or "").split())
+    return line if len(line) <= limit else line[: limit - 1].rstrip() + "…"
+
+
+# ── Keeping the index current (called inside the change's transaction) ─────────────────────
+
+
+def _put(entry: SearchEntry) -> None:
+    fields = ["incident_id", "organisation_id", "title", "excerpt", "body", "words"]
+    SearchEntry.objects.update_or_create(
+        kind=entry.kind, key=entry.key, defaults={name: getattr(entry, name) for name in fields}
+    )
+
+
+def _incident_texts(incident: Incident, report: OutcomeReport | None) -> tuple[str, ...]:
+    """(title, excerpt, *texts searched): the report, its type, the notes and the outcome report."""
+    notes = [note.body for note in incident.internal_notes.all()]
+    report_texts = (
+        [
+            report.summary,
+            report.root_cause,
+            report.containment_and_recovery,
+            report.lessons_learned,
+            report.recommendations,
+        ]
+        if report
+        else []
+    )
+    return (
+        incident.reference or "",
+        incident.description,
+        incident.reference or "",
+        incident.description,
+        incident.location,
+        incident.information_involved,
+        incident.symptoms,
+        incident.service_name,
+        incident.incident_type.name if incident.incident_type else "",
+        *notes,
+        *report_texts,
+    )
+
+
+def _lesson_texts(incident: Incident, report: OutcomeReport) -> tuple[str, ...]:
+    """An accepted outcome report's lessons, root cause, recommendations and remedial actions."""
+    titles = [action.title for action in incident.remedial_actions.all()]
+    return (
+        f"Lesson from {incident.reference}",
+        report.lessons_learned,
+        incident.reference or "",
+        report.lessons_learned,
+        report.root_cause,
+        report.recommendations,
+        *titles,
+    )
+
+
+def _known_texts(known_error: KnownError) -> tuple[str, ...]:
+    return (
+        known_error.title,
+        known_error.symptom,
+        known_error.title,
+        known_error.symptom,
+        known_error.cause,
+        known_error.workaround,
+        known_error.fix,
+    )
+
+
+def index_incident(incident: Incident) -> None:
+    """The incident's entry and its lessons' entry, written afresh from the database."""
+    (fresh,) = _with_texts([incident.pk])
+    _put(_entry_for(fresh))
+    lesson = _lesson_for(fresh)
+    if lesson is None:
+        SearchEntry.objects.filter(kind=SearchEntry.Kind.LESSON, incident_id=fresh.pk).delete()
+    else:
+        _put(lesson)
+
+
+def index_known_error(known_error: KnownError) -> None:
+    _put(_known_entry(known_error))
+
+
+def on_incident_event(event: Any, incident: Incident) -> None:
+    """`incidents.registry` subscriber: what an incident's event changed, indexed in its transaction."""
+    index_incident(incident)
+
+
+# ── Asking ─────────────────────────────────────────────────────────────────────────────────
+
+
+def _match_sql(terms: list[str], any_word: bool, alias: str = "") -> tuple[str, list[str]]:
+    """The condition on an entry (`alias`, or the table) that its words match, through the index."""
+    table = alias or SearchEntry._meta.db_table
+    if connection.vendor == "postgresql":
+        joiner = " | " if any_word else " & "
+        return f"{table}.document @@ to_tsquery('simple', %s)", [joiner.join(terms)]
+    joiner = " OR " if any_word else " "
+    fts = joiner.join(f'"{term}"' for term in terms)
+    return f"{table}.id IN (SELECT rowid FROM learning_searchtext WHERE learning_searchtext MATCH %s)", [fts]  # noqa: S608 (our table name; the words are a parameter)
+
+
+def _score_sql(terms: list[str]) -> tuple[str, list[Any]]:
+    """The engine-independent score: 100 per distinct word found, plus occurrence density."""
+    table = SearchEntry._meta.db_table
+    hits, params = [], []
+    for term in terms:
+        needle = f" {term} "
+        hits.append(f"((LENGTH({table}.body) - LENGTH(REPLACE({table}.body, %s, ''))) / {len(needle)})")
+        params.append(needle)
+    distinct = " + ".join(f"(CASE WHEN {h} > 0 THEN 100 ELSE 0 END)" for h in hits)
+    total = " + ".join(hits)
+    sql = f"({distinct}) + (1000 * ({total})) / ({table}.words + 20)"
+    return sql, params + params
+
+
+def entries(
+    user: Any,
+    text: str,
+    *,
+    kinds: Iterable[str] | None = None,
+    any_word: bool = False,
+    incidents: QuerySet[Incident] | None = None,
+) -> QuerySet[SearchEntry]:
+    """The entries `user` may see that match `text`, best first (a `score` on each)."""
+    terms = query_terms(text)
+    if not terms:
+        return SearchEntry.objects.none()
+    visible = (incidents if incidents is not None else Incident.objects.visible_to(user)).values("id")
+    queryset = SearchEntry.objects.filter(incident_id__in=visible)
+    if kinds is not None:
+        queryset = queryset.filter(kind__in=list(kinds))
+    where, params = _match_sql(terms, any_word)
+    score, score_params = _score_sql(terms)
+    return (
+        queryset.extra(where=[where], params=params)  # noqa: S610 (our SQL; the words are parameters)
+        .annotate(score=RawSQL(score, score_params, output_field=IntegerField()))  # noqa: S611 (as above)
+        .order_by(F("score").desc(), "-incident_id", "kind", "-key")
+    )
+
+
+def filter_incidents(queryset: QuerySet[Incident], text: str) -> QuerySet[Incident]:
+    """The incident list's `q`: registered with `incidents.registry` as the one text search."""
+    terms = query_terms(text)
+    if not terms:
+        return queryset
+    match, params = _match_sql(terms, any_word=False, alias="found")
+    incidents, entries_table = Incident._meta.db_table, SearchEntry._meta.db_table
+    where = (
+        f"{incidents}.id IN (SELECT found.incident_id FROM {entries_table} found "  # noqa: S608 (our names)
+        f"WHERE found.kind = 'incident' AND {match})"
+    )
+    return queryset.extra(where=[where], params=params)  # noqa: S610 (our SQL; the words are parameters)
+
+
+def distinctive_terms(text: str) -> list[str]:
+    """The words of `text` that say what it is about: the longest uncommon ones, at most MAX_TERMS."""
+    candidates = [w for w in dict.fromkeys(words(text)) if w not in COMMON and len(w) >= 4 and not w.isdigit()]
+    return sorted(candidates, key=lambda w: (-len(w), w))[:MAX_TERMS]
+
+
+def similar(user: Any, incident: Incident, *, kinds: Iterable[str], limit: int = 5) -> list[SearchEntry]:
+    """Entries like `incident` (any of its distinctive words), itself left out, best first."""
+    terms = distinctive_terms(" ".join([incident.description, incident.location, incident.information_involved]))
+    if not terms:
+        return []
+    found = (
+        entries(user, " ".join(terms), kinds=kinds, any_word=True)
+        .exclude(kind=SearchEntry.Kind.INCIDENT, incident_id=incident.pk)
+        .select_related("incident")
+        .only(*SHOWN)
+    )
+    return list(found[:limit])
+
+
+@dataclass
+class Page:
+    results: list[SearchEntry]
+    has_more: bool
+
+
+# What a result shows: its title and excerpt, and its incident's address and reference.
+SHOWN = ("kind", "key", "incident_id", "organisation_id", "title", "excerpt", "incident__uuid", "incident__reference")
+
+
+def search(user: Any, text: str, *, kinds: Iterable[str] | None = None, limit: int = 20, offset: int = 0) -> Page:
+    rows = list(entries(user, text, kinds=kinds).select_related("incident").only(*SHOWN)[offset : offset + limit + 1])
+    return Page(rows[:limit], len(rows) > limit)
+
+
+def _imported(sender: Any, instance: Any, created: bool, **kwargs: Any) -> None:
+    """An incident imported from an older log is written without an event: index it here."""
+    if created:
+        index_incident(instance.incident)
+
+
+def connect_signals() -> None:
+    from django.db.models.signals import post_save
+
+    from insights.models import ImportedRow
+
+    post_save.connect(_imported, sender=ImportedRow, dispatch_uid="learning.search.imported")
+
+
+def rebuild(batch: int = 2000) -> int:
+    """Every entry written afresh from its source, in batches; returns the number written."""
+    from django.db import transaction
+
+    written = 0
+    with transaction.atomic():
+        SearchEntry.objects.all().delete()
+        ids = list(Incident.objects.order_by("pk").values_list("pk", flat=True))
+        for start in range(0, len(ids), batch):
+            chunk = ids[start : start + batch]
+            rows = [_entry_for(incident) for incident in _with_texts(chunk)]
+            lessons = [row for row in (_lesson_for(incident) for incident in _with_texts(chunk)) if row]
+            SearchEntry.objects.bulk_create(rows + lessons)
+            written += len(rows) + len(lessons)
+        known = [_known_entry(k) for k in KnownError.objects.select_related("incident").order_by("pk").iterator()]
+        SearchEntry.objects.bulk_create(known, batch_size=batch)
+    return written + len(known)
+
+
+def _with_texts(ids: list[int]) -> list[Incident]:
+    from django.db.models import Prefetch
+
+    actions = Incident._meta.get_field("remedial_actions").related_model
+    return list(
+        Incident.objects.filter(pk__in=ids)
+        .select_related("incident_type", "outcome_report")
+        .prefetch_related(
+            Prefetch("internal_notes"),
+            Prefetch("remedial_actions", actions._default_manager.only("incident_id", "title")),
+        )
+    )
+
+
+def _row(kind: str, key: int, incident: Incident, title: str, excerpt: str, *texts: str) -> SearchEntry:
+    body, count = normalised(*texts)
+    return SearchEntry(
+        kind=kind,
+        key=key,
+        incident_id=incident.pk,
+        organisation_id=incident.organisation_id,
+        title=title[:300],
+        excerpt=_one_line(excerpt),
+        body=body,
+        words=count,
+    )
+
+
+def _report(incident: Incident) -> OutcomeReport | None:
+    try:
+        return incident.outcome_report
+    except OutcomeReport.DoesNotExist:
+        return None
+
+
+def _entry_for(incident: Incident) -> SearchEntry:
+    report = _report(incident)
+    return _row(SearchEntry.Kind.INCIDENT, incident.pk, incident, *_incident_texts(incident, report))
+
+
+def _lesson_for(incident: Incident) -> SearchEntry | None:
+    report = _report(incident)
+    if report is None or report.status != OutcomeReport.Status.ACCEPTED or not report.lessons_learned.strip():
+        return None
+    return _row(SearchEntry.Kind.LESSON, report.pk, incident, *_lesson_texts(incident, report))
+
+
+def _known_entry(known_error: KnownError) -> SearchEntry:
+    return _row(SearchEntry.Kind.KNOWN_ERROR, known_error.pk, known_error.incident, *_known_texts(known_error))

@@ -1,0 +1,261 @@
+"""Lessons, known errors, training and the one search (issue 18; issue 20's index).
+
+The search is checked against a reference ranking computed here in plain Python from the
+rule in docs/decisions/0035-full-text-search.md: the same results, in the same order, on
+SQLite and on PostgreSQL (CI runs this file on both).
+"""
+
+import io
+import random
+
+import pytest
+from django.db import transaction
+from django.urls import reverse
+from openpyxl import Workbook
+
+from audit.models import Event
+from incidents import lifecycle
+from incidents.models import Incident
+from learning import search, services
+from learning.corpus import description, make_incidents
+from learning.models import KnownError, SearchEntry, TrainingRecord
+from organisations.models import Membership, Role
+
+from .conftest import Cast, People
+from .factories import UserFactory, reported_incident
+from .lifecycle_states import build
+
+
+def reference_ranking(user_incident_ids: set[int], text: str) -> list[tuple[str, int]]:
+    """The rule, in Python: every word present; score; newer incident, kind, newer key."""
+    terms = search.query_terms(text)
+    ranked = []
+    for entry in SearchEntry.objects.filter(incident_id__in=user_incident_ids):
+        tokens = entry.body.split()
+        if not all(term in tokens for term in terms):
+            continue
+        hits = [tokens.count(term) for term in terms]
+        score = 100 * sum(1 for h in hits if h) + (1000 * sum(hits)) // (entry.words + 20)
+        ranked.append((-score, -entry.incident_id, entry.kind, -entry.key))
+    ranked.sort()
+    return [(kind, -key) for _, _, kind, key in ranked]
+
+
+QUERIES = ["laptop", "wrong parent", "printer office", "Class-List", "ransomware backup", "EMAIL néar", "nothingatall"]
+
+
+def test_search_ranks_a_generated_corpus_by_the_engine_independent_rule(cast: Cast) -> None:
+    make_incidents([cast.school_a, cast.school_b], 400, seed=11)
+    search.rebuild()
+    carol_sees = set(Incident.objects.visible_to(cast.carol).values_list("pk", flat=True))
+    assert len(carol_sees) == 400
+    for text in QUERIES:
+        got = [(e.kind, e.key) for e in search.entries(cast.carol, text)]
+        assert got == reference_ranking(carol_sees, text), text
+    assert search.entries(cast.carol, "laptop").count() > 10
+    # Scores differ, so the order is not only the tie-break.
+    scores = [e.score for e in search.entries(cast.carol, "wrong parent")]  # type: ignore[attr-defined]
+    assert len(set(scores)) > 1
+
+
+def test_search_respects_visible_to_in_the_query(cast: Cast) -> None:
+    reported_incident(cast.school_a, cast.bob, description="The minibus register went missing")
+    reported_incident(cast.school_b, None, description="Another minibus register was photographed")
+    found = {e.organisation_id for e in search.entries(cast.alice, "minibus register")}
+    assert found == {cast.school_a.pk}
+    assert {e.organisation_id for e in search.entries(cast.dave, "minibus")} == {cast.school_b.pk}
+    assert search.entries(cast.carol, "minibus").count() == 2
+    assert search.entries(cast.bob, "minibus").count() == 0  # a reporter opens no incident here
+    # The visibility is a condition of the query itself, not a filter over rows in Python.
+    assert "learning_searchentry" in str(search.entries(cast.alice, "minibus").query)
+    assert 'incident_id" IN (SELECT' in str(search.entries(cast.alice, "minibus").query)
+
+
+def test_the_index_changes_in_the_same_transaction_as_the_change(cast: Cast) -> None:
+    incident = reported_incident(cast.school_a, cast.bob, description="Projector cable")
+    assert search.entries(cast.alice, "projector").count() == 1
+
+    class Undo(Exception):
+        pass
+
+    with pytest.raises(Undo), transaction.atomic():
+        lifecycle.add_note(incident, by=cast.alice, body="The quartermaster had the spare key")
+        # Inside the note's transaction, before it commits, the note's words are found.
+        assert [e.key for e in search.entries(cast.alice, "quartermaster")] == [incident.pk]
+        raise Undo
+    assert search.entries(cast.alice, "quartermaster").count() == 0
+    lifecycle.add_note(incident, by=cast.alice, body="The quartermaster had the spare key")
+    assert search.entries(cast.alice, "quartermaster").count() == 1
+
+
+def test_the_incident_list_filters_through_the_index(client, cast: Cast) -> None:
+    wanted = reported_incident(cast.school_a, cast.bob, description="Visitor badge printer jammed")
+    reported_incident(cast.school_a, cast.bob, description="Something else entirely")
+    client.force_login(cast.alice)
+    page = client.get(reverse("incidents:list"), {"q": "badge printer"}).content.decode()
+    assert wanted.reference in page and "1 incident" in page
+    page = client.get(reverse("incidents:list"), {"q": wanted.reference}).content.decode()
+    assert "1 incident" in page
+
+
+def test_a_lesson_from_an_accepted_report_is_in_the_register_and_found_by_search(client, people: People) -> None:
+    incident = build("minor submitted manager accepted", people)
+    report = incident.outcome_report
+    assert report.status == "accepted"
+    alice = people.cast.alice
+    client.force_login(alice)
+    page = client.get(reverse("learning:lessons")).content.decode()
+    assert "Check the recipient." in page and incident.reference in page
+    found = client.get(reverse("learning:search"), {"q": "recipient"}).content.decode()
+    assert 'data-kind="lesson"' in found and f"Lesson from {incident.reference}" in found
+    assert client.get(reverse("learning:lessons"), {"q": "recipient"}).content.decode().count("data-lesson=") == 1
+    assert client.get(reverse("learning:lessons"), {"q": "nowhere"}).content.decode().count("data-lesson=") == 0
+    # Someone elsewhere finds nothing of it.
+    client.force_login(people.cast.dave)
+    assert "data-kind" not in client.get(reverse("learning:search"), {"q": "recipient"}).content.decode()
+
+
+def test_a_known_error_is_raised_from_an_incident_and_offered_at_triage(client, cast: Cast) -> None:
+    first = reported_incident(cast.school_a, cast.bob, description="Scanner saves scans into the pupils folder")
+    client.force_login(cast.alice)
+    response = client.post(
+        reverse("learning:raise_known_error", args=[first.uuid]),
+        {
+            "title": "Scanner sends scans to the pupils folder",
+            "symptom": "Scans appear in the pupils shared folder",
+            "cause": "The default folder was reset",
+            "workaround": "Choose the staff folder before scanning",
+            "fix": "",
+            "status": "workaround",
+        },
+    )
+    known_error = KnownError.objects.get()
+    assert response.status_code == 302 and known_error.incident == first
+    raised = Event.objects.get(action="known_error.raised")
+    assert (raised.record_id, raised.target_id) == (str(first.pk), str(known_error.pk))
+    second = reported_incident(cast.school_a, cast.bob, description="My scans went to the pupils folder again")
+    page = client.get(reverse("incidents:triage", args=[second.uuid])).content.decode()
+    assert "Known errors that may apply" in page and "Scanner sends scans to the pupils folder" in page
+    # Someone who cannot see the first incident is not offered it.
+    elsewhere = reported_incident(cast.school_b, None, description="Scans in the pupils folder")
+    client.force_login(cast.dave)
+    page = client.get(reverse("incidents:triage", args=[elsewhere.uuid])).content.decode()
+    assert "Scanner sends scans" not in page
+    # Changing it is an event too, and the index follows.
+    client.force_login(cast.alice)
+    client.post(
+        reverse("learning:change_known_error", args=[known_error.pk]),
+        {
+            "title": "Scanner folder reset",
+            "symptom": "Scans in the pupils folder",
+            "status": "fixed",
+            "fix": "Firmware",
+        },
+    )
+    assert Event.objects.filter(action="known_error.changed").count() == 1
+    assert [e.title for e in search.entries(cast.alice, "firmware")] == ["Scanner folder reset"]
+
+
+def test_similar_incidents_on_the_incident_page_respect_visibility(client, cast: Cast) -> None:
+    one = reported_incident(cast.school_a, cast.bob, description="Whiteboard photo showed pupil passwords")
+    two = reported_incident(cast.school_a, cast.bob, description="Pupil passwords written on a whiteboard")
+    hidden = reported_incident(cast.school_b, None, description="Whiteboard with pupil passwords at school B")
+    client.force_login(cast.alice)
+    page = client.get(reverse("incidents:detail", args=[one.uuid])).content.decode()
+    similar = page.split('id="similar"')[1]
+    assert two.reference in similar and hidden.reference not in similar and one.reference not in similar
+    client.force_login(cast.carol)
+    similar = client.get(reverse("incidents:detail", args=[one.uuid])).content.decode().split('id="similar"')[1]
+    assert hidden.reference in similar
+
+
+def _workbook(rows: list[list[object]]) -> bytes:
+    book = Workbook()
+    sheet = book.active
+    for row in rows:
+        sheet.append(row)
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()
+
+
+def test_training_is_imported_entered_and_shown_beside_the_reporter(client, cast: Cast) -> None:
+    client.force_login(cast.alice)
+    url = reverse("learning:import_training") + f"?scope={cast.school_a.uuid}"
+    bad = io.BytesIO(
+        b"Email,Course,Completed\nbob@example.org,Data protection,2026-09-14\nnobody@example.org,X,2026-01-01\n"
+    )
+    bad.name = "training.csv"
+    page = client.post(url, {"file": bad}).content.decode()
+    assert "nobody@example.org is not one of this organisation" in page and TrainingRecord.objects.count() == 0
+    good = io.BytesIO(
+        _workbook(
+            [["Email address", "Training", "Date completed"], ["bob@example.org", "Data protection", "14/09/2026"]]
+        )
+    )
+    good.name = "training.xlsx"
+    assert client.post(url, {"file": good}).status_code == 302
+    record = TrainingRecord.objects.get()
+    assert (record.person, record.course, record.source) == (cast.bob, "Data protection", "imported")
+    assert Event.objects.filter(action="training.imported").count() == 1
+    # One by one, too.
+    response = client.post(
+        reverse("learning:add_training") + f"?scope={cast.school_a.uuid}",
+        {"person": cast.alice.pk, "course": "Phishing awareness", "completed_on": "2026-10-01"},
+    )
+    assert response.status_code == 302 and Event.objects.filter(action="training.recorded").count() == 1
+    incident = reported_incident(cast.school_a, cast.bob, description="Left a laptop on the train")
+    page = client.get(reverse("incidents:detail", args=[incident.uuid])).content.decode()
+    assert "The reporter’s training" in page or "The reporter's training" in page
+    assert "Data protection, 14 September 2026" in page
+    # The figure: two of the school's people (alice, bob) trained; carol is above, not counted at the school.
+    assert services.completion(cast.school_a, today=record.completed_on)["trained"] == 1
+    dashboard = client.get(reverse("insights:dashboard"), {"scope": cast.school_a.uuid}).content.decode()
+    assert 'data-figure="training"' in dashboard
+    # Someone elsewhere sees none of it.
+    assert TrainingRecord.objects.visible_to(cast.dave).count() == 0
+
+
+def test_an_anonymous_reporter_has_no_training_shown(client, cast: Cast) -> None:
+    incident = reported_incident(cast.school_a, cast.bob, description="Anonymous one")
+    Incident.objects.filter(pk=incident.pk).update(reporter_anonymous=True)
+    TrainingRecord.objects.create(
+        organisation=cast.school_a,
+        person=cast.bob,
+        course="Data protection",
+        completed_on="2026-01-01",
+        recorded_by=cast.alice,
+        recorded_on=incident.reported_on,
+    )
+    client.force_login(cast.alice)
+    assert "reporter-training" not in client.get(reverse("incidents:detail", args=[incident.uuid])).content.decode()
+
+
+def test_the_pack_has_a_training_section_without_names(cast: Cast) -> None:
+    from datetime import date
+
+    from insights.pack import Period, build
+    from insights.scope import Scope
+
+    UserFactory(email="extra@example.org")
+    Membership.objects.filter(user=cast.bob).update(role=Role.REPORTER)
+    services.record_training(
+        organisation=cast.school_a,
+        person=cast.bob,
+        course="Data protection",
+        completed_on=date(2026, 9, 14),
+        by=cast.alice,
+    )
+    data = build(Scope(cast.school_a, [cast.school_a], True), Period(date(2026, 9, 1), date(2026, 9, 30)))
+    (section,) = [s for s in data["sections"] if s["title"] == "Training and awareness"]
+    assert section["rows"] == [["Data protection", "1"]]
+    assert "Bob" not in str(section)
+
+
+def test_rebuild_gives_the_same_entries_as_the_live_index(cast: Cast) -> None:
+    rng = random.Random(3)
+    for _ in range(5):
+        reported_incident(cast.school_a, cast.bob, description=description(rng)[0])
+    live = sorted(SearchEntry.objects.values_list("kind", "key", "body", "words"))
+    search.rebuild()
+    assert sorted(SearchEntry.objects.values_list("kind", "key", "body", "words")) == live
