@@ -30,7 +30,7 @@ from organisations.powers import powers
 
 from . import template
 from .inheritance import readers_of
-from .models import Acknowledgement, Policy, PolicyPoint, PolicyVersion
+from .models import Acknowledgement, ChangeProposal, Policy, PolicyPoint, PolicyVersion
 
 Status = PolicyVersion.Status
 # A published version is reviewed a year later unless the publisher chooses another date.
@@ -287,6 +287,12 @@ def publish(version: PolicyVersion, *, by: Any, review_by: date) -> PolicyVersio
         version.published_by = by
         version.review_by = review_by
         version.save(update_fields=["status", "published_at", "published_by", "review_by"])
+        # The suggestions accepted for the next draft are in this one now (`for_next_draft`).
+        taken = ChangeProposal.objects.filter(
+            policy=version.policy, status=ChangeProposal.Status.ACCEPTED, taken_into__isnull=True
+        )
+        taken_ids = [str(uuid) for uuid in taken.values_list("uuid", flat=True)]
+        taken.update(taken_into=version)
         _event(
             version,
             "policy.published",
@@ -295,6 +301,7 @@ def publish(version: PolicyVersion, *, by: Any, review_by: date) -> PolicyVersio
                 "number": version.number,
                 "review_by": review_by,
                 "superseded": previous.number if previous is not None else None,
+                "suggestions_taken": taken_ids,
             },
             at=now,
         )

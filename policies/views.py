@@ -24,6 +24,7 @@ from organisations.models import Organisation
 from organisations.powers import powers
 
 from . import register, review, services
+from .proposals import for_next_draft
 from .forms import PointForm, PublishForm, StartForm, VersionForm
 from .inheritance import applicable, applicable_to_each, to_acknowledge
 from .models import Acknowledgement, Policy, PolicyPoint, PolicyVersion
@@ -257,6 +258,8 @@ def edit(request: HttpRequest, version_uuid: Any) -> HttpResponse:
             "policy": version.policy,
             "sections": grouped(version),
             "form": form,
+            # Suggestions the owner accepted, for the editor to write into this draft.
+            "proposals": list(for_next_draft(version.policy)),
             "organisation": version.policy.organisation,
             "current_organisation": version.policy.organisation,
         },

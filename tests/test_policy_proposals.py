@@ -112,3 +112,24 @@ def test_the_owner_decides_on_the_page_and_others_cannot(client, people: People,
     assert client.post(detail, {"decision": "defer", "reason": ""}).status_code == 302
     proposal.refresh_from_db()
     assert proposal.status == ChangeProposal.Status.DEFERRED
+
+
+def test_an_accepted_suggestion_is_listed_on_the_next_draft_and_taken_in_when_it_is_published(
+    client, people: People, policy
+) -> None:  # type: ignore[no-untyped-def]
+    from policies import services
+
+    proposal = suggest(people, policy)
+    proposals.accept(proposal, by=people.siro)
+    draft = services.draft_next(policy.policy, by=people.admin)
+    client.force_login(people.admin)
+    page = client.get(reverse("policies:edit", args=[draft.uuid])).content.decode()
+    assert "Suggestions accepted for the next draft" in page
+    assert reverse("proposals:detail", args=[proposal.uuid]) in page
+    services.approve(draft, by=people.siro)
+    services.publish(draft, by=people.admin, review_by=services.default_review_date())
+    proposal.refresh_from_db()
+    assert proposal.taken_into == draft
+    assert list(proposals.for_next_draft(policy.policy)) == []
+    published = Event.objects.filter(action="policy.published").latest("id")
+    assert published.after["suggestions_taken"] == [str(proposal.uuid)]
