@@ -24,10 +24,10 @@ from organisations.models import Organisation
 from organisations.powers import powers
 
 from . import register, review, services
-from .proposals import for_next_draft
 from .forms import PointForm, PublishForm, StartForm, VersionForm
 from .inheritance import applicable, applicable_to_each, to_acknowledge
 from .models import Acknowledgement, Policy, PolicyPoint, PolicyVersion
+from .proposals import for_next_draft
 
 Section = PolicyPoint.Section
 
