@@ -163,6 +163,10 @@ def test_the_incidents_pages_sit_under_incidents_as_a_sub_navigation(client, tea
         "Triage queue",
         "Assigned to me",
         "ICO clocks",
+        "Search",
+        "Lessons",
+        "Known errors",
+        "Training",
     ]
     assert [i["text"] for i in context["sub_nav"]["items"] if i["active"]] == ["Triage queue"]
     html = page.content.decode()

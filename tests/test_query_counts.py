@@ -99,7 +99,11 @@ HOME_STATES = [
     "major submitted breach all accepted ico decided",
     "critical triaged",
 ]
-HOME_LIMIT = 14
+# 14 before issues 16 and 18; each app's home items cost their own queries, the same however
+# many incidents wait (asserted above): policies to read (the person's organisations, the
+# versions that apply, their acknowledgements), policy reviews due, drafts to approve,
+# exceptions to decide or ending, and the outside bodies' and controller's deadlines.
+HOME_LIMIT = 24
 
 
 def test_the_home_page_costs_the_same_queries_however_many_incidents_wait(client, people: People) -> None:

@@ -258,7 +258,7 @@ def test_bulk_steps_cost_a_bounded_number_of_queries_per_incident(cast, client) 
         counts[size] = len(queries)
     per_incident = (counts[10] - counts[5]) / 5
     print(f"\nmerge: {counts[5]} queries for 5, {counts[10]} for 10: {per_incident:.0f} per duplicate")
-    assert per_incident <= 25
+    assert per_incident <= 26  # 25, and one for the search index's entry of each closed duplicate
 
 
 def test_the_demo_wave_is_twelve_reports_from_five_members_of_staff_and_the_trusts_tag(cast) -> None:
