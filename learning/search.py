@@ -23,7 +23,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.db import connection
-from django.db.models import F, IntegerField, QuerySet
+from django.db.models import F, IntegerField, Prefetch, QuerySet
 from django.db.models.expressions import RawSQL
 
 from incidents.models import Incident, OutcomeReport
@@ -229,8 +229,8 @@ def similar(user: Any, incident: Incident, *, kinds: Iterable[str], limit: int =
     found = (
         entries(user, " ".join(terms), kinds=kinds, any_word=True)
         .exclude(kind=SearchEntry.Kind.INCIDENT, incident_id=incident.pk)
-        .select_related("incident")
         .only(*SHOWN)
+        .prefetch_related(_shown_incident())
     )
     return list(found[:limit])
 
@@ -241,12 +241,18 @@ class Page:
     has_more: bool
 
 
-# What a result shows: its title and excerpt, and its incident's address and reference.
-SHOWN = ("kind", "key", "incident_id", "organisation_id", "title", "excerpt", "incident__uuid", "incident__reference")
+# What a result shows: its title and excerpt, and its incident's address and reference. The
+# incident is read for the page's rows only, after ranking (a join would be made for every match).
+SHOWN = ("kind", "key", "incident_id", "organisation_id", "title", "excerpt")
+
+
+def _shown_incident() -> Prefetch:
+    return Prefetch("incident", Incident.objects.only("uuid", "reference"))
 
 
 def search(user: Any, text: str, *, kinds: Iterable[str] | None = None, limit: int = 20, offset: int = 0) -> Page:
-    rows = list(entries(user, text, kinds=kinds).select_related("incident").only(*SHOWN)[offset : offset + limit + 1])
+    ranked = entries(user, text, kinds=kinds).only(*SHOWN).prefetch_related(_shown_incident())
+    rows = list(ranked[offset : offset + limit + 1])
     return Page(rows[:limit], len(rows) > limit)
 
 
