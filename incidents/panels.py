@@ -233,7 +233,10 @@ def waves_panel(incident: Incident, user: Any, p: Powers) -> dict[str, Any]:
     return {
         "tags": [tagging.tag for tagging in incident.taggings.all()],
         "related": sorted(links, key=lambda row: row["link"].linked_on),
-        "duplicates": [{"incident": d, "reporter": d.reporter_display(user)} for d in duplicates],
+        "duplicates": [
+            {"incident": d, "reporter": d.reporter_display(user), "relationship": d.reporter_relationship_for(user)}
+            for d in duplicates
+        ],
         "kept_reporters": kept,
         "merged_messages": ReporterMessage.objects.filter(incident__in=duplicates)
         .select_related("incident", "author")
