@@ -9,8 +9,7 @@ from django.core import signing
 from core.forms import HintedRadioSelect
 from evidence.forms import FilesField
 from incidents.forms import ReportFieldsForm
-from incidents.models import Incident
-from parties.models import ExternalReporter
+from incidents.models import Incident, ReporterRelationship
 
 from .keys import token_salt
 
@@ -80,7 +79,7 @@ class PublicReportForm(ReportFieldsForm):
     reporter_relationship = forms.ChoiceField(
         label="How are you connected to us?",
         required=False,
-        choices=ExternalReporter.Relationship.choices,
+        choices=ReporterRelationship.choices,
         widget=forms.RadioSelect,
     )
 

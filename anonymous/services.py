@@ -29,14 +29,12 @@ from evidence.models import Evidence
 from evidence.services import Upload, add_evidence, add_files, inspect
 from incidents import lifecycle
 from incidents.models import Channel, Incident, ReporterMessage, report_incident
-from incidents.registry import publish
 from lib import clock
 from lib.request_context import request_id
 from notifications.api import email
 from notifications.audiences import Occasion, tell
 from notifications.tasks import send_report_notifications, tell_of_reporter_reply
 from organisations.models import Organisation
-from parties.models import ExternalReporter
 
 from .keys import new_receipt, receipt_digest
 from .models import IdentityRequest, PublicReportPage, Receipt
@@ -156,33 +154,24 @@ def submit_named_public_report(
     """
     files = cleaned_uploads(uploads)  # before anything is stored
     with transaction.atomic():
+        # Who they are goes on the incident's own reporter fields, with the report (and in
+        # its "incident.reported" event, which has no actor): the one home for a reporter
+        # without an account, shared with reports taken down for someone and by email.
         incident, created = report_incident(
-            organisation=organisation, reported_by=None, submission_key=submission_key, fields=fields
+            organisation=organisation,
+            reported_by=None,
+            submission_key=submission_key,
+            fields=fields,
+            reporter={
+                "name": reporter["name"],
+                "contact": reporter["email"],
+                "relationship": reporter["relationship"],
+            },
         )
         if not created:
             return incident, None
         receipt = new_receipt()
         Receipt.objects.create(incident=incident, digest=receipt_digest(receipt))
-        external = ExternalReporter.objects.create(
-            incident=incident,
-            name=reporter["name"],
-            email=reporter["email"],
-            relationship=reporter["relationship"],
-            channel="public page",
-            created_on=clock.now(),
-        )
-        publish(
-            incident,
-            "incident.external_reporter",
-            None,
-            target=external,
-            after={
-                "name": external.name,
-                "email": external.email,
-                "relationship": external.relationship,
-                "channel": external.channel,
-            },
-        )
         for upload in files:
             add_evidence(
                 incident=incident,
@@ -190,15 +179,15 @@ def submit_named_public_report(
                 original_name=upload.name,
                 actor=None,
                 source=Evidence.Source.REPORTER,
-                description=f"Sent with the report by {external.name} (metadata removed)",
+                description=f"Sent with the report by {incident.reporter_name} (metadata removed)",
             )
         email(
-            addresses=[external.email],
+            addresses=[reporter["email"]],
             kind="external_report_received",
             incident=incident,
             organisation=organisation,
             link=reverse("anonymous:receipt"),
-            context={"reporter_name": external.name},
+            context={"reporter_name": incident.reporter_name},
         )
         send_report_notifications.enqueue(incident.pk)
     return incident, receipt

@@ -55,6 +55,9 @@ class IncidentsConfig(AppConfig):
             "settings.tag_removed": "Tag removed",
             # Written before the decision moved to the breach record; old timelines still show it.
             "incident.ico_decision_recorded": "ICO decision recorded",
+            # Written when the public page's named reporter had a model of its own (parties);
+            # who they are is now on the incident and in its "incident.reported" event.
+            "incident.external_reporter": "Reported by someone outside the organisation",
             "restriction.set": "Restricted to named people",
             "restriction.changed": "People a restriction names changed",
             "restriction.lifted": "Restriction lifted",

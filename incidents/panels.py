@@ -121,9 +121,8 @@ def detail_queryset(queryset: QuerySet[Incident]) -> QuerySet[Incident]:
         "routing",
         "outcome_report",
         "ico_decided_by",
-        # The parties panel's third party and outside reporter (one-to-one, by relation name).
+        # The parties panel's third party (one-to-one, by relation name).
         "third_party_link__third_party",
-        "external_reporter",
         "duplicate_of",
     ).annotate(
         **{f"has_{name}": _has(name) for name in _listed()},
@@ -199,6 +198,7 @@ def incident_panels(incident: Incident, user: Any, p: Powers) -> dict[str, Any]:
         "severity_definition": severity_definition_of(incident),
         "reporter": incident.reporter_display(user),
         "reporter_contact": incident.reporter_contact_for(user),
+        "reporter_relationship": incident.reporter_relationship_for(user),
         **oversight_panel(incident),
         "named_people": list(incident.restriction_names.select_related("person")) if incident.is_restricted else [],
     } | waves_panel(incident, user, p)
@@ -233,7 +233,10 @@ def waves_panel(incident: Incident, user: Any, p: Powers) -> dict[str, Any]:
     return {
         "tags": [tagging.tag for tagging in incident.taggings.all()],
         "related": sorted(links, key=lambda row: row["link"].linked_on),
-        "duplicates": [{"incident": d, "reporter": d.reporter_display(user)} for d in duplicates],
+        "duplicates": [
+            {"incident": d, "reporter": d.reporter_display(user), "relationship": d.reporter_relationship_for(user)}
+            for d in duplicates
+        ],
         "kept_reporters": kept,
         "merged_messages": ReporterMessage.objects.filter(incident__in=duplicates)
         .select_related("incident", "author")

@@ -6,7 +6,8 @@ front door's own `submit_report` (its files checked as the form's are, the ackno
 and the handlers' news queued the same way), with its channel and the handler as the
 event's actor. Who made it is one of:
 
-- named: their name and how to reach them, shown to everyone handling the incident;
+- named: their name, how to reach them and (if asked) how they are connected to the
+  organisation (`ReporterRelationship`), shown to everyone handling the incident;
 - confidential: the same, kept to the DPO and the SIRO by `Incident.reporter_display`, and
   asked for through the confidential reporter's identity requests (`anonymous`);
 - anonymous: nobody named, and a receipt for the handler to pass on, with which the
@@ -22,7 +23,7 @@ from django.db import transaction
 from anonymous.services import issue_receipt
 from core.exceptions import StepRefused
 from evidence.services import Upload
-from incidents.models import Channel, Incident
+from incidents.models import Channel, Incident, ReporterRelationship
 from incidents.registry import publish
 from organisations.models import Organisation
 from organisations.powers import powers
@@ -45,6 +46,7 @@ def record_on_behalf(
     identity: str,
     reporter_name: str = "",
     reporter_contact: str = "",
+    reporter_relationship: str = "",
     fields: dict[str, Any],
     uploads: Sequence[Upload] = (),
     submission_key: uuid.UUID | None = None,
@@ -63,6 +65,9 @@ def record_on_behalf(
         raise StepRefused("Say who made the report.")
     name = reporter_name.strip() if identity != ANONYMOUS else ""
     contact = reporter_contact.strip() if identity != ANONYMOUS else ""
+    relationship = reporter_relationship if identity != ANONYMOUS else ""
+    if relationship and relationship not in ReporterRelationship.values:
+        raise StepRefused("Say how they are connected to the organisation, or leave it out.")
     if identity != ANONYMOUS and not name:
         raise StepRefused("Give the name of the person who made the report, or record it as anonymous.")
     with transaction.atomic():
@@ -80,6 +85,7 @@ def record_on_behalf(
         reporter = {
             "reporter_name": name,
             "reporter_contact": contact,
+            "reporter_relationship": relationship,
             "reporter_confidential": identity == CONFIDENTIAL,
             "reporter_anonymous": identity == ANONYMOUS,
         }
@@ -89,6 +95,6 @@ def record_on_behalf(
         receipt = issue_receipt(incident) if identity == ANONYMOUS else None
         after: dict[str, Any] = {"channel": channel, "reporter": identity}
         if identity == NAMED:
-            after |= {"reporter_name": name, "reporter_contact": contact}
+            after |= {"reporter_name": name, "reporter_contact": contact, "reporter_relationship": relationship}
         publish(incident, "incident.recorded_on_behalf", by, after=after)
     return incident, True, receipt

@@ -4,6 +4,7 @@ from django import forms
 
 from evidence.forms import FilesField
 from incidents.forms import ReportFieldsForm
+from incidents.models import ReporterRelationship
 from organisations.models import Organisation
 
 from . import behalf
@@ -133,6 +134,13 @@ class BehalfForm(ReportFieldsForm):
         max_length=300,
         required=False,
         help_text="A phone number, an email or a postal address.",
+    )
+    reporter_relationship = forms.ChoiceField(
+        label="How are they connected to the organisation?",
+        required=False,
+        choices=ReporterRelationship.choices,
+        widget=forms.RadioSelect,
+        help_text="Leave this out for a member of staff. Not asked for an anonymous report.",
     )
     attachments = FilesField(
         label="Scans, photos or documents",

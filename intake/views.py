@@ -206,6 +206,7 @@ def on_behalf(request: HttpRequest) -> HttpResponse:
                     identity=data["identity"],
                     reporter_name=data["reporter_name"],
                     reporter_contact=data["reporter_contact"],
+                    reporter_relationship=data["reporter_relationship"],
                     fields=form.report_fields(),
                     uploads=uploads_from(data["attachments"]),
                     submission_key=data["submission_key"],

@@ -26,4 +26,3 @@ class PartiesConfig(AppConfig):
         describe_action("parties.controller_told", "When we told the controller recorded")
         describe_action("parties.body_told", "Outside body told")
         describe_action("parties.body_not_needed", "Outside body: not needed")
-        describe_action("incident.external_reporter", "Reported by someone outside the organisation")

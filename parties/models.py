@@ -187,27 +187,3 @@ class BodyRule(models.Model):
 
     def __str__(self) -> str:
         return f"{self.incident_type}: {self.body}"
-
-
-class ExternalReporter(models.Model):
-    """Someone outside the organisation who reported an incident and gave their name: a parent or
-    carer, a supplier, a pupil, a member of the public. Told the reference at once."""
-
-    class Relationship(models.TextChoices):
-        PARENT = "parent", "Parent or carer"
-        SUPPLIER = "supplier", "Supplier or contractor"
-        PUPIL = "pupil", "Pupil or student"
-        PUBLIC = "public", "Member of the public"
-        OTHER = "other", "Other"
-
-    incident = models.OneToOneField(Incident, on_delete=models.CASCADE, related_name="external_reporter")
-    name = models.CharField("your name", max_length=200)
-    email = models.EmailField("your email address")
-    relationship = models.CharField("how you are connected to us", max_length=20, choices=Relationship.choices)
-    channel = models.CharField(max_length=20, default="public page")
-    created_on = models.DateTimeField()
-
-    objects = child_queryset("incident").as_manager()
-
-    def __str__(self) -> str:
-        return f"{self.name} ({self.get_relationship_display()})"

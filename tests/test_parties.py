@@ -1,4 +1,8 @@
-"""Third parties and processors, other bodies told, and named reporters from outside (issue 16)."""
+"""Third parties and processors, other bodies told, and named reporters from outside (issue 16).
+
+A named reporter from outside is stored on the incident's own reporter fields (the one home
+shared with reports taken down for someone and reports by email), not in a model of its own.
+"""
 
 from datetime import datetime, timedelta
 from typing import Any
@@ -20,7 +24,7 @@ from incidents.registry import extra_sections
 from notifications.models import Outbox
 from organisations.models import Membership, Role
 from parties import services
-from parties.models import BodyNotice, BodyRule, ExternalReporter, IncidentParty, ThirdParty
+from parties.models import BodyNotice, BodyRule, IncidentParty, ThirdParty
 from parties.rules import bodies_for
 from webhooks.events import types_of
 
@@ -273,22 +277,28 @@ def test_a_parent_gives_their_name_on_the_public_page_and_is_told_the_reference(
     receipt_in(response)
     incident = Incident.objects.get()
     assert f'data-testid="reference">{incident.reference}<' in response.content.decode()
-    external = ExternalReporter.objects.get(incident=incident)
-    assert (external.name, external.relationship) == ("Priya Parent", "parent")
-    assert not incident.reporter_anonymous
-    event = Event.objects.get(action="incident.external_reporter")
-    assert (event.after or {}).get("name") == "Priya Parent" and event.actor is None
+    assert (incident.reporter_name, incident.reporter_contact, incident.reporter_relationship) == (
+        "Priya Parent",
+        "priya@example.net",
+        "parent",
+    )
+    assert not incident.reporter_anonymous and incident.reported_by is None and incident.channel == "web"
+    event = Event.objects.get(action="incident.reported", record_id=str(incident.pk))
+    after = event.after or {}
+    assert (after["reporter_name"], after["reporter_relationship"]) == ("Priya Parent", "parent")
+    assert event.actor is None and not Event.objects.filter(action="incident.external_reporter").exists()
     told = Outbox.objects.get(to_address="priya@example.net")
     assert incident.reference in told.subject and incident.reference in told.text
     client.force_login(people.cast.alice)
     detail = client.get(reverse("incidents:detail", args=[incident.uuid])).content.decode()
-    assert "Priya Parent" in detail and "parent or carer" in detail
+    assert "Priya Parent" in detail and 'data-testid="reporter-relationship">(parent or carer)<' in detail
+    assert "priya@example.net" in detail  # how to contact the reporter
 
 
 def test_an_anonymous_report_stays_anonymous_when_no_name_is_chosen(client, people: People) -> None:
     send_report(client, page_for(people.cast.school_a), reporter_name="Ignored")
     incident = Incident.objects.get()
-    assert incident.reporter_anonymous and not ExternalReporter.objects.exists()
+    assert incident.reporter_anonymous and (incident.reporter_name, incident.reporter_relationship) == ("", "")
 
 
 def test_the_demo_links_its_mis_supplier_and_shows_a_ransomware_checklist(db: None) -> None:
@@ -309,4 +319,5 @@ def test_the_demo_links_its_mis_supplier_and_shows_a_ransomware_checklist(db: No
     assert rpa.is_open and rpa.due_at - ransomware.reported_on == timedelta(hours=23)  # discovered an hour earlier
     controller = Deadline.objects.get(kind="controller")
     assert controller.is_open and controller.due_at < controller.incident.reported_on + timedelta(hours=25)
-    assert ExternalReporter.objects.get().relationship == "parent"
+    parent = Incident.objects.get(reporter_relationship="parent")
+    assert (parent.reporter_name, parent.reporter_contact) == ("Joanna Fairweather", "joanna.fairweather@example.net")

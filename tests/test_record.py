@@ -46,11 +46,13 @@ def test_a_handler_records_a_phone_report_for_a_named_reporter(client: Any, cast
     client.force_login(cast.alice)
     page = client.get(reverse("intake:on_behalf"))
     assert page.status_code == 200 and "Record a report for someone" in page.content.decode()
-    response = behalf(client, cast.school_a, people_affected="30")
+    assert "How are they connected to the organisation?" in page.content.decode()
+    response = behalf(client, cast.school_a, people_affected="30", reporter_relationship="parent")
     assert response.status_code == 200 and "Report recorded" in response.content.decode()
     incident = Incident.objects.get()
     assert (incident.channel, incident.recorded_by, incident.reported_by) == ("phone", cast.alice, None)
     assert (incident.reporter_name, incident.reporter_contact) == ("Pat Parent", "01632 960001")
+    assert incident.reporter_relationship == "parent"
     # The handler's own name on both events: the report with its channel, and who made it.
     assert actions(incident)[:2] == [
         ("incident.reported", cast.alice.pk),
@@ -62,10 +64,12 @@ def test_a_handler_records_a_phone_report_for_a_named_reporter(client: Any, cast
         "reporter": "named",
         "reporter_name": "Pat Parent",
         "reporter_contact": "01632 960001",
+        "reporter_relationship": "parent",
     }
     detail = client.get(reverse("incidents:detail", args=[incident.uuid])).content.decode()
     assert "Phone, taken down by Alice Handler" in detail
     assert "Pat Parent" in detail and "01632 960001" in detail
+    assert 'data-testid="reporter-relationship">(parent or carer)<' in detail
     # The monitoring log shows the channel and filters on it.
     log = client.get(reverse("insights:log"), {"channel": "phone", "columns": ["channel", "status"]}).content.decode()
     assert incident.reference in log and "Phone" in log
@@ -83,16 +87,24 @@ def test_a_handler_records_a_phone_report_for_a_named_reporter(client: Any, cast
 def test_a_confidential_reporter_taken_down_is_named_only_to_the_dpo_and_the_siro(client: Any, people: People) -> None:
     cast = people.cast
     client.force_login(cast.alice)
-    behalf(client, cast.school_a, channel="in_person", identity="confidential", reporter_name="Quinn Teacher")
+    behalf(
+        client,
+        cast.school_a,
+        channel="in_person",
+        identity="confidential",
+        reporter_name="Quinn Teacher",
+        reporter_relationship="supplier",
+    )
     incident = Incident.objects.get()
     assert incident.reporter_confidential and incident.channel == "in_person"
     assert "Quinn Teacher" not in str(list(Event.objects.values_list("after", flat=True)))
     page = client.get(reverse("incidents:detail", args=[incident.uuid])).content.decode()
     assert "Quinn Teacher" not in page and "01632 960001" not in page and "Confidential reporter" in page
+    assert "reporter-relationship" not in page  # how they are connected could point to who they are
     for dpo_or_siro in (cast.carol, people.siro):
         client.force_login(dpo_or_siro)
         page = client.get(reverse("incidents:detail", args=[incident.uuid])).content.decode()
-        assert "Quinn Teacher" in page and "01632 960001" in page
+        assert "Quinn Teacher" in page and "01632 960001" in page and "(supplier or contractor)" in page
     # Anyone else asks the DPO through the confidential reporter's identity requests.
     assert request_identity(incident=incident, by=cast.alice, reason="To ask them what they saw").pk
 
@@ -100,10 +112,12 @@ def test_a_confidential_reporter_taken_down_is_named_only_to_the_dpo_and_the_sir
 @pytest.mark.django_db
 def test_an_anonymous_report_taken_down_gives_the_handler_a_receipt_to_pass_on(client: Any, cast: Cast) -> None:
     client.force_login(cast.alice)
-    response = behalf(client, cast.school_a, channel="paper", identity="anonymous", reporter_name="ignored")
+    ignored = {"reporter_name": "ignored", "reporter_relationship": "pupil"}
+    response = behalf(client, cast.school_a, channel="paper", identity="anonymous", **ignored)
     receipt = response.context["receipt"]
     incident = Incident.objects.get()
     assert incident.reporter_anonymous and incident.reporter_name == "" and incident.channel == "paper"
+    assert incident.reporter_relationship == ""
     assert find_by_receipt(receipt.replace("-", "").replace(" ", "")) == incident
     recorded = Event.objects.get(action="incident.recorded_on_behalf")
     assert recorded.after == {"channel": "paper", "reporter": "anonymous"}

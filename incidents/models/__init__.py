@@ -8,6 +8,7 @@ from .incident import (
     IncidentType,
     KeptReporter,
     ReporterMessage,
+    ReporterRelationship,
     child_queryset,
     report_incident,
 )
@@ -51,6 +52,7 @@ __all__ = [
     "Oversight",
     "RelatedLink",
     "ReporterMessage",
+    "ReporterRelationship",
     "Routing",
     "SeverityDefinition",
     "SignOffSetting",

@@ -156,6 +156,17 @@ class Channel(models.TextChoices):
     SYSTEM = "system", "Another system"
 
 
+class ReporterRelationship(models.TextChoices):
+    """How a reporter without an account is connected to the organisation: asked on the public
+    page when they give their name, and (optionally) by a handler taking a report down for them."""
+
+    PARENT = "parent", "Parent or carer"
+    SUPPLIER = "supplier", "Supplier or contractor"
+    PUPIL = "pupil", "Pupil or student"
+    PUBLIC = "public", "Member of the public"
+    OTHER = "other", "Other"
+
+
 class Incident(models.Model):
     """An information-security incident or personal-data breach, from report to closure."""
 
@@ -252,9 +263,10 @@ class Incident(models.Model):
     # session (reported_by is empty). Confidential: named, but only the DPO and SIRO see who.
     reporter_anonymous = models.BooleanField("reported anonymously", default=False)
     reporter_confidential = models.BooleanField("reporter's name kept confidential", default=False)
-    # How the report came in, and, for a report taken down by a handler on someone's behalf,
-    # who took it down and the reporter as they gave themselves (no account needed): shown
-    # through `reporter_display`, so a confidential reporter's name stays with the DPO and SIRO.
+    # How the report came in, and who reported it when they have no account (the one home for
+    # it): a report taken down by a handler on someone's behalf (with who took it down), a
+    # report by email, or the public page's "give your name". Shown through `reporter_display`
+    # and `reporter_contact_for`, so a confidential reporter stays with the DPO and SIRO.
     channel = models.CharField("how it was reported", max_length=20, choices=Channel.choices, default=Channel.WEB)
     recorded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -266,6 +278,12 @@ class Incident(models.Model):
     )
     reporter_name = models.CharField("reporter's name", max_length=200, blank=True)
     reporter_contact = models.CharField("how to contact the reporter", max_length=300, blank=True)
+    reporter_relationship = models.CharField(
+        "how the reporter is connected to the organisation",
+        max_length=20,
+        choices=ReporterRelationship.choices,
+        blank=True,
+    )
 
     # Triage: the classification (every version is also kept as an event and in the history).
     nature = models.CharField(max_length=20, choices=Nature.choices, blank=True)
@@ -384,6 +402,15 @@ class Incident(models.Model):
         if self.reporter_confidential and not self.powers_of(viewer).can_see_confidential_reporter:
             return None
         return self.reported_by
+
+    def reporter_relationship_for(self, viewer: Any) -> str:
+        """How the reporter is connected to the organisation ("Parent or carer"), to whoever may
+        see their name; "" when it was not given."""
+        if not self.reporter_relationship or self.reporter_anonymous:
+            return ""
+        if self.reporter_confidential and not self.powers_of(viewer).can_see_confidential_reporter:
+            return ""
+        return self.get_reporter_relationship_display()
 
     def powers_of(self, user: Any) -> Powers:
         """What `user` may do to this incident (`organisations.powers`: roles here or above,
@@ -524,11 +551,14 @@ def report_incident(
     reported_on: Any = None,
     channel: str = Channel.WEB,
     recorded_by: Any = None,
+    reporter: dict[str, str] | None = None,
 ) -> tuple[Incident, bool]:
     """Store a new report (status Reported) with its reference and first event, in one transaction.
 
     `channel` says how it came in (`Channel`); the event carries it. `recorded_by`: the handler
-    who took the report down for someone (the event's actor, then). Returns (incident,
+    who took the report down for someone (the event's actor, then). `reporter`: who reported it
+    when they have no account and gave themselves openly (`name`, `contact`, `relationship`, a
+    `ReporterRelationship` or ""), stored on the incident and carried by the event. Returns (incident,
     created). A second submission of the same form (same `submission_key`) returns the
     incident the first one stored, and creates nothing.
     """
@@ -544,6 +574,9 @@ def report_incident(
         raise ValueError(f"not report fields: {sorted(unknown)}")
     if not str(fields.get("description") or "").strip():
         raise ValueError("a report needs a description")
+    given = {f"reporter_{key}": value for key, value in (reporter or {}).items()}
+    if set(given) - {"reporter_name", "reporter_contact", "reporter_relationship"}:
+        raise ValueError(f"not reporter fields: {sorted(reporter or {})}")
     with transaction.atomic():
         if submission_key is not None:
             existing = Incident.objects.filter(submission_key=submission_key).first()
@@ -559,6 +592,7 @@ def report_incident(
                     submission_key=submission_key,
                     channel=Channel(channel),
                     recorded_by=recorded_by,
+                    **given,
                     **fields,
                 )
         except IntegrityError:
@@ -572,7 +606,8 @@ def report_incident(
             "incident.reported",
             recorded_by or reported_by,
             after={"reference": incident.reference, "status": incident.status, "channel": incident.channel}
-            | {name: getattr(incident, name) for name in Incident.REPORT_FIELDS},
+            | {name: getattr(incident, name) for name in Incident.REPORT_FIELDS}
+            | given,
             at=now,
         )
     return incident, True

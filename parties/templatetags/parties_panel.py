@@ -23,12 +23,11 @@ def _one(incident: Incident, name: str) -> Any:
 @register.inclusion_tag("parties/_panel.html", takes_context=True)
 def parties_panel(context: dict[str, Any], incident: Incident) -> dict[str, Any]:
     user = context["request"].user
-    # `.all()` and the one-to-ones: the incident page fetched them with the incident.
+    # `.all()` and the one-to-one: the incident page fetched them with the incident.
     items = items_for(incident, notices=list(incident.body_notices.all()), deadlines=list(incident.deadlines.all()))
     return {
         "incident": incident,
         "link": _one(incident, "third_party_link"),
         "items": items,
-        "external": _one(incident, "external_reporter"),
         "may_record": incident.powers_of(user).can_record_others_told,
     }
