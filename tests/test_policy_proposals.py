@@ -132,4 +132,4 @@ def test_an_accepted_suggestion_is_listed_on_the_next_draft_and_taken_in_when_it
     assert proposal.taken_into == draft
     assert list(proposals.for_next_draft(policy.policy)) == []
     published = Event.objects.filter(action="policy.published").latest("id")
-    assert published.after["suggestions_taken"] == [str(proposal.uuid)]
+    assert published.after["suggestions_taken"] == [str(proposal.uuid)]  # type: ignore[index]
