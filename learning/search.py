@@ -154,20 +154,22 @@ def on_incident_event(event: Any, incident: Incident) -> None:
 def _match_sql(terms: list[str], any_word: bool, alias: str = "") -> tuple[str, list[str]]:
     """The condition on an entry (`alias`, or the table) that its words match, through the index."""
     table = alias or SearchEntry._meta.db_table
+    # Each word of the query matches the words it begins ("email" finds "emails"), on both engines.
     if connection.vendor == "postgresql":
         joiner = " | " if any_word else " & "
-        return f"{table}.document @@ to_tsquery('simple', %s)", [joiner.join(terms)]
+        return f"{table}.document @@ to_tsquery('simple', %s)", [joiner.join(f"{term}:*" for term in terms)]
     joiner = " OR " if any_word else " "
-    fts = joiner.join(f'"{term}"' for term in terms)
+    fts = joiner.join(f'"{term}"*' for term in terms)
     return f"{table}.id IN (SELECT rowid FROM learning_searchtext WHERE learning_searchtext MATCH %s)", [fts]  # noqa: S608 (our table name; the words are a parameter)
 
 
 def _score_sql(terms: list[str]) -> tuple[str, list[Any]]:
-    """The engine-independent score: 100 per distinct word found, plus occurrence density."""
+    """The engine-independent score: 100 per distinct word found, plus occurrence density. A
+    word found is any word the query's word begins (the body is " w1 w2 … ", so " term" counts them)."""
     table = SearchEntry._meta.db_table
     hits, params = [], []
     for term in terms:
-        needle = f" {term} "
+        needle = f" {term}"
         hits.append(f"((LENGTH({table}.body) - LENGTH(REPLACE({table}.body, %s, ''))) / {len(needle)})")
         params.append(needle)
     distinct = " + ".join(f"(CASE WHEN {h} > 0 THEN 100 ELSE 0 END)" for h in hits)

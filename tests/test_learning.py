@@ -27,14 +27,14 @@ from .lifecycle_states import build
 
 
 def reference_ranking(user_incident_ids: set[int], text: str) -> list[tuple[str, int]]:
-    """The rule, in Python: every word present; score; newer incident, kind, newer key."""
+    """The rule, in Python: every word begins a word present; score; newer incident, kind, newer key."""
     terms = search.query_terms(text)
     ranked = []
     for entry in SearchEntry.objects.filter(incident_id__in=user_incident_ids):
         tokens = entry.body.split()
-        if not all(term in tokens for term in terms):
+        hits = [sum(1 for token in tokens if token.startswith(term)) for term in terms]
+        if not all(hits):
             continue
-        hits = [tokens.count(term) for term in terms]
         score = 100 * sum(1 for h in hits if h) + (1000 * sum(hits)) // (entry.words + 20)
         ranked.append((-score, -entry.incident_id, entry.kind, -entry.key))
     ranked.sort()

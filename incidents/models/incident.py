@@ -318,9 +318,14 @@ class Incident(models.Model):
     individuals_told_on = models.DateTimeField("when the people affected were told", null=True, blank=True)
 
     # Restricted (a handler is implicated): open only to the people named (`NamedPerson`).
-    restricted_on = models.DateTimeField("restricted on", null=True, blank=True)
+    restricted_on = models.DateTimeField("when it was restricted", null=True, blank=True)
     restricted_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name="who restricted it",
     )
     restriction_reason = models.TextField("why it is restricted", blank=True)
     # Closed as a duplicate of this one (`lifecycle.merge`); shown both ways on the incident page.
