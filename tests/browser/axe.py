@@ -4,6 +4,7 @@ from functools import cache
 from pathlib import Path
 
 import axe_playwright_python
+from playwright.sync_api import Error as PlaywrightError
 
 WCAG_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]
 
@@ -28,13 +29,35 @@ def _inject(page):
 
 
 def run_axe(page, tags=WCAG_TAGS):
-    """axe's violations on the page as it is now: a list of dicts (less the one known exception)."""
-    _inject(page)
-    # resultTypes: only the violations are wanted, so axe skips detailing what passed (faster).
-    result = page.evaluate(
-        "tags => axe.run(document, {runOnly: {type: 'tag', values: tags}, resultTypes: ['violations']})", tags
+    """axe's violations on the page as it is now: a list of dicts (less the one known exception).
+
+    A click on a link returns before the browser has left the page, so axe can start on the old
+    page and lose its document to the navigation ("Cannot read properties of null", "Execution
+    context was destroyed"). Such a run says nothing about either page: it waits for the new
+    page to load and runs again, on the page the test then sees.
+    """
+    for attempt in range(5):
+        page.wait_for_load_state("load")
+        try:
+            _inject(page)
+            # resultTypes: only the violations are wanted, so axe skips detailing what passed (faster).
+            result = page.evaluate(
+                "tags => axe.run(document, {runOnly: {type: 'tag', values: tags}, resultTypes: ['violations']})",
+                tags,
+            )
+        except PlaywrightError as error:
+            if attempt == 4 or not _lost_to_navigation(str(error)):
+                raise
+            page.wait_for_timeout(100)
+            continue
+        return _without_govuk_reveal_expanded(result["violations"])
+    raise AssertionError("unreachable")
+
+
+def _lost_to_navigation(message):
+    return any(
+        sign in message for sign in ("reading 'documentElement'", "Execution context was destroyed", "navigation")
     )
-    return _without_govuk_reveal_expanded(result["violations"])
 
 
 def _govuk_reveal_expanded(node):

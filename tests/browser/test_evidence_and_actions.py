@@ -75,6 +75,7 @@ def test_manager_adds_evidence_and_an_action_and_the_owner_marks_it_done(page: P
     via_menu(page, "My actions")
     assert_accessible(page)
     page.get_by_role("link", name="Turn on delayed sending for the office mailbox").click()
+    expect(page.get_by_role("link", name="Mark as done")).to_be_visible()
     assert_accessible(page)
     page.get_by_role("link", name="Mark as done").click()
     assert_accessible(page)
