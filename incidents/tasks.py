@@ -13,3 +13,17 @@ def tidy_outside_help() -> int:
     from .restriction import tidy_lapsed
 
     return tidy_lapsed()
+
+
+@task()
+def take_bulk_run(bulk_run_id: int) -> int:
+    """Take a queued step on a selection (`lifecycle.bulk.queue`), a batch at a time, to the end.
+
+    Each batch commits with its progress, so the bulk page shows it growing; run twice, or by
+    two workers at once, each incident is still taken once. Returns the batches taken."""
+    from .lifecycle.bulk import take_batch
+
+    batches = 0
+    while take_batch(bulk_run_id):
+        batches += 1
+    return batches + 1

@@ -40,5 +40,6 @@ urlpatterns = [
     path("<uuid:incident_uuid>/duplicate/", waves.duplicate, name="duplicate"),
     path("<uuid:incident_uuid>/tags/", waves.tags, name="tags"),
     path("chosen/", waves.bulk, name="bulk"),
+    path("chosen/<uuid:run_uuid>/", waves.bulk_run, name="bulk_run"),
     path("tags/<uuid:org_uuid>/", waves.tag_settings, name="tag_settings"),
 ]

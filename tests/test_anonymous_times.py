@@ -77,6 +77,7 @@ NOT_WALKED = {
     "api:service_account": "a service account and its tokens: no incident",
     "exceptions:detail": "an exception to a policy point: asked by staff, no incident's time",
     "proposals:detail": "a suggested change to a policy: no incident's time",
+    "incidents:bulk_run": "a step on a selection, followed only by the handler who asked it: no report's time",
     "incidents:end_outside_help": "POST only; outside help to an incident, written by a handler",
     "incidents:accept_invitation": "an outside person's invitation: its link is signed, and says no incident's time",
     "policies:read": "a policy's version: no incident",

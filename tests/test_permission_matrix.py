@@ -197,6 +197,8 @@ EXPECTED: dict[str, Expect] = {
     # A step on the incidents chosen from the list: nothing chosen sends anyone back to the list
     # (what is chosen is read through visible_to, each step asks the table).
     "incidents:bulk": Expect(method="post", default=302),
+    # A step on a large selection, taken by the worker: followed only by the handler who asked.
+    "incidents:bulk_run": Expect(statuses={"handler": 200}),
     "incidents:tag_settings": ADMIN_ONLY,
     # Anonymous reporting: the public pages need no account and treat everyone alike.
     "anonymous:public_report": PUBLIC,
@@ -412,7 +414,13 @@ def world(db: None) -> dict:
     supplier = ThirdParty.objects.create(
         organisation=school_a, name="Pupil records supplier", kind="processor", created_on=incident.reported_on
     )
+    from incidents.models import BulkRun
+
+    bulk_run = BulkRun.objects.create(
+        by=people["handler"], step="tag", chosen=[incident.pk], queued_on=incident.reported_on
+    )
     kwargs = {
+        "run_uuid": bulk_run.uuid,
         "known_error_id": known_error.pk,
         "party_id": supplier.pk,
         "type_id": IncidentType.objects.get(organisation=None, name="Malware").pk,

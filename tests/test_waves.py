@@ -276,3 +276,80 @@ def test_the_demo_wave_is_twelve_reports_from_five_members_of_staff_and_the_trus
     assert (wave[-1].reported_on - wave[0].reported_on).total_seconds() < 15 * 60
     assert Tag.objects.get(organisation=cast.county).name == "Phishing wave"
     assert all(len(events_of(i, "incident.reported")) == 1 for i in wave)
+
+
+def test_a_large_selection_is_taken_by_the_worker_a_batch_at_a_time(
+    cast, client, monkeypatch, django_capture_on_commit_callbacks
+) -> None:
+    """More than IN_REQUEST incidents: the bulk page queues the step and shows its progress;
+    the worker takes BATCH at a time, each incident once, however often the job runs."""
+    from django_tasks_db.models import DBTaskResult
+
+    from incidents.lifecycle import bulk
+    from incidents.models import BulkRun
+    from incidents.tasks import take_bulk_run
+
+    monkeypatch.setattr(bulk, "IN_REQUEST", 3)
+    monkeypatch.setattr(bulk, "BATCH", 2)
+    monkeypatch.setattr("incidents.views.waves.IN_REQUEST", 3)
+    incidents = wave(cast, 7, [cast.bob])
+    client.force_login(cast.alice)
+    chosen = ",".join(str(i.uuid) for i in incidents)
+    with django_capture_on_commit_callbacks(execute=True):
+        asked = client.post(reverse("incidents:bulk"), {"incidents": chosen, "step": "duplicate", "reason": "Wave"})
+    bulk_run = BulkRun.objects.get()
+    assert asked.status_code == 302 and asked["Location"] == reverse("incidents:bulk_run", args=[bulk_run.uuid])
+    assert bulk_run.chosen == [i.pk for i in incidents[1:]]  # the first reported is kept
+    assert DBTaskResult.objects.filter(task_path__endswith="take_bulk_run", args_kwargs__args=[bulk_run.pk]).exists()
+    assert not Incident.objects.filter(duplicate_of__isnull=False).exists()  # nothing taken yet
+
+    page = client.get(asked["Location"]).content.decode()
+    assert "Working on 6 incidents" in page and "0 of 6" in page and "Check again" in page
+
+    assert bulk.take_batch(bulk_run.pk) is True
+    assert Incident.objects.filter(duplicate_of=incidents[0]).count() == 2
+    assert "2 of 6" in client.get(asked["Location"]).content.decode()
+
+    take_bulk_run.call(bulk_run.pk)
+    take_bulk_run.call(bulk_run.pk)  # run again (a second worker, a retry): nothing taken twice
+    bulk_run.refresh_from_db()
+    assert bulk_run.state == BulkRun.State.FINISHED and bulk_run.finished_on is not None
+    assert sorted(bulk_run.done) == sorted(i.pk for i in incidents[1:]) and bulk_run.refused == []
+    assert Incident.objects.filter(duplicate_of=incidents[0]).count() == 6
+    for duplicate in incidents[1:]:
+        assert len(events_of(duplicate, "incident.closed_duplicate")) == 1
+    merged = events_of(incidents[0], "incident.duplicates_merged")
+    assert sorted(d["reference"] for e in merged for d in (e.after or {})["duplicates"]) == sorted(
+        str(i.reference) for i in incidents[1:]
+    )
+    done = client.get(asked["Location"]).content.decode()
+    assert "6 done, 0 not" in done and f"of {incidents[0].reference}" in done
+
+    client.force_login(cast.dave)  # another handler: the run is not theirs to follow
+    assert client.get(asked["Location"]).status_code == 404
+
+
+def test_a_queued_step_keeps_the_steps_refusals_with_their_words(
+    cast, client, monkeypatch, django_capture_on_commit_callbacks
+) -> None:
+    from incidents.lifecycle import bulk
+    from incidents.models import BulkRun
+    from incidents.tasks import take_bulk_run
+
+    monkeypatch.setattr(bulk, "IN_REQUEST", 2)
+    monkeypatch.setattr("incidents.views.waves.IN_REQUEST", 2)
+    incidents = wave(cast, 4, [cast.bob])
+    triage = {"severity": "minor", "nature": "incident", "breach_status": "near_miss", "personal_data_breach": "no"}
+    lifecycle.triage(incidents[0], by=cast.alice, **triage)  # type: ignore[arg-type]
+    client.force_login(cast.alice)
+    chosen = ",".join(str(i.uuid) for i in incidents)
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(reverse("incidents:bulk"), {"incidents": chosen, "step": "triage", **triage})
+    bulk_run = BulkRun.objects.get()
+    take_bulk_run.call(bulk_run.pk)
+    bulk_run.refresh_from_db()
+    assert sorted(bulk_run.done) == sorted(i.pk for i in incidents[1:])
+    assert [pk for pk, _ in bulk_run.refused] == [incidents[0].pk]
+    page = client.get(reverse("incidents:bulk_run", args=[bulk_run.uuid])).content.decode()
+    assert "3 done, 1 not" in page and "This report has already been triaged." in page
+    assert all(len(events_of(i, "incident.triaged")) == 1 for i in incidents)

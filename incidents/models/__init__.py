@@ -28,11 +28,12 @@ from .investigation import (
 )
 from .oversight import Correction, Oversight, SignOffSetting, sign_off_asked_subquery
 from .restriction import NamedPerson, OutsideAccess
-from .waves import IncidentTag, RelatedLink, Tag, links_of, tags_for, tags_visible_to
+from .waves import BulkRun, IncidentTag, RelatedLink, Tag, links_of, tags_for, tags_visible_to
 
 __all__ = [
     "DEFAULT_SEVERITY_DEFINITIONS",
     "SERIOUS_SEVERITIES",
+    "BulkRun",
     "Channel",
     "ChecklistItem",
     "ChecklistTemplateItem",

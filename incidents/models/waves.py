@@ -4,10 +4,13 @@
   filters; an organisation's tags apply to the organisations beneath it too.
 - `IncidentTag`: one incident filed under one tag, by whom and when.
 - `RelatedLink`: two incidents said to be related, and why; stored once, shown on both.
+- `BulkRun`: a step on a selection too large to take while the browser waits, taken by the
+  worker a batch at a time (`incidents.lifecycle.bulk`).
 
 The steps that change these live in `incidents.lifecycle.waves`.
 """
 
+import uuid
 from typing import Any
 
 from django.conf import settings
@@ -107,4 +110,42 @@ def links_of(incident: Incident) -> list[dict[str, Any]]:
     ]
 
 
-__all__ = ["IncidentTag", "RelatedLink", "Tag", "child_queryset", "links_of", "tags_for", "tags_visible_to"]
+class BulkRun(models.Model):
+    """A step on more incidents than one request takes (a wave of hundreds), queued for the worker.
+
+    What was chosen and asked is kept as it was on the bulk page: the incidents' ids in the
+    order they are taken, the step's form values (ids for the tag, investigator, type and the
+    incident kept). The worker takes them a batch at a time, each batch one transaction that
+    also writes what it did here (`done`, `refused`), so a worker stopped half way loses nothing
+    and a second worker, or the job run twice, never takes an incident twice.
+    """
+
+    class State(models.TextChoices):
+        QUEUED = "queued", "Waiting to start"
+        RUNNING = "running", "Under way"
+        FINISHED = "finished", "Finished"
+
+    uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    step = models.CharField(max_length=20)
+    values = models.JSONField(default=dict)
+    chosen = models.JSONField(default=list)  # the incidents' ids, in the order they are taken
+    done = models.JSONField(default=list)  # ids the step was taken on
+    refused = models.JSONField(default=list)  # [id, the step's words] it refused
+    query = models.TextField(blank=True)  # the list's filter, for "Back to the list"
+    state = models.CharField(max_length=10, choices=State.choices, default=State.QUEUED)
+    queued_on = models.DateTimeField()
+    finished_on = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-queued_on", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.step} on {len(self.chosen)} incidents ({self.state})"
+
+    def remaining(self) -> list[int]:
+        taken = set(self.done) | {pk for pk, _ in self.refused}
+        return [pk for pk in self.chosen if pk not in taken]
+
+
+__all__ = ["BulkRun", "IncidentTag", "RelatedLink", "Tag", "child_queryset", "links_of", "tags_for", "tags_visible_to"]

@@ -27,8 +27,8 @@ from organisations.settings_hub import back_link
 
 from .. import forms as f
 from .. import lifecycle
-from ..lifecycle.bulk import DONE_WORDS, run
-from ..models import Incident, IncidentTag, IncidentType, Tag, tags_for
+from ..lifecycle.bulk import DONE_WORDS, IN_REQUEST, outcome_of, queue, run
+from ..models import BulkRun, Incident, IncidentTag, IncidentType, Tag, tags_for
 from .incident import PAGE_SIZE, listed
 from .steps import _refused, detail_url, incident_for_step, step_page
 
@@ -187,6 +187,16 @@ def bulk(request: HttpRequest) -> HttpResponse:
             if survivor is None:
                 form.add_error("keep", "No incident you can see has that reference.")
             values["survivor"] = survivor
+        if form.is_valid() and len(incidents) > IN_REQUEST:
+            try:
+                if step == "duplicate":  # asked now, so a refusal is said on this page, not later
+                    kept = values["survivor"]
+                    lifecycle.check("take_duplicates", kept, kept.powers_of(request.user))
+            except StepRefused as error:
+                _refused(form, error)
+            else:
+                bulk_run = queue(step, incidents, by=request.user, values=values, query=context["query"])
+                return redirect("incidents:bulk_run", bulk_run.uuid)
         if form.is_valid():
             try:
                 outcome = run(step, incidents, by=request.user, values=values)
@@ -205,6 +215,35 @@ def bulk(request: HttpRequest) -> HttpResponse:
                     },
                 )
     return render(request, "incidents/bulk.html", context | {"form": form})
+
+
+@login_required
+@require_http_methods(["GET"])
+def bulk_run(request: HttpRequest, run_uuid: Any) -> HttpResponse:
+    """A step on a large selection, taken by the worker: how far it has gone, then what it did.
+
+    Only the person who asked may follow it (anyone else: not found). The page does not
+    refresh itself (a page that reloads under a screen reader loses its place): it says how
+    far the worker has gone and offers "Check again"."""
+    bulk_run = get_object_or_404(BulkRun, uuid=run_uuid, by=request.user)
+    outcome = outcome_of(bulk_run)
+    survivor = None
+    if bulk_run.values.get("survivor"):
+        survivor = Incident.objects.visible_to(request.user).filter(pk=bulk_run.values["survivor"]).first()
+    context = {
+        "bulk_run": bulk_run,
+        "outcome": outcome,
+        "done_words": DONE_WORDS[bulk_run.step],
+        "survivor": survivor,
+        "step": bulk_run.step,
+        "query": bulk_run.query,
+        "finished": bulk_run.state == BulkRun.State.FINISHED,
+        "taken": len(bulk_run.done) + len(bulk_run.refused),
+        "total": len(bulk_run.chosen),
+    }
+    if context["finished"]:
+        return render(request, "incidents/bulk_done.html", context)
+    return render(request, "incidents/bulk_progress.html", context)
 
 
 # ── The organisation's tags (a setting) ──────────────────────────────────────────────────
