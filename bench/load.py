@@ -313,6 +313,20 @@ def recreate_database(url: str) -> None:
         connection.execute(f'CREATE DATABASE "{name}"')
 
 
+def cpu_seconds(pids: list[int]) -> float:
+    """User and system CPU of these processes and their children (gunicorn's workers)."""
+    ticks = os.sysconf("SC_CLK_TCK")
+    family, total = set(pids), 0.0
+    for entry in Path("/proc").iterdir():
+        try:
+            fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+        except (OSError, IndexError):
+            continue
+        if entry.name.isdigit() and (int(entry.name) in family or int(fields[1]) in family):
+            total += (int(fields[11]) + int(fields[12])) / ticks
+    return total
+
+
 def wait_for(port: int, seconds: float = 60) -> None:
     deadline = time.monotonic() + seconds
     while time.monotonic() < deadline:
@@ -365,14 +379,25 @@ def main() -> None:
     connection.close()
 
     log = open(Path(var_dir) / "processes.log", "w")  # noqa: SIM115 (closed below)
-    web = ["-m", "gunicorn", "incidentdesk.wsgi", "-w", "2", "-b", f"127.0.0.1:{args.port}", "--timeout", "120"]
+    web = [
+        "-m",
+        "gunicorn",
+        "incidentdesk.wsgi",
+        "-w",
+        "2",
+        "-b",
+        f"127.0.0.1:{args.port}",
+        "--timeout",
+        "120",
+        "--no-control-socket",
+    ]
     if args.gunicorn_threads > 1:
         web += ["--threads", str(args.gunicorn_threads)]
     commands = [web, *[["manage.py", "db_worker", "--no-reload", "--worker-id", f"bench-{w}"] for w in (1, 2)]]
     processes = [subprocess.Popen([PYTHON, *c], cwd=ROOT, env=env, stdout=log, stderr=log) for c in commands]  # noqa: S603
     try:
         wait_for(args.port)
-        run(args, county)
+        run(args, county, [processes[0].pid], [p.pid for p in processes[1:]])
     finally:
         for process in processes:
             process.terminate()
@@ -382,7 +407,7 @@ def main() -> None:
         print(f"process log: {log.name}")
 
 
-def run(args: argparse.Namespace, county: dict[str, object]) -> None:
+def run(args: argparse.Namespace, county: dict[str, object], web: list[int], workers: list[int]) -> None:
     from incidents.models import Incident
 
     staff = [sign_in(args.port, email, str(county["password"])) for email in county["staff"]]  # type: ignore[attr-defined]
@@ -401,6 +426,7 @@ def run(args: argparse.Namespace, county: dict[str, object]) -> None:
         thread.start()
     before = Incident.objects.count()
     load1 = os.getloadavg()[0]
+    cpu_before = cpu_seconds(web), cpu_seconds(workers)
 
     def one(n: int, scheduled: float) -> None:
         with figures.lock:
@@ -434,6 +460,8 @@ def run(args: argparse.Namespace, county: dict[str, object]) -> None:
     stop.set()
     for thread in browsing:
         thread.join(timeout=10)
+    web_cpu, worker_cpu = cpu_seconds(web) - cpu_before[0], cpu_seconds(workers) - cpu_before[1]
+    requests = sum(len(times) for times in figures.times.values())
     loads.append(os.getloadavg()[0])
 
     found = set(Incident.objects.filter(reference__in=figures.references).values_list("reference", flat=True))
@@ -448,6 +476,9 @@ def run(args: argparse.Namespace, county: dict[str, object]) -> None:
     print(f"| references acknowledged found in the database | {len(found)} of {len(set(figures.references))} |")
     print(f"| incidents added during the wave | {made} |")
     print(f"| report start lag p50 / p95 / max | {fmt(figures.lag)} / {max(figures.lag, default=0) * 1000:.0f} ms |")
+    print(f"| web CPU (2 gunicorn workers) | {web_cpu:.0f} s, {web_cpu / max(1, requests) * 1000:.0f} ms a request |")
+    per_report = worker_cpu / max(1, figures.accepted) * 1000
+    print(f"| worker CPU (2 db_workers) | {worker_cpu:.0f} s, {per_report:.0f} ms a report |")
     for kind in (
         "incident list",
         "incident page",
