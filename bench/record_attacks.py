@@ -75,14 +75,16 @@ def tamper(sql: str, params: list[object] | None = None) -> None:
 
 
 def run(organisation_count: int, event_count: int, evidence_count: int, work: Path) -> None:
+    from django.core.files.base import ContentFile
     from django.core.management import call_command
 
     from audit import checkpoint
     from audit.log import record
     from audit.models import ChainHead, Event, canonical_json, event_content
     from audit.verify import verify_all
+    from evidence import storage
     from evidence.models import Evidence
-    from evidence.services import add_evidence, evidence_path
+    from evidence.services import add_evidence, read_evidence
     from incidents.models import report_incident
     from organisations.models import Organisation
 
@@ -203,10 +205,15 @@ def run(organisation_count: int, event_count: int, evidence_count: int, work: Pa
             [kept.sequence, kept.hash, victim],
         )
 
-    original = evidence_path(evidence).read_bytes() if evidence else b""
+    original = read_evidence(evidence) if evidence else b""
+
+    def overwrite(content: bytes) -> None:
+        assert evidence is not None
+        storage.remove(evidence.stored_name)
+        storage.store().save(storage.key(evidence.stored_name), ContentFile(content))
 
     def altered_file() -> None:
-        evidence_path(evidence).write_bytes(original[:-1] + b"!")
+        overwrite(original[:-1] + b"!")
 
     attacks: list[tuple[str, Callable[[], None]]] = [
         ("edited event", edited),
@@ -231,7 +238,7 @@ def run(organisation_count: int, event_count: int, evidence_count: int, work: Pa
             pass
         finally:
             if evidence is not None:
-                evidence_path(evidence).write_bytes(original)
+                overwrite(original)
         said = result.breaks[0].describe() if result.breaks else "all intact"
         print(f"| {name} | {'yes' if not result.intact else 'NO'} | {elapsed:.2f} s | {said[:110]} |")
     assert verify_all().intact

@@ -5,14 +5,12 @@ and the one written in its upload event (which the keyed chain protects, so chan
 the file and the row's digest is still seen). A missing file is a problem too.
 """
 
-import hashlib
-
 from audit.log import label
 from audit.models import Event
 from audit.verify import Break, CheckResult
 
+from . import storage
 from .models import Evidence
-from .services import evidence_path
 
 
 def check_files() -> CheckResult:
@@ -35,8 +33,7 @@ def check_files() -> CheckResult:
             result.breaks.append(Break(org, None, event_id, f"the digest of {name} differs from the record's"))
             continue
         try:
-            with open(evidence_path(evidence), "rb") as handle:
-                digest = hashlib.file_digest(handle, "sha256").hexdigest()
+            digest = storage.digest(evidence.stored_name)
         except FileNotFoundError:
             result.breaks.append(Break(org, None, event_id, f"the file of {name} is missing"))
             continue

@@ -1,7 +1,8 @@
 """Evidence: files attached to an incident, with a custody log.
 
-Files are stored under generated names in MEDIA_ROOT/evidence/ (outside the web root),
-with their SHA-256 recorded at upload. Every upload, download and withdrawal is an event
+Files are stored under generated names in the evidence store (`evidence/storage.py`: the
+folder MEDIA_ROOT/evidence/, outside the web root, or an S3-compatible bucket), with their
+SHA-256 recorded at upload. Every upload, download and withdrawal is an event
 on the incident's record. Evidence is never deleted by users; it can be withdrawn with a
 reason and is kept until its retention ends.
 """
@@ -34,7 +35,7 @@ class Evidence(models.Model):
 
     uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     incident = models.ForeignKey(Incident, on_delete=models.PROTECT, related_name="evidence")
-    # The generated name under MEDIA_ROOT/evidence/; never derived from the uploaded name.
+    # The generated name in the evidence store; never derived from the uploaded name.
     stored_name = models.CharField(max_length=100, unique=True, editable=False)
     original_name = models.CharField(max_length=255)
     content_type = models.CharField(max_length=100)

@@ -1,13 +1,11 @@
 """Storing evidence: checked by content, stored under a generated name, digest recorded."""
 
-import errno
 import hashlib
 import re
 import unicodedata
 import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
 import filetype
@@ -15,11 +13,11 @@ from django.conf import settings
 from django.db import transaction
 
 from audit.log import record
-from core.exceptions import StepRefused, StorageFull
+from core.exceptions import StepRefused
 from incidents.models import Incident
 from lib import clock
 
-from . import checks
+from . import checks, storage
 from .models import Evidence
 
 # What may be uploaded, by the type found in the content (never the name).
@@ -60,8 +58,6 @@ EXTENSIONS = {
     "text/plain": ("txt", "text", "log", "csv"),
 }
 STORAGE_FULL = "The file could not be saved because there is no room left to store it. Try again in a few minutes."
-# Disks report a full store as one of these: the upload is refused with "try again", not a 500.
-NO_SPACE = {errno.ENOSPC, errno.EDQUOT}
 
 
 @dataclass
@@ -70,16 +66,6 @@ class Upload:
 
     name: str
     content: bytes
-
-
-def evidence_dir() -> Path:
-    path = Path(settings.MEDIA_ROOT) / "evidence"
-    path.mkdir(parents=True, exist_ok=True)
-    return path
-
-
-# Generated names only: anything else in the column is refused before the disk is touched.
-STORED_NAME = re.compile(r"^[0-9a-f]{32}\.bin$")
 
 
 def safe_name(name: str) -> str:
@@ -168,7 +154,7 @@ def add_evidence(
     """Store a file against an incident and write the upload event.
 
     Refuses (StepRefused, in plain words) whatever `inspect` refuses; `StorageFull` when the
-    disk is full. The stored name follows the type found in the content. For anonymous
+    store is full. The stored name follows the type found in the content. For anonymous
     reporters the caller removes metadata first and passes `actor=None`.
     """
     upload = Upload(original_name, content)
@@ -198,8 +184,7 @@ def store(incident: Incident, upload: Upload, mime: str, *, actor: Any, source: 
     name = name_for_type(upload.name, mime)
     digest = hashlib.sha256(content).hexdigest()
     stored_name = f"{uuid.uuid4().hex}.bin"
-    path = evidence_dir() / stored_name
-    write_file(path, content)
+    storage.put(stored_name, content)
     try:
         with transaction.atomic():
             evidence = Evidence.objects.create(
@@ -231,27 +216,9 @@ def store(incident: Incident, upload: Upload, mime: str, *, actor: Any, source: 
                 },
             )
     except BaseException:
-        path.unlink(missing_ok=True)
+        storage.remove(stored_name)
         raise
     return evidence
-
-
-def write_file(path: Path, content: bytes) -> None:
-    """Write under a temporary name and rename, so a half-written file is never served.
-
-    The temporary `.part` file is removed on every failure; a full disk (or quota) is
-    `StorageFull`, which pages answer with 503 "try again", keeping what was typed.
-    """
-    partial = path.with_suffix(".part")
-    try:
-        with open(partial, "xb") as handle:
-            handle.write(content)
-        partial.replace(path)
-    except BaseException as exc:
-        partial.unlink(missing_ok=True)
-        if isinstance(exc, OSError) and exc.errno in NO_SPACE:
-            raise StorageFull("The evidence store is full.") from exc
-        raise
 
 
 def add_files(
@@ -266,20 +233,13 @@ def add_files(
             added.append(store(incident, upload, mime, actor=actor, source=source, description=description))
     except BaseException:
         for evidence in added:
-            evidence_path(evidence).unlink(missing_ok=True)
+            storage.remove(evidence.stored_name)
         raise
     return added
 
 
-def evidence_path(evidence: Evidence) -> Path:
-    """Where the file is on disk; refuses any stored name the store did not generate."""
-    if not STORED_NAME.fullmatch(evidence.stored_name):
-        raise ValueError(f"not a generated evidence name: {evidence.stored_name!r}")
-    return evidence_dir() / evidence.stored_name
-
-
 def read_evidence(evidence: Evidence) -> bytes:
-    return evidence_path(evidence).read_bytes()
+    return storage.read(evidence.stored_name)
 
 
 def follow_duplicate(duplicate: Incident, survivor: Incident, by: Any) -> dict[str, Any]:

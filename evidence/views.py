@@ -20,9 +20,10 @@ from core.exceptions import StepRefused, StorageFull
 from core.views import get_visible_or_404
 from incidents.models import Incident
 
+from . import storage
 from .forms import UploadForm, WithdrawForm
 from .models import Evidence
-from .services import ALLOWED_TYPES, STORAGE_FULL, add_uploaded, evidence_path, name_for_type
+from .services import ALLOWED_TYPES, STORAGE_FULL, add_uploaded, name_for_type
 
 
 def incident_page(incident: Incident) -> str:
@@ -75,18 +76,26 @@ def download(request: HttpRequest, evidence_uuid: Any) -> FileResponse:
 
 def serve(evidence: Evidence, user: Any) -> FileResponse:
     """The file as a download, its custody event written first: the one way a file leaves
-    the store (this page and the API's download call it, after their own checks)."""
-    path = evidence_path(evidence)
-    handle = open(path, "rb")  # noqa: SIM115 (FileResponse closes it)
-    with transaction.atomic():
-        record(
-            organisation_id=evidence.incident.organisation_id,
-            action="evidence.downloaded",
-            actor=user,
-            record=evidence.incident,
-            target=evidence,
-            after={"evidence": str(evidence.uuid), "name": evidence.original_name, "sha256": evidence.sha256},
-        )
+    the store (this page and the API's download call it, after their own checks).
+
+    Streamed through this process from either store, a piece at a time, never a redirect to
+    the store (docs/decisions/0037-evidence-in-object-storage.md): the headers below go with
+    every byte, and no link exists that would work for someone else.
+    """
+    handle = storage.open_file(evidence.stored_name)  # FileResponse closes it
+    try:
+        with transaction.atomic():
+            record(
+                organisation_id=evidence.incident.organisation_id,
+                action="evidence.downloaded",
+                actor=user,
+                record=evidence.incident,
+                target=evidence,
+                after={"evidence": str(evidence.uuid), "name": evidence.original_name, "sha256": evidence.sha256},
+            )
+    except BaseException:
+        handle.close()  # an object's body holds one of the store's connections
+        raise
     # Only types the store accepted (never HTML or SVG), and always as an attachment.
     content_type = evidence.content_type if evidence.content_type in ALLOWED_TYPES else "application/octet-stream"
     if content_type == "text/plain":
@@ -97,6 +106,10 @@ def serve(evidence: Evidence, user: Any) -> FileResponse:
         filename=name_for_type(evidence.original_name, evidence.content_type),
         content_type=content_type,
     )
+    response.block_size = storage.CHUNK
+    # The folder's file tells its length; an object's body does not, so ask the store's answer.
+    if not response.has_header("Content-Length"):
+        response["Content-Length"] = str(handle.size)
     response["X-Content-Type-Options"] = "nosniff"
     response["Content-Security-Policy"] = "default-src 'none'; sandbox"
     response["Cache-Control"] = "private, no-store"

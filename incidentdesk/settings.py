@@ -7,6 +7,7 @@ secret key. See `.env.example` for every variable.
 
 import os
 from pathlib import Path
+from typing import Any
 
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
@@ -154,6 +155,19 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     }
     # A file, not memory, so tests that use threads see one real database.
     DATABASES["default"]["TEST"] = {"NAME": str(VAR_DIR / "test.sqlite3")}
+# A pool of connections in each process on PostgreSQL (Django's "pool" option, psycopg_pool),
+# opt-in: DATABASE_POOL=1. Each process keeps between MIN and MAX connections open and a request
+# waits at most TIMEOUT seconds for one. Not with CONN_MAX_AGE: Django refuses the two together.
+if env_bool("DATABASE_POOL"):
+    if DATABASES["default"]["ENGINE"] != "django.db.backends.postgresql":
+        raise ImproperlyConfigured("DATABASE_POOL works with PostgreSQL only: set DATABASE_URL to postgres://…")
+    if DATABASES["default"]["CONN_MAX_AGE"]:
+        raise ImproperlyConfigured("DATABASE_POOL and CONN_MAX_AGE cannot be combined: leave CONN_MAX_AGE at 0.")
+    DATABASES["default"].setdefault("OPTIONS", {})["pool"] = {
+        "min_size": int(os.environ.get("DATABASE_POOL_MIN_SIZE", "1")),
+        "max_size": int(os.environ.get("DATABASE_POOL_MAX_SIZE", "4")),
+        "timeout": float(os.environ.get("DATABASE_POOL_TIMEOUT", "10")),
+    }
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "accounts.User"
@@ -219,7 +233,7 @@ STATIC_URL = "/static/"
 STATIC_ROOT = BASE_DIR / "staticfiles" if PRODUCTION else None
 WHITENOISE_USE_FINDERS = not PRODUCTION
 STATICFILES_DIRS = [BASE_DIR / "static"]
-STORAGES = {
+STORAGES: dict[str, dict[str, Any]] = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {
         "BACKEND": (
@@ -229,6 +243,31 @@ STORAGES = {
         )
     },
 }
+# Evidence files (evidence/storage.py, docs/deploy.md "Object storage"): by default the folder
+# MEDIA_ROOT/evidence/; EVIDENCE_STORAGE=s3 keeps them in a private bucket of an S3-compatible
+# store that every machine shares. Keys may be left unset where the machine's own role or
+# instance profile gives access (boto3 finds it).
+EVIDENCE_STORAGE = os.environ.get("EVIDENCE_STORAGE", "folder")
+if EVIDENCE_STORAGE == "folder":
+    STORAGES["evidence"] = {"BACKEND": "evidence.storage.FolderStorage"}
+elif EVIDENCE_STORAGE == "s3":
+    if not os.environ.get("AWS_STORAGE_BUCKET_NAME"):
+        raise ImproperlyConfigured("EVIDENCE_STORAGE=s3 needs AWS_STORAGE_BUCKET_NAME, the bucket that holds evidence.")
+    STORAGES["evidence"] = {
+        "BACKEND": "evidence.storage.ObjectStorage",
+        "OPTIONS": {
+            "bucket_name": os.environ["AWS_STORAGE_BUCKET_NAME"],
+            # Empty for AWS itself; the store's address otherwise (https://minio.county.example:9000).
+            "endpoint_url": os.environ.get("AWS_S3_ENDPOINT_URL") or None,
+            "region_name": os.environ.get("AWS_S3_REGION_NAME") or None,
+            "access_key": os.environ.get("AWS_ACCESS_KEY_ID") or None,
+            "secret_key": os.environ.get("AWS_SECRET_ACCESS_KEY") or None,
+            # "path" for stores without a name per bucket (MinIO's default); empty: boto3 chooses.
+            "addressing_style": os.environ.get("AWS_S3_ADDRESSING_STYLE") or None,
+        },
+    }
+else:
+    raise ImproperlyConfigured(f"EVIDENCE_STORAGE must be 'folder' or 's3', not {EVIDENCE_STORAGE!r}.")
 # Uploaded files live outside the web root and are only served through views that check access.
 # Folders of fonts the PDFs may use beside those typst carries: Noto covers every script and
 # emoji (Debian: fonts-noto-core, fonts-noto-cjk, fonts-noto-color-emoji; scripts/ensure-fonts).

@@ -17,6 +17,7 @@ from .clamd import clamd_socket, scanner  # noqa: F401  (fixtures: the private C
 from .dovecot import dovecot, dovecot_server  # noqa: F401  (fixtures: a private Dovecot IMAP server)
 from .factories import OrganisationFactory, UserFactory
 from .mfa import SecondFactorClient
+from .object_store import evidence_store, s3_server  # noqa: F401  (fixtures: evidence in the folder and in S3)
 from .oidc import oidc_provider  # noqa: F401  (fixture: a real OpenID Connect provider on 127.0.0.1)
 
 PASSWORD = "correct-horse-battery"

@@ -1,4 +1,7 @@
-"""Evidence through the API: the store's checks, the custody log, the web's permissions."""
+"""Evidence through the API: the store's checks, the custody log, the web's permissions.
+
+Every test runs against both stores: the folder and a bucket on a real S3 server.
+"""
 
 import hashlib
 from typing import Any
@@ -13,6 +16,8 @@ from .api_helpers import bearer, token_for
 from .clamd import EICAR
 from .factories import reported_incident
 from .test_contract import PNG
+
+pytestmark = pytest.mark.usefixtures("evidence_store")
 
 
 def upload(

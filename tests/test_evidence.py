@@ -1,7 +1,9 @@
-"""Evidence: upload refusals, downloads that match their digest, the custody log, withdrawal."""
+"""Evidence: upload refusals, downloads that match their digest, the custody log, withdrawal.
+
+Every test runs against both stores: the folder and a bucket on a real S3 server.
+"""
 
 import hashlib
-from pathlib import Path
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -11,13 +13,17 @@ from django.urls import reverse
 
 from actions.services import create_action
 from audit.models import Event
+from evidence import storage
 from evidence.models import Evidence
-from evidence.services import add_evidence, evidence_path, name_for_type
+from evidence.services import add_evidence, name_for_type, read_evidence
 from organisations.models import Role
 
 from .conftest import Cast
 from .factories import MembershipFactory, UserFactory, reported_incident
+from .object_store import stored_names
 from .test_contract import PNG
+
+pytestmark = pytest.mark.usefixtures("evidence_store")
 
 SVG_WITH_SCRIPT = b'<?xml version="1.0"?>\n<svg xmlns="http://www.w3.org/2000/svg"><script>alert(1)</script></svg>'
 HTML = b"<!DOCTYPE html><html><body><script>document.location='https://example.org/'</script></body></html>"
@@ -28,11 +34,6 @@ def upload(client, incident, content: bytes, name: str, description: str = "Scre
         reverse("evidence:upload", args=[incident.uuid]),
         {"file": SimpleUploadedFile(name, content), "source": "staff", "description": description},
     )
-
-
-def stored_files(settings) -> list[Path]:  # type: ignore[no-untyped-def]
-    folder = Path(settings.MEDIA_ROOT) / "evidence"
-    return sorted(folder.iterdir()) if folder.exists() else []
 
 
 def test_handler_uploads_and_the_download_matches_the_recorded_digest(client, cast: Cast) -> None:
@@ -60,7 +61,7 @@ def test_oversized_upload_is_refused_and_nothing_is_stored(client, cast: Cast, s
     response = upload(client, incident, PNG + b"\x00" * 200, "big.png")
     assert response.status_code == 200
     assert "too big" in response.content.decode()
-    assert not Evidence.objects.exists() and stored_files(settings) == []
+    assert not Evidence.objects.exists() and stored_names() == []
     assert not Event.objects.filter(action="evidence.uploaded").exists()
 
 
@@ -75,13 +76,13 @@ def test_oversized_upload_is_refused_and_nothing_is_stored(client, cast: Cast, s
         (b"MZ\x90\x00" + b"\x00" * 60, "invoice.pdf"),  # a Windows program
     ],
 )
-def test_markup_and_programs_are_refused_whatever_their_name(client, cast: Cast, settings, content, name) -> None:  # type: ignore[no-untyped-def]
+def test_markup_and_programs_are_refused_whatever_their_name(client, cast: Cast, content, name) -> None:  # type: ignore[no-untyped-def]
     incident = reported_incident(cast.school_a, cast.bob)
     client.force_login(cast.alice)
     response = upload(client, incident, content, name)
     assert response.status_code == 200
     assert "cannot be added" in response.content.decode()
-    assert not Evidence.objects.exists() and stored_files(settings) == []
+    assert not Evidence.objects.exists() and stored_names() == []
 
 
 @pytest.mark.parametrize(
@@ -95,13 +96,13 @@ def test_markup_and_programs_are_refused_whatever_their_name(client, cast: Cast,
         ("invoice\u202egnp.exe", "invoicegnp.png"),  # right-to-left override removed, and no ".exe"
     ],
 )
-def test_path_traversal_and_header_tricks_in_names_are_neutralised(client, cast: Cast, settings, name, shown) -> None:  # type: ignore[no-untyped-def]
+def test_path_traversal_and_header_tricks_in_names_are_neutralised(client, cast: Cast, name, shown) -> None:  # type: ignore[no-untyped-def]
     incident = reported_incident(cast.school_a, cast.bob)
     with transaction.atomic():
         evidence = add_evidence(incident=incident, content=PNG, original_name=name, actor=cast.alice)
     assert evidence.original_name == shown
     # The file is under a generated name in the evidence folder, nowhere else.
-    assert [p.name for p in stored_files(settings)] == [evidence.stored_name]
+    assert stored_names() == [evidence.stored_name]
     assert evidence.stored_name.endswith(".bin") and shown not in evidence.stored_name
     client.force_login(cast.alice)
     disposition = client.get(reverse("evidence:download", args=[evidence.uuid]))["Content-Disposition"]
@@ -116,7 +117,7 @@ def test_a_tampered_stored_name_is_never_opened(cast: Cast) -> None:
     Evidence.objects.filter(pk=evidence.pk).update(stored_name="../../settings.py")
     evidence.refresh_from_db()
     with pytest.raises(ValueError, match="not a generated evidence name"):
-        evidence_path(evidence)
+        read_evidence(evidence)
 
 
 @pytest.mark.asvs("V5.2.2")
@@ -186,7 +187,7 @@ def test_withdrawn_evidence_is_kept_and_only_the_dpo_or_siro_may_download_it(cli
     client.post(reverse("evidence:withdraw", args=[evidence.uuid]), {"reason": "Uploaded to the wrong incident"})
     evidence.refresh_from_db()
     assert evidence.is_withdrawn and evidence.withdrawn_by == cast.alice
-    assert evidence_path(evidence).exists()  # the file is kept
+    assert storage.exists(evidence.stored_name)  # the file is kept
     assert client.get(reverse("evidence:download", args=[evidence.uuid])).status_code == 403
     page = client.get(reverse("incidents:detail", args=[incident.uuid])).content.decode()
     assert "Withdrawn" in page and reverse("evidence:download", args=[evidence.uuid]) not in page

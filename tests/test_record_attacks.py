@@ -17,6 +17,7 @@ from pathlib import Path
 
 import pytest
 from django.core import mail
+from django.core.files.base import ContentFile
 from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.db import DatabaseError, connection, transaction
@@ -25,8 +26,9 @@ from django.db.migrations.executor import MigrationExecutor
 from audit import checkpoint, guards, keys
 from audit.models import ChainHead, Event, canonical_json, event_content
 from audit.verify import verify_all
+from evidence import storage
 from evidence.models import Evidence
-from evidence.services import add_evidence, evidence_path
+from evidence.services import add_evidence
 
 from .conftest import Cast
 from .factories import reported_incident
@@ -176,14 +178,13 @@ def test_truncated_tail_is_detected(record: Cast) -> None:
 
 
 @pytest.mark.asvs("V16.4.2")
+@pytest.mark.usefixtures("evidence_store")  # in the folder and in a bucket on a real S3 server
 @pytest.mark.parametrize("cover", ["file only", "file and the row's digest", "file deleted"])
 def test_altered_evidence_file_is_detected(record: Cast, cover: str) -> None:
     evidence = Evidence.objects.get()
-    path = evidence_path(evidence)
-    if cover == "file deleted":
-        path.unlink()
-    else:
-        path.write_bytes(b"Something else entirely")
+    storage.remove(evidence.stored_name)
+    if cover != "file deleted":
+        storage.store().save(storage.key(evidence.stored_name), ContentFile(b"Something else entirely"))
     if cover == "file and the row's digest":
         new_digest = hashlib.sha256(b"Something else entirely").hexdigest()
         Evidence.objects.filter(pk=evidence.pk).update(sha256=new_digest)

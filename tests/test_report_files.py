@@ -14,6 +14,7 @@ from PIL import Image
 
 from audit.models import Event
 from evidence import services as evidence_services
+from evidence import storage as evidence_storage
 from evidence.models import Evidence
 from incidents.models import Incident, ReporterMessage
 from notifications.models import Notification
@@ -98,7 +99,7 @@ def test_a_full_store_answers_503_and_the_report_form_keeps_what_was_typed(
 ) -> None:  # type: ignore[no-untyped-def]
     client.force_login(cast.bob)
     storage = FullDisk()
-    monkeypatch.setattr(evidence_services, "open", storage, raising=False)
+    monkeypatch.setattr(evidence_storage, "open", storage, raising=False)
     response = post_report(client, [SimpleUploadedFile("minibus.png", png())], location="The school minibus")
     assert response.status_code == 503
     page = response.content.decode()

@@ -19,7 +19,7 @@ from django.urls import reverse
 from anonymous.services import page_for
 from audit.models import Event
 from evidence import checks
-from evidence import services as evidence_services
+from evidence import storage as evidence_storage
 from evidence.models import Evidence
 
 from .clamd import EICAR
@@ -194,7 +194,7 @@ class FullDisk:
 @pytest.fixture
 def full_disk(monkeypatch) -> FullDisk:  # type: ignore[no-untyped-def]
     storage = FullDisk()
-    monkeypatch.setattr(evidence_services, "open", storage, raising=False)
+    monkeypatch.setattr(evidence_storage, "open", storage, raising=False)
     return storage
 
 
