@@ -18,26 +18,35 @@ from lib import clock, xlsx
 from . import log
 
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+_FORMULA_START_SET = frozenset(FORMULA_STARTS)  # a cell's first character looked up (no text: "", not in it)
 # Column widths in characters, by kind of column: wide enough for the header and a typical value.
 WIDTHS = {"datetime": 18, "number": 12, "flag": 14}
 WIDE = {"organisation": 32, "type": 26}
+CHUNK = 64 * 1024
 
 
 def neutralise(value: Any) -> Any:
     """A cell value that no spreadsheet will run: text starting like a formula gets a leading '."""
-    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
+    if isinstance(value, str) and value[:1] in _FORMULA_START_SET:
         return "'" + value
     return value
 
 
-def _text(value: Any, kind: str) -> str:
-    if value is None:
-        return ""
-    if kind == "flag":
-        return "Yes" if value else "No"
-    if isinstance(value, date):  # a datetime, or a date at an anonymous report's DAY precision
-        return clock.export(value, clock.Precision.EXACT)
-    return str(neutralise(value))
+def _time(value: Any) -> str:
+    # A local datetime, or a date at an anonymous report's DAY precision.
+    return "" if value is None else clock.export(value, clock.Precision.EXACT)
+
+
+def _yes_no(value: Any) -> str:
+    return "Yes" if value else "No"
+
+
+def _as_is(value: Any) -> Any:
+    return value  # a number or None, which csv writes as it is and as nothing
+
+
+# How a cell of each kind of column is written in the CSV.
+CSV_CELLS = {"text": neutralise, "number": _as_is, "flag": _yes_no, "datetime": _time}
 
 
 def header() -> list[str]:
@@ -52,16 +61,27 @@ class _Line:
 
 
 def table_csv_chunks(heading: list[str], rows: Iterable[list[Any]]) -> Iterator[str]:
-    """Any table as a CSV file, a line at a time; cells go out as given (neutralise them first)."""
+    """Any table as a CSV file; cells go out as given (neutralise them first). The heading goes
+    at once, before the first row is read; then lines in pieces of about CHUNK characters (a
+    write to the network for each line would cost more than the line)."""
     writer = csv.writer(_Line())
-    yield "\ufeff"  # so spreadsheet programs read the file as UTF-8
-    yield writer.writerow(heading)
+    yield "\ufeff" + writer.writerow(heading)  # the mark: spreadsheet programs read the file as UTF-8
+    lines: list[str] = []
+    size = 0
     for row in rows:
-        yield writer.writerow(row)
+        line = writer.writerow(row)
+        lines.append(line)
+        size += len(line)
+        if size >= CHUNK:
+            yield "".join(lines)
+            lines, size = [], 0
+    if lines:
+        yield "".join(lines)
 
 
 def csv_chunks(rows: Iterable[dict[str, Any]]) -> Iterator[str]:
-    return table_csv_chunks(header(), ([_text(row[c.key], c.kind) for c in log.COLUMNS] for row in rows))
+    plan = [(column.key, CSV_CELLS[column.kind]) for column in log.COLUMNS]
+    return table_csv_chunks(header(), ([cell(row[key]) for key, cell in plan] for row in rows))
 
 
 def _json(value: Any, kind: str) -> Any:
