@@ -63,16 +63,17 @@ def column_letter(index: int) -> str:
 
 
 def _text_cell(ref: str, text: str, style: int = 0) -> str:
-    space = ' xml:space="preserve"' if text[:1].isspace() or text[-1:].isspace() else ""
     styled = f' s="{style}"' if style else ""
-    return f'<c r="{ref}"{styled} t="inlineStr"><is><t{space}>{escape(text)}</t></is></c>'
+    return f'<c r="{ref}"{styled} t="inlineStr"><is><t xml:space="preserve">{escape(text)}</t></is></c>'
 
 
 def _cell(ref: str, value: Any) -> str:
-    if value is None or value == "":
+    if value.__class__ is str:  # most cells: the quickest test first
+        return f'<c r="{ref}" t="inlineStr"><is><t xml:space="preserve">{escape(value)}</t></is></c>' if value else ""
+    if value is None:
         return ""
     if isinstance(value, str):
-        return _text_cell(ref, value)
+        return _text_cell(ref, value) if value else ""
     if isinstance(value, bool):
         return f'<c r="{ref}" t="b"><v>{int(value)}</v></c>'
     if isinstance(value, (int, float)):
