@@ -10,7 +10,7 @@ from datetime import date, datetime
 from typing import Any
 
 from django import forms
-from django.db.models import Case, Exists, F, OuterRef, Q, StringAgg, Subquery, Value, When
+from django.db.models import Exists, F, OuterRef, Q, StringAgg, Subquery, Value
 from django.db.models.functions import Concat
 from django.utils import timezone
 
@@ -263,10 +263,7 @@ def _start_of(day: date, plus_days: int = 0) -> datetime:
 
 def annotated(queryset: Any, now: datetime, extra: tuple[str, ...] = ()) -> Any:
     """The log's queryset: every column (and the fields in `extra`), overdue flags worked out by the database."""
-    flags = {
-        f"overdue_{flag}": Case(When(overdue.flag_condition(flag, now), then=Value(True)), default=Value(False))
-        for flag in overdue.FLAGS
-    }
+    flags = {f"overdue_{flag}": overdue.flag_exists(flag, now) for flag in overdue.FLAGS}
     from .dashboard import breaches_of_points
 
     points = (
