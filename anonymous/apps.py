@@ -11,7 +11,7 @@ class AnonymousConfig(AppConfig):
         from .models import PublicReportPage
 
         # Every app formats anonymous reports' times through lib.clock; the choice is here.
-        clock.set_precision_source(PublicReportPage.time_precision_for)
+        clock.set_precision_source(PublicReportPage.time_precision_for, PublicReportPage.exact_time_organisations)
         # Its line on each organisation's settings page.
         from .settings_lines import register
 

@@ -50,8 +50,18 @@ class PublicReportPage(models.Model):
     @staticmethod
     def time_precision_for(organisation_id: int) -> Precision:
         """How precisely the organisation's anonymous reports are stored and shown (lib/clock.py)."""
-        exact = PublicReportPage.objects.filter(organisation_id=organisation_id, exact_times=True).exists()
+        exact = PublicReportPage.exact_times_chosen().filter(organisation_id=organisation_id).exists()
         return Precision.EXACT if exact else Precision.DAY
+
+    @staticmethod
+    def exact_time_organisations() -> set[int]:
+        """Every organisation whose anonymous reports' times are exact, in one question (an
+        export's rows span many organisations); the rest are kept to the day."""
+        return set(PublicReportPage.exact_times_chosen().values_list("organisation_id", flat=True))
+
+    @staticmethod
+    def exact_times_chosen() -> "models.QuerySet[PublicReportPage]":
+        return PublicReportPage.objects.filter(exact_times=True)
 
 
 class Receipt(models.Model):

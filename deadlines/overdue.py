@@ -7,7 +7,7 @@ here works a deadline out: `compute.py` does, once, and `store.py` keeps the row
 
 from datetime import datetime
 
-from django.db.models import Q
+from django.db.models import Exists, OuterRef, Q
 
 from .models import OUTSIDE_KINDS, Deadline, overdue_q
 
@@ -41,6 +41,15 @@ def flag_condition(flag: str, now: datetime) -> Q:
         raise ValueError(flag)
     # An IN over one subquery, worked out by the database, rather than a lookup per incident.
     return Q(pk__in=Deadline.objects.filter(overdue_rows(FLAG_KINDS[flag], now)).values("incident_id"))
+
+
+def flag_exists(flag: str, now: datetime) -> Exists:
+    """`flag_condition` as a column of every row (the log and its exports): one probe of the
+    incident's own deadlines a row. An IN over the whole subquery as a column is, on
+    PostgreSQL past a few hundred thousand deadlines, a scan of that subquery for every row."""
+    if flag not in FLAG_KINDS:
+        raise ValueError(flag)
+    return Exists(Deadline.objects.filter(overdue_rows(FLAG_KINDS[flag], now), incident=OuterRef("pk")))
 
 
 def ico_clock_running() -> Q:

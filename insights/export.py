@@ -1,6 +1,6 @@
 """The monitoring log as CSV, XLSX or JSON lines, streamed so memory stays flat however many rows.
 
-CSV and JSON lines go out row by row as the database hands rows over. XLSX is written by openpyxl's
+X
 write-only workbook, which keeps rows in a temporary file rather than in memory, then
 sent in chunks. Text that a spreadsheet would run as a formula (starting = + - @, tab or
 carriage return) is neutralised with a leading apostrophe, in every format: a program that
@@ -9,45 +9,44 @@ reads the JSON lines may well hand them to a spreadsheet.
 
 import csv
 import json
-import tempfile
 from collections.abc import Iterable, Iterator
-from datetime import date, datetime
+from datetime import date
 from typing import Any
 
-from openpyxl import Workbook
-from openpyxl.cell import WriteOnlyCell
-from openpyxl.styles import Font, NamedStyle
-from openpyxl.utils import get_column_letter
-
-from lib import clock
+from lib import clock, xlsx
 
 from . import log
 
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
-CHUNK = 64 * 1024
+_FORMULA_START_SET = frozenset(FORMULA_STARTS)  # a cell's first character looked up (no text: "", not in it)
 # Column widths in characters, by kind of column: wide enough for the header and a typical value.
 WIDTHS = {"datetime": 18, "number": 12, "flag": 14}
 WIDE = {"organisation": 32, "type": 26}
-DATE_TIME_STYLE = "Log date and time"
-# An anonymous report's times kept to the day (lib.clock) are dates: no time is shown.
-DATE_STYLE = "Log date"
+CHUNK = 64 * 1024
 
 
 def neutralise(value: Any) -> Any:
     """A cell value that no spreadsheet will run: text starting like a formula gets a leading '."""
-    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
+    if isinstance(value, str) and value[:1] in _FORMULA_START_SET:
         return "'" + value
     return value
 
 
-def _text(value: Any, kind: str) -> str:
-    if value is None:
-        return ""
-    if kind == "flag":
-        return "Yes" if value else "No"
-    if isinstance(value, date):  # a datetime, or a date at an anonymous report's DAY precision
-        return clock.export(value, clock.Precision.EXACT)
-    return str(neutralise(value))
+def _time(value: Any) -> str:
+    # A local datetime, or a date at an anonymous report's DAY precision.
+    return "" if value is None else clock.export(value, clock.Precision.EXACT)
+
+
+def _yes_no(value: Any) -> str:
+    return "Yes" if value else "No"
+
+
+def _as_is(value: Any) -> Any:
+    return value  # a number or None, which csv writes as it is and as nothing
+
+
+# How a cell of each kind of column is written in the CSV.
+CSV_CELLS = {"text": neutralise, "number": _as_is, "flag": _yes_no, "datetime": _time}
 
 
 def header() -> list[str]:
@@ -62,36 +61,27 @@ class _Line:
 
 
 def table_csv_chunks(heading: list[str], rows: Iterable[list[Any]]) -> Iterator[str]:
-    """Any table as a CSV file, a line at a time; cells go out as given (neutralise them first)."""
+    """Any table as a CSV file; cells go out as given (neutralise them first). The heading goes
+    at once, before the first row is read; then lines in pieces of about CHUNK characters (a
+    write to the network for each line would cost more than the line)."""
     writer = csv.writer(_Line())
-    yield "\ufeff"  # so spreadsheet programs read the file as UTF-8
-    yield writer.writerow(heading)
+    yield "\ufeff" + writer.writerow(heading)  # the mark: spreadsheet programs read the file as UTF-8
+    lines: list[str] = []
+    size = 0
     for row in rows:
-        yield writer.writerow(row)
-
-
-def bold_heading(sheet: Any, heading: list[str]) -> list[WriteOnlyCell]:
-    """The heading row of a write-only sheet, in bold."""
-    bold = Font(bold=True)
-    cells = []
-    for label in heading:
-        cell = WriteOnlyCell(sheet, value=label)
-        cell.font = bold
-        cells.append(cell)
-    return cells
-
-
-def workbook_chunks(workbook: Workbook) -> Iterator[bytes]:
-    """A write-only workbook saved to a temporary file (not memory), then sent in chunks."""
-    with tempfile.TemporaryFile() as spool:
-        workbook.save(spool)
-        spool.seek(0)
-        while chunk := spool.read(CHUNK):
-            yield chunk
+        line = writer.writerow(row)
+        lines.append(line)
+        size += len(line)
+        if size >= CHUNK:
+            yield "".join(lines)
+            lines, size = [], 0
+    if lines:
+        yield "".join(lines)
 
 
 def csv_chunks(rows: Iterable[dict[str, Any]]) -> Iterator[str]:
-    return table_csv_chunks(header(), ([_text(row[c.key], c.kind) for c in log.COLUMNS] for row in rows))
+    plan = [(column.key, CSV_CELLS[column.kind]) for column in log.COLUMNS]
+    return table_csv_chunks(header(), ([cell(row[key]) for key, cell in plan] for row in rows))
 
 
 def _json(value: Any, kind: str) -> Any:
@@ -117,33 +107,29 @@ def _width(column: log.Column) -> int:
 
 def xlsx_chunks(rows: Iterable[dict[str, Any]]) -> Iterator[bytes]:
     """The log as a workbook a person can use at once: a bold header row that stays in view,
-    columns wide enough to read, a filter on every column, and times as real date cells."""
-    workbook = Workbook(write_only=True)
-    workbook.add_named_style(NamedStyle(name=DATE_TIME_STYLE, number_format="d mmm yyyy hh:mm"))
-    workbook.add_named_style(NamedStyle(name=DATE_STYLE, number_format="d mmm yyyy"))
-    sheet = workbook.create_sheet("Monitoring log")
-    # Set before the first row: a write-only sheet writes its views and columns then.
-    sheet.freeze_panes = "A2"
-    for index, column in enumerate(log.COLUMNS, start=1):
-        sheet.column_dimensions[get_column_letter(index)].width = _width(column)
-    sheet.append(bold_heading(sheet, header()))
-    count = 0
-    for row in rows:
-        cells: list[Any] = []
-        for column in log.COLUMNS:
-            value = row[column.key]
-            if column.kind == "flag":
-                value = "Yes" if value else "No"
-            if column.kind == "datetime" and isinstance(value, date):
-                cell = WriteOnlyCell(sheet, value=value)
-                cell.style = DATE_TIME_STYLE if isinstance(value, datetime) else DATE_STYLE
-                cells.append(cell)
+    columns wide enough to read, a filter on every column, and times as real date cells. Streamed
+    (lib/xlsx.py): its first bytes leave before the first row is read."""
+    kinds = [(column.key, column.kind) for column in log.COLUMNS]
+
+    def cells(row: dict[str, Any]) -> list[Any]:
+        out: list[Any] = []
+        for key, kind in kinds:
+            value = row[key]
+            if kind == "flag":
+                out.append("Yes" if value else "No")
+            elif kind == "datetime":  # a naive local datetime, or a date at an anonymous report's DAY precision
+                out.append(value)
             else:
-                cells.append(neutralise(value))
-        sheet.append(cells)
-        count += 1
-    sheet.auto_filter.ref = f"A1:{get_column_letter(len(log.COLUMNS))}{count + 1}"
-    yield from workbook_chunks(workbook)
+                out.append(neutralise(value))
+        return out
+
+    return xlsx.workbook(
+        "Monitoring log",
+        header(),
+        (cells(row) for row in rows),
+        widths=[_width(column) for column in log.COLUMNS],
+        auto_filter=True,
+    )
 
 
 # Each format: how its chunks are written, and its content type.

@@ -26,6 +26,7 @@ from deadlines import store
 from incidents.models import Incident, IncidentType
 from organisations.models import Organisation
 
+from .export import FORMULA_STARTS
 from .models import ImportBatch, ImportedRow, ImportMapping
 
 MAX_ROWS = 50_000
@@ -92,7 +93,7 @@ def _choice(choices: Any) -> Callable[[Any], str]:
 def _text(limit: int) -> Callable[[Any], str]:
     def parse(raw: Any) -> str:
         text = "" if raw is None else str(raw).strip()
-        if text.startswith("'") and len(text) > 1 and text[1] in "=+-@\t\r":
+        if text.startswith("'") and len(text) > 1 and text[1] in FORMULA_STARTS:
             text = text[1:]  # undo the neutralising our own export adds
         if len(text) > limit:
             raise Rejected(f"longer than {limit} characters")

@@ -10,7 +10,7 @@ from datetime import date, datetime
 from typing import Any
 
 from django import forms
-from django.db.models import Case, Exists, F, OuterRef, Q, StringAgg, Subquery, Value, When
+from django.db.models import Exists, F, OuterRef, Q, StringAgg, Subquery, Value
 from django.db.models.functions import Concat
 from django.utils import timezone
 
@@ -263,10 +263,7 @@ def _start_of(day: date, plus_days: int = 0) -> datetime:
 
 def annotated(queryset: Any, now: datetime, extra: tuple[str, ...] = ()) -> Any:
     """The log's queryset: every column (and the fields in `extra`), overdue flags worked out by the database."""
-    flags = {
-        f"overdue_{flag}": Case(When(overdue.flag_condition(flag, now), then=Value(True)), default=Value(False))
-        for flag in overdue.FLAGS
-    }
+    flags = {f"overdue_{flag}": overdue.flag_exists(flag, now) for flag in overdue.FLAGS}
     from .dashboard import breaches_of_points
 
     points = (
@@ -289,56 +286,78 @@ def annotated(queryset: Any, now: datetime, extra: tuple[str, ...] = ()) -> Any:
     )
 
 
-def filtered(scope: Scope, params: Any, now: datetime, extra: tuple[str, ...] = ()) -> tuple[LogFilterForm, Any]:
+def chosen(scope: Scope, params: Any, now: datetime) -> tuple[LogFilterForm, Any]:
+    """The filter form and the incidents it chooses, before the log's columns are added."""
     form = LogFilterForm(params, scope=scope)
-    return form, annotated(form.filter(scope.incidents(), now), now, extra)
+    return form, form.filter(scope.incidents(), now)
 
 
-def row(values: dict[str, Any], now: datetime, precisions: dict[int, clock.Precision] | None = None) -> dict[str, Any]:
-    """A row of the log as plain values: labels for choices, local datetimes, numbers and flags.
+def filtered(scope: Scope, params: Any, now: datetime, extra: tuple[str, ...] = ()) -> tuple[LogFilterForm, Any]:
+    form, incidents = chosen(scope, params, now)
+    return form, annotated(incidents, now, extra)
 
-    An anonymous report's times are dates at its organisation's precision (lib/clock.py);
-    `precisions` remembers each organisation's answer across rows.
+
+# How each column comes from the query's values (see `Rows`).
+_DATETIMES = tuple(c.key for c in COLUMNS if c.kind == "datetime")
+_FLAGS = tuple(c.key for c in COLUMNS if c.kind == "flag")
+_RENAMED = {"organisation": "organisation__name", "type": "incident_type__name"}
+_NUMBERS = ("people_affected", "records_affected")  # None stays None: no number given
+_TEXTS = ("reference", "ico_reference")
+
+
+class Rows:
+    """Turns the query's values into rows of the log as plain values: labels for choices, local
+    datetimes, numbers and flags. Made once for a page or an export: the time zone, the labels
+    and each organisation's precision are looked up once, not once a row.
+
+    An anonymous report's times are dates at its organisation's precision (lib/clock.py), every
+    organisation's asked in one question (`clock.organisation_precisions`) when the first such
+    row comes.
     """
-    precision = clock.Precision.EXACT
-    if values["reporter_anonymous"]:
-        known = precisions if precisions is not None else {}
-        org = values["organisation_id"]
-        if org not in known:
-            known[org] = clock.organisation_precision(org)
-        precision = known[org]
-    out: dict[str, Any] = {"uuid": values["uuid"]}
-    for column in COLUMNS:
-        key = column.key
-        if key == "organisation":
-            value: Any = values["organisation__name"]
-        elif key == "type":
-            value = values["incident_type__name"] or ""
-        elif key == "policy_points":
-            # Sorted here: not every SQLite can order an aggregate, and both engines must agree.
-            value = "; ".join(sorted((values["policy_points"] or "").split("; "))).strip("; ")
-        elif key == "days_open":
-            end = values["closed_on"] or now
-            value = max(0, (end - values["reported_on"]).days)
-        elif key.startswith("overdue_"):
-            value = bool(values[key])
-        elif column.kind == "datetime":
-            cut = clock.cut(values[key], precision)
-            value = timezone.localtime(cut).replace(tzinfo=None) if isinstance(cut, datetime) else cut
-        elif key in LABELS:
-            value = str(LABELS[key].get(values[key], values[key] or ""))
-        else:
+
+    def __init__(self, now: datetime) -> None:
+        self.now = now
+        self.zone = timezone.get_current_timezone()
+        self.labels = {key: {value: str(label) for value, label in labels.items()} for key, labels in LABELS.items()}
+        self.precision_of: Any = None
+
+    def __call__(self, values: dict[str, Any]) -> dict[str, Any]:
+        precision = clock.Precision.EXACT
+        if values["reporter_anonymous"]:
+            if self.precision_of is None:
+                self.precision_of = clock.organisation_precisions()
+            precision = self.precision_of(values["organisation_id"])
+        out: dict[str, Any] = {"uuid": values["uuid"]}
+        for key in _NUMBERS:
+            out[key] = values[key]
+        for key in _TEXTS:
+            out[key] = values[key] or ""
+        for key, source in _RENAMED.items():
+            out[key] = values[source] or ""
+        for key in _DATETIMES:
             value = values[key]
-        out[key] = "" if value is None and column.kind == "text" else value
-    return out
+            if value is not None:
+                if precision == clock.Precision.EXACT:
+                    value = value.astimezone(self.zone).replace(tzinfo=None)
+                else:
+                    value = clock.cut(value, precision)
+            out[key] = value
+        for key, labels in self.labels.items():
+            value = values[key]
+            out[key] = labels.get(value, value or "")
+        # Sorted here: not every SQLite can order an aggregate, and both engines must agree.
+        points = values["policy_points"]
+        out["policy_points"] = "; ".join(sorted(points.split("; "))).strip("; ") if points else ""
+        out["days_open"] = max(0, ((values["closed_on"] or self.now) - values["reported_on"]).days)
+        for key in _FLAGS:
+            out[key] = bool(values[key])
+        return out
 
 
-def screen_row(
-    values: dict[str, Any], now: datetime, columns: list[Column], precisions: dict[int, clock.Precision]
-) -> dict[str, Any]:
-    """A row of the page: `row()` with what happened on one line, the overdue flags as labels, and
-    `cells`, the chosen columns' values in order. Needs "description" among the values."""
-    out = row(values, now, precisions)
+def screen_row(values: dict[str, Any], columns: list[Column], make: Rows) -> dict[str, Any]:
+    """A row of the page: the log's row (`make`) with what happened on one line, the overdue flags
+    as labels, and `cells`, the chosen columns' values in order. Needs "description" among the values."""
+    out = make(values)
     out["summary"] = one_line(values["description"])
     out["overdue"] = [overdue.FLAG_LABELS[flag] for flag in overdue.FLAGS if out[f"overdue_{flag}"]]
     out["cells"] = [{"column": column, "value": out[column.key]} for column in columns]
@@ -346,7 +365,8 @@ def screen_row(
 
 
 def rows(queryset: Any, now: datetime, chunk_size: int = 2000) -> Iterator[dict[str, Any]]:
-    """Every row of the filtered log, read in chunks so memory does not grow with the rows."""
-    precisions: dict[int, clock.Precision] = {}
+    """Every row of the filtered log, read in chunks so memory does not grow with the rows (a
+    server-side cursor on PostgreSQL); the query runs when the first row is asked for."""
+    make = Rows(now)
     for values in queryset.iterator(chunk_size=chunk_size):
-        yield row(values, now, precisions)
+        yield make(values)

@@ -9,12 +9,9 @@ import re
 from collections.abc import Iterable, Iterator
 from typing import Any
 
-from openpyxl import Workbook
-
-from insights.export import bold_heading, neutralise, table_csv_chunks, workbook_chunks
+from insights.export import neutralise, table_csv_chunks
 from insights.importer import read_table
-
-CHUNK = 64 * 1024
+from lib import xlsx
 
 
 def heading_key(heading: str) -> str:
@@ -64,11 +61,5 @@ def csv_chunks(header: list[str], rows: Iterable[list[Any]]) -> Iterator[str]:
 
 
 def xlsx_chunks(title: str, header: list[str], rows: Iterable[list[Any]]) -> Iterator[bytes]:
-    """A workbook written row by row to a temporary file (openpyxl's write-only mode), then sent in chunks."""
-    workbook = Workbook(write_only=True)
-    sheet = workbook.create_sheet(title)
-    sheet.freeze_panes = "A2"
-    sheet.append(bold_heading(sheet, header))
-    for row in rows:
-        sheet.append(_cells(row))
-    yield from workbook_chunks(workbook)
+    """A workbook streamed as it is written (lib/xlsx.py), its heading in bold and kept in view."""
+    return xlsx.workbook(title, header, (_cells(row) for row in rows))
