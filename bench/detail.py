@@ -45,13 +45,16 @@ class LockClock:
         from django.db import transaction
 
         self.queries += 1
-        takes = sql.startswith("BEGIN IMMEDIATE") or ('FROM "audit_chainhead"' in sql and "FOR UPDATE" in sql)
+        head = 'FROM "audit_chainhead"' in sql
+        takes = sql.startswith("BEGIN IMMEDIATE") or (head and "FOR UPDATE" in sql)
         started = time.perf_counter()
         result = execute(sql, params, many, context)
         if takes and getattr(self.local, "taken", None) is None:
-            taken = time.perf_counter()
-            self.local.taken = taken
-            self.waited.append((taken - started) * 1000)
+            self.local.taken = time.perf_counter()
+            self.waited.append((self.local.taken - started) * 1000)
+        if head and getattr(self.local, "taken", None) is not None:
+            # Registered once inside the transaction (BEGIN runs before Django marks it atomic).
+            taken = self.local.taken
 
             def released() -> None:
                 self.held.append((time.perf_counter() - taken) * 1000)
