@@ -16,3 +16,9 @@ class AnonymousConfig(AppConfig):
         from .settings_lines import register
 
         register()
+        # The requests to know a confidential reporter, read with the incident page's other lists.
+        from incidents.registry import add_page_list
+
+        from .models import IdentityRequest
+
+        add_page_list("identity_requests", lambda: IdentityRequest.objects.select_related("requested_by", "decided_by"))

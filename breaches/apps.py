@@ -7,14 +7,16 @@ class BreachesConfig(AppConfig):
 
     def ready(self) -> None:
         from audit.models import describe_action
-        from incidents.registry import add_blocker, add_section
+        from incidents.registry import add_blocker, add_page_list, add_section
 
         from .casefile_section import breach_sections
-        from .models import closure_blockers
+        from .models import ASSESSMENTS, assessments_query, closure_blockers
 
         add_section(breach_sections)
         # A personal data breach closes only with an assessment and the DPO's decision on it.
         add_blocker("close", closure_blockers)
+        # The panel and the close step read the assessments with the incident page's other lists.
+        add_page_list(ASSESSMENTS, assessments_query)
 
         describe_action("breach.assessed", "Breach assessed")
         describe_action("breach.decided", "ICO decision recorded")

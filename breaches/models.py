@@ -12,7 +12,7 @@ from typing import Any
 
 from django.conf import settings
 from django.db import models, transaction
-from django.db.models import Max, OuterRef, Prefetch, Subquery, prefetch_related_objects
+from django.db.models import Max, OuterRef, Prefetch, QuerySet, Subquery, prefetch_related_objects
 from django.utils import timezone
 
 from audit.log import record
@@ -560,13 +560,17 @@ def prefetch_assessments(incidents: Sequence[Incident]) -> None:
     wanted = [i for i in incidents if ASSESSMENTS not in i.__dict__.setdefault("_prefetched_objects_cache", {})]
     if not wanted:
         return
+    prefetch_related_objects(wanted, Prefetch(ASSESSMENTS, queryset=assessments_query()))
+
+
+def assessments_query() -> QuerySet[Assessment]:
+    """Assessments newest first, each with the incident's latest decision beside it."""
     decided = Decision.objects.filter(assessment__incident=OuterRef("incident")).order_by("-decided_on", "-id")
-    newest_first = Assessment.objects.order_by("-version").annotate(
+    return Assessment.objects.order_by("-version").annotate(
         decided_on_assessment=Subquery(decided.values("assessment_id")[:1]),
         decided_as=Subquery(decided.values("decision")[:1]),
         decided_at_severity=Subquery(decided.values("severity")[:1]),
     )
-    prefetch_related_objects(wanted, Prefetch(ASSESSMENTS, queryset=newest_first))
 
 
 def forget_assessments(incident: Incident) -> None:

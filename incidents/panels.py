@@ -7,12 +7,14 @@ queries again what another panel already has.
 
 from typing import Any
 
-from django.db.models import Exists, F, OuterRef, Prefetch, QuerySet, Subquery, prefetch_related_objects
+from django.db.models import Exists, F, OuterRef, Prefetch, QuerySet, Subquery
 from django.db.models.lookups import StartsWith
 
+from core.rows import fetch_lists
 from incidents.models import Incident
 from organisations.powers import Powers
 
+from . import registry
 from .lifecycle import available_steps, checklist_item_blockers, required_review_roles
 from .lifecycle.common import report_of
 from .lifecycle.table import blockers_of_every_step, close_needs
@@ -80,7 +82,7 @@ def _listed() -> dict[str, Prefetch]:
             "duplicates", Incident.objects.select_related("reported_by", "organisation").order_by("reported_on", "id")
         ),
         "kept_reporters": Prefetch("kept_reporters", KeptReporter.objects.select_related("person", "duplicate")),
-    }
+    } | {name: Prefetch(name, rows()) for name, rows in registry.page_lists().items()}
 
 
 def _has(name: str) -> Exists:
@@ -149,31 +151,61 @@ def severity_definition_of(incident: Incident) -> str:
     return own or str(DEFAULT_SEVERITY_DEFINITIONS.get(incident.severity, ""))
 
 
-def load_lists(incident: Incident) -> None:
-    """Fetch each list the page shows, in one query each, and only those that have rows.
+def load_lists(incident: Incident, user: Any) -> dict[str, list[Any]]:
+    """Fetch every list the page shows that has rows, all in one query (`core.rows`).
 
-    An empty list is set empty without a query, so a new report's page asks nothing for
-    its notes, messages, evidence or actions, and every panel reading `.all()` shares one
-    fetch instead of asking again.
+    An empty list is set empty without asking, so a new report's page asks nothing for its
+    notes, messages, evidence or actions, and every panel reading `.all()` shares the one
+    fetch instead of asking again. Related incidents come marked with whether `user` may open
+    them. Returned: the messages of the duplicates merged into it, and the people a restriction names.
     """
     cache = incident.__dict__.setdefault("_prefetched_objects_cache", {})
-    present = []
+    wanted: dict[str, QuerySet[Any]] = {}
     for name, prefetch in _listed().items():
         if getattr(incident, f"has_{name}", True):
-            present.append(prefetch)
+            relation: Any = Incident._meta.get_field(name)
+            wanted[name] = prefetch.queryset.filter(**{relation.field.name: incident.pk})  # type: ignore[union-attr]
         else:
             cache[name] = getattr(incident, name).none()
-    prefetch_related_objects([incident], *present)
+    openable = Incident.objects.visible_to(user)
+    for name, other in (("links_from", "related"), ("links_to", "incident")):
+        if name in wanted:
+            wanted[name] = wanted[name].annotate(may_open=Exists(openable.filter(pk=OuterRef(other))))
+    if "duplicates" in wanted:
+        wanted["merged_messages"] = (
+            ReporterMessage.objects.filter(incident__duplicate_of=incident)
+            .select_related("incident", "author")
+            .order_by("sent_on", "id")
+        )
+    if incident.is_restricted:
+        wanted["named_people"] = incident.restriction_names.select_related("person")
     report = report_of(incident)
+    if report is not None and report.round:
+        wanted["reviews"] = OutcomeReview.objects.filter(report=report).select_related("reviewer")
+    found = fetch_lists(wanted)
+    for name in _listed():
+        if name in found:
+            relation = Incident._meta.get_field(name)
+            for row in found[name]:
+                relation.field.set_cached_value(row, incident)
+            cache[name] = _filled(getattr(incident, name).all(), found[name])
     if report is not None:
-        if report.round:
-            prefetch_related_objects([report], Prefetch("reviews", OutcomeReview.objects.select_related("reviewer")))
-        else:
-            report.__dict__.setdefault("_prefetched_objects_cache", {})["reviews"] = report.reviews.none()
+        reviews = report.reviews.all()
+        report.__dict__.setdefault("_prefetched_objects_cache", {})["reviews"] = (
+            _filled(reviews, found["reviews"]) if report.round else reviews.none()
+        )
+    return {name: found.get(name, []) for name in ("merged_messages", "named_people")}
+
+
+def _filled(queryset: QuerySet[Any], rows: list[Any]) -> QuerySet[Any]:
+    """`queryset` holding `rows`, as a prefetch leaves it: `.all()` reads them without asking."""
+    queryset._result_cache = rows
+    queryset._prefetch_done = True  # type: ignore[attr-defined]
+    return queryset
 
 
 def incident_panels(incident: Incident, user: Any, p: Powers) -> dict[str, Any]:
-    load_lists(incident)
+    extra = load_lists(incident, user)
     report = report_of(incident)
     checklist = list(incident.checklist.all())
     found = blockers_of_every_step(incident, p)
@@ -200,26 +232,21 @@ def incident_panels(incident: Incident, user: Any, p: Powers) -> dict[str, Any]:
         "reporter_contact": incident.reporter_contact_for(user),
         "reporter_relationship": incident.reporter_relationship_for(user),
         **oversight_panel(incident),
-        "named_people": list(incident.restriction_names.select_related("person")) if incident.is_restricted else [],
-    } | waves_panel(incident, user, p)
+        "named_people": extra["named_people"],
+    } | waves_panel(incident, user, p, extra["merged_messages"])
 
 
-def waves_panel(incident: Incident, user: Any, p: Powers) -> dict[str, Any]:
-    """Tags, related incidents (both ways), what this is a duplicate of, the duplicates merged into
-    it with their reporters and their reporters' messages. Read from the lists `load_lists` fetched;
-    only the messages of merged duplicates and which related incidents the viewer may open cost
-    a query, and only when there are any."""
-    links: list[dict[str, Any]] = [{"other": link.related, "link": link} for link in incident.links_from.all()] + [
-        {"other": link.incident, "link": link} for link in incident.links_to.all()
+def waves_panel(incident: Incident, user: Any, p: Powers, merged_messages: list[ReporterMessage]) -> dict[str, Any]:
+    """Tags, related incidents (both ways) and whether the viewer may open each, what this is a
+    duplicate of, the duplicates merged into it with their reporters and their reporters'
+    messages: all read from the lists `load_lists` fetched, no query of its own."""
+    links: list[dict[str, Any]] = [
+        {"other": link.related, "link": link, "may_open": bool(getattr(link, "may_open", False))}
+        for link in incident.links_from.all()
+    ] + [
+        {"other": link.incident, "link": link, "may_open": bool(getattr(link, "may_open", False))}
+        for link in incident.links_to.all()
     ]
-    if links:
-        openable = set(
-            Incident.objects.visible_to(user)
-            .filter(pk__in=[row["other"].pk for row in links])
-            .values_list("pk", flat=True)
-        )
-        for row in links:
-            row["may_open"] = row["other"].pk in openable
     duplicates = list(incident.duplicates.all())
     kept = [
         {
@@ -238,11 +265,7 @@ def waves_panel(incident: Incident, user: Any, p: Powers) -> dict[str, Any]:
             for d in duplicates
         ],
         "kept_reporters": kept,
-        "merged_messages": ReporterMessage.objects.filter(incident__in=duplicates)
-        .select_related("incident", "author")
-        .order_by("sent_on", "id")
-        if duplicates
-        else [],
+        "merged_messages": merged_messages,
     }
 
 

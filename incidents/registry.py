@@ -9,6 +9,8 @@ Four things are registered here, each from the registering app's `AppConfig.read
 - **Case-file sections** (`add_section`): the parts of the case file other apps hold.
 - **Followers of a merge** (`add_follower`): what a higher app holds of a duplicate (its
   evidence) and moves to the incident it is merged into, reporting what moved for the events.
+- **Lists on the incident page** (`add_page_list`): a higher app's rows of the incident (the
+  breach record's assessments) that the page fetches with its own lists, in one query.
 - **The text search** (`set_text_search`): the one full-text search (the `learning` app's index),
   which the incident list's `q` and the API's list filter through.
 
@@ -143,6 +145,24 @@ def remove_section(builder: SectionBuilder) -> None:
 
 def extra_sections(incident: "Incident", viewer: Any) -> list[Section]:
     return [section for build in list(_sections) for section in build(incident, viewer)]
+
+
+# ── Lists on the incident page ────────────────────────────────────────────────────────
+
+# Each entry names a reverse relation of the incident (`"breach_assessments"`) and a function
+# returning the queryset of its rows as the page shows them (ordering, `select_related`,
+# annotations). The page fetches them with its own lists, all in one query (`core.rows`), and
+# leaves them where `incident.<relation>.all()` reads them, as a prefetch would.
+PageList = Callable[[], Any]
+_page_lists: dict[str, PageList] = {}
+
+
+def add_page_list(relation: str, rows: PageList) -> None:
+    _page_lists[relation] = rows
+
+
+def page_lists() -> dict[str, PageList]:
+    return dict(_page_lists)
 
 
 # ── The text search ──────────────────────────────────────────────────────────────────────

@@ -39,7 +39,14 @@ def incident_privacy_panel(context: template.Context, incident: Incident) -> dic
     request = context.get("request")
     user = getattr(request, "user", None)
     confidential = bool(incident.reporter_confidential and incident.has_named_reporter)
-    requests = list(incident.identity_requests.select_related("requested_by", "decided_by")) if confidential else []
+    # `.all()` reads what the incident page fetched with its lists (anonymous/apps.py).
+    fetched = "identity_requests" in getattr(incident, "_prefetched_objects_cache", {})
+    asked = (
+        incident.identity_requests.all()
+        if fetched
+        else incident.identity_requests.select_related("requested_by", "decided_by")
+    )
+    requests = list(asked) if confidential else []
     p = incident.powers_of(user)
     return {
         "incident": incident,

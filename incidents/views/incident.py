@@ -17,6 +17,7 @@ from ..models import Incident
 from ..panels import detail_queryset, incident_panels, report_rows
 
 PAGE_SIZE = 50
+NOT_ON_TIMELINE = ("incident.viewed", "outcome.pdf_downloaded")
 
 
 class IncidentListView(VisibleObjectMixin, View):
@@ -88,7 +89,9 @@ class IncidentDetailView(VisibleObjectMixin, View):
                 "incident": incident,
                 "current_organisation": incident.organisation,
                 "rows": report_rows(incident),
-                "events": events_for(incident),
+                # Views and downloads are on the record but not on the timeline: left out in the
+                # query, or every view would make the next page read one more row.
+                "events": events_for(incident).exclude(action__in=NOT_ON_TIMELINE),
                 "role_titles": incident.organisation.role_titles(),
             },
         )
