@@ -134,7 +134,9 @@ def pages(county: Any, key: str) -> list[tuple[str, str]]:
     return found
 
 
-def measure_pages(county: Any, key: str, label: str, repeat: int, get: Callable[[str], tuple[int, int | None]]) -> list[Figure]:
+def measure_pages(
+    county: Any, key: str, label: str, repeat: int, get: Callable[[str], tuple[int, int | None]]
+) -> list[Figure]:
     figures = []
     for what, url in pages(county, key):
         figure = Figure(what, label)
@@ -163,7 +165,7 @@ def client_get(user: Any) -> Callable[[str], tuple[int, int | None]]:
         with CaptureQueriesContext(connection) as captured:
             response = client.get(url)
             if response.streaming:
-                for _ in response.streaming_content:
+                for _ in response.streaming_content:  # type: ignore[attr-defined]
                     pass
             else:
                 response.content  # noqa: B018 (rendered already; read as a browser would)
@@ -180,7 +182,7 @@ class Gunicorn:
             s.bind(("127.0.0.1", 0))
             self.port = s.getsockname()[1]
         env = os.environ | {"DATABASE_URL": url, "SECURE_SSL_REDIRECT": "false", "ALLOWED_HOSTS": "127.0.0.1"}
-        self.process = subprocess.Popen(
+        self.process = subprocess.Popen(  # noqa: S603 (our own gunicorn, fixed arguments)
             [str(ROOT / ".venv/bin/gunicorn"), "incidentdesk.wsgi", "-w", "2", "-b", f"127.0.0.1:{self.port}"],
             cwd=ROOT,
             env=env,
@@ -189,7 +191,7 @@ class Gunicorn:
         )
         for _ in range(300):
             try:
-                urllib.request.urlopen(f"http://127.0.0.1:{self.port}/accessibility/", timeout=5)  # noqa: S310
+                urllib.request.urlopen(f"http://127.0.0.1:{self.port}/accessibility/", timeout=5)
                 return
             except OSError:
                 time.sleep(0.2)
@@ -278,20 +280,24 @@ def measure_scan(repeat: int, due: int = 1000) -> list[Figure]:
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
+    from bench.county import settle
     from deadlines.models import Escalation
     from deadlines.scan import scan
     from incidents.models import Incident
 
-    from bench.county import settle
-
     settle()  # what fell due since the database was made is escalated, as a running scan would have
     quiet = Figure("deadline scan, nothing due", "service")
-    for _ in range(repeat):
+
+    def timed(figure: Figure) -> Any:
         with CaptureQueriesContext(connection) as captured:
             t0 = time.perf_counter()
             result = scan()
-            quiet.times.append((time.perf_counter() - t0) * 1000)
-        quiet.queries = len(captured)
+            figure.times.append((time.perf_counter() - t0) * 1000)
+        figure.queries = len(captured)
+        return result
+
+    for _ in range(repeat):
+        result = timed(quiet)
         quiet.note = f"{result.incidents:,} incidents looked at, {result.escalations} escalations"
     print(" | ".join(quiet.cells()), flush=True)
 
@@ -303,11 +309,7 @@ def measure_scan(repeat: int, due: int = 1000) -> list[Figure]:
     )
     Escalation.objects.filter(incident_id__in=chosen, action__isnull=True).delete()
     busy = Figure(f"deadline scan, {len(chosen):,} incidents due", "service")
-    with CaptureQueriesContext(connection) as captured:
-        t0 = time.perf_counter()
-        result = scan()
-        busy.times.append((time.perf_counter() - t0) * 1000)
-    busy.queries = len(captured)
+    result = timed(busy)
     busy.note = f"{result.escalations:,} escalations sent (once: then nothing is due again)"
     print(" | ".join(busy.cells()), flush=True)
     return [quiet, busy]

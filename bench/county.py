@@ -78,7 +78,7 @@ def generate(
 
     from learning import search
 
-    rng = random.Random(seed)  # noqa: S311 (repeatable data, not a secret)
+    rng = random.Random(seed)
     now = timezone.now()
     started = time.perf_counter()
 
@@ -341,10 +341,12 @@ def insert(rows: list[Any]) -> None:
         return
     fields = [f for f in model._meta.concrete_fields]
     columns = ", ".join(connection.ops.quote_name(f.column) for f in fields)
-    with connection.cursor() as cursor:
-        with cursor.cursor.copy(f"COPY {model._meta.db_table} ({columns}) FROM STDIN") as copy:
-            for row in rows:
-                copy.write_row([f.get_db_prep_save(f.pre_save(row, True), connection) for f in fields])
+    with (
+        connection.cursor() as cursor,
+        cursor.cursor.copy(f"COPY {model._meta.db_table} ({columns}) FROM STDIN") as copy,
+    ):
+        for row in rows:
+            copy.write_row([f.get_db_prep_save(f.pre_save(row, True), connection) for f in fields])
 
 
 def _reset_sequences(*models: Any) -> None:
