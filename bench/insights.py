@@ -126,7 +126,7 @@ def generate(size: int) -> tuple[Any, Any, Any]:
         if age > timedelta(days=90):
             status = rng.choice(list(Incident.CLOSED_STATUSES))
         else:
-            status = rng.choice(open_statuses + [Incident.Status.CLOSED])
+            status = rng.choice([*open_statuses, Incident.Status.CLOSED])
         triaged_on = None if status == Incident.Status.REPORTED else reported_on + timedelta(hours=rng.randint(1, 72))
         aware_on = reported_on + timedelta(hours=1) if i % 3 == 0 else None
         batch.append(
@@ -156,8 +156,7 @@ def generate(size: int) -> tuple[Any, Any, Any]:
             created = Incident.objects.bulk_create(batch)
             store.refresh_incidents([incident.pk for incident in created], include_closed=True)
             IncidentTag.objects.bulk_create(
-                IncidentTag(incident=incident, tag=wave, tagged_on=incident.reported_on)
-                for incident in created[::100]
+                IncidentTag(incident=incident, tag=wave, tagged_on=incident.reported_on) for incident in created[::100]
             )
             batch = []
     trust_manager = User.objects.create_user(email="bench-trust@example.org", password=None)
