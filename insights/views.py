@@ -87,7 +87,7 @@ def log_view(request: HttpRequest) -> HttpResponse:
     columns_form = log.ColumnsForm.of(request.GET)
     columns = columns_form.chosen()
     # Keyset pages and a bounded count: the same cost on the first page as on the thousandth,
-    # at ten thousand incidents as at a million (docs/oversight.md, "At scale").
+    # at ten thousand incidents as at a million (docs/deadlines.md, "At scale").
     page = log.keyset_page(queryset, request.GET, PAGE_SIZE)
     count, more = log.bounded_count(queryset)
     precisions: dict[int, clock.Precision] = {}  # each organisation's, asked once
