@@ -28,7 +28,7 @@ NOW = timezone.make_aware(datetime(2026, 3, 11, 10, 30))
 TABLE = "incidents_incident"
 
 
-def county_with_viewers() -> tuple[list[Organisation], Any, Any]:
+def county_with_viewers() -> tuple[list[Any], Any, Any]:
     county = OrganisationFactory(kind=Organisation.Kind.DPO_SERVICE)
     trust = OrganisationFactory(kind=Organisation.Kind.TRUST, parent=county)
     schools = [OrganisationFactory(parent=trust) for _ in range(4)] + [

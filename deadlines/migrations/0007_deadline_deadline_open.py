@@ -4,17 +4,20 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('actions', '0001_initial'),
-        ('deadlines', '0006_deadlines_for_telling_others'),
-        ('incidents', '0017_bulk_run'),
-        ('organisations', '0004_sign_in_domains_and_providers'),
+        ("actions", "0001_initial"),
+        ("deadlines", "0006_deadlines_for_telling_others"),
+        ("incidents", "0017_bulk_run"),
+        ("organisations", "0004_sign_in_domains_and_providers"),
     ]
 
     operations = [
         migrations.AddIndex(
-            model_name='deadline',
-            index=models.Index(condition=models.Q(('met_at__isnull', True), ('stopped', '')), fields=['kind', 'due_at'], name='deadline_open'),
+            model_name="deadline",
+            index=models.Index(
+                condition=models.Q(("met_at__isnull", True), ("stopped", "")),
+                fields=["kind", "due_at"],
+                name="deadline_open",
+            ),
         ),
     ]

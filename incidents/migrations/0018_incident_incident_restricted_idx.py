@@ -5,16 +5,19 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('incidents', '0017_bulk_run'),
-        ('organisations', '0004_sign_in_domains_and_providers'),
+        ("incidents", "0017_bulk_run"),
+        ("organisations", "0004_sign_in_domains_and_providers"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.AddIndex(
-            model_name='incident',
-            index=models.Index(condition=models.Q(('restricted_on__isnull', False)), fields=['restricted_on'], name='incident_restricted_idx'),
+            model_name="incident",
+            index=models.Index(
+                condition=models.Q(("restricted_on__isnull", False)),
+                fields=["restricted_on"],
+                name="incident_restricted_idx",
+            ),
         ),
     ]
