@@ -331,7 +331,12 @@ class Deadline(DueWords, models.Model):
 
     class Meta:
         ordering = ["due_at", "id"]
-        indexes = [models.Index(fields=["kind", "due_at"], name="deadline_kind_due")]
+        indexes = [
+            models.Index(fields=["kind", "due_at"], name="deadline_kind_due"),
+            # The open deadlines alone (met and stopped ones pile up with every closed incident):
+            # what the dashboard's clocks and overdue counts and the log's flags read.
+            models.Index(fields=["kind", "due_at"], condition=Q(met_at__isnull=True, stopped=""), name="deadline_open"),
+        ]
         constraints = [
             models.UniqueConstraint(
                 fields=["incident", "kind"], condition=Q(action__isnull=True), name="one_deadline_per_incident_kind"

@@ -57,6 +57,17 @@ def ico_clock_running() -> Q:
     return Q(pk__in=Deadline.objects.open().filter(kind=Kind.ICO).values("incident_id"))
 
 
+def may_count(flags: tuple[str, ...] = FLAGS) -> Q:
+    """On Incident: it has an open deadline of one of the flags' kinds (or an ICO clock). Every
+    incident `flag_condition(flag, now)` or `ico_clock_running()` finds is among these, so a count
+    of flags can read these few rows (found through the open deadlines) rather than every incident."""
+    kinds: list[str] = [Kind.ICO]
+    for flag in flags:
+        kind = FLAG_KINDS[flag]
+        kinds.extend(kind if isinstance(kind, tuple) else (kind,))
+    return Q(pk__in=Deadline.objects.open().filter(kind__in=sorted(set(kinds))).values("incident_id"))
+
+
 def ico_overdue(now: datetime) -> Q:
     return flag_condition("ico", now)
 
