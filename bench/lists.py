@@ -116,9 +116,9 @@ def grow(schools: list[Any], count: int, seed: int, viewers: dict[str, Any]) -> 
     manager = viewers["school manager"]
     school = schools[IN_TRUST]
     theirs = Incident.objects.filter(organisation=school, investigator=None).order_by("id")
-    Incident.objects.filter(pk__in=list(theirs.filter(status__in=Incident.OPEN_STATUSES).values_list("pk", flat=True)[:10])).update(
-        investigator=manager
-    )
+    Incident.objects.filter(
+        pk__in=list(theirs.filter(status__in=Incident.OPEN_STATUSES).values_list("pk", flat=True)[:10])
+    ).update(investigator=manager)
     Incident.objects.filter(pk__in=list(theirs.filter(reported_by=None).values_list("pk", flat=True)[:10])).update(
         reported_by=manager
     )
@@ -144,7 +144,7 @@ def measure(args: argparse.Namespace, schools: list[Any], viewers: dict[str, Any
         ("home", "/"),
         ("my reports", "/my-reports/"),
     ]
-    print(f"\n| list | viewer | p50 ms | p95 ms | queries |\n| --- | --- | --- | --- | --- |")
+    print("\n| list | viewer | p50 ms | p95 ms | queries |\n| --- | --- | --- | --- | --- |")
     for who, person in viewers.items():
         client = SecondFactorClient()
         client.force_login(person)

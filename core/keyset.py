@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from django.db.models import Count, F, Max, Min, Q, QuerySet
+from django.db.models import Count, F, Max, Min, Q, QuerySet, Subquery
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
@@ -77,8 +77,9 @@ def keyset_page(queryset: QuerySet[Any], data: Any, *, key: str, size: int) -> K
         moment, pk = before
         # The `key__gte` bound lets the index range start at the cursor; the OR splits the ties.
         rows = list(
-            queryset.filter(Q(**{f"{key}__gt": moment}) | Q(**{key: moment, "pk__gt": pk}), **{f"{key}__gte": moment})
-            .order_by(key, "pk")[: size + 1]
+            queryset.filter(
+                Q(**{f"{key}__gt": moment}) | Q(**{key: moment, "pk__gt": pk}), **{f"{key}__gte": moment}
+            ).order_by(key, "pk")[: size + 1]
         )
         page = KeysetPage(rows[:size][::-1], has_next=True, has_previous=len(rows) > size, key=key)
     else:
@@ -94,17 +95,18 @@ def keyset_page(queryset: QuerySet[Any], data: Any, *, key: str, size: int) -> K
 
 
 def tally(queryset: QuerySet[Any], *, key: str, cap: int = COUNT_CAP) -> Tally:
-    """How many rows `queryset` holds, exactly up to `cap`, else estimated; always two queries.
+    """How many rows `queryset` holds, exactly up to `cap`, else estimated; always one query.
 
-    The first reads the newest `cap` + 1 rows' keys through the sort's index (how many, and the
-    oldest of them); the second the oldest row's key. Beyond the cap the estimate assumes rows
+    It reads the newest `cap` + 1 rows' keys through the sort's index (how many, the newest and
+    the oldest of them) and, through the same index from the other end, the oldest row's key. Beyond the cap the estimate assumes rows
     kept arriving at the rate of the newest `cap`: `cap` × (newest − oldest) / (newest − cap-th newest).
     """
-    newest = queryset.order_by(f"-{key}", "-pk").values(key)[: cap + 1]
+    # The oldest row's key rides along as an uncorrelated scalar subquery, asked once: one round trip.
+    first = Subquery(queryset.order_by(key, "pk").values(key)[:1])
+    newest = queryset.order_by(f"-{key}", "-pk").annotate(oldest_key=first).values(key, "oldest_key")[: cap + 1]
     # Aggregating a sliced queryset is a subquery: the slice stays inside, the figures outside.
-    figures = newest.aggregate(counted=Count("*"), edge=Min(F(key)), top=Max(F(key)))
-    counted, edge, top = figures["counted"], figures["edge"], figures["top"]
-    oldest = queryset.order_by(key, "pk").values_list(key, flat=True).first()
+    figures = newest.aggregate(counted=Count("*"), edge=Min(F(key)), top=Max(F(key)), oldest=Min("oldest_key"))
+    counted, edge, top, oldest = figures["counted"], figures["edge"], figures["top"], figures["oldest"]
     if counted <= cap or edge is None or oldest is None:
         return Tally(counted, exact=True)
     span, recent = (top - oldest).total_seconds(), (top - edge).total_seconds()

@@ -11,7 +11,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_http_methods
 
 from audit.log import record
-from incidents.models import Incident, visible_through
+from incidents.models import visible_through
 from organisations.models import Organisation, Role
 
 from . import store

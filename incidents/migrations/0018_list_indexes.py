@@ -5,33 +5,36 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('incidents', '0017_bulk_run'),
-        ('organisations', '0004_sign_in_domains_and_providers'),
+        ("incidents", "0017_bulk_run"),
+        ("organisations", "0004_sign_in_domains_and_providers"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.AlterField(
-            model_name='incident',
-            name='reported_on',
-            field=models.DateTimeField(verbose_name='when it was reported'),
+            model_name="incident",
+            name="reported_on",
+            field=models.DateTimeField(verbose_name="when it was reported"),
         ),
         migrations.AddIndex(
-            model_name='incident',
-            index=models.Index(fields=['reported_on', 'id'], name='incident_reported_idx'),
+            model_name="incident",
+            index=models.Index(fields=["reported_on", "id"], name="incident_reported_idx"),
         ),
         migrations.AddIndex(
-            model_name='incident',
-            index=models.Index(fields=['organisation', 'reported_on', 'id'], name='incident_org_reported_idx'),
+            model_name="incident",
+            index=models.Index(fields=["organisation", "reported_on", "id"], name="incident_org_reported_idx"),
         ),
         migrations.AddIndex(
-            model_name='incident',
-            index=models.Index(fields=['status', 'reported_on', 'id'], name='incident_status_reported_idx'),
+            model_name="incident",
+            index=models.Index(fields=["status", "reported_on", "id"], name="incident_status_reported_idx"),
         ),
         migrations.AddIndex(
-            model_name='incident',
-            index=models.Index(condition=models.Q(('restricted_on__isnull', False)), fields=['restricted_on'], name='incident_restricted_idx'),
+            model_name="incident",
+            index=models.Index(
+                condition=models.Q(("restricted_on__isnull", False)),
+                fields=["restricted_on"],
+                name="incident_restricted_idx",
+            ),
         ),
     ]
