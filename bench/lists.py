@@ -58,7 +58,7 @@ def main() -> None:
         call_command("flush", interactive=False, verbosity=0)
     call_command("migrate", verbosity=0)
     print(f"database: {connection.vendor}; load average {' '.join(f'{x:.1f}' for x in os.getloadavg())}")
-    county, schools, viewers = cast()
+    _county, schools, viewers = cast()
     made = 0
     for seed, size in enumerate(args.sizes, start=1):
         started = time.perf_counter()

@@ -12,7 +12,7 @@ read at most `COUNT_CAP` + 1 index entries and one more row, whatever the list's
 """
 
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
 from django.db.models import Count, F, Max, Min, Q, QuerySet, Subquery
@@ -66,7 +66,7 @@ def parse_cursor(text: str | None) -> tuple[datetime, int] | None:
         return None
     if moment is None:
         return None
-    return (moment if timezone.is_aware(moment) else timezone.make_aware(moment, timezone.UTC)), number
+    return (moment if timezone.is_aware(moment) else timezone.make_aware(moment, UTC)), number
 
 
 def keyset_page(queryset: QuerySet[Any], data: Any, *, key: str, size: int) -> KeysetPage:
@@ -98,8 +98,9 @@ def tally(queryset: QuerySet[Any], *, key: str, cap: int = COUNT_CAP) -> Tally:
     """How many rows `queryset` holds, exactly up to `cap`, else estimated; always one query.
 
     It reads the newest `cap` + 1 rows' keys through the sort's index (how many, the newest and
-    the oldest of them) and, through the same index from the other end, the oldest row's key. Beyond the cap the estimate assumes rows
-    kept arriving at the rate of the newest `cap`: `cap` × (newest − oldest) / (newest − cap-th newest).
+    the oldest of them) and, through the same index from the other end, the oldest row's key.
+    Beyond the cap the estimate assumes rows kept arriving at the rate of the newest `cap`:
+    cap * (newest - oldest) / (newest - the cap-th newest).
     """
     # The oldest row's key rides along as an uncorrelated scalar subquery, asked once: one round trip.
     first = Subquery(queryset.order_by(key, "pk").values(key)[:1])

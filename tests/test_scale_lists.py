@@ -139,7 +139,8 @@ def test_the_pages_hold_every_incident_once_forwards_and_back_through_plain_link
 ) -> None:
     county.grow_to(SMALL)
     client.force_login(county.viewers["county DPO"])
-    pages, url, last = [], "/incidents/", ""
+    pages: list[list[str]] = []
+    url, last = "/incidents/", ""
     while url:
         rows, following = follow(client, url, "next")
         pages.append(rows)
@@ -147,7 +148,8 @@ def test_the_pages_hold_every_incident_once_forwards_and_back_through_plain_link
     newest_first = Incident.objects.order_by("-reported_on", "-id").values_list("uuid", flat=True)
     assert [row for rows in pages for row in rows] == [str(u) for u in newest_first]
     assert [len(rows) for rows in pages] == [50, 50, 50, 50]
-    back, url = [], last
+    back: list[list[str]] = []
+    url = last
     while url:
         rows, url = follow(client, url, "prev")
         back.insert(0, rows)

@@ -112,7 +112,7 @@ def _prefixed(condition: Q, path: str) -> Q:
     moved = Q()
     moved.connector, moved.negated = condition.connector, condition.negated
     moved.children = [
-        _prefixed(child, path) if isinstance(child, Q) else (f"{path}__{child[0]}", child[1])
+        _prefixed(child, path) if isinstance(child, Q) else (f"{path}__{child[0]}", child[1])  # type: ignore[index]
         for child in condition.children
     ]
     return moved
