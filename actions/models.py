@@ -12,7 +12,7 @@ from django.core.exceptions import ObjectDoesNotExist
 from django.db import models
 from django.db.models import Q
 
-from incidents.models import Incident
+from incidents.models import Incident, visible_through
 from organisations.models import HANDLER_ROLES, Organisation
 from organisations.powers import paths_where
 
@@ -30,7 +30,7 @@ class RemedialActionQuerySet(models.QuerySet["RemedialAction"]):
             return self.none()
         handled = Organisation.objects.under_paths(paths_where(user, HANDLER_ROLES))
         return self.filter(
-            Q(incident__in=Incident.objects.visible_to(user))
+            visible_through(user, "incident")
             | Q(incident__isnull=True, organisation__in=handled)
             | (Q(owner=user) & ~Q(incident__in=Incident.objects.restricted_from(user).values("pk")))
         )

@@ -11,7 +11,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_http_methods
 
 from audit.log import record
-from incidents.models import Incident
+from incidents.models import visible_through
 from organisations.models import Organisation, Role
 
 from . import store
@@ -74,7 +74,7 @@ def ico_clocks(request: HttpRequest) -> HttpResponse:
     """Every running ICO clock the person can see, most urgent first (the dashboard counts the same rows)."""
     rows = (
         Deadline.objects.open()
-        .filter(kind=Deadline.Kind.ICO, incident__in=Incident.objects.visible_to(request.user))
+        .filter(visible_through(request.user, "incident"), kind=Deadline.Kind.ICO)
         .select_related("incident", "incident__organisation")
         .order_by("due_at", "id")
     )

@@ -1,12 +1,13 @@
-"""Query plans of captured queries: which of them read a whole table rather than an index.
+"""Which captured queries read a whole table: EXPLAIN on the engine the tests run on.
 
-`full_scans(queries, "incidents_incident")` takes what `CaptureQueriesContext` captured and
-returns the plan of every query whose plan reads the table from end to end: on SQLite a plain
-"SCAN incidents_incident" in EXPLAIN QUERY PLAN (a "SCAN … USING INDEX" walks an index in order
-and is not one); on PostgreSQL a "Seq Scan on incidents_incident" in EXPLAIN, asked with
-`SET LOCAL enable_seqscan = off` inside the same transaction, so a sequential scan appears only
-where no index can answer the query at all (a small test table would otherwise be read whole
-because that is cheaper, whatever indexes exist).
+    with CaptureQueriesContext(connection) as captured:
+        client.get(url)
+    assert full_scans(captured.captured_queries, "incidents_incident") == []
+
+SQLite: a plan line "SCAN <table or its alias>" without "USING ... INDEX" reads every row.
+PostgreSQL: "Seq Scan on <table>". With few rows PostgreSQL rightly prefers a sequential scan,
+so each plan is asked with `enable_seqscan` off (in a savepoint rolled back after): a Seq Scan
+still chosen then means no index can serve the query at all.
 """
 
 import re
@@ -15,32 +16,43 @@ from typing import Any
 from django.db import connection, transaction
 
 
-def plan(sql: str, params: Any = None) -> str:
+def _aliases(sql: str, table: str) -> set[str]:
+    """The table's own name and every alias the query gives it (`"incidents_incident" U0`)."""
+    found = re.findall(rf'"{table}"\s+(?:AS\s+)?"?(\w+)"?', sql)
+    return {table} | {name for name in found if name.upper() not in {"ON", "WHERE", "INNER", "LEFT", "AS"}}
+
+
+def plan(sql: str) -> list[str]:
+    """The engine's plan of one (already interpolated) statement, one line per step."""
     with transaction.atomic(), connection.cursor() as cursor:
         if connection.vendor == "postgresql":
             cursor.execute("SET LOCAL enable_seqscan = off")
-            cursor.execute(f"EXPLAIN {sql}", params)
-            return "\n".join(row[0] for row in cursor.fetchall())
-        cursor.execute(f"EXPLAIN QUERY PLAN {sql}", params)
-        return "\n".join(str(row[-1]) for row in cursor.fetchall())
-
-
-def scans_table(text: str, table: str) -> bool:
-    if connection.vendor == "postgresql":
-        return re.search(rf"Seq Scan on {re.escape(table)}\b", text) is not None
-    return re.search(rf"\bSCAN {re.escape(table)}(?: AS \w+)?\s*$", text, re.MULTILINE) is not None
+            cursor.execute(f"EXPLAIN {sql}")
+            lines = [row[0] for row in cursor.fetchall()]
+        else:
+            cursor.execute(f"EXPLAIN QUERY PLAN {sql}")
+            lines = [row[-1] for row in cursor.fetchall()]
+        transaction.set_rollback(True)  # takes the SET LOCAL back with it
+    return lines
 
 
 def full_scans(queries: list[dict[str, Any]], table: str) -> list[str]:
-    """The SQL and plan of each captured read of `table` that scans it whole."""
+    """The plans (as text, with their query) of the `queries` that read all of `table`."""
     found = []
     for query in queries:
         sql = query["sql"]
-        if table not in sql or not sql.lstrip().upper().startswith(("SELECT", "WITH")):
+        if f'"{table}"' not in sql or not sql.lstrip().upper().startswith(("SELECT", "WITH")):
             continue
-        # The captured SQL has its parameters filled in by the driver (psycopg) or Django's
-        # quoting (SQLite), so it is explained as it ran.
-        text = plan(sql)
-        if scans_table(text, table):
-            found.append(f"{sql}\n--\n{text}")
+        names = _aliases(sql, table)
+        lines = plan(sql)
+        if connection.vendor == "postgresql":
+            bad = [line for line in lines if re.search(rf"Seq Scan on {table}\b", line)]
+        else:
+            bad = [
+                line
+                for line in lines
+                if (words := line.split()) and words[0] == "SCAN" and words[1] in names and "INDEX" not in line
+            ]
+        if bad:
+            found.append("\n".join([sql, *lines]))
     return found

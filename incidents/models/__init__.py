@@ -11,6 +11,7 @@ from .incident import (
     ReporterRelationship,
     child_queryset,
     report_incident,
+    visible_through,
 )
 from .investigation import (
     DEFAULT_SEVERITY_DEFINITIONS,
@@ -66,4 +67,5 @@ __all__ = [
     "sign_off_asked_subquery",
     "tags_for",
     "tags_visible_to",
+    "visible_through",
 ]

@@ -33,28 +33,31 @@ class IncidentQuerySet(models.QuerySet["Incident"]):
         """
         if not getattr(user, "is_authenticated", False):
             return self.none()
+        return self.filter(self._visible(user))
+
+    def _visible(self, user: Any) -> Q:
+        """`visible_to`'s condition on the incident's own row (for an authenticated `user`)."""
         from .restriction import NamedPerson, OutsideAccess
 
         reach = self._reach(user)
         outside = Q(pk__in=OutsideAccess.objects.current().filter(person=user.pk).values("incident_id"))
         if reach is None:
-            return self.filter(outside)
+            return outside
         named = Q(pk__in=NamedPerson.objects.filter(person=user.pk).values("incident_id"))
-        return self.filter((reach & (Q(restricted_on__isnull=True) | named)) | outside)
+        return (reach & (Q(restricted_on__isnull=True) | named)) | outside
 
     def restricted_from(self, user: Any) -> "IncidentQuerySet":
         """The "exists" placeholder: restricted incidents `user` may not open, for lists and counts.
 
         Read only `reference` and `status` (and the organisation, to scope a count) from these:
-        that a restricted incident exists is all anyone not named may know of it.
+        that a restricted incident exists is all anyone not named may know of it. The condition
+        is `visible_to`'s own, negated on the same row: a subquery of every visible incident
+        would be read whole on each request (a county DPO's is the whole table).
         """
-        return (
-            self.filter(restricted_on__isnull=False)
-            # Among restricted incidents only: the set asked about stays as small as they are,
-            # not every incident the person may see.
-            .exclude(pk__in=Incident.objects.filter(restricted_on__isnull=False).visible_to(user).values("pk"))
-            .only("uuid", "reference", "status", "organisation_id")
-        )
+        restricted = self.filter(restricted_on__isnull=False)
+        if getattr(user, "is_authenticated", False):
+            restricted = restricted.exclude(self._visible(user))
+        return restricted.only("uuid", "reference", "status", "organisation_id")
 
     def restricted_in_reach(self, user: Any) -> "IncidentQuerySet":
         """`restricted_from` among the incidents `user` would see but for the restriction (lists)."""
@@ -92,6 +95,29 @@ class IncidentQuerySet(models.QuerySet["Incident"]):
         ).exclude(pk__in=Incident.objects.restricted_from(user).values("pk"))
 
 
+def visible_through(user: Any, path: str) -> Q:
+    """`visible_to` as a condition on a row that reaches its incident through `path` ("incident").
+
+    The same rule, joined rather than asked as `incident__in=<every visible incident>`: such a
+    subquery is read whole on every request (for a county DPO, the whole table), where the join
+    reads only the incidents of the rows the query keeps.
+    """
+    if not getattr(user, "is_authenticated", False):
+        return Q(pk__in=[])
+    return _prefixed(Incident.objects.all()._visible(user), path)
+
+
+def _prefixed(condition: Q, path: str) -> Q:
+    """`condition` with each lookup moved along `path` (`organisation__in` → `incident__organisation__in`)."""
+    moved = Q()
+    moved.connector, moved.negated = condition.connector, condition.negated
+    moved.children = [
+        _prefixed(child, path) if isinstance(child, Q) else (f"{path}__{child[0]}", child[1])  # type: ignore[index]
+        for child in condition.children
+    ]
+    return moved
+
+
 class IncidentChildQuerySet(models.QuerySet[Any]):
     """For anything that belongs to an incident: visible exactly when its incident is.
 
@@ -102,7 +128,7 @@ class IncidentChildQuerySet(models.QuerySet[Any]):
     incident_path = "incident"
 
     def visible_to(self, user: Any) -> "IncidentChildQuerySet":
-        return self.filter(**{f"{self.incident_path}__in": Incident.objects.visible_to(user)})
+        return self.filter(visible_through(user, self.incident_path))
 
 
 def child_queryset(incident_path: str) -> type[IncidentChildQuerySet]:
@@ -249,7 +275,7 @@ class Incident(models.Model):
     )
     service_name = models.CharField("which service", max_length=200, blank=True)
 
-    reported_on = models.DateTimeField("when it was reported", db_index=True)
+    reported_on = models.DateTimeField("when it was reported")
     reported_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="reported_incidents"
     )
@@ -346,10 +372,15 @@ class Incident(models.Model):
 
     class Meta:
         ordering = ["-reported_on", "-id"]
+        # One for each list's sort and filter (docs/lists.md "At scale"): every list is newest or
+        # oldest first by (reported_on, id), over everything (a county DPO), one organisation's
+        # incidents (a school; a trust's schools one by one), or one status (the triage queue);
+        # restricted incidents are few, and found without reading the rest.
         indexes = [
             models.Index(fields=["organisation", "status", "reported_on"], name="incident_org_status_idx"),
-            # The few restricted incidents, found without reading the rest: the dashboard's and
-            # lists' "exists" placeholders (`restricted_from`).
+            models.Index(fields=["reported_on", "id"], name="incident_reported_idx"),
+            models.Index(fields=["organisation", "reported_on", "id"], name="incident_org_reported_idx"),
+            models.Index(fields=["status", "reported_on", "id"], name="incident_status_reported_idx"),
             models.Index(
                 fields=["restricted_on"], condition=Q(restricted_on__isnull=False), name="incident_restricted_idx"
             ),
@@ -553,6 +584,7 @@ __all__ = [
     "Role",
     "child_queryset",
     "report_incident",
+    "visible_through",
 ]
 
 

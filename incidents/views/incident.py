@@ -2,13 +2,13 @@
 
 from typing import Any
 
-from django.core.paginator import Paginator
 from django.db import transaction
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.views import View
 
 from audit.log import events_for, record
+from core.keyset import KeysetPage, keyset_page, tally
 from core.views import VisibleObjectMixin, get_visible_or_404
 from organisations.models import HANDLER_ROLES, Organisation
 
@@ -18,6 +18,8 @@ from ..panels import detail_queryset, incident_panels, report_rows
 
 PAGE_SIZE = 50
 NOT_ON_TIMELINE = ("incident.viewed", "outcome.pdf_downloaded")
+# The list's sort, newest first (then highest id): the one every list index ends with.
+SORT_KEY = "reported_on"
 
 
 class IncidentListView(VisibleObjectMixin, View):
@@ -25,15 +27,24 @@ class IncidentListView(VisibleObjectMixin, View):
 
     def get(self, request: HttpRequest) -> HttpResponse:
         form, queryset = listed(request.user, request.GET)
-        page = Paginator(queryset.only(*LIST_COLUMNS), PAGE_SIZE).get_page(request.GET.get("page"))
+        page = list_page(queryset, request.GET)
         query = request.GET.copy()
-        query.pop("page", None)
+        for cursor in ("after", "before", "page"):
+            query.pop(cursor, None)
+        # Where this page starts, so "act on all on this page" finds the same rows again.
+        here = request.GET.copy()
+        for name in list(here):
+            if name not in ("after", "before"):
+                here.pop(name)
         return render(
             request,
             "incidents/list.html",
             {
                 "form": form,
                 "page_obj": page,
+                # Exact up to a thousand, else "about N": never a count over every row.
+                "tally": tally(queryset, key=SORT_KEY),
+                "page_query": here.urlencode(),
                 "querystring": f"?{query.urlencode()}&" if query else "?",
                 # The "exists" placeholder: restricted incidents this person would otherwise see.
                 "restricted": list(Incident.objects.restricted_in_reach(request.user)[:200]),
@@ -41,6 +52,15 @@ class IncidentListView(VisibleObjectMixin, View):
                 "filter_query": query.urlencode(),
             },
         )
+
+
+def list_page(queryset: Any, data: Any) -> KeysetPage:
+    """The page of the list that `data` asks for (`?after=` or `?before=` a row), newest first.
+
+    Keyset, not offset: the database walks the index of (organisation, reported_on, id) or
+    (reported_on, id) from the cursor and reads one page, so page 2,000 costs what page 1 does.
+    """
+    return keyset_page(queryset.only(*LIST_COLUMNS), data, key=SORT_KEY, size=PAGE_SIZE)
 
 
 def listed(user: Any, data: Any) -> tuple[IncidentFilterForm, Any]:

@@ -11,7 +11,6 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.paginator import Paginator
 from django.db import transaction
 from django.db.models import Count, Q
 from django.http import HttpRequest, HttpResponse, QueryDict
@@ -29,7 +28,7 @@ from .. import forms as f
 from .. import lifecycle
 from ..lifecycle.bulk import DONE_WORDS, IN_REQUEST, outcome_of, queue, run
 from ..models import BulkRun, Incident, IncidentTag, IncidentType, Tag, tags_for
-from .incident import PAGE_SIZE, listed
+from .incident import list_page, listed
 from .steps import _refused, detail_url, incident_for_step, step_page
 
 # The most incidents one bulk step takes: a wave of reports, not the whole log.
@@ -130,8 +129,10 @@ def chosen_incidents(request: HttpRequest) -> list[Incident]:
     if how in ("page", "matching"):
         _, queryset = listed(request.user, QueryDict(request.POST.get("query", "")))
         if how == "page":
-            queryset = Paginator(queryset, PAGE_SIZE).get_page(request.POST.get("page")).object_list
-        uuids = [str(u) for u in queryset.values_list("uuid", flat=True)[:MOST]]
+            page = list_page(queryset, QueryDict(request.POST.get("page", "")))
+            uuids = [str(row.uuid) for row in page.object_list]
+        else:
+            uuids = [str(u) for u in queryset.values_list("uuid", flat=True)[:MOST]]
     elif how == "chosen":
         uuids = request.POST.getlist("incident")
     else:
