@@ -176,17 +176,14 @@ def generate(size: int) -> tuple[Any, Any, Any]:
 
 def deep_link(client: Any, url: str, pages: int) -> str:
     """The link `pages` pages into the log, followed from the first page as a person would (the
-    keyset's "Older" link), or `?page=` where the log still counts pages."""
-    from django.urls import reverse
+    keyset's "Next" link)."""
+    from urllib.parse import quote
 
-    response = client.get(url)
-    older = response.context.get("older_url") if response.context else None
-    if older is None:
-        return f"{url}&page={pages + 1}" if "?" in url else f"{url}?page={pages + 1}"
+    link = url
     for _ in range(pages):
-        older = client.get(older).context["older_url"]
-    assert older.startswith("?") or older.startswith(reverse("insights:log"))
-    return older if older.startswith("/") else f"{reverse('insights:log')}{older}"
+        page = client.get(link).context["page_obj"]
+        link = f"{url}{'&' if '?' in url else '?'}after={quote(page.next_cursor)}"
+    return link
 
 
 def run(args: argparse.Namespace, size: int, county: Any, trust_manager: Any, dpo: Any) -> None:

@@ -45,6 +45,8 @@ class KeysetPage:
     cursor: str = field(default="")  # where this page starts, for a form that must find it again
 
     def _cursor(self, row: Any) -> str:
+        if isinstance(row, dict):  # a values() row, as the monitoring log reads them
+            return f"{row[self.key].isoformat()}~{row['id']}"
         return f"{getattr(row, self.key).isoformat()}~{row.pk}"
 
     @property

@@ -6,7 +6,7 @@ exactly what the filters show.
 
 from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import UTC, date, datetime
+from datetime import date, datetime
 from typing import Any
 
 from django import forms
@@ -296,72 +296,6 @@ def chosen(scope: Scope, params: Any, now: datetime) -> tuple[LogFilterForm, Any
 def filtered(scope: Scope, params: Any, now: datetime, extra: tuple[str, ...] = ()) -> tuple[LogFilterForm, Any]:
     form, incidents = chosen(scope, params, now)
     return form, annotated(incidents, now, extra)
-
-
-# The page reads at most this many rows to count what matches; past it, the page says "more
-# than" this, so the count costs the same at ten thousand incidents as at ten million.
-COUNT_LIMIT = 10_000
-
-
-def bounded_count(queryset: Any, limit: int = COUNT_LIMIT) -> tuple[int, bool]:
-    """How many rows match, reading at most `limit` + 1 of them: (count, whether there are more)."""
-    found = queryset.values("pk").order_by()[: limit + 1].count()
-    return min(found, limit), found > limit
-
-
-@dataclass
-class Page:
-    """One page of the log, newest first, with the cursors of the links to the next pages: a
-    cursor is where a page starts (`older`: the rows after this page; `newer`: before it)."""
-
-    rows: list[dict[str, Any]]
-    older: str | None
-    newer: str | None
-    is_first: bool
-
-
-def cursor(values: dict[str, Any]) -> str:
-    return f"{values['reported_on'].astimezone(UTC).strftime('%Y%m%dT%H%M%S.%f')}-{values['id']}"
-
-
-def parse_cursor(text: str | None) -> tuple[datetime, int] | None:
-    """The (reported_on, id) a cursor names, or None for a missing or mangled one (the first page)."""
-    moment, _, pk = (text or "").partition("-")
-    try:
-        return datetime.strptime(moment, "%Y%m%dT%H%M%S.%f").replace(tzinfo=UTC), int(pk)
-    except ValueError:
-        return None
-
-
-def keyset_page(queryset: Any, params: Any, size: int) -> Page:
-    """The page of the log's rows (ordered newest first, as `annotated` orders them) after the
-    cursor in `?older=`, or before the one in `?newer=`; the first page with neither.
-
-    Each page is read from the index on the reported moment from where the last one ended, so
-    the thousandth page costs what the first does (an offset would read every row before it).
-    """
-    newer = parse_cursor(params.get("newer"))
-    older = parse_cursor(params.get("older")) if newer is None else None
-    if newer is not None:
-        moment, pk = newer
-        # `reported_on >= moment` alone bounds the index range; the OR only breaks ties.
-        after = queryset.filter(Q(reported_on__gte=moment) & (Q(reported_on__gt=moment) | Q(id__gt=pk)))
-        found = list(after.order_by("reported_on", "id")[: size + 1])
-        if len(found) > size:
-            rows = found[:size][::-1]
-            return Page(rows, older=cursor(rows[-1]), newer=cursor(rows[0]), is_first=False)
-        # Back at the top: the first page, full, as its own link shows it.
-    elif older is not None:
-        moment, pk = older
-        queryset = queryset.filter(Q(reported_on__lte=moment) & (Q(reported_on__lt=moment) | Q(id__lt=pk)))
-    found = list(queryset[: size + 1])
-    rows = found[:size]
-    return Page(
-        rows,
-        older=cursor(rows[-1]) if len(found) > size else None,
-        newer=cursor(rows[0]) if older is not None and rows else None,
-        is_first=older is None,
-    )
 
 
 # How each column comes from the query's values (see `Rows`).

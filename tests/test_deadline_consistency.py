@@ -158,13 +158,13 @@ def test_every_count_agrees_with_the_log_the_export_the_clocks_page_and_the_scan
         # Each figure's link opens that many log rows; the same filter's CSV holds those incidents.
         for bar in figures.clocks + figures.overdue:
             page = client.get(reverse("insights:log"), bar.query)
-            assert page.context["count"] == bar.value, bar.label
+            assert page.context["tally"].number == bar.value, bar.label
             key = bar.query.get("overdue") or "ico_running"
             assert {r["Reference"] for r in csv_rows(client, bar.query)} == flagged[key], bar.label
 
         # The whole log, page and export, flags the same incidents.
         everything = csv_rows(client, {})
-        assert len(everything) == client.get(reverse("insights:log")).context["count"]
+        assert len(everything) == client.get(reverse("insights:log")).context["tally"].number
         for flag, column in FLAG_COLUMNS.items():
             assert {r["Reference"] for r in everything if r[column] == "Yes"} == flagged[flag], flag
         page_rows = client.get(reverse("insights:log")).context["rows"]

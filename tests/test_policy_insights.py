@@ -58,7 +58,7 @@ def test_the_dashboard_counts_incidents_by_policy_point_in_a_table_beside_its_ch
     assert "Information security incident policy: point 2: 2" in page  # the chart's description, read aloud
     # Each figure links to exactly its rows in the log.
     log = client.get(chart["rows"][0]["href"])
-    assert log.context["count"] == 2
+    assert log.context["tally"].number == 2
 
 
 def test_the_log_shows_and_filters_the_points_and_the_export_holds_them(client, people: People, broken) -> None:  # type: ignore[no-untyped-def]

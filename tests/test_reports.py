@@ -133,7 +133,7 @@ def test_every_dashboard_figure_links_to_a_log_that_counts_the_same(client, data
         for row in chart["rows"]:
             assert row["href"], row
             page = client.get(row["href"])
-            assert page.context["count"] == row["value"], (chart["key"], row["label"])
+            assert page.context["tally"].number == row["value"], (chart["key"], row["label"])
             checked += 1
     assert checked > 20
     # The overdue actions figure links to the actions list, which counts the same actions.
@@ -182,7 +182,7 @@ def test_dpo_chooses_a_school_within_their_service(client, data: Cast) -> None:
 def test_log_rows_and_flags_match_the_rules(client, data: Cast) -> None:
     client.force_login(data.carol)
     response = client.get(reverse("insights:log"), {"page": 1})
-    assert response.context["count"] == 240
+    assert response.context["tally"].number == 240
     incidents = {
         i.reference: i for i in Incident.objects.select_related("incident_type").prefetch_related("remedial_actions")
     }
@@ -207,7 +207,7 @@ def test_log_rows_and_flags_match_the_rules(client, data: Cast) -> None:
 def test_export_is_exactly_what_is_filtered(client, data: Cast, params: dict) -> None:
     client.force_login(data.carol)
     page = client.get(reverse("insights:log"), params)
-    count = page.context["count"]
+    count = page.context["tally"].number
     assert count > 0
     response = client.get(reverse("insights:export_csv"), params)
     assert response.streaming
