@@ -326,12 +326,20 @@ class Deadline(DueWords, models.Model):
     met_at = models.DateTimeField(null=True, blank=True)
     stopped = models.CharField(max_length=20, choices=Stopped.choices, blank=True)
     updated_on = models.DateTimeField()
+    # When the scan must next look at this row (`attention.py`): empty once it owes nothing more.
+    attention_at = models.DateTimeField(null=True, blank=True)
 
     objects = DeadlineQuerySet.as_manager()
 
     class Meta:
         ordering = ["due_at", "id"]
-        indexes = [models.Index(fields=["kind", "due_at"], name="deadline_kind_due")]
+        indexes = [
+            models.Index(fields=["kind", "due_at"], name="deadline_kind_due"),
+            # The scan's one read: only the rows still owing something, in the order they come due.
+            models.Index(
+                fields=["attention_at", "id"], name="deadline_attention", condition=Q(attention_at__isnull=False)
+            ),
+        ]
         constraints = [
             models.UniqueConstraint(
                 fields=["incident", "kind"], condition=Q(action__isnull=True), name="one_deadline_per_incident_kind"
