@@ -27,7 +27,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from django.db import IntegrityError, transaction
-from django.db.models import Q
+from django.db.models import Q, QuerySet
 from django.urls import reverse
 from django.utils import timezone
 
@@ -281,12 +281,7 @@ def _chase_due(now: datetime, batch_size: int) -> ScanResult:
     incidents: set[int] = set()
     while True:
         with transaction.atomic():
-            rows = list(
-                Deadline.objects.filter(attention_at__lte=now)
-                .select_related("incident__organisation", "action__organisation", "action__incident", "action__owner")
-                .order_by("attention_at", "id")
-                .select_for_update(skip_locked=True, of=("self",))[:batch_size]
-            )
+            rows = list(due_rows(now, batch_size))
             if not rows:
                 break
             if timescales is None and any(row.action_id for row in rows):
@@ -313,6 +308,17 @@ def _chase_due(now: datetime, batch_size: int) -> ScanResult:
     result.incidents = len(incidents)
     result.seconds = time.monotonic() - started
     return result
+
+
+def due_rows(now: datetime, batch_size: int) -> "QuerySet[Deadline]":
+    """The scan's one read of the deadlines: the next rows whose moment has come, through the
+    partial index `deadline_attention`, locked for this worker and skipped by the others."""
+    return (
+        Deadline.objects.filter(attention_at__lte=now)
+        .select_related("incident__organisation", "action__organisation", "action__incident", "action__owner")
+        .order_by("attention_at", "id")
+        .select_for_update(skip_locked=True, of=("self",))[:batch_size]
+    )
 
 
 def _chased(rows: list[Deadline]) -> set[tuple[str, int, str, str]]:
