@@ -71,8 +71,10 @@ def setup(n: int, reported_on: object) -> list[int]:
     for start in range(0, len(ids), 1000):  # what each report step stores
         with transaction.atomic():
             store.refresh_incidents(ids[start : start + 1000])
-    print(f"{connection.vendor}, {n} open incidents in {len(schools)} schools (deadlines stored in "
-          f"{time.perf_counter() - started:.0f} s, not counted)")
+    print(
+        f"{connection.vendor}, {n} open incidents in {len(schools)} schools (deadlines stored in "
+        f"{time.perf_counter() - started:.0f} s, not counted)"
+    )
     return ids
 
 

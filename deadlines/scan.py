@@ -1,17 +1,17 @@
 """The deadline scan: finds what is due, escalates it once, tells the reporter of progress.
 
-Run by the worker every few minutes (`deadlines.tasks.scan_deadlines`). Each incident
-and each action is handled in its own short transaction, in id order, so a worker
-killed mid-batch has committed everything before the item it died on and nothing
-after it; the next scan carries on. An escalation is an `Escalation` row (unique per
+`scan` runs every 5 minutes (`deadlines.tasks.scan_deadlines`) and reads only the stored
+deadlines whose moment has come (`Deadline.attention_at`, `attention.py`), a batch a
+transaction with the rows locked, so its work is what fell due, not every open incident; a
+worker killed mid-batch leaves that batch to the next scan. `reconcile` is the nightly full
+pass (`reconcile_deadlines`): every open incident's deadlines worked out again, informed
+parties and reporters caught up. An escalation is an `Escalation` row (unique per
 incident or action, kind and threshold) written in the same transaction as its
-notifications and its event, so it is sent once, by one worker, however many scans
-run at the same moment: a second insert of the same row is refused by the database
-(on PostgreSQL it waits for the first to commit, then is refused).
+notifications and its event, so it is sent once however many scans run at the same moment:
+a second insert of the same row is refused by the database.
 
-The scan reads the stored deadlines (`Deadline`, the same rows the dashboard, the log and
-the ICO clocks page count); before reading a batch it brings its rows up to date
-(`store.refresh_incidents`), which changes nothing when every change went through the steps.
+Both read the stored deadlines (`Deadline`, the same rows the dashboard, the log and the ICO
+clocks page count).
 
 Escalations (issue 6): untriaged past the triage timescale; major or critical untriaged for 4
 hours; outcome report overdue; remedial action overdue, then still overdue after more working

@@ -8,8 +8,11 @@ Called when something a deadline depends on changes:
 - a remedial action saved or deleted (a model signal: actions are saved from the actions
   pages, six-month reviews and imports alike);
 - an organisation's timescales changed: every open incident and open action beneath it;
-- the deadline scan, every 5 minutes, over the open incidents and actions it looks at, so a
-  change made outside the steps (an import, a fix by hand) is picked up there too.
+- the nightly full pass (`scan.reconcile`), over every open incident and action, so a change
+  made outside the steps (an import, a fix by hand) is picked up there too.
+
+Each row written also gets its first moment for the scan (`Deadline.attention_at`, see
+`attention.py`), in the same transaction.
 
 A closed incident's deadlines are worked out one last time by its closing event and then
 never move (a timescale change or a later event leaves them as they were) until it is reopened.

@@ -11,9 +11,9 @@ from hypothesis import strategies as st
 
 from actions.models import RemedialAction
 from audit.models import Event
+from deadlines import attention, store
 from deadlines.compute import incident_dues
 from deadlines.models import Deadline, Escalation, ReporterProgress, Timescales, effective_timescales
-from deadlines import attention, store
 from deadlines.scan import reconcile, scan
 from incidents.models import Incident, ReporterMessage
 from notifications.models import Notification, Outbox
