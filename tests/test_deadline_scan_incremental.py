@@ -4,7 +4,6 @@ Each stored deadline carries the next moment the scan must look at it (`attentio
 partial index); a step that moves a deadline moves that moment in its own transaction.
 """
 
-import threading
 from collections import Counter
 from datetime import UTC, datetime, timedelta
 
@@ -22,6 +21,7 @@ from notifications.models import Outbox
 
 from .factories import reported_incident
 from .lifecycle_helpers import Team, classification, make_team
+from .test_worker_faults import run_together
 
 MONDAY = datetime(2026, 6, 1, 9, tzinfo=UTC)
 
@@ -132,26 +132,13 @@ def test_a_deadline_met_or_stopped_by_a_step_is_never_chased(team: Team) -> None
 def test_two_scans_at_once_send_each_notice_once(transactional_db: None) -> None:
     team = make_team()
     open_incidents(team, 40, MONDAY - timedelta(days=7))  # each past its triage timescale
-    barrier = threading.Barrier(2)
-    results: list = []
-    errors: list[BaseException] = []
 
-    def work() -> None:
-        try:
-            barrier.wait()
-            with time_machine.travel(MONDAY, tick=False):
-                results.append(scan(batch_size=5))
-        except BaseException as exc:  # collected and asserted below
-            errors.append(exc)
-        finally:
-            connection.close()
+    def job() -> object:
+        with time_machine.travel(MONDAY, tick=False):
+            return scan(batch_size=5)
 
-    threads = [threading.Thread(target=work) for _ in range(2)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=180)
-    assert errors == [] and all(not r.errors for r in results)
+    results = run_together(job)  # two threads, each with its own connection
+    assert len(results) == 2 and all(not r.errors for r in results)
     assert sum(r.escalations for r in results) == 40
     triage = Escalation.objects.filter(kind=Escalation.Kind.TRIAGE_OVERDUE)
     assert Counter(triage.values_list("incident_id", flat=True)).most_common(1)[0][1] == 1
