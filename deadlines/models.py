@@ -326,6 +326,8 @@ class Deadline(DueWords, models.Model):
     met_at = models.DateTimeField(null=True, blank=True)
     stopped = models.CharField(max_length=20, choices=Stopped.choices, blank=True)
     updated_on = models.DateTimeField()
+    # When the scan must next look at this row (`attention.py`): empty once it owes nothing more.
+    attention_at = models.DateTimeField(null=True, blank=True)
 
     objects = DeadlineQuerySet.as_manager()
 
@@ -336,6 +338,10 @@ class Deadline(DueWords, models.Model):
             # The open deadlines alone (met and stopped ones pile up with every closed incident):
             # what the dashboard's clocks and overdue counts and the log's flags read.
             models.Index(fields=["kind", "due_at"], condition=Q(met_at__isnull=True, stopped=""), name="deadline_open"),
+            # The scan's one read: only the rows still owing something, in the order they come due.
+            models.Index(
+                fields=["attention_at", "id"], name="deadline_attention", condition=Q(attention_at__isnull=False)
+            ),
         ]
         constraints = [
             models.UniqueConstraint(

@@ -1,17 +1,17 @@
 """The deadline scan: finds what is due, escalates it once, tells the reporter of progress.
 
-Run by the worker every few minutes (`deadlines.tasks.scan_deadlines`). Each incident
-and each action is handled in its own short transaction, in id order, so a worker
-killed mid-batch has committed everything before the item it died on and nothing
-after it; the next scan carries on. An escalation is an `Escalation` row (unique per
+`scan` runs every 5 minutes (`deadlines.tasks.scan_deadlines`) and reads only the stored
+deadlines whose moment has come (`Deadline.attention_at`, `attention.py`), a batch a
+transaction with the rows locked, so its work is what fell due, not every open incident; a
+worker killed mid-batch leaves that batch to the next scan. `reconcile` is the nightly full
+pass (`reconcile_deadlines`): every open incident's deadlines worked out again, informed
+parties and reporters caught up. An escalation is an `Escalation` row (unique per
 incident or action, kind and threshold) written in the same transaction as its
-notifications and its event, so it is sent once, by one worker, however many scans
-run at the same moment: a second insert of the same row is refused by the database
-(on PostgreSQL it waits for the first to commit, then is refused).
+notifications and its event, so it is sent once however many scans run at the same moment:
+a second insert of the same row is refused by the database.
 
-The scan reads the stored deadlines (`Deadline`, the same rows the dashboard, the log and
-the ICO clocks page count); before reading a batch it brings its rows up to date
-(`store.refresh_incidents`), which changes nothing when every change went through the steps.
+Both read the stored deadlines (`Deadline`, the same rows the dashboard, the log and the ICO
+clocks page count).
 
 Escalations (issue 6): untriaged past the triage timescale; major or critical untriaged for 4
 hours; outcome report overdue; remedial action overdue, then still overdue after more working
@@ -27,7 +27,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from django.db import IntegrityError, transaction
-from django.db.models import Q
+from django.db.models import Q, QuerySet
 from django.urls import reverse
 from django.utils import timezone
 
@@ -40,7 +40,7 @@ from notifications.audiences import Directory, Occasion, tell
 from notifications.models import InformedNotice
 from organisations.models import Organisation
 
-from . import store
+from . import attention, store
 from .compute import local_date
 from .models import (
     OUTSIDE_KINDS,
@@ -256,8 +256,132 @@ def tell_reporter(incident: Incident, now: datetime, directory: Directory | None
 
 
 def scan(now: datetime | None = None, batch_size: int = 200) -> ScanResult:
-    """Look at every open (or recently closed) incident and every open action. Idempotent."""
+    """Chase the stored deadlines whose moment has come (`Deadline.attention_at`), and only those.
+
+    Every 5 minutes. Reads the rows through their partial index, `batch_size` at a time, each
+    batch in its own transaction with its rows locked (`SKIP LOCKED` on PostgreSQL, so two
+    workers take different rows; SQLite takes the write lock at the start of the transaction,
+    so they take turns). Each row's escalations are sent once (the `Escalation` row, unique per
+    occasion), then the row moves on to its next moment (`attention.after`), or empties. With
+    nothing due it is one query, whatever the number of open incidents. Idempotent.
+    """
     with one_kick():  # one outbox drain queued at the end, not one per escalation
+        return _chase_due(now or timezone.now(), batch_size)
+
+
+# A row whose chase failed is tried again by the next scan, not again and again by this one.
+RETRY = timedelta(minutes=5)
+
+
+def _chase_due(now: datetime, batch_size: int) -> ScanResult:
+    started = time.monotonic()
+    result = ScanResult()
+    directory = Directory()
+    timescales: store.TimescaleRows | None = None
+    incidents: set[int] = set()
+    while True:
+        with transaction.atomic():
+            rows = list(due_rows(now, batch_size))
+            if not rows:
+                break
+            if timescales is None and any(row.action_id for row in rows):
+                timescales = store.TimescaleRows()  # only an action's "still overdue" reads them
+            done = _chased(rows)
+            for row in rows:
+                escalate_days = None
+                try:
+                    with transaction.atomic():
+                        if row.action is None:
+                            incidents.add(row.incident_id)  # type: ignore[arg-type]
+                            result.escalations += _chase_incident_row(row, now, done, directory)
+                        else:
+                            result.actions += 1
+                            applying = timescales.for_path(row.action.organisation.path)  # type: ignore[union-attr]
+                            escalate_days = applying.action_escalate_days
+                            result.escalations += _chase_action_row(row, row.action, now, done, directory, applying)
+                    row.attention_at = attention.after(row, now, escalate_days)
+                except Exception as exc:  # one bad row must not stop the scan of the others
+                    logger.exception("deadline scan failed for deadline %s", row.pk)
+                    result.errors.append(f"deadline {row.pk}: {type(exc).__name__}")
+                    row.attention_at = now + RETRY
+            Deadline.objects.bulk_update(rows, ["attention_at"])
+    result.incidents = len(incidents)
+    result.seconds = time.monotonic() - started
+    return result
+
+
+def due_rows(now: datetime, batch_size: int) -> "QuerySet[Deadline]":
+    """The scan's one read of the deadlines: the next rows whose moment has come, through the
+    partial index `deadline_attention`, locked for this worker and skipped by the others."""
+    return (
+        Deadline.objects.filter(attention_at__lte=now)
+        .select_related("incident__organisation", "action__organisation", "action__incident", "action__owner")
+        .order_by("attention_at", "id")
+        .select_for_update(skip_locked=True, of=("self",))[:batch_size]
+    )
+
+
+def _chased(rows: list[Deadline]) -> set[tuple[str, int, str, str]]:
+    """The escalations already sent for these rows' incidents and actions (two queries a batch)."""
+    incident_ids = [r.incident_id for r in rows if r.action_id is None and r.incident_id is not None]
+    action_ids = [r.action_id for r in rows if r.action_id is not None]
+    done: set[tuple[str, int, str, str]] = set()
+    if incident_ids:
+        chased = Escalation.objects.filter(incident_id__in=incident_ids, action__isnull=True)
+        done |= {("incident", *key) for key in chased.values_list("incident_id", "kind", "threshold")}
+    if action_ids:
+        chased = Escalation.objects.filter(action_id__in=action_ids)
+        done |= {("action", *key) for key in chased.values_list("action_id", "kind", "threshold")}
+    return done
+
+
+def _chase_incident_row(
+    row: Deadline, now: datetime, done: set[tuple[str, int, str, str]], directory: Directory
+) -> int:
+    incident = row.incident
+    if incident is None or incident.status not in Incident.OPEN_STATUSES:
+        return 0
+    sent = 0
+    for need in incident_needs([row], now):
+        if ("incident", incident.pk, need.kind, need.threshold) not in done:
+            sent += escalate(need, organisation=incident.organisation, incident=incident, now=now, directory=directory)
+    return sent
+
+
+def _chase_action_row(
+    row: Deadline,
+    action: RemedialAction,
+    now: datetime,
+    done: set[tuple[str, int, str, str]],
+    directory: Directory,
+    applying: EffectiveTimescales,
+) -> int:
+    if action.status != RemedialAction.Status.OPEN:
+        return 0
+    sent = 0
+    for need in action_needs(row, applying, now, action):
+        if ("action", action.pk, need.kind, need.threshold) not in done:
+            sent += escalate(
+                need,
+                organisation=action.organisation,
+                incident=action.incident,
+                action=action,
+                now=now,
+                directory=directory,
+            )
+    return sent
+
+
+def reconcile(now: datetime | None = None, batch_size: int = 200) -> ScanResult:
+    """The nightly full pass: every open (or recently closed) incident and every open action.
+
+    Works each one's deadlines out again (so a change made outside the steps, by hand in the
+    database or by an import, is caught), chases what they owe as the scan does, tells the
+    informed parties a step did not tell and the reporter of a status a step's job did not
+    tell. Its work grows with the open incidents, so it runs once a day (`tasks.py`), not
+    every 5 minutes. Idempotent, and safe beside the scan (one escalation per occasion).
+    """
+    with one_kick():
         return _scan(now, batch_size)
 
 

@@ -8,8 +8,11 @@ Called when something a deadline depends on changes:
 - a remedial action saved or deleted (a model signal: actions are saved from the actions
   pages, six-month reviews and imports alike);
 - an organisation's timescales changed: every open incident and open action beneath it;
-- the deadline scan, every 5 minutes, over the open incidents and actions it looks at, so a
-  change made outside the steps (an import, a fix by hand) is picked up there too.
+- the nightly full pass (`scan.reconcile`), over every open incident and action, so a change
+  made outside the steps (an import, a fix by hand) is picked up there too.
+
+Each row written also gets its first moment for the scan (`Deadline.attention_at`, see
+`attention.py`), in the same transaction.
 
 A closed incident's deadlines are worked out one last time by its closing event and then
 never move (a timescale change or a later event leaves them as they were) until it is reopened.
@@ -28,6 +31,7 @@ from lib import clock
 from parties.models import BodyNotice, IncidentParty
 from parties.rules import RuleRows
 
+from . import attention
 from .compute import Due, action_due, incident_dues, outside_dues
 from .models import Deadline, EffectiveTimescales, Timescales, inherited
 
@@ -97,13 +101,22 @@ def _write(
     existing: list[Any],
     model: Any,
     now: datetime,
+    escalate_days: dict[int, int] | None = None,
 ) -> int:
     """Make the rows `existing` into `wanted` ((incident, kind, action) -> (organisation, values)).
 
-    Returns how many rows changed."""
+    A row written (new or changed) starts again from its first moment for the scan
+    (`attention.first`), so a deadline moved by a step is chased on its new moment, never its
+    old one; a row left as it was keeps the moment the scan gave it. `escalate_days` (action id
+    -> working days before "still overdue") is for the actions' second moment. Returns how many
+    rows changed."""
     changed = 0
     seen = set()
     updates = []
+    written = []  # changed rows (updates also holds rows whose next moment only came forward)
+    # A data migration's historical Deadline may predate the column.
+    looks = any(f.name == "attention_at" for f in model._meta.concrete_fields)
+    fields = [*STORED, "organisation", "updated_on", *(["attention_at"] if looks else [])]
     for row in existing:
         key = (row.incident_id, row.kind, row.action_id)
         if key not in wanted or key in seen:
@@ -118,14 +131,24 @@ def _write(
                 setattr(row, f, v)
             row.updated_on = now
             updates.append(row)
-    if updates:
-        model.objects.bulk_update(updates, [*STORED, "organisation", "updated_on"])
-        changed += len(updates)
+            written.append(row)
+        elif looks and row.attention_at is not None:
+            # Unchanged, but a shorter "still overdue" timescale may bring its next moment forward.
+            sooner = attention.after(row, now, (escalate_days or {}).get(row.action_id))
+            if sooner is not None and sooner < row.attention_at:
+                row.attention_at = sooner
+                updates.append(row)
     new = [
         model(incident_id=key[0], kind=key[1], action_id=key[2], organisation_id=org, updated_on=now, **values)
         for key, (org, values) in wanted.items()
         if key not in seen
     ]
+    if looks:
+        for row in (*written, *new):
+            row.attention_at = attention.first(row, (escalate_days or {}).get(row.action_id))
+    if updates:
+        model.objects.bulk_update(updates, fields)
+        changed += len(updates)
     if new:
         model.objects.bulk_create(new)
         changed += len(new)
@@ -191,12 +214,15 @@ def refresh_actions(
     timescales = timescales or TimescaleRows(m.get("Timescales", Timescales))
     now = clock.now()
     wanted: dict[tuple[int | None, str, int | None], tuple[int, dict[str, Any]]] = {}
+    escalate_days = {}
     for action in m["RemedialAction"].objects.filter(pk__in=ids).select_related("organisation"):
         organisation = action.organisation
-        due = action_due(action, timescales.for_path(organisation.path), organisation.nation)
+        applying = timescales.for_path(organisation.path)
+        due = action_due(action, applying, organisation.nation)
         wanted[(action.incident_id, Deadline.Kind.ACTION, action.pk)] = (action.organisation_id, _values(due))
+        escalate_days[action.pk] = applying.action_escalate_days
     existing = list(m["Deadline"].objects.filter(action_id__in=ids))
-    return _write(wanted, existing, m["Deadline"], now)
+    return _write(wanted, existing, m["Deadline"], now, escalate_days)
 
 
 def refresh_all(*, models: dict[str, Any] | None = None, batch_size: int = 500) -> int:

@@ -5,20 +5,31 @@ from typing import Any
 from crontask import cron
 from django.tasks import task
 
-from .scan import scan
+from .scan import ScanResult, reconcile, scan
 
 
 @cron("*/5 * * * *")
 @task()
 def scan_deadlines() -> dict[str, object]:
-    """Escalate what is overdue, tell informed parties and reporters. Safe to run twice."""
-    result = scan()
+    """Escalate the stored deadlines whose moment has come. Safe to run twice, and side by side."""
+    return _summary(scan())
+
+
+@cron("40 2 * * *")
+@task()
+def reconcile_deadlines() -> dict[str, object]:
+    """Once a night, every open incident: catch changes made outside the steps, informed parties, reporters."""
+    return _summary(reconcile())
+
+
+def _summary(result: ScanResult) -> dict[str, object]:
     return {
         "incidents": result.incidents,
         "actions": result.actions,
         "escalations": result.escalations,
         "reporter_notices": result.reporter_notices,
         "informed": result.informed,
+        "refreshed": result.refreshed,
         "seconds": round(result.seconds, 3),
         "errors": result.errors,
     }

@@ -11,9 +11,10 @@ from hypothesis import strategies as st
 
 from actions.models import RemedialAction
 from audit.models import Event
+from deadlines import attention, store
 from deadlines.compute import incident_dues
-from deadlines.models import Escalation, ReporterProgress, Timescales, effective_timescales
-from deadlines.scan import scan
+from deadlines.models import Deadline, Escalation, ReporterProgress, Timescales, effective_timescales
+from deadlines.scan import reconcile, scan
 from incidents.models import Incident, ReporterMessage
 from notifications.models import Notification, Outbox
 from organisations.models import Contact, Membership, Organisation, Role
@@ -41,6 +42,18 @@ def report_at(cast: Cast, when: datetime, **fields) -> Incident:
 def scan_at(when: datetime):
     with time_machine.travel(when, tick=False):
         return scan()
+
+
+def reconcile_at(when: datetime):
+    """The nightly full pass: what the steps would have done for facts set here by hand."""
+    with time_machine.travel(when, tick=False):
+        return reconcile()
+
+
+def update(incident: Incident, **fields) -> None:  # type: ignore[no-untyped-def]
+    """Set an incident's facts, and store its deadlines as the step that changes them does."""
+    Incident.objects.filter(pk=incident.pk).update(**fields)
+    store.refresh_incidents([incident.pk], include_closed=True)
 
 
 def escalations(kind: str) -> list[Escalation]:
@@ -87,7 +100,7 @@ def test_triage_deadline_across_the_spring_clock_change(cast: Cast, siro) -> Non
 
 def test_major_untriaged_for_four_hours_goes_to_the_dpo(cast: Cast, siro) -> None:
     incident = report_at(cast, utc(2026, 6, 1, 9))
-    Incident.objects.filter(pk=incident.pk).update(severity=Incident.Severity.MAJOR)
+    update(incident, severity=Incident.Severity.MAJOR)
     assert scan_at(utc(2026, 6, 1, 12, 59)).escalations == 0
     assert scan_at(utc(2026, 6, 1, 13, 1)).escalations == 1
     assert [e.kind for e in Escalation.objects.all()] == [Escalation.Kind.URGENT_UNTRIAGED]
@@ -96,9 +109,7 @@ def test_major_untriaged_for_four_hours_goes_to_the_dpo(cast: Cast, siro) -> Non
 
 def test_investigation_overdue_by_severity_goes_to_the_siro(cast: Cast, siro) -> None:
     incident = report_at(cast, utc(2026, 6, 1, 9))
-    Incident.objects.filter(pk=incident.pk).update(
-        status=Incident.Status.INVESTIGATING, severity="critical", triaged_on=utc(2026, 6, 1, 11)
-    )
+    update(incident, status=Incident.Status.INVESTIGATING, severity="critical", triaged_on=utc(2026, 6, 1, 11))
     # Critical: 5 working days from Monday 1 June -> end of Monday 8 June.
     assert scan_at(utc(2026, 6, 8, 22, 59)).escalations == 0
     result = scan_at(utc(2026, 6, 8, 23, 1))
@@ -121,7 +132,8 @@ def test_organisation_timescales_are_inherited_and_overridable(cast: Cast, siro)
 def test_ico_reminder_points_are_configurable(cast: Cast, siro, settings) -> None:  # type: ignore[no-untyped-def]
     settings.ICO_REMINDER_HOURS = [12]
     incident = report_at(cast, utc(2026, 6, 1, 9))
-    Incident.objects.filter(pk=incident.pk).update(
+    update(
+        incident,
         status=Incident.Status.INVESTIGATING,
         triaged_on=utc(2026, 6, 1, 10),
         aware_on=utc(2026, 6, 1, 12),
@@ -136,7 +148,8 @@ def test_ico_reminder_points_are_configurable(cast: Cast, siro, settings) -> Non
 def test_ico_clock_counts_clock_hours_across_the_clock_change(cast: Cast, siro) -> None:
     incident = report_at(cast, utc(2026, 3, 27, 9))
     aware = utc(2026, 3, 28, 12)  # noon GMT; the clocks go forward on the 29th
-    Incident.objects.filter(pk=incident.pk).update(
+    update(
+        incident,
         status=Incident.Status.INVESTIGATING,
         triaged_on=utc(2026, 3, 27, 10),
         aware_on=aware,
@@ -167,7 +180,8 @@ def test_ico_clock_counts_clock_hours_across_the_clock_change(cast: Cast, siro) 
 
 def test_no_ico_escalation_once_reported_or_decided_not_needed(cast: Cast, siro) -> None:
     incident = report_at(cast, utc(2026, 6, 1, 9))
-    Incident.objects.filter(pk=incident.pk).update(
+    update(
+        incident,
         status=Incident.Status.INVESTIGATING,
         triaged_on=utc(2026, 6, 1, 10),
         aware_on=utc(2026, 6, 1, 10),
@@ -181,7 +195,7 @@ def test_no_ico_escalation_once_reported_or_decided_not_needed(cast: Cast, siro)
 def test_remedial_action_overdue_goes_to_its_owner_then_the_incident_manager(cast: Cast, siro) -> None:
     incident = report_at(cast, utc(2026, 6, 1, 9))
     owner = UserFactory(email="owner@example.org", full_name="Olive Owner")
-    Incident.objects.filter(pk=incident.pk).update(status=Incident.Status.INVESTIGATING, triaged_on=utc(2026, 6, 1, 10))
+    update(incident, status=Incident.Status.INVESTIGATING, triaged_on=utc(2026, 6, 1, 10))
     RemedialAction.objects.create(
         organisation=cast.school_a, incident=incident, title="Turn on encryption", owner=owner, due_on=date(2026, 6, 10)
     )
@@ -200,8 +214,8 @@ def test_remedial_action_overdue_goes_to_its_owner_then_the_incident_manager(cas
 
 def test_reporter_not_updated_reminds_the_incident_manager_and_a_message_resets_it(cast: Cast, siro) -> None:
     incident = report_at(cast, utc(2026, 6, 1, 9))
-    Incident.objects.filter(pk=incident.pk).update(status=Incident.Status.TRIAGED, triaged_on=utc(2026, 6, 1, 10))
-    scan_at(utc(2026, 6, 1, 11))  # tells the reporter it was triaged: that is an update
+    update(incident, status=Incident.Status.TRIAGED, triaged_on=utc(2026, 6, 1, 10))
+    reconcile_at(utc(2026, 6, 1, 11))  # tells the reporter it was triaged: that is an update
     assert ReporterMessage.objects.filter(incident=incident).count() == 1
     # 10 working days from Monday 1 June -> end of Monday 15 June.
     assert not escalations(Escalation.Kind.REPORTER_UPDATE_DUE)
@@ -212,6 +226,7 @@ def test_reporter_not_updated_reminds_the_incident_manager_and_a_message_resets_
     ReporterMessage.objects.create(
         incident=incident, direction="to_reporter", body="Still looking", sent_on=utc(2026, 6, 16, 9), author=cast.alice
     )
+    store.refresh_incidents([incident.pk])  # as the message step does
     scan_at(utc(2026, 6, 29, 9))
     assert len(escalations(Escalation.Kind.REPORTER_UPDATE_DUE)) == 1
     scan_at(utc(2026, 6, 30, 23, 1))
@@ -220,25 +235,25 @@ def test_reporter_not_updated_reminds_the_incident_manager_and_a_message_resets_
 
 def test_named_reporter_told_of_progress_by_email_in_plain_words(cast: Cast) -> None:
     incident = report_at(cast, utc(2026, 6, 1, 9))
-    Incident.objects.filter(pk=incident.pk).update(status=Incident.Status.INVESTIGATING)
-    scan_at(utc(2026, 6, 1, 10))
-    scan_at(utc(2026, 6, 1, 10, 5))
+    update(incident, status=Incident.Status.INVESTIGATING)
+    reconcile_at(utc(2026, 6, 1, 10))
+    reconcile_at(utc(2026, 6, 1, 10, 5))
     message = ReporterMessage.objects.get(incident=incident)
     assert message.body == "The incident is being investigated."
     row = Outbox.objects.get(kind="reporter_progress")
     assert row.to_address == "bob@example.org" and incident.reference in row.subject
     assert "The incident is being investigated." in row.text
     assert "wrong parent" not in row.text and "wrong parent" not in row.html
-    Incident.objects.filter(pk=incident.pk).update(status=Incident.Status.CLOSED, closed_on=utc(2026, 6, 2, 9))
-    scan_at(utc(2026, 6, 2, 10))
+    update(incident, status=Incident.Status.CLOSED, closed_on=utc(2026, 6, 2, 9))
+    reconcile_at(utc(2026, 6, 2, 10))
     assert Outbox.objects.filter(kind="reporter_progress").count() == 2
 
 
 def test_anonymous_reporter_is_told_through_the_receipt_page_only(cast: Cast) -> None:
     with time_machine.travel(utc(2026, 6, 1, 9), tick=False):
         incident = reported_incident(cast.school_a, None)
-    Incident.objects.filter(pk=incident.pk).update(reporter_anonymous=True, status=Incident.Status.TRIAGED)
-    scan_at(utc(2026, 6, 1, 10))
+    update(incident, reporter_anonymous=True, status=Incident.Status.TRIAGED)
+    reconcile_at(utc(2026, 6, 1, 10))
     assert ReporterMessage.objects.get(incident=incident).direction == "to_reporter"
     assert not Outbox.objects.filter(kind="reporter_progress").exists()
     assert Event.objects.filter(action="reporter.progress_told", after__how="receipt page").count() == 1
@@ -261,9 +276,9 @@ def test_informed_parties_each_told_once_by_rule(cast: Cast, siro) -> None:
         organisation=cast.school_a, role="system_owner", name="Other", email="other@example.org", service_name="Email"
     )
     incident = report_at(cast, utc(2026, 6, 1, 9), service_affected="yes", service_name="payments", personal_data="yes")
-    Incident.objects.filter(pk=incident.pk).update(severity="major")
-    scan_at(utc(2026, 6, 1, 9, 5))
-    scan_at(utc(2026, 6, 1, 9, 10))
+    update(incident, severity="major")
+    reconcile_at(utc(2026, 6, 1, 9, 5))
+    reconcile_at(utc(2026, 6, 1, 9, 10))
     kinds = dict(Outbox.objects.exclude(kind="escalation").values_list("to_address", "kind"))
     assert kinds == {
         "sm@example.org": "informed_service",
@@ -369,8 +384,11 @@ def test_scanning_at_any_moments_escalates_as_one_scan_at_the_last(cast: Cast, s
     start = utc(2026, 3, 20, 15)  # before the spring clock change and Easter
     with transaction.atomic():
         incident = report_at(cast, start)
-        Incident.objects.filter(pk=incident.pk).update(
-            severity=severity, status=status, triaged_on=None if status == "reported" else start + timedelta(hours=1)
+        update(
+            incident,
+            severity=severity,
+            status=status,
+            triaged_on=None if status == "reported" else start + timedelta(hours=1),
         )
         ReporterProgress.objects.create(incident=incident, told_status=status, told_on=start)
         for offset in minutes:
@@ -380,6 +398,8 @@ def test_scanning_at_any_moments_escalates_as_one_scan_at_the_last(cast: Cast, s
         told = sum(len(e.told) for e in Escalation.objects.all())
         assert Outbox.objects.filter(kind="escalation").count() == told
         Escalation.objects.all().delete()
+        for row in Deadline.objects.all():  # as freshly stored: each row from its first moment
+            Deadline.objects.filter(pk=row.pk).update(attention_at=attention.first(row))
         scan_at(start + timedelta(minutes=max(minutes)))
         once = sorted(Escalation.objects.values_list("kind", "threshold"))
         assert many == once

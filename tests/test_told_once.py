@@ -8,7 +8,7 @@ recipients (and the same governance count) whichever path tells.
 import pytest
 from django.db import transaction
 
-from deadlines.scan import scan
+from deadlines.scan import reconcile, scan
 from incidents import lifecycle
 from incidents.models import Incident, Routing
 from notifications.audiences import AUDIENCES, Occasion, audience
@@ -183,14 +183,14 @@ def test_the_step_and_the_scan_tell_the_same_people_the_same_words(team: Team) -
     incident.refresh_from_db()
     assert incident.status == Incident.Status.REPORTED and not Outbox.objects.exists()
 
-    with transaction.atomic():  # path 2: the same classification, found by the deadline scan
+    with transaction.atomic():  # path 2: the same classification, set by hand, found by the nightly full pass
         Incident.objects.filter(pk=incident.pk).update(
             status=Incident.Status.TRIAGED,
             triaged_on=aware_now(),
             **{k: v for k, v in values.items() if k != "incident_type"},
         )
         Routing.objects.create(incident=incident, routed_severity="major")
-        scan()
+        reconcile()
         by_scan = capture(incident)
         transaction.set_rollback(True)
 

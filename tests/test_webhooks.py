@@ -22,6 +22,7 @@ from standardwebhooks import Webhook
 
 from actions.models import RemedialAction
 from audit.models import Event
+from deadlines import store
 from deadlines.scan import scan
 from incidents import lifecycle
 from incidents.models import Incident
@@ -399,6 +400,7 @@ def test_the_ico_clock_at_24_hours_reaches_a_webhook(people: People, receiver: R
         aware_on=datetime(2026, 6, 1, 12, tzinfo=UTC),
         personal_data_breach="yes",
     )
+    store.refresh_incidents([incident.pk])  # as the step that sets these facts stores them
     for moment in [datetime(2026, 6, 3, 12, 30, tzinfo=UTC), datetime(2026, 6, 4, 12, 1, tzinfo=UTC)]:
         with time_machine.travel(moment, tick=False):
             scan()
@@ -520,6 +522,7 @@ def test_an_overdue_remedial_action_reaches_a_webhook_with_a_link_to_the_action(
     Incident.objects.filter(pk=incident.pk).update(
         status=Incident.Status.INVESTIGATING, triaged_on=datetime(2026, 6, 1, 10, tzinfo=UTC)
     )
+    store.refresh_incidents([incident.pk])  # as the triage step stores them
     action = RemedialAction.objects.create(
         organisation=people.cast.school_a, incident=incident, title="Turn on encryption", due_on=date(2026, 6, 10)
     )
