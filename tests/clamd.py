@@ -18,6 +18,8 @@ from django.conf import settings
 
 from lib import clamav
 
+from .processes import stop
+
 ROOT = Path(__file__).resolve().parent.parent
 # The EICAR anti-virus test file: harmless, and detected by every scanner. Assembled here
 # so that this source file is not itself flagged by a scanner on a developer's machine.
@@ -51,11 +53,7 @@ def clamd_socket() -> Iterator[str]:
             time.sleep(0.1)
         yield socket_path
     finally:
-        process.terminate()
-        try:
-            process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            process.kill()
+        stop(process)
 
 
 @pytest.fixture

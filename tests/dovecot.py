@@ -28,6 +28,7 @@ from urllib.parse import parse_qs
 
 import pytest
 
+from .processes import stop
 from .smtp import free_port
 
 USER = "intake@school-a.example"
@@ -253,11 +254,7 @@ def dovecot_server() -> Iterator[Dovecot]:
             time.sleep(0.05)
         yield server
     finally:
-        process.terminate()
-        try:
-            process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            process.kill()
+        stop(process)
         oauth.stop()
         shutil.rmtree(root, ignore_errors=True)
 

@@ -20,6 +20,8 @@ from collections.abc import Iterator
 import boto3
 import pytest
 
+from .processes import stop
+
 REGION = "eu-west-2"
 KEYS = {"aws_access_key_id": "incidentdesk-test", "aws_secret_access_key": "incidentdesk-test-secret"}
 
@@ -61,11 +63,7 @@ def s3_server() -> Iterator[str]:
     try:
         yield endpoint
     finally:
-        process.terminate()
-        try:
-            process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            process.kill()
+        stop(process)
 
 
 def s3_client(endpoint: str):  # type: ignore[no-untyped-def]
