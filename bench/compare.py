@@ -46,6 +46,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+from urllib.parse import quote
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
@@ -113,14 +114,20 @@ class Figure:
 
 def pages(county: Any, key: str) -> list[tuple[str, str]]:
     """(what, URL) of each page measured for the viewer `key` ("dpo", "trust", "school")."""
+    from core.keyset import cursor_of
     from incidents.models import Incident
 
     viewer = county.viewers[key]
     visible = Incident.objects.visible_to(viewer).count()
     deep = max(1, (visible + PAGE_SIZE - 1) // PAGE_SIZE // 2)
+    # The list pages by keyset (core/keyset.py): the page `deep` pages in starts after the row
+    # just before it, as its "Next" link would say (found once here, by an offset, outside the timing).
+    newest_first = Incident.objects.visible_to(viewer).order_by("-reported_on", "-id").values("reported_on", "id")
+    before_it = newest_first[(deep - 1) * PAGE_SIZE - 1] if deep > 1 else None
+    after = f"?after={quote(cursor_of(before_it, 'reported_on'))}" if before_it else ""
     found = [
         ("incident list, first page", "/incidents/"),
-        (f"incident list, page {deep:,} of {visible:,} incidents", f"/incidents/?page={deep}"),
+        (f"incident list, page {deep:,} of {visible:,} incidents", f"/incidents/{after}"),
         ("triage queue", "/incidents/queue/"),
         ("work: assigned to me", "/incidents/mine/"),
         ("work: serious incidents", "/incidents/serious/"),

@@ -45,9 +45,7 @@ class KeysetPage:
     cursor: str = field(default="")  # where this page starts, for a form that must find it again
 
     def _cursor(self, row: Any) -> str:
-        if isinstance(row, dict):  # a values() row, as the monitoring log reads them
-            return f"{row[self.key].isoformat()}~{row['id']}"
-        return f"{getattr(row, self.key).isoformat()}~{row.pk}"
+        return cursor_of(row, self.key)
 
     @property
     def next_cursor(self) -> str:
@@ -56,6 +54,13 @@ class KeysetPage:
     @property
     def previous_cursor(self) -> str:
         return self._cursor(self.object_list[0]) if self.object_list else ""
+
+
+def cursor_of(row: Any, key: str) -> str:
+    """Where a page starting after `row` starts: its `key` and id (a model or a values() row)."""
+    if isinstance(row, dict):  # a values() row, as the monitoring log reads them
+        return f"{row[key].isoformat()}~{row['id']}"
+    return f"{getattr(row, key).isoformat()}~{row.pk}"
 
 
 def parse_cursor(text: str | None) -> tuple[datetime, int] | None:
