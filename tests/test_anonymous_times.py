@@ -182,7 +182,8 @@ def test_every_stored_time_of_an_anonymous_report_is_the_day(
     assert Delivery.objects.filter(incident=incident, status=Delivery.Status.DELIVERED).exists()
     assert {type(r).__name__ for r in rows} >= {"Incident", "Event", "Evidence", "ReporterMessage", "Notification"}
     assert Outbox.objects.filter(incident=incident).exists()
-    kept_exact = {"due_at", "starts_at", "next_attempt_on", "sent_on", "claimed_until", "delivered_on"}  # sending
+    # Sending, and when the deadline scan next looks (due_at or a reminder point before it).
+    kept_exact = {"due_at", "attention_at", "starts_at", "next_attempt_on", "sent_on", "claimed_until", "delivered_on"}
     for row in rows:
         for name, value in datetimes_of(row).items():
             if name in kept_exact and not isinstance(row, ReporterMessage):
