@@ -310,6 +310,7 @@ def measure_scan(repeat: int, due: int = 1000) -> list[Figure]:
     from incidents.models import Incident
 
     settle()  # what fell due since the database was made is escalated, as a running scan would have
+    scan()  # and the scan has run since: each deadline's next moment (attention_at) moved on
     quiet = Figure("deadline scan, nothing due", "service")
 
     def timed(figure: Figure) -> Any:
@@ -332,6 +333,14 @@ def measure_scan(repeat: int, due: int = 1000) -> list[Figure]:
         .distinct()[:due]
     )
     Escalation.objects.filter(incident_id__in=chosen, action__isnull=True).delete()
+    # They fell due since the last scan: their overdue deadlines' moment is now, as store.py and
+    # the scan would have left it at the moment each fell due.
+    from django.utils import timezone
+
+    from deadlines.models import Deadline
+
+    now = timezone.now()
+    Deadline.objects.overdue(now).filter(incident_id__in=chosen, action__isnull=True).update(attention_at=now)
     busy = Figure(f"deadline scan, {len(chosen):,} incidents due", "service")
     result = timed(busy)
     busy.note = f"{result.escalations:,} escalations sent (once: then nothing is due again)"

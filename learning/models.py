@@ -43,7 +43,11 @@ class SearchEntry(models.Model):
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["kind", "key"], name="learning_search_entry_once")]
-        indexes = [models.Index(fields=["incident"], name="learning_search_incident")]
+        indexes = [
+            models.Index(fields=["incident"], name="learning_search_incident"),
+            # A school's or trust's own entries of a kind: what its searches read (search.matching).
+            models.Index(fields=["organisation", "kind"], name="learning_search_org_kind"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.kind} {self.key}"

@@ -20,18 +20,27 @@ import re
 import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass
+from functools import reduce
+from operator import and_, or_
 from typing import Any
 
+from django.core.exceptions import EmptyResultSet
 from django.db import connection
-from django.db.models import F, IntegerField, Prefetch, QuerySet
+from django.db.models import F, IntegerField, Prefetch, Q, QuerySet
 from django.db.models.expressions import RawSQL
 
-from incidents.models import Incident, OutcomeReport
+from incidents.models import Incident, OutcomeReport, visible_through
 
 from .models import KnownError, SearchEntry
 
 WORD = re.compile(r"[^\W_]+")
 MAX_TERMS = 8
+# Ranked among at most this many matches, the newest (by incident, then entry): found through the
+# index in the order of `learning_search_incident`, so a search, "similar" and the lessons
+# register cost the same in a county of 190,000 incidents as in a school (docs/search.md).
+CANDIDATES = 1000
+# Up to this many organisations seen, a search gathers their own entries; beyond, it walks all.
+FEW_ORGANISATIONS = 60
 # Words too common to say what an incident is about, left out of "similar" (never of a search).
 _COMMON_WORDS = (
     "a an and are as at be been but by can for from had has have he her his i in is it its of on or "
@@ -190,17 +199,83 @@ def entries(
     terms = query_terms(text)
     if not terms:
         return SearchEntry.objects.none()
-    visible = (incidents if incidents is not None else Incident.objects.visible_to(user)).values("id")
-    queryset = SearchEntry.objects.filter(incident_id__in=visible)
-    if kinds is not None:
-        queryset = queryset.filter(kind__in=list(kinds))
-    where, params = _match_sql(terms, any_word)
+    # The newest CANDIDATES matches (found through the index, newest first); only they are scored.
+    # Compiled on its own, so its table keeps its name and the match is on the candidate's words.
+    try:
+        newest_sql, newest_params = (
+            matching(user, terms, kinds=kinds, any_word=any_word, incidents=incidents)
+            .values("id")[:CANDIDATES]
+            .query.sql_with_params()
+        )
+    except EmptyResultSet:  # nothing the person may see
+        return SearchEntry.objects.none()
+    newest = f"{SearchEntry._meta.db_table}.id IN ({newest_sql})"
     score, score_params = _score_sql(terms)
     return (
-        queryset.extra(where=[where], params=params)  # noqa: S610 (our SQL; the words are parameters)
-        .annotate(score=RawSQL(score, score_params, output_field=IntegerField()))  # noqa: S611 (as above)
+        SearchEntry.objects.extra(where=[newest], params=list(newest_params))  # noqa: S610 (our SQL; values are parameters)
+        .annotate(score=RawSQL(score, score_params, output_field=IntegerField()))  # noqa: S611 (our SQL; the words are parameters)
         .order_by(F("score").desc(), "-incident_id", "kind", "-key")
     )
+
+
+def matching(
+    user: Any,
+    terms: list[str],
+    *,
+    kinds: Iterable[str] | None = None,
+    any_word: bool = False,
+    incidents: QuerySet[Incident] | None = None,
+) -> QuerySet[SearchEntry]:
+    """Every entry `user` may see (among `incidents`, if given) that matches `terms`, the newest
+    entry first, unranked: the order in which `entries` takes its CANDIDATES on both engines.
+
+    Where the person sees a county, matches are everywhere: the engine's index is walked newest
+    first and visibility joined (`visible_through`) until enough are found. Where they see a
+    school or a trust, their own organisations' entries are read (`organisation_id`'s index)
+    and matched on their stored words (`body`, the same words the index holds), which costs the
+    size of the school or trust, not of the county.
+    """
+    queryset = SearchEntry.objects.all() if kinds is None else SearchEntry.objects.filter(kind__in=list(kinds))
+    if incidents is not None:
+        return _index_match(queryset.filter(incident_id__in=incidents.order_by().values("id")), terms, any_word)
+    within = Incident.objects.organisations_seen(user)
+    if len(within) > FEW_ORGANISATIONS:
+        return _index_match(queryset.filter(visible_through(user, "incident")), terms, any_word)
+    visible = Incident.objects.filter(organisation_id__in=within).visible_to(user).order_by().values("id")
+    queryset = queryset.filter(organisation_id__in=within, incident_id__in=visible)
+    return _words_match(queryset, terms, any_word).order_by("-id")
+
+
+def _index_match(queryset: QuerySet[SearchEntry], terms: list[str], any_word: bool) -> QuerySet[SearchEntry]:
+    """Entries matching `terms` through the engine's full-text index."""
+    table = SearchEntry._meta.db_table
+    if connection.vendor == "postgresql":
+        joiner = " | " if any_word else " & "
+        where = f"{table}.document @@ to_tsquery('simple', %s)"
+        words = joiner.join(f"{term}:*" for term in terms)
+        return queryset.extra(where=[where], params=[words]).order_by("-id")  # noqa: S610 (our SQL; the words are a parameter)
+    # FTS5 joined, not asked through `id IN (…)`: the virtual table then yields its rows newest
+    # first and stops at the limit, instead of building every match first.
+    fts = (" OR " if any_word else " ").join(f'"{term}"*' for term in terms)
+    return queryset.order_by().extra(  # noqa: S610 (as above)
+        tables=["learning_searchtext"],
+        where=[f"learning_searchtext.rowid = {table}.id", "learning_searchtext MATCH %s"],
+        params=[fts],
+        order_by=["-learning_searchtext.rowid"],  # the entry's id, in the order FTS5 walks backwards
+    )
+
+
+def _words_match(queryset: QuerySet[SearchEntry], terms: list[str], any_word: bool) -> QuerySet[SearchEntry]:
+    """Entries matching `terms` by their stored words: " term" begins a word of `body`, as the
+    index's prefix match does (a term is letters and digits only, so LIKE sees no wildcard)."""
+    conditions = [Q(body__contains=f" {term}") for term in terms]
+    return queryset.filter(reduce(or_ if any_word else and_, conditions))
+
+
+def more_than_ranked(user: Any, text: str, *, kinds: Iterable[str] | None = None) -> bool:
+    """Whether more entries match than are ranked (CANDIDATES): the search page says so."""
+    terms = query_terms(text)
+    return bool(terms) and matching(user, terms, kinds=kinds)[CANDIDATES : CANDIDATES + 1].exists()
 
 
 def filter_incidents(queryset: QuerySet[Incident], text: str) -> QuerySet[Incident]:
@@ -241,6 +316,7 @@ def similar(user: Any, incident: Incident, *, kinds: Iterable[str], limit: int =
 class Page:
     results: list[SearchEntry]
     has_more: bool
+    capped: bool = False  # more matched than were ranked: the best of the newest CANDIDATES
 
 
 # What a result shows: its title and excerpt, and its incident's address and reference. The
@@ -255,7 +331,7 @@ def _shown_incident() -> Prefetch:
 def search(user: Any, text: str, *, kinds: Iterable[str] | None = None, limit: int = 20, offset: int = 0) -> Page:
     ranked = entries(user, text, kinds=kinds).only(*SHOWN).prefetch_related(_shown_incident())
     rows = list(ranked[offset : offset + limit + 1])
-    return Page(rows[:limit], len(rows) > limit)
+    return Page(rows[:limit], len(rows) > limit, capped=bool(rows) and more_than_ranked(user, text, kinds=kinds))
 
 
 def _imported(sender: Any, instance: Any, created: bool, **kwargs: Any) -> None:

@@ -44,7 +44,7 @@ def search_page(request: HttpRequest) -> HttpResponse:
     """One search across the incidents, lessons and known errors the person may see."""
     form = SearchForm(request.GET or None)
     results: list[dict[str, Any]] = []
-    has_more = False
+    has_more = capped = False
     page = 1
     if form.is_valid():
         try:
@@ -59,7 +59,7 @@ def search_page(request: HttpRequest) -> HttpResponse:
             limit=PAGE_SIZE,
             offset=(page - 1) * PAGE_SIZE,
         )
-        results, has_more = _links(found.results), found.has_more
+        results, has_more, capped = _links(found.results), found.has_more, found.capped
     query = request.GET.copy()
     query.pop("page", None)
     return render(
@@ -71,6 +71,8 @@ def search_page(request: HttpRequest) -> HttpResponse:
             "searched": form.is_valid(),
             "page": page,
             "has_more": has_more,
+            "capped": capped,
+            "ranked": f"{search.CANDIDATES:,}",
             "querystring": query.urlencode(),
         },
     )

@@ -58,6 +58,54 @@ def test_search_ranks_a_generated_corpus_by_the_engine_independent_rule(cast: Ca
     assert len(set(scores)) > 1
 
 
+@pytest.mark.parametrize("few", [0, 60], ids=["through the index", "through the stored words"])
+def test_both_ways_of_matching_give_the_same_ranking(cast: Cast, monkeypatch: pytest.MonkeyPatch, few: int) -> None:
+    """A county walks the engine's index; a school or trust reads its own entries' words
+    (`FEW_ORGANISATIONS`). Each gives the reference ranking, "similar"'s any-word match too."""
+    monkeypatch.setattr(search, "FEW_ORGANISATIONS", few)
+    make_incidents([cast.school_a, cast.school_b], 300, seed=5)
+    search.rebuild()
+    carol_sees = set(Incident.objects.visible_to(cast.carol).values_list("pk", flat=True))
+    for text in QUERIES:
+        got = [(e.kind, e.key) for e in search.entries(cast.carol, text)]
+        assert got == reference_ranking(carol_sees, text), text
+    terms = ["printer", "parent"]
+    either = {e.pk for e in search.matching(cast.carol, terms, any_word=True)}
+    both = {e.pk for e in search.matching(cast.carol, terms)}
+    assert both < either
+    assert either == {
+        e.pk
+        for e in SearchEntry.objects.filter(incident_id__in=carol_sees)
+        if " printer" in e.body or " parent" in e.body
+    }
+    assert [e.pk for e in search.matching(cast.carol, terms)] == sorted(both, reverse=True)  # newest entry first
+
+
+@pytest.mark.parametrize("few", [0, 60], ids=["through the index", "through the stored words"])
+def test_only_the_newest_matches_are_ranked_and_the_page_says_so(
+    cast: Cast, client, monkeypatch: pytest.MonkeyPatch, few: int
+) -> None:
+    monkeypatch.setattr(search, "FEW_ORGANISATIONS", few)
+    monkeypatch.setattr(search, "CANDIDATES", 5)
+    make_incidents([cast.school_a, cast.school_b], 200, seed=3)
+    search.rebuild()
+    carol_sees = set(Incident.objects.visible_to(cast.carol).values_list("pk", flat=True))
+    newest = sorted((e.pk for e in search.matching(cast.carol, ["laptop"])), reverse=True)
+    assert len(newest) > 5
+    ranked = search.entries(cast.carol, "laptop")
+    assert {e.pk for e in ranked} == set(newest[:5])
+    assert [(e.kind, e.key) for e in ranked] == [
+        pair
+        for pair in reference_ranking(carol_sees, "laptop")
+        if SearchEntry.objects.get(kind=pair[0], key=pair[1]).pk in newest[:5]
+    ]
+    assert search.more_than_ranked(cast.carol, "laptop")
+    assert not search.more_than_ranked(cast.carol, "nothingatall")
+    client.force_login(cast.carol)
+    page = client.get(reverse("learning:search"), {"q": "laptop"}).content.decode()
+    assert "More than 5 entries match “laptop”. These are the best matches among the 5 newest." in page
+
+
 def test_search_respects_visible_to_in_the_query(cast: Cast) -> None:
     reported_incident(cast.school_a, cast.bob, description="The minibus register went missing")
     reported_incident(cast.school_b, None, description="Another minibus register was photographed")

@@ -69,6 +69,22 @@ class IncidentQuerySet(models.QuerySet["Incident"]):
         incidents are counted only as such (`restricted_from`), never in a breakdown."""
         return self.filter(restricted_on__isnull=True)
 
+    def organisations_seen(self, user: Any) -> list[int]:
+        """The ids of the organisations whose incidents `visible_to` may show `user`: a superset
+        (restrictions and assignment still apply), read once, for a query that keeps its own
+        `organisation_id` and filters by it first, so that a school's search walks its own rows,
+        not the county's. A list of ids lets the planner see how few there are."""
+        from .restriction import OutsideAccess
+
+        if not getattr(user, "is_authenticated", False):
+            return []
+        paths = set(paths_where(user, HANDLER_ROLES)) | set(assignment_paths(user))
+        ids = set(Organisation.objects.under_paths(paths).values_list("pk", flat=True)) if paths else set()
+        ids |= set(
+            OutsideAccess.objects.current().filter(person=user.pk).values_list("incident__organisation_id", flat=True)
+        )
+        return sorted(ids)
+
     def _reach(self, user: Any) -> Q | None:
         paths = paths_where(user, HANDLER_ROLES)
         assignable = assignment_paths(user)
