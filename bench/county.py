@@ -76,6 +76,7 @@ def generate(
     """Make the county and `incidents` incidents; `say` is told each phase's time."""
     import time
 
+    from core import statistics
     from learning import search
 
     rng = random.Random(seed)
@@ -104,7 +105,9 @@ def generate(
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:
             cursor.execute("ANALYZE")
-        t = phase("ANALYZE", t)
+    else:
+        statistics.refresh()  # as the nightly job would have (core.tasks.refresh_statistics)
+    t = phase("ANALYZE", t)
     say(f"generated in {time.perf_counter() - started:.1f} s")
     return county
 
