@@ -11,6 +11,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_http_methods
 
 from audit.log import record
+from core.pages import PAGE_SIZE, work_page
 from incidents.models import visible_through
 from organisations.models import Organisation, Role
 
@@ -69,6 +70,9 @@ def timescales(request: HttpRequest, org_uuid: Any) -> HttpResponse:
     )
 
 
+ICO_PAGE_SIZE = PAGE_SIZE
+
+
 @login_required
 def ico_clocks(request: HttpRequest) -> HttpResponse:
     """Every running ICO clock the person can see, most urgent first (the dashboard counts the same rows)."""
@@ -78,6 +82,8 @@ def ico_clocks(request: HttpRequest) -> HttpResponse:
         .select_related("incident", "incident__organisation")
         .order_by("due_at", "id")
     )
+    # 50 a page, the most urgent first: a county with hundreds of open breaches reads one page.
+    work = work_page(rows, request, ICO_PAGE_SIZE)
     # (incident, its stored ICO deadline): the page marks overdue and due soon by the deadline's own rules.
-    clocks = [(row.incident, row) for row in rows]
-    return render(request, "deadlines/ico_clocks.html", {"clocks": clocks})
+    clocks = [(row.incident, row) for row in work.rows]
+    return render(request, "deadlines/ico_clocks.html", {"clocks": clocks, "work": work})

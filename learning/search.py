@@ -29,7 +29,7 @@ from django.db import connection
 from django.db.models import F, IntegerField, Prefetch, Q, QuerySet
 from django.db.models.expressions import RawSQL
 
-from incidents.models import Incident, OutcomeReport, visible_through
+from incidents.models import Incident, OutcomeReport, OutsideAccess, visible_through
 
 from .models import KnownError, SearchEntry
 
@@ -39,8 +39,6 @@ MAX_TERMS = 8
 # index in the order of `learning_search_incident`, so a search, "similar" and the lessons
 # register cost the same in a county of 190,000 incidents as in a school (docs/search.md).
 CANDIDATES = 1000
-# Up to this many organisations seen, a search gathers their own entries; beyond, it walks all.
-FEW_ORGANISATIONS = 60
 # Words too common to say what an incident is about, left out of "similar" (never of a search).
 _COMMON_WORDS = (
     "a an and are as at be been but by can for from had has have he her his i in is it its of on or "
@@ -238,11 +236,14 @@ def matching(
     queryset = SearchEntry.objects.all() if kinds is None else SearchEntry.objects.filter(kind__in=list(kinds))
     if incidents is not None:
         return _index_match(queryset.filter(incident_id__in=incidents.order_by().values("id")), terms, any_word)
-    within = Incident.objects.organisations_seen(user)
-    if len(within) > FEW_ORGANISATIONS:
+    if Incident.objects.seen_from_a_root(user):
         return _index_match(queryset.filter(visible_through(user, "incident")), terms, any_word)
-    visible = Incident.objects.filter(organisation_id__in=within).visible_to(user).order_by().values("id")
-    queryset = queryset.filter(organisation_id__in=within, incident_id__in=visible)
+    # A school or a trust (or outside help): their own organisations' entries first (the
+    # organisation index), then the rule; outside help's incidents by their ids.
+    visible = Incident.objects.visible_to(user).order_by().values("id")
+    outside = OutsideAccess.objects.current().filter(person=user.pk).values("incident_id")
+    own = Q(organisation_id__in=Incident.objects.reach_organisations(user)) | Q(incident_id__in=outside)
+    queryset = queryset.filter(own, incident_id__in=visible)
     return _words_match(queryset, terms, any_word).order_by("-id")
 
 

@@ -157,6 +157,31 @@ def test_the_ico_clocks_page_marks_a_clock_due_soon_and_one_overdue(client, team
     assert soon.reference in page
 
 
+def test_the_ico_clocks_page_reads_a_page_at_a_time_most_urgent_first(
+    client, team: Team, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from deadlines import views
+
+    monkeypatch.setattr(views, "ICO_PAGE_SIZE", 2)
+    made = []
+    for hours in (0, 1, 2):  # aware one after another: the first made is the most urgent
+        with time_machine.travel(TUESDAY + timedelta(hours=hours), tick=False):
+            made.append(major(team, f"Breach {hours}.", breach=True))
+            Deadline.objects.filter(incident=made[-1], kind=Deadline.Kind.ICO).update(
+                due_at=TUESDAY + timedelta(hours=72 + hours)
+            )
+    with time_machine.travel(TUESDAY + timedelta(hours=3), tick=False):
+        first = page_of(client, team.dpo, "deadlines:ico_clocks")
+        second = page_of(client, team.dpo, "deadlines:ico_clocks", "?page=2")
+        beyond = page_of(client, team.dpo, "deadlines:ico_clocks", "?page=3")
+    assert made[0].reference in first and made[1].reference in first and made[2].reference not in first
+    assert "Showing clocks 1 to 2, 2 a page." in first
+    assert 'href="?page=2" rel="next"' in first and 'rel="prev"' not in first
+    assert made[2].reference in second and made[0].reference not in second
+    assert 'href="?page=1" rel="prev"' in second and 'rel="next"' not in second
+    assert "No more ICO clocks are running." in beyond
+
+
 def test_the_actions_lists_mark_an_overdue_action_from_its_stored_deadline(client, team: Team) -> None:
     from actions.services import create_action
 

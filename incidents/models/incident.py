@@ -39,15 +39,22 @@ class IncidentQuerySet(models.QuerySet["Incident"]):
         """`visible_to`'s condition on the incident's own row (for an authenticated `user`);
         `incident` names the incident's id where the condition is joined (`visible_through`).
 
-        Outside help is asked as EXISTS, not `id IN (…)`: an OR of two indexable conditions
-        makes SQLite gather every incident of the reach through the organisation index and
-        sort them all (150 ms for a county of 100,000 on every list); as EXISTS it walks the
-        list's own ordering index and stops at the page (docs/lists.md, "At scale").
+        Outside help is asked in the form that lets the database walk the right index. For
+        someone who sees from the top of a tree (`seen_from_a_root`), as EXISTS: an OR of two
+        indexable conditions makes SQLite gather every incident of the reach through the
+        organisation index and sort them all (150 ms for a county of 100,000 on every list), where
+        EXISTS lets it walk the list's own ordering index and stop at the page. For a school or a
+        trust, as `id IN (…)`: their organisations' rows are read through that index first, not
+        the county's (docs/lists.md, "At scale").
         """
         from .restriction import NamedPerson, OutsideAccess
 
         reach = self._reach(user)
-        outside = Q(Exists(OutsideAccess.objects.current().filter(person=user.pk, incident_id=OuterRef(incident))))
+        current = OutsideAccess.objects.current().filter(person=user.pk)
+        if self.seen_from_a_root(user):
+            outside = Q(Exists(current.filter(incident_id=OuterRef(incident))))
+        else:
+            outside = Q(pk__in=current.values("incident_id"))
         if reach is None:
             return outside
         named = Q(pk__in=NamedPerson.objects.filter(person=user.pk).values("incident_id"))
@@ -80,21 +87,18 @@ class IncidentQuerySet(models.QuerySet["Incident"]):
         incidents are counted only as such (`restricted_from`), never in a breakdown."""
         return self.filter(restricted_on__isnull=True)
 
-    def organisations_seen(self, user: Any) -> list[int]:
-        """The ids of the organisations whose incidents `visible_to` may show `user`: a superset
-        (restrictions and assignment still apply), read once, for a query that keeps its own
-        `organisation_id` and filters by it first, so that a school's search walks its own rows,
-        not the county's. A list of ids lets the planner see how few there are."""
-        from .restriction import OutsideAccess
-
-        if not getattr(user, "is_authenticated", False):
-            return []
+    def seen_from_a_root(self, user: Any) -> bool:
+        """Whether `user`'s reach starts at the top of a tree (a county, or a trust or school
+        running on its own): their incidents are then most of the table, and a query walks the
+        table's own order; otherwise it reads their organisations' rows first. No query."""
         paths = set(paths_where(user, HANDLER_ROLES)) | set(assignment_paths(user))
-        ids = set(Organisation.objects.under_paths(paths).values_list("pk", flat=True)) if paths else set()
-        ids |= set(
-            OutsideAccess.objects.current().filter(person=user.pk).values_list("incident__organisation_id", flat=True)
-        )
-        return sorted(ids)
+        return any(path.count("/") == 2 for path in paths)  # "/1/": a root
+
+    def reach_organisations(self, user: Any) -> "models.QuerySet[Organisation]":
+        """The organisations whose incidents `visible_to` may show `user` through a role (a
+        subquery; restrictions and assignment still apply, and outside help is apart)."""
+        paths = set(paths_where(user, HANDLER_ROLES)) | set(assignment_paths(user))
+        return Organisation.objects.under_paths(paths).values("pk")  # type: ignore[return-value]
 
     def _reach(self, user: Any) -> Q | None:
         paths = paths_where(user, HANDLER_ROLES)
@@ -141,7 +145,7 @@ def _prefixed(condition: Q, path: str) -> Q:
     moved.children = [
         _prefixed(child, path)
         if isinstance(child, Q)
-        else (f"{path}__{child[0]}", child[1])  # type: ignore[index]
+        else (f"{path}__{child[0]}", child[1])
         if isinstance(child, tuple)
         else child  # an expression (EXISTS) already names its incident
         for child in condition.children

@@ -20,8 +20,8 @@ from typing import Any
 from django.conf import settings
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import models
-from django.db.models import ExpressionWrapper, F, OuterRef, Subquery
-from django.db.models.functions import Length
+from django.db.models import ExpressionWrapper, F, Func, Max, OuterRef, Subquery, Value
+from django.db.models.functions import Cast, Concat, Mod, StrIndex
 from django.utils import dateformat, timezone
 
 from organisations.models import Organisation
@@ -121,14 +121,29 @@ class SignOffSetting(models.Model):
         return next((rows[pk] for pk in reversed(ids) if pk in rows), False)
 
 
-def sign_off_asked_subquery() -> Subquery:
+def sign_off_asked_subquery() -> Func:
     """`SignOffSetting.asked_by` as an annotation of incidents (None where nothing is set), so a
-    page of incidents asks it in its own query: the nearest setting on the organisation or above."""
-    nearest = (
-        SignOffSetting.objects.annotate(
-            outer_path=ExpressionWrapper(OuterRef("organisation__path"), output_field=models.CharField())
-        )
-        .filter(outer_path__startswith=F("organisation__path"))
-        .order_by(Length("organisation__path").desc())
+    page of incidents asks it in its own query: the nearest setting on the organisation or above.
+
+    An organisation's path names its ancestors' ids ("/1/2/27/"), so the settings on the path are
+    found by their own organisation id, and the nearest is the one standing last in the path:
+    the largest of (position times 2, plus the setting), whose last bit is the setting. Only the few
+    settings are read for each incident (matched by joining organisations' paths, SQLite read
+    all 576 organisations for each of a county's 2,000 open incidents on the home page: 1.3 s;
+    SQLite refuses an outer column in a subquery's ORDER BY, hence the largest, not the first).
+    """
+    outer_path = ExpressionWrapper(OuterRef("organisation__path"), output_field=models.CharField())
+    marker = Concat(Value("/"), Cast("organisation_id", models.CharField()), Value("/"))
+    ranked = ExpressionWrapper(
+        StrIndex(F("outer_path"), F("marker")) * 2 + Cast("siro_signs_off", models.IntegerField()),
+        output_field=models.IntegerField(),
     )
-    return Subquery(nearest.values("siro_signs_off")[:1])
+    nearest = (
+        SignOffSetting.objects.annotate(outer_path=outer_path, marker=marker)
+        .filter(outer_path__contains=F("marker"))
+        .annotate(everyone=Value(1))
+        .values("everyone")
+        .annotate(best=Max(ranked))
+        .values("best")
+    )
+    return Mod(Subquery(nearest, output_field=models.IntegerField()), 2, output_field=models.IntegerField())

@@ -22,6 +22,7 @@ from django.views.decorators.http import require_http_methods
 
 from audit.log import record
 from core.exceptions import StepRefused
+from core.pages import work_page
 from core.views import get_visible_or_404
 from incidents.models import Incident, IncidentType
 from lib import clock
@@ -525,10 +526,11 @@ def serious(request: HttpRequest) -> HttpResponse:
     show_closed = request.GET.get("closed") == "1"
     if not show_closed:
         incidents = incidents.filter(status__in=Incident.OPEN_STATUSES)
+    work = work_page(incidents, request)  # 50 a page: a county has hundreds open
     return render(
         request,
         "incidents/serious.html",
-        {"incidents": list(incidents[:500]), "show_closed": show_closed, "severities": SERIOUS_SEVERITIES},
+        {"incidents": work.rows, "work": work, "show_closed": show_closed, "severities": SERIOUS_SEVERITIES},
     )
 
 
