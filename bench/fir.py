@@ -45,7 +45,10 @@ from typing import Any
 from urllib.parse import quote_plus
 
 ROOT = Path(__file__).resolve().parent.parent
-SEARCHES = ("laptop", "wrong parent", "phishing link email")
+sys.path.insert(0, str(ROOT))
+
+from bench.compare import SEARCHES, percentile  # noqa: E402 (after the path that finds it)
+
 SEVERITY_WEIGHTS = [(1, 55), (2, 30), (3, 12), (4, 3)]  # ours: minor, moderate, major, critical
 CATEGORIES = [
     "Lost or stolen device",
@@ -222,11 +225,6 @@ def child(fir: Path, db: Path, job: dict[str, Any]) -> dict[str, Any]:
         raise SystemExit(f"FIR's interpreter failed:\n{done.stderr[-4000:]}")
     answer: dict[str, Any] = json.loads(done.stdout.strip().splitlines()[-1])
     return answer
-
-
-def percentile(values: list[float], p: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, round(p * (len(ordered) - 1)))]
 
 
 @dataclass
