@@ -9,6 +9,7 @@ see counts only, never the incidents, people or personal data.
 from dataclasses import dataclass
 from typing import Any
 
+from django.db.models import ExpressionWrapper, F, IntegerField
 from django.http import Http404, HttpRequest
 
 from actions.models import RemedialAction
@@ -32,10 +33,28 @@ class Scope:
         viewer's, every incident but restricted ones (counted apart: `restricted`)."""
         # The rule applied to the rows themselves, not `pk IN (everything they may see)`: a set
         # that would be built in full on every request however few rows the page reads.
-        within = Incident.objects.filter(organisation__in=self.organisations().values("pk"))
+        organisations = self.organisations().values("pk")
         if self.is_handler and self.user is not None:
+            if self._covers_their_reach():
+                # The scope holds all their roles reach, so most of what they may see: the scope is
+                # asked of each row ("+ 0": not through the organisation index), and the list walks
+                # its own order. Asked through that index, SQLite gathered the county and sorted it
+                # (the monitoring log's count took 1.1 s at 100,000 incidents).
+                plain = ExpressionWrapper(F("organisation_id") + 0, output_field=IntegerField())
+                within = Incident.objects.alias(scope_organisation=plain).filter(scope_organisation__in=organisations)
+            else:
+                within = Incident.objects.filter(organisation__in=organisations)
             return within.visible_to(self.user)
-        return within.unrestricted()
+        return Incident.objects.filter(organisation__in=organisations).unrestricted()
+
+    def _covers_their_reach(self) -> bool:
+        """Whether the person sees from the top of a tree and every organisation where their roles
+        let them see incidents lies in this scope."""
+        from organisations.powers import assignment_paths, paths_where
+
+        paths = set(paths_where(self.user, HANDLER_ROLES)) | set(assignment_paths(self.user))
+        inside = bool(paths) and all(path.startswith(self.organisation.path) for path in paths)
+        return inside and Incident.objects.seen_from_a_root(self.user)
 
     def restricted(self) -> Any:
         """The "exists" placeholder: restricted incidents here this person may not open (reference, status)."""

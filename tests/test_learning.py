@@ -128,6 +128,35 @@ def test_search_respects_visible_to_in_the_query(cast: Cast) -> None:
     assert 'incident_id" IN (SELECT' in str(search.entries(cast.alice, "minibus").query)
 
 
+def test_outside_help_finds_the_incident_it_opens_and_no_other(cast: Cast) -> None:
+    """Someone with no role (a forensics firm) and a handler of another school, each given
+    outside help on one incident: their searches and "similar" find that incident only."""
+    from datetime import timedelta
+
+    from django.contrib.auth import get_user_model
+    from django.utils import timezone
+
+    from incidents.models import OutsideAccess
+
+    opened = reported_incident(cast.school_a, cast.bob, description="The minibus register went missing")
+    reported_incident(cast.school_a, cast.bob, description="A second minibus register was left on the bus")
+    pat = get_user_model().objects.create_user(email="pat@forensics.example", password="x")
+    for person in (pat, cast.dave):
+        OutsideAccess.objects.create(
+            incident=opened,
+            name="Helper",
+            email=person.email,
+            ends_on=timezone.now() + timedelta(days=3),
+            invited_by=cast.alice,
+            invited_on=timezone.now(),
+            person=person,
+        )
+    assert [e.incident_id for e in search.entries(pat, "minibus register")] == [opened.pk]
+    assert {e.incident_id for e in search.entries(cast.dave, "minibus")} == {opened.pk}  # not the other of school A
+    OutsideAccess.objects.filter(person=pat).update(ends_on=timezone.now() - timedelta(minutes=1))
+    assert search.entries(pat, "minibus").count() == 0  # ended: found no more
+
+
 def test_the_index_changes_in_the_same_transaction_as_the_change(cast: Cast) -> None:
     incident = reported_incident(cast.school_a, cast.bob, description="Projector cable")
     assert search.entries(cast.alice, "projector").count() == 1

@@ -96,7 +96,9 @@ class IncidentQuerySet(models.QuerySet["Incident"]):
 
     def reach_organisations(self, user: Any) -> "models.QuerySet[Organisation]":
         """The organisations whose incidents `visible_to` may show `user` through a role (a
-        subquery; restrictions and assignment still apply, and outside help is apart)."""
+        subquery of their paths: a superset, as restrictions and assignment still apply; outside
+        help is apart). A table that keeps its own organisation then reads a school's rows
+        through its index."""
         paths = set(paths_where(user, HANDLER_ROLES)) | set(assignment_paths(user))
         return Organisation.objects.under_paths(paths).values("pk")  # type: ignore[return-value]
 
