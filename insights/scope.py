@@ -41,7 +41,9 @@ class Scope:
                 # its own order. Asked through that index, SQLite gathered the county and sorted it
                 # (the monitoring log's count took 1.1 s at 100,000 incidents).
                 plain = ExpressionWrapper(F("organisation_id") + 0, output_field=IntegerField())
-                within = Incident.objects.alias(scope_organisation=plain).filter(scope_organisation__in=organisations)
+                within: Any = Incident.objects.alias(scope_organisation=plain).filter(
+                    scope_organisation__in=organisations
+                )
             else:
                 within = Incident.objects.filter(organisation__in=organisations)
             return within.visible_to(self.user)
