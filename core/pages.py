@@ -35,12 +35,17 @@ class WorkPage:
         return self.number > 1 or self.has_more
 
 
-def work_page(queryset: QuerySet[Any], request: HttpRequest, size: int = PAGE_SIZE) -> WorkPage:
-    """The page `?page=` asks for (the first if it is missing or not a number)."""
+def page_number(request: HttpRequest) -> int:
+    """The page `?page=` asks for: the first if it is missing or not a number."""
     try:
-        number = max(1, int(request.GET.get("page", "1")))
+        return max(1, int(request.GET.get("page", "1")))
     except ValueError:
-        number = 1
+        return 1
+
+
+def work_page(queryset: QuerySet[Any], request: HttpRequest, size: int = PAGE_SIZE) -> WorkPage:
+    """The page `?page=` asks for (`page_number`)."""
+    number = page_number(request)
     start = (number - 1) * size
     found = list(queryset[start : start + size + 1])
     query = request.GET.copy()

@@ -52,9 +52,9 @@ class Scope:
     def _covers_their_reach(self) -> bool:
         """Whether the person sees from the top of a tree and every organisation where their roles
         let them see incidents lies in this scope."""
-        from organisations.powers import assignment_paths, paths_where
+        from incidents.models.incident import reach_paths
 
-        paths = set(paths_where(self.user, HANDLER_ROLES)) | set(assignment_paths(self.user))
+        paths = reach_paths(self.user)
         inside = bool(paths) and all(path.startswith(self.organisation.path) for path in paths)
         return inside and Incident.objects.seen_from_a_root(self.user)
 

@@ -35,9 +35,9 @@ from .models import KnownError, SearchEntry
 
 WORD = re.compile(r"[^\W_]+")
 MAX_TERMS = 8
-# Ranked among at most this many matches, the newest (by incident, then entry): found through the
-# index in the order of `learning_search_incident`, so a search, "similar" and the lessons
-# register cost the same in a county of 190,000 incidents as in a school (docs/search.md).
+# Ranked among at most this many matches, the newest entries (by id, on both engines: `matching`),
+# so a search, "similar" and the lessons register cost the same in a county of 190,000
+# incidents as in a school (docs/search.md).
 CANDIDATES = 1000
 # Words too common to say what an incident is about, left out of "similar" (never of a search).
 _COMMON_WORDS = (
@@ -161,13 +161,19 @@ def on_incident_event(event: Any, incident: Incident) -> None:
 def _match_sql(terms: list[str], any_word: bool, alias: str = "") -> tuple[str, list[str]]:
     """The condition on an entry (`alias`, or the table) that its words match, through the index."""
     table = alias or SearchEntry._meta.db_table
-    # Each word of the query matches the words it begins ("email" finds "emails"), on both engines.
     if connection.vendor == "postgresql":
-        joiner = " | " if any_word else " & "
-        return f"{table}.document @@ to_tsquery('simple', %s)", [joiner.join(f"{term}:*" for term in terms)]
-    joiner = " OR " if any_word else " "
-    fts = joiner.join(f'"{term}"*' for term in terms)
-    return f"{table}.id IN (SELECT rowid FROM learning_searchtext WHERE learning_searchtext MATCH %s)", [fts]  # noqa: S608 (our table name; the words are a parameter)
+        return f"{table}.document @@ to_tsquery('simple', %s)", [_engine_query(terms, any_word)]
+    return f"{table}.id IN (SELECT rowid FROM learning_searchtext WHERE learning_searchtext MATCH %s)", [  # noqa: S608 (our table name; the words are a parameter)
+        _engine_query(terms, any_word)
+    ]
+
+
+def _engine_query(terms: list[str], any_word: bool) -> str:
+    """The query in the engine's own words: each word matches the words it begins ("email" finds
+    "emails"), on both engines; all of them, or any for "similar"."""
+    if connection.vendor == "postgresql":
+        return (" | " if any_word else " & ").join(f"{term}:*" for term in terms)
+    return (" OR " if any_word else " ").join(f'"{term}"*' for term in terms)
 
 
 def _score_sql(terms: list[str]) -> tuple[str, list[Any]]:
@@ -269,19 +275,15 @@ def _helped(user: Any, terms: list[str], *, kinds: Iterable[str] | None, any_wor
 
 def _index_match(queryset: QuerySet[SearchEntry], terms: list[str], any_word: bool) -> QuerySet[SearchEntry]:
     """Entries matching `terms` through the engine's full-text index."""
-    table = SearchEntry._meta.db_table
     if connection.vendor == "postgresql":
-        joiner = " | " if any_word else " & "
-        where = f"{table}.document @@ to_tsquery('simple', %s)"
-        words = joiner.join(f"{term}:*" for term in terms)
-        return queryset.extra(where=[where], params=[words]).order_by("-id")  # noqa: S610 (our SQL; the words are a parameter)
+        where, params = _match_sql(terms, any_word)
+        return queryset.extra(where=[where], params=params).order_by("-id")  # noqa: S610 (our SQL; the words are a parameter)
     # FTS5 joined, not asked through `id IN (…)`: the virtual table then yields its rows newest
     # first and stops at the limit, instead of building every match first.
-    fts = (" OR " if any_word else " ").join(f'"{term}"*' for term in terms)
     return queryset.order_by().extra(  # noqa: S610 (as above)
         tables=["learning_searchtext"],
-        where=[f"learning_searchtext.rowid = {table}.id", "learning_searchtext MATCH %s"],
-        params=[fts],
+        where=[f"learning_searchtext.rowid = {SearchEntry._meta.db_table}.id", "learning_searchtext MATCH %s"],
+        params=[_engine_query(terms, any_word)],
         order_by=["-learning_searchtext.rowid"],  # the entry's id, in the order FTS5 walks backwards
     )
 

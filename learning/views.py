@@ -12,6 +12,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from accounts.models import User
 from core.exceptions import StepRefused
+from core.pages import page_number
 from core.views import get_visible_or_404
 from incidents.models import Incident, IncidentType
 from insights.scope import resolve_for_handlers
@@ -47,10 +48,7 @@ def search_page(request: HttpRequest) -> HttpResponse:
     has_more = capped = False
     page = 1
     if form.is_valid():
-        try:
-            page = max(1, int(request.GET.get("page", "1")))
-        except ValueError:
-            page = 1
+        page = page_number(request)
         kind = form.cleaned_data["kind"]
         found = search.search(
             request.user,

@@ -91,16 +91,14 @@ class IncidentQuerySet(models.QuerySet["Incident"]):
         """Whether `user`'s reach starts at the top of a tree (a county, or a trust or school
         running on its own): their incidents are then most of the table, and a query walks the
         table's own order; otherwise it reads their organisations' rows first. No query."""
-        paths = set(paths_where(user, HANDLER_ROLES)) | set(assignment_paths(user))
-        return any(path.count("/") == 2 for path in paths)  # "/1/": a root
+        return any(path.count("/") == 2 for path in reach_paths(user))  # "/1/": a root
 
     def reach_organisations(self, user: Any) -> "models.QuerySet[Organisation]":
         """The organisations whose incidents `visible_to` may show `user` through a role (a
         subquery of their paths: a superset, as restrictions and assignment still apply; outside
         help is apart). A table that keeps its own organisation then reads a school's rows
         through its index."""
-        paths = set(paths_where(user, HANDLER_ROLES)) | set(assignment_paths(user))
-        return Organisation.objects.under_paths(paths).values("pk")  # type: ignore[return-value]
+        return Organisation.objects.under_paths(reach_paths(user)).values("pk")  # type: ignore[return-value]
 
     def _reach(self, user: Any) -> Q | None:
         paths = paths_where(user, HANDLER_ROLES)
@@ -126,6 +124,11 @@ class IncidentQuerySet(models.QuerySet["Incident"]):
         return self.filter(
             Q(reported_by=user.pk) | Q(pk__in=KeptReporter.objects.filter(person=user.pk).values("incident"))
         ).exclude(pk__in=Incident.objects.restricted_from(user).values("pk"))
+
+
+def reach_paths(user: Any) -> set[str]:
+    """The paths under which `user`'s roles let them see incidents (`_reach`'s, as one set)."""
+    return set(paths_where(user, HANDLER_ROLES)) | set(assignment_paths(user))
 
 
 def visible_through(user: Any, path: str) -> Q:
