@@ -59,7 +59,7 @@ def parse(text: str) -> KeyRing:
     data = json.loads(text)
     keys = {str(kid): base64.b64decode(value) for kid, value in data["keys"].items()}
     if data["current"] not in keys or any(len(key) < 32 for key in keys.values()):
-        raise ImproperlyConfigured("The record's keys file is damaged: its current key is missing or a key is short.")
+        raise ImproperlyConfigured("A keys file is damaged: its current key is missing or a key is short.")
     return KeyRing(current=str(data["current"]), keys=keys)
 
 
@@ -87,15 +87,17 @@ def _write(path: Path, ring: KeyRing, *, replace: bool) -> bool:
             os.unlink(temporary)
 
 
-def load() -> KeyRing:
-    """The key ring, re-read when the file changes (a rotation by another process)."""
-    path = keys_path()
+def load(path: Path | None = None, *, command: str = "rotate_record_key") -> KeyRing:
+    """The key ring in `path` (the record's by default), re-read when the file changes (a rotation
+    by another process). The content keys (audit/sealing.py) are a ring of the same shape.
+    """
+    path = path or keys_path()
     try:
         stat = path.stat()
     except FileNotFoundError:
         if settings.PRODUCTION:
             raise ImproperlyConfigured(
-                f"The record's keys file {path} does not exist. Create it with: python manage.py rotate_record_key"
+                f"The keys file {path} does not exist. Create it with: python manage.py {command}"
             ) from None
         kid = new_key_id()
         _write(path, KeyRing(current=kid, keys={kid: secrets.token_bytes(32)}), replace=False)
@@ -109,12 +111,12 @@ def load() -> KeyRing:
     return ring
 
 
-def rotate() -> tuple[str, str | None]:
+def rotate(path: Path | None = None) -> tuple[str, str | None]:
     """Add a new key and make it current; older keys stay to check older events.
 
     Makes the file if there is none. Returns (new key id, previous key id or None).
     """
-    path = keys_path()
+    path = path or keys_path()
     previous: KeyRing | None = parse(path.read_text(encoding="utf-8")) if path.exists() else None
     kid = new_key_id()
     keys = dict(previous.keys) if previous else {}
@@ -124,9 +126,9 @@ def rotate() -> tuple[str, str | None]:
     return kid, previous.current if previous else None
 
 
-def merge(other: KeyRing) -> int:
+def merge(other: KeyRing, path: Path | None = None) -> int:
     """Add `other`'s keys to the file (a restore); never drops or changes a key. Returns keys added."""
-    path = keys_path()
+    path = path or keys_path()
     if not path.exists():
         _write(path, other, replace=True)
         _cache.pop(str(path), None)

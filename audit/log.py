@@ -13,7 +13,7 @@ from lib import clock
 from lib.request_context import request_id
 
 from . import keys
-from .models import ChainHead, Event, normalise
+from .models import ChainHead, Event, normalise, seal_content
 from .verify import Break, verify
 
 __all__ = ["Break", "events_for", "label", "record", "verify"]
@@ -58,8 +58,16 @@ def record(
         previous_hash=head.hash,
         key_id=keys.load().current,
     )
-    event.hash = event.compute_hash()
-    event.save(force_insert=True)
+    holder = record if record is not None and hasattr(record, "content_key_id") else None
+    if holder is not None:
+        seal_content(event, holder)  # type: ignore[arg-type]
+        clear = (event.before, event.after, event.reason)
+        event.before, event.after, event.reason = event._stored  # type: ignore[attr-defined]
+        event.save(force_insert=True)
+        event.before, event.after, event.reason = clear
+    else:
+        event.hash = event.compute_hash()
+        event.save(force_insert=True)
     ChainHead.objects.filter(pk=head.pk).update(sequence=event.sequence, hash=event.hash)
     return event
 

@@ -20,7 +20,7 @@ from django.conf import settings
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import models
 
-from . import keys
+from . import keys, sealing
 
 GENESIS_HASH = "0" * 64
 
@@ -89,6 +89,12 @@ class Event(models.Model):
     def __str__(self) -> str:
         return f"{self.action} #{self.organisation_id}/{self.sequence}"
 
+    @classmethod
+    def from_db(cls, db: Any, field_names: Any, values: Any, *, fetch_mode: Any = None) -> "Event":
+        event = super().from_db(db, field_names, values, fetch_mode=fetch_mode)
+        open_content(event)
+        return event
+
     def describe(self) -> str:
         return ACTION_DESCRIPTIONS.get(self.action, self.action.replace(".", ": ").replace("_", " ").capitalize())
 
@@ -101,8 +107,48 @@ class Event(models.Model):
         return keys.load().sign(self.key_id, canonical_json(self.content()).encode())
 
 
+SEALED_CONTENT = "audit_event.content"
+
+
+def seal_content(event: "Event", holder: sealing.KeyHolder) -> None:
+    """Seal an unsaved event's before, after and reason under its case's data key, as one value.
+
+    The hash then covers the sealed form (decision 0038), so the record stays provable once the
+    key is destroyed; the event object keeps its clear content for whoever made it.
+    """
+    if event.before is None and event.after is None and not event.reason:
+        return
+    token = sealing.seal(
+        canonical_json({"before": event.before, "after": event.after, "reason": event.reason}), holder, SEALED_CONTENT
+    )
+    event._stored = ({"sealed": token}, None, "")  # type: ignore[attr-defined]
+    event.hash = event.compute_hash()
+
+
+def open_content(event: "Event") -> None:
+    """Open a sealed event just read: clear before, after and reason; `disposed` if its key is gone."""
+    if not (
+        isinstance(event.before, dict) and set(event.before) == {"sealed"} and sealing.is_sealed(event.before["sealed"])
+    ):
+        return
+    event._stored = (event.before, event.after, event.reason)  # type: ignore[attr-defined]
+    if not sealing.opening():
+        return
+    text = sealing.open_text(event.before["sealed"], SEALED_CONTENT)
+    if text is None:
+        event.disposed = True  # type: ignore[attr-defined]
+        event.before, event.after, event.reason = None, None, ""
+        return
+    content = json.loads(text)
+    event.before, event.after, event.reason = content["before"], content["after"], content["reason"]
+
+
 def event_content(event: Any) -> dict[str, Any]:
-    """What an event's HMAC covers (also used by the migration that re-keyed the old chains)."""
+    """What an event's HMAC covers (also used by the migration that re-keyed the old chains).
+
+    For a sealed event, its stored (sealed) form, never its clear content.
+    """
+    before, after, reason = getattr(event, "_stored", None) or (event.before, event.after, event.reason)
     return {
         "organisation": event.organisation_id,
         "sequence": event.sequence,
@@ -112,9 +158,9 @@ def event_content(event: Any) -> dict[str, Any]:
         "record_id": event.record_id,
         "target_type": event.target_type,
         "target_id": event.target_id,
-        "before": event.before,
-        "after": event.after,
-        "reason": event.reason,
+        "before": before,
+        "after": after,
+        "reason": reason,
         "created_on": event.created_on.astimezone(UTC).isoformat(timespec="microseconds"),
         "request_id": event.request_id,
         "previous_hash": event.previous_hash,

@@ -18,7 +18,7 @@ from pathlib import Path
 from django.conf import settings
 
 from . import checkpoint as checkpoints
-from . import keys
+from . import keys, sealing
 from .models import GENESIS_HASH, ChainHead, Event, canonical_json
 
 
@@ -181,7 +181,10 @@ def _verify_chain(
 def _chain(org_id: int, batch_size: int) -> Iterator[Event]:
     last = 0
     while True:
-        batch = list(Event.objects.filter(organisation_id=org_id, sequence__gt=last).order_by("sequence")[:batch_size])
+        with sealing.as_stored():  # the chain covers what is stored: no data key is needed
+            batch = list(
+                Event.objects.filter(organisation_id=org_id, sequence__gt=last).order_by("sequence")[:batch_size]
+            )
         if not batch:
             return
         yield from batch

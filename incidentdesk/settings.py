@@ -307,6 +307,11 @@ if PRODUCTION and not os.environ.get("RECORD_KEYS_FILE"):
 # sealed (lib/sealed.py, Fernet) with a key kept in this file, outside the database: by default
 # beside the record's keys (outside VAR_DIR in production), made on first use.
 SECRETS_KEY_FILE = Path(os.environ.get("SECRETS_KEY_FILE") or RECORD_KEYS_FILE.parent / "secrets.key")
+# Incidents' content is sealed at rest (decision 0038, docs/retention.md): each incident's data
+# key is wrapped by a master key kept in this file (JSON, mode 0600, made and rotated by
+# `manage.py rotate_content_keys`), beside the record's keys by default, outside VAR_DIR in
+# production. Losing it loses every incident's content: the backup archive keeps a copy.
+CONTENT_KEYS_FILE = Path(os.environ.get("CONTENT_KEYS_FILE") or RECORD_KEYS_FILE.parent / "content-keys.json")
 # Single sign-on (docs/sign-in.md).
 SOCIALACCOUNT_ADAPTER = "organisations.sso.SignInAdapter"
 SOCIALACCOUNT_AUTO_SIGNUP = True
