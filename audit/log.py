@@ -58,16 +58,17 @@ def record(
         previous_hash=head.hash,
         key_id=keys.load().current,
     )
-    holder = record if record is not None and hasattr(record, "content_key_id") else None
-    if holder is not None:
-        seal_content(event, holder)  # type: ignore[arg-type]
-        clear = (event.before, event.after, event.reason)
-        event.before, event.after, event.reason = event._stored  # type: ignore[attr-defined]
-        event.save(force_insert=True)
-        event.before, event.after, event.reason = clear
-    else:
+    if record is not None and hasattr(record, "content_key"):
+        seal_content(event, record)  # type: ignore[arg-type]
+    stored = getattr(event, "_stored", None)
+    if stored is None:
         event.hash = event.compute_hash()
         event.save(force_insert=True)
+    else:
+        clear = (event.before, event.after, event.reason)
+        event.before, event.after, event.reason = stored
+        event.save(force_insert=True)
+        event.before, event.after, event.reason = clear
     ChainHead.objects.filter(pk=head.pk).update(sequence=event.sequence, hash=event.hash)
     return event
 

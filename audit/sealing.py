@@ -2,9 +2,8 @@
 
 Decision 0038. A case (an incident) holds its own random 256-bit data key, wrapped with
 AES-GCM under a master key from `CONTENT_KEYS_FILE` (a key ring of the same shape as the
-record's, `audit/keys.py`), in two of its own columns: `content_key_id` (a random UUID, never
-reused) and `content_key` ("<master key id>:<nonce and wrapped key, base64>"; "" once
-destroyed). Every sealed value names the data key it was sealed with, so it can be opened
+record's, `audit/keys.py`), in its `content_key` column ("<master key id>:<nonce and wrapped
+key, base64>"; "" once destroyed), named by its `uuid` (random, never reused). Every sealed value names the data key it was sealed with, so it can be opened
 wherever it is read, and destroying one incident's key makes every copy of its content
 unreadable at once, the copies inside the append-only record included.
 
@@ -53,7 +52,7 @@ _SEARCH_INFO = b"incident desk: blind search words"
 class KeyHolder(Protocol):
     """What a case gives: its data key's id and the key, wrapped."""
 
-    content_key_id: Any
+    uuid: Any
     content_key: str | None
 
 
@@ -138,7 +137,7 @@ def forget(key_id: Any) -> None:
 
 
 def _key_of(holder: KeyHolder) -> tuple[str, bytes]:
-    key_id = str(holder.content_key_id)
+    key_id = str(holder.uuid)
     if key_id in _cache and _cache[key_id] is not None:
         return key_id, _cache[key_id]  # type: ignore[return-value]
     if not holder.content_key:
@@ -160,7 +159,7 @@ def _key_by_id(key_id: str) -> bytes | None:
 
 def remember(holder: KeyHolder) -> None:
     """A case was read with its key: keep the key at hand for its children's values."""
-    key_id = str(holder.content_key_id)
+    key_id = str(holder.uuid)
     if key_id not in _cache and holder.content_key is not None:
         _remember(key_id, unwrap(holder.content_key) if holder.content_key else None)
 
@@ -335,7 +334,7 @@ def open_instance(instance: models.Model) -> None:
     """Replace the sealed values of a row just read by their clear text."""
     if not opening():
         return
-    if "content_key" in instance.__dict__ and "content_key_id" in instance.__dict__:
+    if "content_key" in instance.__dict__ and "uuid" in instance.__dict__:
         remember(instance)  # type: ignore[arg-type]
     for field in sealed_fields(type(instance)):
         stored = instance.__dict__.get(field.attname)

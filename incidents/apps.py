@@ -15,6 +15,12 @@ class IncidentsConfig(AppConfig):
         from .registry import add_section
 
         add_section(lifecycle_sections)
+        # Sealed values name their data key by the incident's uuid (audit/sealing.py).
+        from audit.sealing import set_key_lookup
+
+        from .models import Incident
+
+        set_key_lookup(lambda key_id: Incident.objects.filter(uuid=key_id).values_list("content_key", flat=True).first())
         # Its line on each organisation's settings page.
         from .settings_lines import register
 

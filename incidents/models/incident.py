@@ -13,6 +13,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Exists, OuterRef, Q
 
+from audit.sealing import SealedCharField, SealedModel, SealedTextField, new_wrapped_key
 from organisations.models import HANDLER_ROLES, Organisation, Role
 from organisations.powers import Powers, assignment_paths, paths_where, powers
 
@@ -235,7 +236,7 @@ class ReporterRelationship(models.TextChoices):
     OTHER = "other", "Other"
 
 
-class Incident(models.Model):
+class Incident(SealedModel):
     """An information-security incident or personal-data breach, from report to closure."""
 
     Channel = Channel
@@ -291,25 +292,28 @@ class Incident(models.Model):
     CLOSED_STATUSES = (Status.CLOSED, Status.CLOSED_NOT_INCIDENT, Status.CLOSED_DUPLICATE)
 
     uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    # This incident's data key, wrapped by the current master key; "" once destroyed at
+    # disposal, which makes every sealed copy of its content unreadable (audit/sealing.py).
+    content_key = models.TextField(null=True, default=new_wrapped_key, editable=False)
     reference = models.CharField(max_length=20, unique=True, null=True, editable=False)
     organisation = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="incidents")
     status = models.CharField(max_length=30, choices=Status.choices, default=Status.REPORTED, db_index=True)
 
     # What the reporter told us. Only the description is required.
-    description = models.TextField("what happened")
+    description = SealedTextField("what happened")
     occurred_on = models.DateTimeField("when it happened", null=True, blank=True)
     discovered_on = models.DateTimeField("when it was discovered", null=True, blank=True)
-    location = models.CharField("where it happened", max_length=300, blank=True)
-    information_involved = models.TextField("what information or equipment is involved", blank=True)
+    location = SealedCharField("where it happened", max_length=300, blank=True)
+    information_involved = SealedTextField("what information or equipment is involved", blank=True)
     personal_data = models.CharField(
         "is personal data involved", max_length=10, choices=YesNoNotSure.choices, blank=True
     )
-    data_subjects = models.CharField("whose data", max_length=300, blank=True)
+    data_subjects = SealedCharField("whose data", max_length=300, blank=True)
     people_affected = models.PositiveIntegerField("roughly how many people", null=True, blank=True)
     records_affected = models.PositiveIntegerField("roughly how many records", null=True, blank=True)
-    people_involved = models.TextField("people involved", blank=True)
-    action_taken = models.TextField("action already taken", blank=True)
-    symptoms = models.TextField("on-screen symptoms or error messages", blank=True)
+    people_involved = SealedTextField("people involved", blank=True)
+    action_taken = SealedTextField("action already taken", blank=True)
+    symptoms = SealedTextField("on-screen symptoms or error messages", blank=True)
     service_affected = models.CharField(
         "is a service affected", max_length=10, choices=YesNoNotSure.choices, blank=True
     )
@@ -344,8 +348,8 @@ class Incident(models.Model):
         related_name="+",
         verbose_name="recorded on the reporter's behalf by",
     )
-    reporter_name = models.CharField("reporter's name", max_length=200, blank=True)
-    reporter_contact = models.CharField("how to contact the reporter", max_length=300, blank=True)
+    reporter_name = SealedCharField("reporter's name", max_length=200, blank=True)
+    reporter_contact = SealedCharField("how to contact the reporter", max_length=300, blank=True)
     reporter_relationship = models.CharField(
         "how the reporter is connected to the organisation",
         max_length=20,
@@ -371,7 +375,7 @@ class Incident(models.Model):
 
     # The decision on telling the ICO and the individuals (UK GDPR Art. 33-34).
     ico_decision = models.CharField("ICO decision", max_length=20, choices=IcoDecision.choices, blank=True)
-    ico_decision_reason = models.TextField("reason for the ICO decision", blank=True)
+    ico_decision_reason = SealedTextField("reason for the ICO decision", blank=True)
     ico_decision_on = models.DateTimeField("when the ICO decision was made", null=True, blank=True)
     ico_decided_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -395,7 +399,7 @@ class Incident(models.Model):
         related_name="+",
         verbose_name="who restricted it",
     )
-    restriction_reason = models.TextField("why it is restricted", blank=True)
+    restriction_reason = SealedTextField("why it is restricted", blank=True)
     # Closed as a duplicate of this one (`lifecycle.merge`); shown both ways on the incident page.
     duplicate_of = models.ForeignKey(
         "self", null=True, blank=True, on_delete=models.PROTECT, related_name="duplicates", editable=False
@@ -582,7 +586,7 @@ class KeptReporter(models.Model):
         return f"{self.person} on {self.incident}"
 
 
-class ReporterMessage(models.Model):
+class ReporterMessage(SealedModel):
     """A message between the incident's handlers and its reporter (named or by receipt).
 
     Shown to the reporter on their report page (named) or the receipt page (anonymous);
@@ -595,7 +599,7 @@ class ReporterMessage(models.Model):
 
     incident = models.ForeignKey(Incident, on_delete=models.CASCADE, related_name="reporter_messages")
     direction = models.CharField(max_length=20, choices=Direction.choices)
-    body = models.TextField()
+    body = SealedTextField(key_from="incident")
     # The staff member who wrote a message to the reporter; empty for the reporter's own
     # messages (an anonymous reporter is never linked to an account).
     author = models.ForeignKey(

@@ -72,6 +72,7 @@ def listed(user: Any, data: Any) -> tuple[IncidentFilterForm, Any]:
 
 LIST_COLUMNS = (
     "uuid",
+    "content_key",  # opens the listed description without asking for its key (audit/sealing.py)
     "reference",
     "status",
     "reported_on",
