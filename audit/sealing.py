@@ -3,9 +3,10 @@
 Decision 0038. A case (an incident) holds its own random 256-bit data key, wrapped with
 AES-GCM under a master key from `CONTENT_KEYS_FILE` (a key ring of the same shape as the
 record's, `audit/keys.py`), in its `content_key` column ("<master key id>:<nonce and wrapped
-key, base64>"; "" once destroyed), named by its `uuid` (random, never reused). Every sealed value names the data key it was sealed with, so it can be opened
-wherever it is read, and destroying one incident's key makes every copy of its content
-unreadable at once, the copies inside the append-only record included.
+key, base64>"; "" once destroyed), named by its `uuid` (random, never reused). Every sealed
+value names the data key it was sealed with, so it can be opened wherever it is read, and
+destroying one incident's key makes every copy of its content unreadable at once, the copies
+inside the append-only record included.
 
 A sealed value is text: `sealed:1:<data key id>:<nonce, ciphertext and tag, base64>`, sealed
 with AES-256-GCM with the table and column (or "audit_event.content") and the data key id
@@ -14,9 +15,9 @@ as associated data, so a value cannot be moved to another column or another inci
 Fields: `SealedTextField`, `SealedCharField` and `SealedJSONField` seal as they are saved
 (`pre_save`, which sees the row and so its incident) and refuse to write clear text any other
 way (`get_prep_value`: a queryset `update()` or `bulk_update()` of clear text is an error, not
-a leak). Models with sealed fields inherit `SealedModel`, whose `from_db` opens them as rows
-are read: pages and forms see clear text; `values()` sees what is stored (open it with
-`open_text`). Data keys are unwrapped once and kept in a small cache emptied at the start
+a leak). A sealed value is opened the first time it is read from its row (`SealedAttribute`):
+pages and forms see clear text, a list pays only for what it shows, and `values()` sees what
+is stored (open it with `open_text`). Data keys are unwrapped once and kept in a small cache emptied at the start
 and end of each request, and when a key is destroyed.
 """
 
@@ -39,6 +40,7 @@ from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 from django.conf import settings
 from django.db import models
+from django.db.models.query_utils import DeferredAttribute
 
 from . import keys
 
@@ -236,10 +238,33 @@ def opening() -> bool:
 # --- fields ---------------------------------------------------------------------------------
 
 
+class SealedAttribute(DeferredAttribute):
+    """Opens a sealed value the first time it is read from the row (not as the row is read: by
+    then a list's related incident, which carries the key, has been attached).
+    """
+
+    def __get__(self, instance: Any, cls: Any = None) -> Any:
+        value = super().__get__(instance, cls)
+        if instance is None or not is_sealed(value) or not opening():
+            return value
+        field: Any = self.field
+        holder = instance if not field.key_from else instance._state.fields_cache.get(field.key_from)
+        if holder is not None and "content_key" in holder.__dict__ and "uuid" in holder.__dict__:
+            remember(holder)
+        opened = field.open(value)
+        instance.__dict__[field.attname] = opened
+        return opened
+
+    def __set__(self, instance: Any, value: Any) -> None:
+        # A data descriptor, so reading goes through __get__ even once the row's value is set.
+        instance.__dict__[self.field.attname] = value
+
+
 class _Sealed:
     """Seals as the row is saved; refuses clear text written any other way."""
 
     key_from: str
+    descriptor_class = SealedAttribute
 
     def _init_sealed(self, kwargs: dict[str, Any]) -> None:
         self.key_from = kwargs.pop("key_from", "")
@@ -260,10 +285,12 @@ class _Sealed:
         return instance if not self.key_from else getattr(instance, self.key_from)
 
     def pre_save(self, model_instance: Any, add: bool) -> Any:
-        value = getattr(model_instance, self.attname)  # type: ignore[attr-defined]
+        value = model_instance.__dict__.get(self.attname)  # type: ignore[attr-defined]
         if value in (None, "", [], {}) or is_sealed(value):
             return value
-        text = value if isinstance(value, str) else json.dumps(value, sort_keys=True)
+        text = (
+            value if isinstance(value, str) else json.dumps(value, sort_keys=True, cls=getattr(self, "encoder", None))
+        )
         return seal(text, self.holder(model_instance), self.where())
 
     def get_prep_value(self, value: Any) -> Any:
@@ -330,26 +357,8 @@ def sealed_fields(model: type[models.Model]) -> list[Any]:
     return [field for field in model._meta.concrete_fields if isinstance(field, _Sealed)]
 
 
-def open_instance(instance: models.Model) -> None:
-    """Replace the sealed values of a row just read by their clear text."""
-    if not opening():
-        return
-    if "content_key" in instance.__dict__ and "uuid" in instance.__dict__:
-        remember(instance)  # type: ignore[arg-type]
-    for field in sealed_fields(type(instance)):
-        stored = instance.__dict__.get(field.attname)
-        if is_sealed(stored):
-            instance.__dict__[field.attname] = field.open(stored)
-
-
 class SealedModel(models.Model):
-    """A model with sealed fields: opened as rows are read."""
+    """A model with sealed fields (opened as they are read, `SealedAttribute`)."""
 
     class Meta:
         abstract = True
-
-    @classmethod
-    def from_db(cls, db: Any, field_names: Any, values: Any, *, fetch_mode: Any = None) -> Any:
-        instance = super().from_db(db, field_names, values, fetch_mode=fetch_mode)
-        open_instance(instance)
-        return instance

@@ -16,6 +16,7 @@ from django.db.models import Max, OuterRef, Prefetch, QuerySet, Subquery, prefet
 from django.utils import timezone
 
 from audit.log import record
+from audit.sealing import SealedJSONField, SealedModel, SealedTextField
 from core.exceptions import StepRefused
 from incidents.models import Incident, IncidentChildQuerySet, child_queryset
 from incidents.registry import publish
@@ -58,7 +59,7 @@ def severity_clash(decision: str, severity: str) -> str:
     return ""
 
 
-class Assessment(models.Model):
+class Assessment(SealedModel):
     """One version of the breach assessment: the facts as known then and the engine's result.
 
     Reassessing as facts change adds a version; every version is kept.
@@ -66,7 +67,7 @@ class Assessment(models.Model):
 
     incident = models.ForeignKey(Incident, on_delete=models.PROTECT, related_name="breach_assessments")
     version = models.PositiveIntegerField()
-    facts = models.JSONField()
+    facts = SealedJSONField(key_from="incident")
     result = models.JSONField()
     assessed_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     assessed_on = models.DateTimeField()
@@ -293,23 +294,29 @@ class Decision(models.Model):
         return made
 
 
-class ReportDetails(models.Model):
+class ReportDetails(SealedModel):
     """What the ICO's report form asks that the incident and the assessment do not already hold."""
 
     incident = models.OneToOneField(Incident, on_delete=models.PROTECT, related_name="breach_report_details")
     cyber_incident = models.BooleanField("was it a cyber incident", default=False)
-    how_discovered = models.TextField("how the breach was discovered", blank=True)
-    systems_effect = models.TextField("for cyber incidents: the effect on systems", blank=True)
+    how_discovered = SealedTextField("how the breach was discovered", blank=True, key_from="incident")
+    systems_effect = SealedTextField("for cyber incidents: the effect on systems", blank=True, key_from="incident")
     recovery_time = models.CharField(
         "for cyber incidents: how long recovery took or will take", max_length=200, blank=True
     )
-    staff_involved = models.TextField("staff involved and their data protection training", blank=True)
-    measures_before = models.TextField("measures in place beforehand", blank=True)
-    containment = models.TextField("containment and recovery", blank=True)
-    recurrence_steps = models.TextField("steps taken to stop it happening again", blank=True)
-    other_bodies_told = models.TextField("other bodies told (police, NCSC, other regulators)", blank=True)
+    staff_involved = SealedTextField(
+        "staff involved and their data protection training", blank=True, key_from="incident"
+    )
+    measures_before = SealedTextField("measures in place beforehand", blank=True, key_from="incident")
+    containment = SealedTextField("containment and recovery", blank=True, key_from="incident")
+    recurrence_steps = SealedTextField("steps taken to stop it happening again", blank=True, key_from="incident")
+    other_bodies_told = SealedTextField(
+        "other bodies told (police, NCSC, other regulators)", blank=True, key_from="incident"
+    )
     ico_registration_number = models.CharField("ICO registration number", max_length=40, blank=True)
-    advice_to_individuals = models.TextField("what the people affected can do to protect themselves", blank=True)
+    advice_to_individuals = SealedTextField(
+        "what the people affected can do to protect themselves", blank=True, key_from="incident"
+    )
     updated_on = models.DateTimeField(auto_now=True)
     updated_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+")
 
@@ -333,7 +340,7 @@ class ReportDetails(models.Model):
         return f"ICO report details for {self.incident}"
 
 
-class IcoSubmission(models.Model):
+class IcoSubmission(SealedModel):
     """A report made to the ICO: the first, or a follow-up (reporting in phases), and its response."""
 
     class Phase(models.TextChoices):
@@ -344,8 +351,8 @@ class IcoSubmission(models.Model):
     phase = models.CharField(max_length=20, choices=Phase.choices)
     submitted_on = models.DateTimeField("submitted to the ICO on")
     ico_reference = models.CharField("ICO case reference", max_length=60, blank=True)
-    delay_reason = models.TextField("reasons for reporting after 72 hours", blank=True)
-    ico_response = models.TextField("the ICO's response", blank=True)
+    delay_reason = SealedTextField("reasons for reporting after 72 hours", blank=True, key_from="incident")
+    ico_response = SealedTextField("the ICO's response", blank=True, key_from="incident")
     recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     recorded_on = models.DateTimeField(auto_now_add=True)
 

@@ -16,6 +16,7 @@ from typing import Any
 from django.conf import settings
 from django.db import models
 
+from audit.sealing import SealedModel, SealedTextField
 from incidents.builtins import DEFAULT_SEVERITY_DEFINITIONS
 from organisations.models import Organisation
 
@@ -58,7 +59,7 @@ def incident_types_for(organisation: Organisation) -> models.QuerySet[IncidentTy
     )
 
 
-class Classification(models.Model):
+class Classification(SealedModel):
     """One version of an incident's classification, with why it changed. Never edited."""
 
     incident = models.ForeignKey(Incident, on_delete=models.CASCADE, related_name="classifications")
@@ -70,7 +71,7 @@ class Classification(models.Model):
     incident_type = models.ForeignKey(IncidentType, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
     severity = models.CharField(max_length=20, choices=Incident.Severity.choices, blank=True)
     aware_on = models.DateTimeField(null=True, blank=True)
-    reason = models.TextField(blank=True)
+    reason = SealedTextField(blank=True, key_from="incident")
     classified_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     classified_on = models.DateTimeField()
 
@@ -221,12 +222,12 @@ class ChecklistItem(models.Model):
         return self.state != self.State.PENDING
 
 
-class InternalNote(models.Model):
+class InternalNote(SealedModel):
     """A note on the incident for the people handling it; never shown to the reporter."""
 
     incident = models.ForeignKey(Incident, on_delete=models.CASCADE, related_name="internal_notes")
     author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
-    body = models.TextField()
+    body = SealedTextField(key_from="incident")
     created_on = models.DateTimeField()
 
     objects = IncidentChildQuerySet.as_manager()
@@ -239,7 +240,7 @@ class InternalNote(models.Model):
         return f"Note on {self.incident}"
 
 
-class OutcomeReport(models.Model):
+class OutcomeReport(SealedModel):
     """The Incident Outcome Report: draft → submitted → accepted, or returned with comments.
 
     `round` counts submissions; reviews belong to a round, so a returned and resubmitted
@@ -271,14 +272,14 @@ class OutcomeReport(models.Model):
     incident = models.OneToOneField(Incident, on_delete=models.CASCADE, related_name="outcome_report")
     status = models.CharField(max_length=20, choices=Status.choices, default=Status.DRAFT)
     round = models.PositiveIntegerField(default=0)
-    summary = models.TextField(blank=True)
-    root_cause = models.TextField(blank=True)
-    data_and_people_affected = models.TextField(blank=True)
-    containment_and_recovery = models.TextField(blank=True)
-    notification_decisions = models.TextField(blank=True)
-    disciplinary_outcome = models.TextField(blank=True)
-    lessons_learned = models.TextField(blank=True)
-    recommendations = models.TextField(blank=True)
+    summary = SealedTextField(blank=True, key_from="incident")
+    root_cause = SealedTextField(blank=True, key_from="incident")
+    data_and_people_affected = SealedTextField(blank=True, key_from="incident")
+    containment_and_recovery = SealedTextField(blank=True, key_from="incident")
+    notification_decisions = SealedTextField(blank=True, key_from="incident")
+    disciplinary_outcome = SealedTextField(blank=True, key_from="incident")
+    lessons_learned = SealedTextField(blank=True, key_from="incident")
+    recommendations = SealedTextField(blank=True, key_from="incident")
     submitted_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )

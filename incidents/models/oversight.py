@@ -24,6 +24,7 @@ from django.db.models import ExpressionWrapper, F, Func, Max, OuterRef, Subquery
 from django.db.models.functions import Cast, Concat, Mod, StrIndex
 from django.utils import dateformat, timezone
 
+from audit.sealing import SealedJSONField, SealedModel, SealedTextField
 from organisations.models import Organisation
 
 from .incident import Incident, IncidentChildQuerySet
@@ -43,14 +44,14 @@ def shown(field_name: str, value: Any) -> str:
     return str(value)
 
 
-class Correction(models.Model):
+class Correction(SealedModel):
     """One reported fact corrected: `field` went from `old` to `new`, for `reason`."""
 
     incident = models.ForeignKey(Incident, on_delete=models.CASCADE, related_name="corrections")
     field = models.CharField(max_length=40)  # one of Incident.REPORT_FIELDS
-    old = models.JSONField(encoder=DjangoJSONEncoder, null=True, blank=True)
-    new = models.JSONField(encoder=DjangoJSONEncoder, null=True, blank=True)
-    reason = models.TextField()
+    old = SealedJSONField(encoder=DjangoJSONEncoder, null=True, blank=True, key_from="incident")
+    new = SealedJSONField(encoder=DjangoJSONEncoder, null=True, blank=True, key_from="incident")
+    reason = SealedTextField(key_from="incident")
     corrected_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     corrected_on = models.DateTimeField()
 
@@ -76,7 +77,7 @@ class Correction(models.Model):
         return shown(self.field, self.new)
 
 
-class Oversight(models.Model):
+class Oversight(SealedModel):
     """One act of oversight on an incident: asked, advised, reviewed, directed, signed off."""
 
     class Kind(models.TextChoices):
@@ -88,7 +89,7 @@ class Oversight(models.Model):
 
     incident = models.ForeignKey(Incident, on_delete=models.CASCADE, related_name="oversight")
     kind = models.CharField(max_length=20, choices=Kind.choices)
-    text = models.TextField(blank=True)
+    text = SealedTextField(blank=True, key_from="incident")
     by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     on = models.DateTimeField()
     # A direction: the investigating officer it was given to.
