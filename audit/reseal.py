@@ -6,7 +6,6 @@ sealed form, but only after the chain verifies as it is (as `audit.0004` did for
 chain): a damaged record stops the migration instead of being laundered.
 """
 
-import json
 from collections.abc import Callable
 from typing import Any
 
@@ -34,8 +33,7 @@ def seal_columns(model: Any, columns: list[str], holder_of: Callable[[Any], tupl
             value = getattr(row, column)
             if value not in (None, "") and not sealing.is_sealed(value):
                 field = model._meta.get_field(column)
-                text = value if isinstance(value, str) else json.dumps(value, sort_keys=True)
-                sealed[column] = sealing.seal(text, _Holder(*holder), f"{table}.{field.column}")
+                sealed[column] = sealing.seal(field.to_text(value), _Holder(*holder), f"{table}.{field.column}")
         if sealed:
             model.objects.filter(pk=row.pk).update(**sealed)
 

@@ -204,16 +204,25 @@ def _search_key(secret: bytes) -> bytes:
     return _derive(secret, _SEARCH_INFO)
 
 
-def blind(word: str) -> str:
-    """A keyed digest of a normalised word: the same word always gives the same opaque word.
+def blinder() -> Callable[[str], str]:
+    """A keyed digest of normalised words: the same word always gives the same opaque word of
+    13 letters and digits (64 bits, base32).
 
     Keyed by the oldest master key, which rotation keeps, so the index stays valid after a
     rotation (changing the search key means rebuilding the index).
     """
     ring_now = ring()
-    secret = ring_now.keys[min(ring_now.keys)]
-    digest = hmac.new(_search_key(secret), word.encode(), hashlib.sha256).digest()[:8]
-    return base64.b32encode(digest).decode().rstrip("=").lower()
+    key = _search_key(ring_now.keys[min(ring_now.keys)])
+
+    def blind(word: str) -> str:
+        digest = hmac.new(key, word.encode(), hashlib.sha256).digest()[:8]
+        return base64.b32encode(digest).decode().rstrip("=").lower()
+
+    return blind
+
+
+def blind(word: str) -> str:
+    return blinder()(word)
 
 
 # --- reading without opening ----------------------------------------------------------------
@@ -288,10 +297,7 @@ class _Sealed:
         value = model_instance.__dict__.get(self.attname)  # type: ignore[attr-defined]
         if value in (None, "", [], {}) or is_sealed(value):
             return value
-        text = (
-            value if isinstance(value, str) else json.dumps(value, sort_keys=True, cls=getattr(self, "encoder", None))
-        )
-        return seal(text, self.holder(model_instance), self.where())
+        return seal(self.to_text(value), self.holder(model_instance), self.where())
 
     def get_prep_value(self, value: Any) -> Any:
         value = super().get_prep_value(value)  # type: ignore[misc]
@@ -306,6 +312,9 @@ class _Sealed:
         if opened is None:
             return self.destroyed_value()
         return self.from_text(opened) if is_sealed(stored) else stored
+
+    def to_text(self, value: Any) -> str:
+        return str(value)
 
     def from_text(self, text: str) -> Any:
         return text
@@ -346,8 +355,11 @@ class SealedJSONField(_Sealed, models.JSONField):  # type: ignore[misc]
             raise ValueError(f"{self.where()} is sealed: save the row (which seals it)")
         return models.JSONField.get_prep_value(self, value)
 
+    def to_text(self, value: Any) -> str:
+        return json.dumps(value, sort_keys=True, cls=self.encoder)  # type: ignore[attr-defined]
+
     def from_text(self, text: str) -> Any:
-        return json.loads(text)
+        return json.loads(text, cls=self.decoder)  # type: ignore[attr-defined]
 
     def destroyed_value(self) -> Any:
         return self.get_default()

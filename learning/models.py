@@ -12,13 +12,14 @@
 from django.conf import settings
 from django.db import models
 
+from audit.sealing import SealedCharField, SealedModel, SealedTextField
 from incidents.models import Incident
 from incidents.models.incident import child_queryset
 from organisations.models import HANDLER_ROLES, Organisation
 from organisations.powers import paths_where
 
 
-class SearchEntry(models.Model):
+class SearchEntry(SealedModel):
     """What the search finds, derived from its source and rewritten in the source's transaction.
 
     Visible exactly when its incident is: known errors and lessons are found by those who may
@@ -34,9 +35,10 @@ class SearchEntry(models.Model):
     key = models.BigIntegerField()  # the source's primary key
     incident = models.ForeignKey(Incident, on_delete=models.CASCADE, related_name="+")
     organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="+")
-    title = models.CharField(max_length=300)
-    excerpt = models.TextField(blank=True)
-    body = models.TextField()  # normalised words, one space apart, a space at each end
+    # Copies of the incident's words, so sealed under its key (decision 0038); `body` holds blind words.
+    title = SealedCharField(max_length=300, key_from="incident")
+    excerpt = SealedTextField(blank=True, key_from="incident")
+    body = models.TextField()  # blind words, one space apart, a space at each end (learning/search.py)
     words = models.PositiveIntegerField()
 
     objects = child_queryset("incident").as_manager()

@@ -29,6 +29,7 @@ from django.db import connection
 from django.db.models import F, IntegerField, Prefetch, Q, QuerySet
 from django.db.models.expressions import RawSQL
 
+from audit import sealing
 from incidents.models import Incident, OutcomeReport, OutsideAccess, visible_through
 
 from .models import KnownError, SearchEntry
@@ -55,9 +56,37 @@ def words(text: str) -> list[str]:
     return WORD.findall(plain.lower())
 
 
+# Each word is kept as blind words (decision 0038): keyed digests of the word and of each of its
+# beginnings from this many letters, so "email" still finds "emails" and the index holds no word.
+PREFIX_FROM = 3
+
+
+def blind_words(found: list[str]) -> list[str]:
+    """The opaque words the index keeps for `found`: for each word, its beginnings from PREFIX_FROM
+    letters and itself (a shorter word: itself only), each as `sealing.blind` gives it."""
+    blind, seen = sealing.blinder(), {}
+    tokens = []
+    for word in found:
+        for end in range(min(PREFIX_FROM, len(word)), len(word) + 1):
+            part = word[:end]
+            if part not in seen:
+                seen[part] = blind(part)
+            tokens.append(seen[part])
+    return tokens
+
+
 def normalised(*texts: str) -> tuple[str, int]:
+    """The index's body for `texts` (blind words one space apart, a space at each end) and how
+    many words they hold."""
     found = [w for text in texts for w in words(text)]
-    return f" {' '.join(found)} ", len(found)
+    return f" {' '.join(blind_words(found))} ", len(found)
+
+
+def blind_terms(terms: list[str]) -> list[str]:
+    """A query's words as the index holds them: a word's blind word is present exactly when a
+    word of the entry begins with it (from PREFIX_FROM letters; a shorter one: that word)."""
+    blind = sealing.blinder()
+    return [blind(term) for term in terms]
 
 
 def query_terms(text: str) -> list[str]:
@@ -74,7 +103,7 @@ def _one_line(text: str, limit: int = 240) -> str:
 
 
 def _put(entry: SearchEntry) -> None:
-    fields = ["incident_id", "organisation_id", "title", "excerpt", "body", "words"]
+    fields = ["incident", "organisation_id", "title", "excerpt", "body", "words"]
     SearchEntry.objects.update_or_create(
         kind=entry.kind, key=entry.key, defaults={name: getattr(entry, name) for name in fields}
     )
@@ -169,20 +198,22 @@ def _match_sql(terms: list[str], any_word: bool, alias: str = "") -> tuple[str, 
 
 
 def _engine_query(terms: list[str], any_word: bool) -> str:
-    """The query in the engine's own words: each word matches the words it begins ("email" finds
-    "emails"), on both engines; all of them, or any for "similar"."""
+    """The query in the engine's own words: each word's blind word, which the index holds for every
+    word it begins ("email" finds "emails"), on both engines; all of them, or any for "similar"."""
+    tokens = blind_terms(terms)
     if connection.vendor == "postgresql":
-        return (" | " if any_word else " & ").join(f"{term}:*" for term in terms)
-    return (" OR " if any_word else " ").join(f'"{term}"*' for term in terms)
+        return (" | " if any_word else " & ").join(tokens)
+    return (" OR " if any_word else " ").join(f'"{token}"' for token in tokens)
 
 
 def _score_sql(terms: list[str]) -> tuple[str, list[Any]]:
     """The engine-independent score: 100 per distinct word found, plus occurrence density. A
-    word found is any word the query's word begins (the body is " w1 w2 … ", so " term" counts them)."""
+    word found is any word the query's word begins: the body holds the blind word of each beginning
+    of each word, all of one length, so " token" counts them)."""
     table = SearchEntry._meta.db_table
     hits, params = [], []
-    for term in terms:
-        needle = f" {term}"
+    for token in blind_terms(terms):
+        needle = f" {token}"
         hits.append(f"((LENGTH({table}.body) - LENGTH(REPLACE({table}.body, %s, ''))) / {len(needle)})")
         params.append(needle)
     distinct = " + ".join(f"(CASE WHEN {h} > 0 THEN 100 ELSE 0 END)" for h in hits)
@@ -289,9 +320,9 @@ def _index_match(queryset: QuerySet[SearchEntry], terms: list[str], any_word: bo
 
 
 def _words_match(queryset: QuerySet[SearchEntry], terms: list[str], any_word: bool) -> QuerySet[SearchEntry]:
-    """Entries matching `terms` by their stored words: " term" begins a word of `body`, as the
-    index's prefix match does (a term is letters and digits only, so LIKE sees no wildcard)."""
-    conditions = [Q(body__contains=f" {term}") for term in terms]
+    """Entries matching `terms` by their stored blind words, as the index does (a blind word is
+    letters and digits only, so LIKE sees no wildcard)."""
+    conditions = [Q(body__contains=f" {token} ") for token in blind_terms(terms)]
     return queryset.filter(reduce(or_ if any_word else and_, conditions))
 
 
@@ -348,7 +379,7 @@ SHOWN = ("kind", "key", "incident_id", "organisation_id", "title", "excerpt")
 
 
 def _shown_incident() -> Prefetch:
-    return Prefetch("incident", Incident.objects.only("uuid", "reference"))
+    return Prefetch("incident", Incident.objects.only("uuid", "reference", "content_key"))  # the key opens the title
 
 
 def search(user: Any, text: str, *, kinds: Iterable[str] | None = None, limit: int = 20, offset: int = 0) -> Page:
@@ -409,7 +440,7 @@ def _row(kind: str, key: int, incident: Incident, title: str, excerpt: str, *tex
     return SearchEntry(
         kind=kind,
         key=key,
-        incident_id=incident.pk,
+        incident=incident,  # the instance: its key seals the title and excerpt without a query
         organisation_id=incident.organisation_id,
         title=title[:300],
         excerpt=_one_line(excerpt),
