@@ -257,7 +257,9 @@ class SealedAttribute(DeferredAttribute):
         if instance is None or not is_sealed(value) or not opening():
             return value
         field: Any = self.field
-        holder = instance if not field.key_from else instance._state.fields_cache.get(field.key_from)
+        holder = instance
+        for name in field.key_from.split(".") if field.key_from else []:
+            holder = holder._state.fields_cache.get(name) if holder is not None else None
         if holder is not None and "content_key" in holder.__dict__ and "uuid" in holder.__dict__:
             remember(holder)
         opened = field.open(value)
@@ -291,13 +293,25 @@ class _Sealed:
         return f"{self.model._meta.db_table}.{self.column}"  # type: ignore[attr-defined]
 
     def holder(self, instance: Any) -> KeyHolder:
-        return instance if not self.key_from else getattr(instance, self.key_from)
+        for name in self.key_from.split(".") if self.key_from else []:
+            instance = getattr(instance, name)
+        return instance  # type: ignore[no-any-return]
 
     def pre_save(self, model_instance: Any, add: bool) -> Any:
         value = model_instance.__dict__.get(self.attname)  # type: ignore[attr-defined]
         if value in (None, "", [], {}) or is_sealed(value):
             return value
         return seal(self.to_text(value), self.holder(model_instance), self.where())
+
+    def get_lookup(self, lookup_name: str) -> Any:
+        # Only "is it empty" and "is it this sealed value" mean anything on a sealed column: a
+        # contains or a comparison would silently match nothing, so it is refused.
+        if lookup_name not in ("exact", "isnull", "in"):
+            raise ValueError(f"{self.where()} is sealed: it cannot be searched with {lookup_name!r} in SQL")
+        return super().get_lookup(lookup_name)  # type: ignore[misc]
+
+    def get_transform(self, name: str) -> Any:
+        raise ValueError(f"{self.where()} is sealed: it cannot be read by {name!r} in SQL")
 
     def get_prep_value(self, value: Any) -> Any:
         value = super().get_prep_value(value)  # type: ignore[misc]
@@ -363,6 +377,15 @@ class SealedJSONField(_Sealed, models.JSONField):  # type: ignore[misc]
 
     def destroyed_value(self) -> Any:
         return self.get_default()
+
+
+def sealed(holder: KeyHolder, model: type[models.Model], name: str, value: Any) -> Any:
+    """`value` sealed for the column `name` of `model`, under `holder`'s key: for the rare
+    queryset `update()` of a sealed column (saving the row seals it by itself)."""
+    field: Any = model._meta.get_field(name)
+    if value in (None, "", [], {}):
+        return value
+    return seal(field.to_text(value), holder, field.where())
 
 
 def sealed_fields(model: type[models.Model]) -> list[Any]:

@@ -16,7 +16,7 @@ from django.db.models import Max, OuterRef, Prefetch, QuerySet, Subquery, prefet
 from django.utils import timezone
 
 from audit.log import record
-from audit.sealing import SealedJSONField, SealedModel, SealedTextField
+from audit.sealing import SealedJSONField, SealedModel, SealedTextField, sealed
 from core.exceptions import StepRefused
 from incidents.models import Incident, IncidentChildQuerySet, child_queryset
 from incidents.registry import publish
@@ -199,7 +199,7 @@ def fact_rows(facts: dict[str, Any]) -> list[tuple[str, str]]:
     ]
 
 
-class Decision(models.Model):
+class Decision(SealedModel):
     """The DPO's decision on an assessment: agree with the engine, or override with a reason.
 
     The only way the ICO decision is made: `decide` writes the outcome onto the incident's
@@ -211,7 +211,7 @@ class Decision(models.Model):
     assessment = models.ForeignKey(Assessment, on_delete=models.PROTECT, related_name="decisions")
     agrees = models.BooleanField()
     decision = models.CharField(max_length=20, choices=Incident.IcoDecision.choices)
-    reason = models.TextField(blank=True)
+    reason = SealedTextField(blank=True, key_from="assessment.incident")
     severity = models.CharField(max_length=20, choices=Incident.Severity.choices, blank=True)
     decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     decided_on = models.DateTimeField()
@@ -272,7 +272,10 @@ class Decision(models.Model):
                 decided_on=now,
             )
             Incident.objects.filter(pk=incident.pk).update(
-                ico_decision=decision, ico_decision_reason=reason, ico_decision_on=now, ico_decided_by=by
+                ico_decision=decision,
+                ico_decision_reason=sealed(locked, Incident, "ico_decision_reason", reason),
+                ico_decision_on=now,
+                ico_decided_by=by,
             )
             publish(
                 incident,

@@ -10,6 +10,7 @@ import re
 from collections.abc import Iterable
 from typing import Any
 
+from audit import sealing
 from incidents.models import OutcomeReport
 
 EMAIL = re.compile(r"[\w.+-]+@[\w-]+(\.[\w-]+)+")
@@ -49,7 +50,11 @@ def lessons_learned(incidents: Any, organisation: Any) -> list[dict[str, str]]:
         .values_list("incident__incident_type__name", "lessons_learned", "incident__reported_by__full_name")
     )
     names = people_names(organisation)
+    where = f"{OutcomeReport._meta.db_table}.{OutcomeReport._meta.get_field('lessons_learned').column}"
     return [
-        {"type": type_name or "Not yet classified", "lesson": redact(text, names | {reporter or ""})}
+        {
+            "type": type_name or "Not yet classified",
+            "lesson": redact(sealing.open_text(text, where) or "", names | {reporter or ""}),
+        }
         for type_name, text, reporter in rows
     ]

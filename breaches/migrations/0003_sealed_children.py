@@ -1,5 +1,5 @@
-"""Seal the breach assessment's facts, the ICO report's details and the ICO submissions' reasons
-and responses under each incident's data key (decision 0038)."""
+"""Seal the breach assessment's facts, the DPO's decisions' reasons, the ICO report's details
+and the ICO submissions' reasons and responses under each incident's data key (decision 0038)."""
 
 from django.db import migrations
 
@@ -27,6 +27,9 @@ def forwards(apps, schema_editor):  # type: ignore[no-untyped-def]
     holders = {pk: (uuid, key) for pk, uuid, key in Incident.objects.values_list("pk", "uuid", "content_key")}
     for (app, name), columns in SEALED.items():
         reseal.seal_columns(apps.get_model(app, name), columns, lambda row: holders[row.incident_id])
+    incident_of = dict(apps.get_model("breaches", "Assessment").objects.values_list("pk", "incident_id"))
+    decisions = apps.get_model("breaches", "Decision")
+    reseal.seal_columns(decisions, ["reason"], lambda row: holders[incident_of[row.assessment_id]])
 
 
 class Migration(migrations.Migration):
@@ -36,6 +39,11 @@ class Migration(migrations.Migration):
     ]
 
     operations = [
+        migrations.AlterField(
+            model_name="decision",
+            name="reason",
+            field=audit.sealing.SealedTextField(blank=True, key_from="assessment.incident"),
+        ),
         migrations.AlterField(
             model_name="assessment",
             name="facts",
