@@ -36,6 +36,7 @@ class Migration(migrations.Migration):
         ("incidents", "0019_list_indexes"),
         ("evidence", "0001_initial"),
         ("breaches", "0002_decision_severity"),
+        ("accounts", "0002_signin_cache_table"),  # the reporter's account is read (select_related)
     ]
 
     operations = [
