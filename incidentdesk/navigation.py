@@ -20,6 +20,7 @@ from django.http import HttpRequest
 from django.urls import reverse
 
 from organisations.models import HANDLER_ROLES, Membership, Role
+from organisations.powers import FIND_A_PERSON_ROLES
 
 # No more than this many top items for anyone (issue 13): a test holds every role to it.
 MAX_TOP_ITEMS = 6
@@ -64,6 +65,8 @@ def groups_for(roles: set[str], owns_actions: bool) -> list[Group]:
             pages.append((reverse("learning:lessons"), "Lessons"))
             pages.append((reverse("learning:known_errors"), "Known errors"))
             pages.append((reverse("learning:training"), "Training"))
+        if roles & FIND_A_PERSON_ROLES:  # organisations.powers.may_find_a_person
+            pages.append((reverse("learning:find_a_person"), "Find a person"))
         prefixes = ("/incidents/", "/deadlines/", "/breaches/", "/evidence/", "/case-file/", "/learning/")
         groups.append(Group("Incidents", reverse("incidents:list"), pages, prefixes))
     if handles or owns_actions:

@@ -14,7 +14,7 @@ class SearchForm(forms.Form):
     kind = forms.ChoiceField(
         label="Look in",
         required=False,
-        choices=[("", "Everything"), *SearchEntry.Kind.choices],
+        choices=[("", "Everything"), *((k.value, k.label) for k in SearchEntry.SEARCHED)],
         widget=forms.RadioSelect,
     )
 
@@ -81,4 +81,13 @@ class TrainingImportForm(forms.Form):
     file = forms.FileField(
         label="Training file",
         help_text="A CSV or Excel (.xlsx) file with columns for the email address, the course and the date completed.",
+    )
+
+
+class FindPersonForm(forms.Form):
+    q = forms.CharField(
+        label="Name, email address or other identifier",
+        max_length=200,
+        help_text="For example, a pupil’s name, a parent’s email address or a pupil number. Every word must be found.",
+        error_messages={"required": "Enter a name, an email address or another identifier"},
     )

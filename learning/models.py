@@ -1,7 +1,9 @@
 """Lessons and known errors that people can find, and who completed which training.
 
 - `SearchEntry`: one row per thing the search finds (an incident, an accepted outcome report's
-  lessons, a known error), its words normalised (`learning/search.py`) so SQLite FTS5 and
+  lessons, a known error) and per place a person may be named ("find a person": the report's
+  people, its reporter, a message, a note, an evidence file's name, the breach record, a
+  correction, the outcome report), its words normalised (`learning/search.py`) so SQLite FTS5 and
   PostgreSQL's full-text index match the same words. The engine's index over it is made by
   the migration (an FTS5 table kept by triggers; a generated tsvector column with a GIN index).
 - `KnownError`: a known error raised from an incident (004 7.13): symptom, cause, workaround,
@@ -30,6 +32,19 @@ class SearchEntry(SealedModel):
         INCIDENT = "incident", "Incident"
         LESSON = "lesson", "Lesson"
         KNOWN_ERROR = "known_error", "Known error"
+        # Where a person may be named ("find a person", docs/find-a-person.md): `key` is the
+        # source row's id (the incident's for the report's people, its reporter and its breach record).
+        PEOPLE = "people", "The report's people"
+        REPORTER = "reporter", "Reporter"
+        MESSAGE = "message", "Reporter message"
+        NOTE = "note", "Note"
+        EVIDENCE = "evidence", "Evidence file name"
+        BREACH = "breach", "Breach record"
+        CORRECTION = "correction", "Correction"
+        OUTCOME = "outcome", "Outcome report"
+
+    # What the Search page, the incident list and "similar" look in; the others are find a person's.
+    SEARCHED = (Kind.INCIDENT, Kind.LESSON, Kind.KNOWN_ERROR)
 
     kind = models.CharField(max_length=20, choices=Kind.choices)
     key = models.BigIntegerField()  # the source's primary key

@@ -230,7 +230,8 @@ def entries(
     any_word: bool = False,
     incidents: QuerySet[Incident] | None = None,
 ) -> QuerySet[SearchEntry]:
-    """The entries `user` may see that match `text`, best first (a `score` on each)."""
+    """The entries `user` may see that match `text`, best first (a `score` on each). `kinds`:
+    those looked in, by default the Search page's (`SearchEntry.SEARCHED`)."""
     terms = query_terms(text)
     if not terms:
         return SearchEntry.objects.none()
@@ -277,7 +278,7 @@ def matching(
     and matched on their stored words (`body`, the same words the index holds), which costs the
     size of the school or trust, not of the county.
     """
-    queryset = SearchEntry.objects.all() if kinds is None else SearchEntry.objects.filter(kind__in=list(kinds))
+    queryset = SearchEntry.objects.filter(kind__in=list(SearchEntry.SEARCHED if kinds is None else kinds))
     if incidents is not None:
         return _index_match(queryset.filter(incident_id__in=incidents.order_by().values("id")), terms, any_word)
     if Incident.objects.seen_from_a_root(user):
@@ -299,8 +300,7 @@ def _helped(user: Any, terms: list[str], *, kinds: Iterable[str] | None, any_wor
     helped = OutsideAccess.objects.current().filter(person=user.pk).values("incident_id")
     visible = Incident.objects.visible_to(user).order_by().values("id")
     queryset = SearchEntry.objects.filter(incident_id__in=helped).filter(incident_id__in=visible)
-    if kinds is not None:
-        queryset = queryset.filter(kind__in=list(kinds))
+    queryset = queryset.filter(kind__in=list(SearchEntry.SEARCHED if kinds is None else kinds))
     return _words_match(queryset, terms, any_word).order_by("-id")
 
 
@@ -418,6 +418,12 @@ def rebuild(batch: int = 2000) -> int:
             written += len(rows) + len(lessons)
         known = [_known_entry(k) for k in KnownError.objects.select_related("incident").order_by("pk").iterator()]
         SearchEntry.objects.bulk_create(known, batch_size=batch)
+        from . import places  # where people are named: the entries "find a person" reads
+
+        for start in range(0, len(ids), batch):
+            found = places.entries_for(ids[start : start + batch])
+            SearchEntry.objects.bulk_create(found)
+            written += len(found)
     return written + len(known)
 
 
@@ -470,3 +476,88 @@ def _lesson_for(incident: Incident) -> SearchEntry | None:
 
 def _known_entry(known_error: KnownError) -> SearchEntry:
     return _row(SearchEntry.Kind.KNOWN_ERROR, known_error.pk, known_error.incident, *_known_texts(known_error))
+
+
+# ── Where the words stand in a text shown (find a person) ─────────────────────────────────
+# Matching of clear text lives here only, beside `words`: when the index keeps keyed digests
+# (decision 0038, point 4), these compare the digests of a shown text's words instead.
+
+EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
+PHONE = re.compile(r"(?:\+44\s?|\b0)(?:\d[\s-]?){9,10}\b")
+JOINER = re.compile(r"[\s\-'’.]{1,3}")
+# Capitalised words that name no one; any other capitalised word inside a sentence may be a name.
+_NOT_NAMES = (
+    "i mr mrs ms miss dr monday tuesday wednesday thursday friday saturday sunday january february march "
+    "april may june july august september october november december year reception sen send dpo siro ico "
+    "it uk nhs gdpr"
+)
+NOT_NAMES = frozenset(_NOT_NAMES.split())
+
+
+def _found(word: str, terms: list[str]) -> bool:
+    return any(token.startswith(term) for token in words(word) for term in terms)
+
+
+def mentions(text: str, terms: list[str]) -> bool:
+    """Whether any word of `text` begins with one of `terms` (as the index matches)."""
+    return any(token.startswith(term) for token in words(text) for term in terms)
+
+
+def marks(text: str, terms: list[str]) -> list[tuple[str, str]]:
+    """`text` cut into (piece, mark): "match" for the words searched for, "redact" for what may
+    be someone else's (docs/find-a-person.md, "What is marked for redaction"), "" for the rest.
+
+    An email address is the person's when a word before its @ was searched for; a phone number
+    when all its digits were; otherwise it is marked for redaction. A word is marked for
+    redaction when it may be a name (a capital letter inside a sentence, not a month, a day or
+    a title) or an identifier (five digits or more) and was not searched for.
+    """
+    pieces: list[tuple[str, str]] = []
+    at = 0
+    spans = [(m.start(), m.end(), "email") for m in EMAIL.finditer(text)]
+    spans += [(m.start(), m.end(), "phone") for m in PHONE.finditer(text) if not _inside(m.start(), spans)]
+    spans += [(m.start(), m.end(), "word") for m in WORD.finditer(text) if not _inside(m.start(), spans)]
+    for start, end, what in sorted(spans):
+        piece = text[start:end]
+        if what == "email":
+            mark = "match" if _found(piece.split("@")[0], terms) else "redact"
+        elif what == "phone":
+            mark = "match" if all(_found(d, terms) for d in WORD.findall(piece)) else "redact"
+        elif _found(piece, terms):
+            mark = "match"
+        elif _name_like(text, start, piece):
+            mark = "redact"
+        else:
+            continue
+        pieces += [(text[at:start], ""), (piece, mark)]
+        at = end
+    pieces.append((text[at:], ""))
+    return _joined([p for p in pieces if p[0]])
+
+
+def _inside(position: int, spans: list[tuple[int, int, str]]) -> bool:
+    return any(start <= position < end for start, end, _ in spans)
+
+
+def _name_like(text: str, start: int, word: str) -> bool:
+    if sum(ch.isdigit() for ch in word) >= 5:
+        return True
+    if not word[:1].isupper() or words(word)[0] in NOT_NAMES:
+        return False
+    before = text[:start].rstrip()
+    return bool(before) and before[-1] not in '.!?\n"“(–'
+
+
+def _joined(pieces: list[tuple[str, str]]) -> list[tuple[str, str]]:
+    """Neighbours with the same mark, and what joins two marked words (a space, a hyphen, an
+    apostrophe: "Pemberton-Oyelaran"), as one piece."""
+    out: list[tuple[str, str]] = []
+    for piece, mark in pieces:
+        if out and out[-1][1] == mark:
+            out[-1] = (out[-1][0] + piece, mark)
+        elif len(out) >= 2 and mark and JOINER.fullmatch(out[-1][0]) and out[-2][1] == mark:
+            space = out.pop()[0]
+            out[-1] = (out[-1][0] + space + piece, mark)
+        else:
+            out.append((piece, mark))
+    return out

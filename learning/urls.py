@@ -12,5 +12,7 @@ urlpatterns = [
     path("incident/<uuid:incident_uuid>/known-error/", views.raise_known_error, name="raise_known_error"),
     path("training/", views.training, name="training"),
     path("training/add/", views.add_training, name="add_training"),
+    path("find-a-person/", views.find_a_person, name="find_a_person"),
+    path("find-a-person/bundle/", views.find_a_person_bundle, name="find_a_person_bundle"),
     path("training/import/", views.import_training, name="import_training"),
 ]

@@ -8,7 +8,7 @@ from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.views.decorators.http import require_GET, require_http_methods
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from accounts.models import User
 from core.exceptions import StepRefused
@@ -16,10 +16,10 @@ from core.pages import page_number
 from core.views import get_visible_or_404
 from incidents.models import Incident, IncidentType
 from insights.scope import resolve_for_handlers
-from organisations.powers import powers
+from organisations.powers import may_find_a_person, powers
 
-from . import lessons, search, services
-from .forms import KnownErrorForm, LessonFilterForm, SearchForm, TrainingForm, TrainingImportForm
+from . import find_person, lessons, search, services
+from .forms import FindPersonForm, KnownErrorForm, LessonFilterForm, SearchForm, TrainingForm, TrainingImportForm
 from .models import KnownError, SearchEntry, TrainingRecord
 
 PAGE_SIZE = 20
@@ -246,3 +246,44 @@ def import_training(request: HttpRequest) -> HttpResponse:
             return redirect(f"{reverse('learning:training')}?scope={scope.organisation.uuid}")
         problems = result.problems
     return render(request, "learning/training_import.html", {"scope": scope, "form": form, "problems": problems})
+
+
+def _may_find_a_person(request: HttpRequest) -> None:
+    if not may_find_a_person(request.user):
+        raise Http404
+
+
+@login_required
+@require_GET
+def find_a_person(request: HttpRequest) -> HttpResponse:
+    """Where a person is named, across every incident the searcher may open (docs/find-a-person.md)."""
+    _may_find_a_person(request)
+    form = FindPersonForm(request.GET or None)
+    found = None
+    if form.is_valid():
+        found = find_person.find(request.user, form.cleaned_data["q"])
+        find_person.record_search(request.user, found)
+    places = [
+        {"place": place, "parts": [(label, find_person.as_html(pieces)) for label, pieces in place.parts]}
+        for place in (found.places if found else [])
+    ]
+    return render(
+        request,
+        "learning/find_person.html",
+        {"form": form, "found": found, "places": places, "limit": find_person.LIMIT},
+    )
+
+
+@login_required
+@require_POST
+def find_a_person_bundle(request: HttpRequest) -> HttpResponse:
+    """The subject access bundle of a search: a ZIP of the PDF and the matched evidence files."""
+    _may_find_a_person(request)
+    form = FindPersonForm(request.POST)
+    if not form.is_valid():
+        return redirect("learning:find_a_person")
+    found = find_person.find(request.user, form.cleaned_data["q"])
+    response = HttpResponse(find_person.bundle(request.user, found), content_type="application/zip")
+    response["Content-Disposition"] = f'attachment; filename="{find_person.filename(found)}"'
+    response["Cache-Control"] = "private, no-store"
+    return response

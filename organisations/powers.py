@@ -39,6 +39,11 @@ POLICY_APPROVER_ROLES = frozenset({Role.SIRO, Role.DPO})
 # Roles that see a policy's drafts: those who write them (admins) and those who approve them.
 POLICY_DRAFT_ROLES = frozenset({Role.ADMIN, *POLICY_APPROVER_ROLES})
 
+# Roles whose holders may search every incident they may open for a person and export what
+# they find (subject access requests; "where else does this child appear"): the DPO, the SIRO
+# and the incident manager. What they find is still only what `visible_to` lets them open.
+FIND_A_PERSON_ROLES = HANDLER_ROLES
+
 # Bumped on every membership change in this process: a kept copy from before is not used.
 _generation = 0
 
@@ -66,6 +71,11 @@ def paths_where(user: Any, roles: Any = None) -> set[str]:
     """Paths of the organisations where `user` holds one of `roles` (any role if None)."""
     wanted = None if roles is None else {str(r) for r in roles}
     return {path for path, role in memberships_of(user) if wanted is None or role in wanted}
+
+
+def may_find_a_person(user: Any) -> bool:
+    """Whether `user` may use "find a person": one of FIND_A_PERSON_ROLES anywhere."""
+    return bool(paths_where(user, FIND_A_PERSON_ROLES))
 
 
 def assignment_paths(user: Any) -> set[str]:

@@ -101,6 +101,11 @@ EXPECTED: dict[str, Expect] = {
     "learning:training": REPORTS_HANDLERS,
     "learning:add_training": REPORTS_HANDLERS,
     "learning:import_training": REPORTS_HANDLERS,
+    # Find a person: the DPO, SIRO and incident managers anywhere (each finds only what they may open).
+    "learning:find_a_person": REPORTS_HANDLERS,
+    "learning:find_a_person_bundle": Expect(
+        method="post", statuses={"handler": 302, "dpo_above": 302, "handler_elsewhere": 302}
+    ),
     "incidents:detail": HANDLERS_ONLY,
     "organisations:list": EVERYONE_SIGNED_IN,
     "organisations:glossary": EVERYONE_SIGNED_IN,
