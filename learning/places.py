@@ -140,7 +140,7 @@ def _entry(kind: str, key: int, incident: Incident | Any, parts: list[Part]) -> 
     return SearchEntry(
         kind=kind,
         key=key,
-        incident_id=incident.pk,
+        incident=incident,  # the instance: its key seals the entry's title without a query
         organisation_id=incident.organisation_id,
         title=str(Kind(kind).label),
         excerpt="",
@@ -166,7 +166,10 @@ def _incident_saved(sender: Any, instance: Incident, created: bool, update_field
 
 
 def _incident_of(instance: Any) -> Incident:
-    return Incident.objects.only("pk", "organisation_id").get(pk=instance.incident_id)
+    cached = instance._state.fields_cache.get("incident")
+    if cached is not None and "content_key" in cached.__dict__:
+        return cached  # type: ignore[no-any-return]
+    return Incident.objects.only("pk", "uuid", "content_key", "organisation_id").get(pk=instance.incident_id)
 
 
 def _child_saved(sender: Any, instance: Any, **kwargs: Any) -> None:
@@ -180,7 +183,7 @@ def _child_deleted(sender: Any, instance: Any, **kwargs: Any) -> None:
 
 def _breach_saved(sender: Any, instance: Any, **kwargs: Any) -> None:
     incident_id = instance.assessment.incident_id if isinstance(instance, Decision) else instance.incident_id
-    incident = Incident.objects.only("pk", "organisation_id").get(pk=incident_id)
+    incident = Incident.objects.only("pk", "uuid", "content_key", "organisation_id").get(pk=incident_id)
     _write(Kind.BREACH, incident_id, incident, breach_parts(incident_id))
 
 
