@@ -3,9 +3,10 @@
 Decision 0038. A case (an incident) holds its own random 256-bit data key, wrapped with
 AES-GCM under a master key from `CONTENT_KEYS_FILE` (a key ring of the same shape as the
 record's, `audit/keys.py`), in its `content_key` column ("<master key id>:<nonce and wrapped
-key, base64>"; "" once destroyed), named by its `uuid` (random, never reused). Every sealed value names the data key it was sealed with, so it can be opened
-wherever it is read, and destroying one incident's key makes every copy of its content
-unreadable at once, the copies inside the append-only record included.
+key, base64>"; "" once destroyed), named by its `uuid` (random, never reused). Every sealed
+value names the data key it was sealed with, so it can be opened wherever it is read, and
+destroying one incident's key makes every copy of its content unreadable at once, the copies
+inside the append-only record included.
 
 A sealed value is text: `sealed:1:<data key id>:<nonce, ciphertext and tag, base64>`, sealed
 with AES-256-GCM with the table and column (or "audit_event.content") and the data key id
@@ -134,6 +135,16 @@ def clear_cache(**_: Any) -> None:
 
 def forget(key_id: Any) -> None:
     _cache.pop(str(key_id), None)
+
+
+def data_key(holder: KeyHolder) -> tuple[str, bytes]:
+    """The case's data key and its id, to seal with (SealingError once destroyed)."""
+    return _key_of(holder)
+
+
+def data_key_by_id(key_id: str) -> bytes | None:
+    """The data key named `key_id`, to open with; None once it was destroyed (or never existed)."""
+    return _key_by_id(key_id)
 
 
 def _key_of(holder: KeyHolder) -> tuple[str, bytes]:
@@ -287,13 +298,13 @@ class _Sealed:
         return ""
 
 
-class SealedTextField(_Sealed, models.TextField):  # type: ignore[misc]
+class SealedTextField(_Sealed, models.TextField):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         self._init_sealed(kwargs)
         super().__init__(*args, **kwargs)
 
 
-class SealedCharField(_Sealed, models.CharField):  # type: ignore[misc]
+class SealedCharField(_Sealed, models.CharField):
     """A CharField in forms (its max_length checked there); text in the database (sealed is longer)."""
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
@@ -304,7 +315,7 @@ class SealedCharField(_Sealed, models.CharField):  # type: ignore[misc]
         return []
 
 
-class SealedJSONField(_Sealed, models.JSONField):  # type: ignore[misc]
+class SealedJSONField(_Sealed, models.JSONField):
     """JSON sealed as one value: stored as a JSON string holding the sealed text."""
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
