@@ -20,7 +20,9 @@ class IncidentsConfig(AppConfig):
 
         from .models import Incident
 
-        set_key_lookup(lambda key_id: Incident.objects.filter(uuid=key_id).values_list("content_key", flat=True).first())
+        set_key_lookup(
+            lambda key_id: Incident.objects.filter(uuid=key_id).values_list("content_key", flat=True).first()
+        )
         # Its line on each organisation's settings page.
         from .settings_lines import register
 
