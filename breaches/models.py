@@ -270,9 +270,10 @@ class Decision(models.Model):
                 decided_by=by,
                 decided_on=now,
             )
-            Incident.objects.filter(pk=incident.pk).update(
-                ico_decision=decision, ico_decision_reason=reason, ico_decision_on=now, ico_decided_by=by
-            )
+            # Saved, not update(): the reason is sealed as the row is saved (decision 0038).
+            locked.ico_decision, locked.ico_decision_reason = decision, reason
+            locked.ico_decision_on, locked.ico_decided_by = now, by
+            locked.save(update_fields=["ico_decision", "ico_decision_reason", "ico_decision_on", "ico_decided_by"])
             publish(
                 incident,
                 "breach.decided",
