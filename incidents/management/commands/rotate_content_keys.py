@@ -36,11 +36,10 @@ class Command(BaseCommand):
         else:
             current, previous = keys.rotate(path)
             if previous is None:
-                self.stdout.write(f"Created {path} with master key {current}.")
-            else:
-                self.stdout.write(
-                    f"New data keys are wrapped with master key {current}; {previous} is kept for reading."
-                )
+                # A new installation (before its first migrate): no data key is wrapped yet.
+                self.stdout.write(f"Created {path} with master key {current}. Back it up now.")
+                return
+            self.stdout.write(f"New data keys are wrapped with master key {current}; {previous} is kept for reading.")
         done = sealing.rewrap_all(Incident, batch_size=options["batch_size"])
         self.stdout.write(f"Re-wrapped {done.rewrapped} incident data key(s) under {current}.")
         if done.changed_meanwhile:
