@@ -1,8 +1,10 @@
-"""Backup and restore: the database, the evidence store and the record's keys, in one archive.
+"""Backup and restore: the database, the evidence store, the record's keys and the content keys,
+in one archive.
 
 Here, beside the keys and checkpoints, because a copy is only worth keeping if the record in
 it can still be proved: without the keys file the chains cannot be verified, without the
-evidence files their digests mean nothing. It reads the database by engine and files by
+evidence files their digests mean nothing, and without the content keys file (decision
+0038) no incident's content or evidence file can be opened. It reads the database by engine and files by
 path; it imports no domain app. Decision: docs/decisions/0017-backup-and-restore.md.
 """
 
@@ -25,12 +27,13 @@ from django.conf import settings
 from django.db import connections
 from django.utils.crypto import salted_hmac
 
-from . import checkpoint, keys
+from . import checkpoint, keys, sealing
 from .verify import Report, verify_all
 
 FORMAT = 1
 MANIFEST = "manifest.json"
 KEYS_NAME = "record-keys.json"
+CONTENT_KEYS_NAME = "content-keys.json"
 CHECKPOINT_NAME = "record-checkpoint.json"
 FILES_DIR = "files"
 
@@ -44,6 +47,7 @@ class Restored:
     files: int
     other_files_left: int
     keys_added: int
+    content_keys_added: int
     previous_checkpoint: Path | None
     report: Report
 
@@ -140,6 +144,7 @@ def backup(destination: Path) -> dict[str, Any]:
     destination.parent.mkdir(parents=True, exist_ok=True)
     ring_path = keys.keys_path()
     keys.load()  # makes the development key file if there is none yet
+    sealing.ring()  # and the content keys file
     with tempfile.TemporaryDirectory(prefix="incidentdesk-backup-") as temporary:
         work = Path(temporary)
         # The checkpoint first: the copy of the database then reaches at least as far.
@@ -147,6 +152,8 @@ def backup(destination: Path) -> dict[str, Any]:
         (work / CHECKPOINT_NAME).write_text(taken.signed_text(), encoding="utf-8")
         engine, database_name = _copy_database(work)
         shutil.copyfile(ring_path, work / KEYS_NAME)
+        # After the database: a master key added by a rotation meanwhile is in the copy too.
+        shutil.copyfile(sealing.keys_path(), work / CONTENT_KEYS_NAME)
         media = _media_files()
         manifest: dict[str, Any] = {
             "format": FORMAT,
@@ -154,6 +161,7 @@ def backup(destination: Path) -> dict[str, Any]:
             "engine": engine,
             "database": {"name": database_name, "sha256": _sha256(work / database_name)},
             "keys": {"name": KEYS_NAME, "sha256": _sha256(work / KEYS_NAME)},
+            "content_keys": {"name": CONTENT_KEYS_NAME, "sha256": _sha256(work / CONTENT_KEYS_NAME)},
             "checkpoint": {"name": CHECKPOINT_NAME, "sha256": _sha256(work / CHECKPOINT_NAME)},
             "files": {relative: _sha256(path) for path, relative in media},
             "secret_key_fingerprint": secret_key_fingerprint(),
@@ -168,7 +176,7 @@ def backup(destination: Path) -> dict[str, Any]:
                 info.size = len(data)
                 info.mode = 0o600
                 archive.addfile(info, io.BytesIO(data))
-                for name in (database_name, KEYS_NAME, CHECKPOINT_NAME):
+                for name in (database_name, KEYS_NAME, CONTENT_KEYS_NAME, CHECKPOINT_NAME):
                     archive.add(work / name, arcname=name, recursive=False)
                 for path, relative in media:
                     archive.add(path, arcname=f"{FILES_DIR}/{relative}", recursive=False)
@@ -191,11 +199,10 @@ def _unpack(archive_path: Path, work: Path) -> dict[str, Any]:
         raise BackupError(f"{archive_path} has no readable manifest.") from exc
     if manifest.get("format") != FORMAT:
         raise BackupError(f"{archive_path} was made by another version (format {manifest.get('format')}).")
-    damaged = [
-        part["name"]
-        for part in (manifest["database"], manifest["keys"], manifest["checkpoint"])
-        if _sha256(work / part["name"]) != part["sha256"]
-    ]
+    # Archives made before decision 0038 have no content keys (nothing was sealed then).
+    parts = [manifest["database"], manifest["keys"], manifest["checkpoint"]]
+    parts += [manifest["content_keys"]] if "content_keys" in manifest else []
+    damaged = [part["name"] for part in parts if _sha256(work / part["name"]) != part["sha256"]]
     damaged += [
         relative
         for relative, digest in manifest["files"].items()
@@ -273,6 +280,13 @@ def restore(archive_path: Path, *, different_secret_key: bool = False) -> Restor
                 "anyway with --different-secret-key."
             )
         keys_added = keys.merge(keys.parse((work / KEYS_NAME).read_text(encoding="utf-8")))
+        content_keys_added = 0
+        if "content_keys" in manifest:
+            # Merged, never replaced: master keys added here since the backup stay, and the
+            # backup's (older ones a rotation has since retired) come back for its data keys.
+            content = keys.parse((work / manifest["content_keys"]["name"]).read_text(encoding="utf-8"))
+            content_keys_added = keys.merge(content, sealing.keys_path())
+            sealing.clear_cache()
         _restore_database(manifest["engine"], work / manifest["database"]["name"])
         files, others = _restore_files(work, manifest)
         previous = _restore_checkpoint(work)
@@ -280,6 +294,7 @@ def restore(archive_path: Path, *, different_secret_key: bool = False) -> Restor
         files=files,
         other_files_left=others,
         keys_added=keys_added,
+        content_keys_added=content_keys_added,
         previous_checkpoint=previous,
         report=verify_all(),
     )

@@ -142,3 +142,15 @@ def merge(other: KeyRing, path: Path | None = None) -> int:
         _write(path, KeyRing(current=mine.current, keys=mine.keys | added), replace=True)
         _cache.pop(str(path), None)
     return len(added)
+
+
+def retire(ids: set[str], path: Path | None = None) -> list[str]:
+    """Remove keys `ids` from the file (never the current one). Returns the ids removed."""
+    path = path or keys_path()
+    mine = parse(path.read_text(encoding="utf-8"))
+    gone = sorted(kid for kid in ids if kid in mine.keys and kid != mine.current)
+    if gone:
+        kept = {kid: key for kid, key in mine.keys.items() if kid not in gone}
+        _write(path, KeyRing(current=mine.current, keys=kept), replace=True)
+        _cache.pop(str(path), None)
+    return gone

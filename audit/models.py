@@ -126,7 +126,13 @@ def seal_content(event: "Event", holder: sealing.KeyHolder) -> None:
 
 
 def open_content(event: "Event") -> None:
-    """Open a sealed event just read: clear before, after and reason; `disposed` if its key is gone."""
+    """Open a sealed event just read: clear before, after and reason; `disposed` if its key is gone.
+
+    A row read without its content (`only()`/`defer()`) is left as it is: asking for a deferred
+    field here would read the row again, which opens it again, without end.
+    """
+    if {"before", "after", "reason"} & event.get_deferred_fields():
+        return
     if not (
         isinstance(event.before, dict) and set(event.before) == {"sealed"} and sealing.is_sealed(event.before["sealed"])
     ):

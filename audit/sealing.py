@@ -30,6 +30,7 @@ import json
 import os
 from collections import OrderedDict
 from collections.abc import Callable, Iterator
+from dataclasses import dataclass
 from functools import cache as _memo
 from pathlib import Path
 from typing import Any, Protocol
@@ -39,7 +40,7 @@ from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 from django.conf import settings
-from django.db import models
+from django.db import models, transaction
 from django.db.models.query_utils import DeferredAttribute
 
 from . import keys
@@ -112,6 +113,52 @@ def rewrapped(wrapped: str) -> str | None:
     return f"{current}:{_b64(nonce + _master(current).encrypt(nonce, unwrap(wrapped), _WRAP_INFO))}"
 
 
+@dataclass
+class Rewrapped:
+    """What one pass of `rewrap_all` did."""
+
+    rewrapped: int = 0
+    changed_meanwhile: int = 0  # rewrapped by another run, or destroyed by a disposal, as we went
+
+
+def rewrap_all(model: type[models.Model], *, batch_size: int = 500) -> Rewrapped:
+    """Wrap every data key of `model`'s rows (a `content_key` column) under the current master key.
+
+    Safe while the service runs and to run again: rows are read in batches by primary key,
+    and each is written with a compare-and-swap (`UPDATE ... WHERE id = x AND content_key =
+    old`), so a key destroyed or rewrapped meanwhile is left as it now is. The data keys do
+    not change, so nothing sealed with them is touched and no cache goes stale.
+    """
+    current = ring().current
+    done = Rewrapped()
+    rows = model._base_manager.exclude(content_key__startswith=f"{current}:").exclude(content_key=DESTROYED)
+    rows = rows.exclude(content_key__isnull=True).order_by("pk")
+    last: Any = None
+    while True:
+        batch = list((rows if last is None else rows.filter(pk__gt=last)).values_list("pk", "content_key")[:batch_size])
+        if not batch:
+            return done
+        with transaction.atomic():
+            for pk, old in batch:
+                new = rewrapped(old)
+                if new is None:
+                    continue
+                if model._base_manager.filter(pk=pk, content_key=old).update(content_key=new):
+                    done.rewrapped += 1
+                else:
+                    done.changed_meanwhile += 1
+        last = batch[-1][0]
+
+
+def master_keys_in_use(model: type[models.Model]) -> set[str]:
+    """The ids of the master keys that wrap at least one of `model`'s data keys."""
+    used = set()
+    for kid in ring().keys:
+        if model._base_manager.filter(content_key__startswith=f"{kid}:").exists():
+            used.add(kid)
+    return used
+
+
 # The data keys unwrapped in this process: id -> key, or None once destroyed.
 _cache: OrderedDict[str, bytes | None] = OrderedDict()
 # How a data key is found from its id when it is not in the cache (set by the incidents app).
@@ -136,6 +183,16 @@ def clear_cache(**_: Any) -> None:
 
 def forget(key_id: Any) -> None:
     _cache.pop(str(key_id), None)
+
+
+def data_key(holder: KeyHolder) -> tuple[str, bytes]:
+    """The case's data key and its id, to seal with (SealingError once destroyed)."""
+    return _key_of(holder)
+
+
+def data_key_by_id(key_id: str) -> bytes | None:
+    """The data key named `key_id`, to open with; None once it was destroyed (or never existed)."""
+    return _key_by_id(key_id)
 
 
 def _key_of(holder: KeyHolder) -> tuple[str, bytes]:
@@ -337,13 +394,13 @@ class _Sealed:
         return ""
 
 
-class SealedTextField(_Sealed, models.TextField):  # type: ignore[misc]
+class SealedTextField(_Sealed, models.TextField):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         self._init_sealed(kwargs)
         super().__init__(*args, **kwargs)
 
 
-class SealedCharField(_Sealed, models.CharField):  # type: ignore[misc]
+class SealedCharField(_Sealed, models.CharField):
     """A CharField in forms (its max_length checked there); text in the database (sealed is longer)."""
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
@@ -354,7 +411,7 @@ class SealedCharField(_Sealed, models.CharField):  # type: ignore[misc]
         return []
 
 
-class SealedJSONField(_Sealed, models.JSONField):  # type: ignore[misc]
+class SealedJSONField(_Sealed, models.JSONField):
     """JSON sealed as one value: stored as a JSON string holding the sealed text."""
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
@@ -377,15 +434,6 @@ class SealedJSONField(_Sealed, models.JSONField):  # type: ignore[misc]
 
     def destroyed_value(self) -> Any:
         return self.get_default()
-
-
-def sealed(holder: KeyHolder, model: type[models.Model], name: str, value: Any) -> Any:
-    """`value` sealed for the column `name` of `model`, under `holder`'s key: for the rare
-    queryset `update()` of a sealed column (saving the row seals it by itself)."""
-    field: Any = model._meta.get_field(name)
-    if value in (None, "", [], {}):
-        return value
-    return seal(field.to_text(value), holder, field.where())
 
 
 def sealed_fields(model: type[models.Model]) -> list[Any]:

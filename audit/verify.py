@@ -49,6 +49,8 @@ class CheckResult:
     what: str  # plural noun, e.g. "evidence files"
     checked: int
     breaks: list[Break] = field(default_factory=list)
+    # Worth knowing, not wrong (files not yet sealed, files of disposed incidents).
+    notes: list[str] = field(default_factory=list)
 
 
 @dataclass

@@ -16,7 +16,7 @@ from django.db.models import Max, OuterRef, Prefetch, QuerySet, Subquery, prefet
 from django.utils import timezone
 
 from audit.log import record
-from audit.sealing import SealedJSONField, SealedModel, SealedTextField, sealed
+from audit.sealing import SealedJSONField, SealedModel, SealedTextField
 from core.exceptions import StepRefused
 from incidents.models import Incident, IncidentChildQuerySet, child_queryset
 from incidents.registry import publish
@@ -271,12 +271,10 @@ class Decision(SealedModel):
                 decided_by=by,
                 decided_on=now,
             )
-            Incident.objects.filter(pk=incident.pk).update(
-                ico_decision=decision,
-                ico_decision_reason=sealed(locked, Incident, "ico_decision_reason", reason),
-                ico_decision_on=now,
-                ico_decided_by=by,
-            )
+            # Saved, not update(): the reason is sealed as the row is saved (decision 0038).
+            locked.ico_decision, locked.ico_decision_reason = decision, reason
+            locked.ico_decision_on, locked.ico_decided_by = now, by
+            locked.save(update_fields=["ico_decision", "ico_decision_reason", "ico_decision_on", "ico_decided_by"])
             publish(
                 incident,
                 "breach.decided",

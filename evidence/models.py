@@ -1,10 +1,11 @@
 """Evidence: files attached to an incident, with a custody log.
 
 Files are stored under generated names in the evidence store (`evidence/storage.py`: the
-folder MEDIA_ROOT/evidence/, outside the web root, or an S3-compatible bucket), with their
-SHA-256 recorded at upload. Every upload, download and withdrawal is an event
-on the incident's record. Evidence is never deleted by users; it can be withdrawn with a
-reason and is kept until its retention ends.
+folder MEDIA_ROOT/evidence/, outside the web root, or an S3-compatible bucket), sealed under
+the incident's data key (decision 0038), with the SHA-256 of their clear bytes recorded at
+upload. The file's uploaded name is personal data too: sealed under the same key. Every
+upload, download and withdrawal is an event on the incident's record. Evidence is never
+deleted by users; it can be withdrawn with a reason and is kept until its retention ends.
 """
 
 import uuid
@@ -15,11 +16,12 @@ from django.db import models, transaction
 from django.utils import timezone
 
 from audit.log import record
+from audit.sealing import SealedCharField, SealedModel
 from core.exceptions import StepRefused
 from incidents.models import Incident, IncidentChildQuerySet
 
 
-class Evidence(models.Model):
+class Evidence(SealedModel):
     """A file attached to an incident. States: current, or withdrawn (with a reason; the file is kept).
 
     Who may add evidence: whoever may open the incident (its handlers and its investigator).
@@ -37,7 +39,8 @@ class Evidence(models.Model):
     incident = models.ForeignKey(Incident, on_delete=models.PROTECT, related_name="evidence")
     # The generated name in the evidence store; never derived from the uploaded name.
     stored_name = models.CharField(max_length=100, unique=True, editable=False)
-    original_name = models.CharField(max_length=255)
+    # Sealed under the incident's data key (the name can say whose photo it is).
+    original_name = SealedCharField(max_length=255, key_from="incident")
     content_type = models.CharField(max_length=100)
     size = models.PositiveBigIntegerField()
     sha256 = models.CharField(max_length=64)

@@ -1,4 +1,10 @@
-"""Storing evidence: checked by content, stored under a generated name, digest recorded."""
+"""Storing evidence: checked by content, stored under a generated name, digest recorded.
+
+Every check (type, limits, ClamAV) and every cleaning (the anonymous reporter's metadata,
+done by the caller) runs on the clear bytes; the file is sealed only as it is written to the
+store. The SHA-256 recorded in the row and the upload event is the clear file's: what a
+handler downloads hashes to it, whatever the store holds.
+"""
 
 import hashlib
 import re
@@ -184,10 +190,12 @@ def store(incident: Incident, upload: Upload, mime: str, *, actor: Any, source: 
     name = name_for_type(upload.name, mime)
     digest = hashlib.sha256(content).hexdigest()
     stored_name = f"{uuid.uuid4().hex}.bin"
-    storage.put(stored_name, content)
+    evidence_uuid = uuid.uuid4()  # known before the row exists: the sealed file is bound to it
+    storage.put(stored_name, content, holder=incident, bound_to=storage.binding(evidence_uuid))
     try:
         with transaction.atomic():
             evidence = Evidence.objects.create(
+                uuid=evidence_uuid,
                 incident=incident,
                 stored_name=stored_name,
                 original_name=name,
@@ -239,7 +247,13 @@ def add_files(
 
 
 def read_evidence(evidence: Evidence) -> bytes:
-    return storage.read(evidence.stored_name)
+    """The file's clear bytes (opened from its sealed form)."""
+    return storage.read(evidence.stored_name, storage.binding(evidence.uuid))
+
+
+def open_evidence(evidence: Evidence) -> Any:
+    """The file's clear bytes to read a piece at a time (close it after); `KeyDestroyed` once disposed of."""
+    return storage.open_clear(evidence.stored_name, storage.binding(evidence.uuid))
 
 
 def follow_duplicate(duplicate: Incident, survivor: Incident, by: Any) -> dict[str, Any]:

@@ -5,21 +5,28 @@ Both are Django storages under the alias "evidence" (`STORAGES` in settings); th
 app reaches the files only through the functions at the end of this module, by an item's
 generated name, which is checked before the store is touched. Files are checked (type,
 limits, malware) before they get here: nothing unscanned reaches either store.
+
+Files are sealed as they are written (decision 0038, `audit/sealing_files.py`): AES-256-GCM
+in 64 KiB chunks under the incident's data key, bound to the evidence row (`binding`), so
+either store holds only ciphertext, and both sealing and opening hold one piece at a time.
+`open_clear` reads a file as clear bytes, sealed or stored before sealing (no header);
+`open_file` is the stored bytes as they are.
 """
 
 import errno
 import hashlib
+import io
 import re
 from pathlib import Path
 from typing import Any
 
 from botocore.exceptions import ClientError
 from django.core.files import File
-from django.core.files.base import ContentFile
 from django.core.files.storage import FileSystemStorage, Storage, storages
 from storages.backends.s3 import S3Storage
 from storages.utils import clean_name
 
+from audit import sealing, sealing_files
 from core.exceptions import StorageFull
 
 # Generated names only: anything else in the column is refused before the store is touched.
@@ -97,29 +104,58 @@ def key(stored_name: str) -> str:
     return f"evidence/{stored_name}"
 
 
-def put(stored_name: str, content: bytes) -> None:
-    name = store().save(key(stored_name), ContentFile(content))
+def binding(evidence_uuid: Any) -> str:
+    """What a sealed file is bound to: its evidence row (a file moved to another row does not open)."""
+    return f"evidence.evidence:{evidence_uuid}"
+
+
+def put(stored_name: str, content: bytes, *, holder: sealing.KeyHolder, bound_to: str) -> None:
+    """Store `content` sealed under `holder`'s data key, a piece at a time."""
+    save(stored_name, sealing_files.sealed_reader(io.BytesIO(content), holder, bound_to))
+
+
+def save(stored_name: str, reader: Any) -> None:
+    """Write what `reader` gives (already sealed) under `stored_name`; never over another file."""
+    name = store().save(key(stored_name), File(reader, key(stored_name)))
     if name != key(stored_name):  # the store chose another name: the one in the row would be wrong
         store().delete(name)
         raise FileExistsError(f"evidence {stored_name} is already in the store")
 
 
 def open_file(stored_name: str) -> File:
-    """The stored file, to read in pieces (`FileNotFoundError` if it is missing); close it after."""
+    """The stored file as it is (sealed), to read in pieces (`FileNotFoundError` if missing); close it after."""
     return store().open(key(stored_name), "rb")
 
 
-def read(stored_name: str) -> bytes:
+def open_clear(stored_name: str, bound_to: str) -> io.BufferedReader:
+    """The file's clear bytes, to read in pieces; close it after.
+
+    `FileNotFoundError` if it is missing, `sealing_files.KeyDestroyed` if its incident's key was
+    destroyed, `sealing.SealingError` if it was changed (a damaged chunk: when it is read).
+    """
+    return sealing_files.opened(open_file(stored_name), bound_to)
+
+
+def is_sealed(stored_name: str) -> bool:
     with open_file(stored_name) as handle:
+        return sealing_files.is_sealed_file(handle)
+
+
+def read(stored_name: str, bound_to: str) -> bytes:
+    with open_clear(stored_name, bound_to) as handle:
         return bytes(handle.read())
 
 
-def digest(stored_name: str) -> str:
-    """The stored file's SHA-256, read a piece at a time."""
+def digest(stored_name: str, bound_to: str) -> str:
+    """The SHA-256 of the file's clear bytes (what the custody log records), read a piece at a time."""
+    with open_clear(stored_name, bound_to) as handle:
+        return hash_of(handle)
+
+
+def hash_of(handle: Any) -> str:
     sha256 = hashlib.sha256()
-    with open_file(stored_name) as handle:
-        while piece := handle.read(CHUNK):
-            sha256.update(piece)
+    while piece := handle.read(CHUNK):
+        sha256.update(piece)
     return sha256.hexdigest()
 
 

@@ -1,7 +1,10 @@
 """Adding, downloading and withdrawing evidence. Every step is on the incident's record.
 
 Files are only ever served from here, after the visibility check, as a download: never
-inline, never with a type a browser would run.
+inline, never with a type a browser would run. Stored files are sealed (decision 0038):
+they are opened here as they stream, so a signed link to the store could only ever give
+ciphertext; there is none. A file whose incident was disposed of (its key destroyed) is
+410 Gone, with a page that says so.
 """
 
 from typing import Any
@@ -10,12 +13,13 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
-from django.http import FileResponse, HttpRequest, HttpResponse
+from django.http import FileResponse, HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods
 
 from audit.log import record
+from audit.sealing_files import KeyDestroyed
 from core.exceptions import StepRefused, StorageFull
 from core.views import get_visible_or_404
 from incidents.models import Incident
@@ -23,7 +27,13 @@ from incidents.models import Incident
 from . import storage
 from .forms import UploadForm, WithdrawForm
 from .models import Evidence
-from .services import ALLOWED_TYPES, STORAGE_FULL, add_uploaded, name_for_type
+from .services import ALLOWED_TYPES, STORAGE_FULL, add_uploaded, name_for_type, open_evidence
+
+GONE = (
+    "This file can no longer be opened. The incident it belongs to reached the end of its retention "
+    "period and was disposed of: the key that unlocked its files was destroyed, so no copy of the file "
+    "can be read, here or in any backup."
+)
 
 
 def incident_page(incident: Incident) -> str:
@@ -65,13 +75,22 @@ def upload(request: HttpRequest, incident_uuid: Any) -> HttpResponse:
 
 @login_required
 @require_GET
-def download(request: HttpRequest, evidence_uuid: Any) -> FileResponse:
+def download(request: HttpRequest, evidence_uuid: Any) -> HttpResponseBase:
     evidence = get_visible_or_404(
         Evidence.objects.select_related("incident__organisation"), request.user, uuid=evidence_uuid
     )
     if evidence.is_withdrawn and not evidence.incident.powers_of(request.user).can_download_withdrawn_evidence:
         raise PermissionDenied("Withdrawn evidence can be downloaded only by the DPO or the SIRO.")
-    return serve(evidence, request.user)
+    try:
+        return serve(evidence, request.user)
+    except KeyDestroyed:
+        context = {"evidence": evidence, "incident": evidence.incident, "message": GONE}
+        return render(
+            request,
+            "evidence/gone.html",
+            context | {"current_organisation": evidence.incident.organisation},
+            status=410,
+        )
 
 
 def serve(evidence: Evidence, user: Any) -> FileResponse:
@@ -80,9 +99,12 @@ def serve(evidence: Evidence, user: Any) -> FileResponse:
 
     Streamed through this process from either store, a piece at a time, never a redirect to
     the store (docs/decisions/0037-evidence-in-object-storage.md): the headers below go with
-    every byte, and no link exists that would work for someone else.
+    every byte, and no link exists that would work for someone else. The file is opened
+    (decrypted) as it streams; `KeyDestroyed` (before any event is written) once its incident
+    was disposed of. A chunk found changed part-way stops the stream: the client gets fewer
+    bytes than Content-Length says, never altered ones.
     """
-    handle = storage.open_file(evidence.stored_name)  # FileResponse closes it
+    handle = open_evidence(evidence)  # FileResponse closes it
     try:
         with transaction.atomic():
             record(
@@ -107,9 +129,8 @@ def serve(evidence: Evidence, user: Any) -> FileResponse:
         content_type=content_type,
     )
     response.block_size = storage.CHUNK
-    # The folder's file tells its length; an object's body does not, so ask the store's answer.
-    if not response.has_header("Content-Length"):
-        response["Content-Length"] = str(handle.size)
+    # The clear length, recorded at upload (the stored file is longer: headers and tags).
+    response["Content-Length"] = str(evidence.size)
     response["X-Content-Type-Options"] = "nosniff"
     response["Content-Security-Policy"] = "default-src 'none'; sandbox"
     response["Cache-Control"] = "private, no-store"

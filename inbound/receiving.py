@@ -217,9 +217,8 @@ def report(mail: InboundMail, reading: Reading, uploads: list[Upload], not_added
         # Someone without an account (a parent, a supplier): named as they gave themselves.
         incident.reporter_name = reading.sender_name or reading.sender
         incident.reporter_contact = reading.sender
-        Incident.objects.filter(pk=incident.pk).update(
-            reporter_name=incident.reporter_name, reporter_contact=incident.reporter_contact
-        )
+        # Saved, not update(): both fields are sealed as the row is saved (decision 0038).
+        incident.save(update_fields=["reporter_name", "reporter_contact"])
     mail.outcome = InboundMail.Outcome.REPORTED
     mail.incident = incident
     mail.reporter = person

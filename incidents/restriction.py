@@ -64,9 +64,9 @@ def restrict(incident: Incident, *, by: Any, people: list[Any], reason: str) -> 
             [NamedPerson(incident=saved, person_id=pk, added_by=by, added_on=now) for pk in sorted(wanted - before)]
         )
         first = saved.restricted_on is None
-        Incident.objects.filter(pk=saved.pk).update(
-            restricted_on=saved.restricted_on or now, restricted_by=by, restriction_reason=reason
-        )
+        # Saved, not update(): the reason is sealed as the row is saved (decision 0038).
+        saved.restricted_on, saved.restricted_by, saved.restriction_reason = saved.restricted_on or now, by, reason
+        saved.save(update_fields=["restricted_on", "restricted_by", "restriction_reason"])
         publish(
             saved,
             "restriction.set" if first else "restriction.changed",
@@ -75,7 +75,7 @@ def restrict(incident: Incident, *, by: Any, people: list[Any], reason: str) -> 
             after={"named": sorted(wanted)},
             reason=reason,
         )
-    incident.restricted_on, incident.restricted_by, incident.restriction_reason = saved.restricted_on or now, by, reason
+    incident.restricted_on, incident.restricted_by, incident.restriction_reason = saved.restricted_on, by, reason
 
 
 def lift(incident: Incident, *, by: Any, reason: str) -> None:

@@ -72,7 +72,14 @@ def test_compose_runs_one_scheduler_and_every_process_shares_database_keys_and_f
     schedulers = [s for s in app.values() if "crontask" in s["command"]]
     assert len(schedulers) == 1
     assert "deploy" not in schedulers[0] and "scale" not in schedulers[0]
-    shared = ("DATABASE_URL", "RECORD_KEYS_FILE", "SECRETS_KEY_FILE", "MEDIA_ROOT", "RECORD_CHECKPOINT_FILE")
+    shared = (
+        "DATABASE_URL",
+        "RECORD_KEYS_FILE",
+        "SECRETS_KEY_FILE",
+        "CONTENT_KEYS_FILE",
+        "MEDIA_ROOT",
+        "RECORD_CHECKPOINT_FILE",
+    )
     for variable in shared:
         assert len({s["environment"][variable] for s in app.values()}) == 1, variable
     assert len({tuple(s["volumes"]) for s in app.values()}) == 1

@@ -23,13 +23,14 @@ from ninja.files import UploadedFile
 from api.auth import Forbidden, need
 from api.models import Scope
 from api.schemas import REFUSALS, STEP_REFUSALS, Problem
+from audit.sealing_files import KeyDestroyed
 from core.exceptions import StepRefused, StorageFull
 from core.views import get_visible_or_404
 from evidence import checks
 from evidence.forms import UploadForm, WithdrawForm
 from evidence.models import Evidence
 from evidence.services import STORAGE_FULL, add_uploaded
-from evidence.views import serve
+from evidence.views import GONE, serve
 from incidents.models import Incident
 from lib import clock
 
@@ -143,7 +144,7 @@ def evidence_detail(request: HttpRequest, evidence_uuid: UUID) -> EvidenceOut:
 
 @router.get(
     "/evidence/{evidence_uuid}/download",
-    response={200: None, **REFUSALS},
+    response={200: None, 410: Problem, **REFUSALS},
     summary="Download the file",
     openapi_extra={
         "responses": {
@@ -154,14 +155,18 @@ def evidence_detail(request: HttpRequest, evidence_uuid: UUID) -> EvidenceOut:
         }
     },
 )
-def download(request: HttpRequest, evidence_uuid: UUID) -> FileResponse:
-    """The file as stored (its digest is in the metadata), always as an attachment; the
-    download is on the incident's record, as on the web."""
+def download(request: HttpRequest, evidence_uuid: UUID) -> FileResponse | Status[dict[str, str]]:
+    """The file as it was uploaded (its digest is in the metadata; the store keeps it sealed),
+    always as an attachment; the download is on the incident's record, as on the web. 410 once
+    the incident was disposed of: its key was destroyed and the file can never be opened."""
     user = need(request, Scope.READ).person
     evidence = visible_evidence(user, evidence_uuid)
     if evidence.is_withdrawn and not evidence.incident.powers_of(user).can_download_withdrawn_evidence:
         raise Forbidden("Withdrawn evidence can be downloaded only by the DPO or the SIRO.")
-    return serve(evidence, user)
+    try:
+        return serve(evidence, user)
+    except KeyDestroyed:
+        return Status(410, {"detail": GONE})
 
 
 class WithdrawIn(Schema):

@@ -44,7 +44,7 @@ class Migration(migrations.Migration):
         ("learning", "0005_person_places"),
         ("incidents", "0021_sealed_children"),
         ("breaches", "0003_sealed_children"),
-        ("evidence", "0001_initial"),
+        ("evidence", "0002_sealed_names"),
         ("accounts", "0002_signin_cache_table"),
     ]
 

@@ -41,7 +41,7 @@ def test_a_reporter_sends_a_photo_then_adds_to_their_report(page: Page, site: st
     sign_out(page)
 
     incident = Incident.objects.get()
-    assert sorted(Evidence.objects.values_list("original_name", flat=True)) == ["minibus.png", "second copy.png"]
+    assert sorted(e.original_name for e in Evidence.objects.all()) == ["minibus.png", "second copy.png"]
     sign_in(page, site, "manager@example.org")
     page.goto(f"{site}/incidents/{incident.uuid}/")
     expect(page.get_by_text("The driver has found a second copy.").first).to_be_visible()

@@ -11,7 +11,7 @@ from audit.backup import BackupError, backup
 class Command(BaseCommand):
     help = (
         "Write one archive with the database (SQLite online backup or pg_dump), every evidence file, the "
-        "record's keys and a checkpoint. Store it encrypted, away from this server (docs/deploy.md)."
+        "record's keys, the content keys and a checkpoint. Store it encrypted, away from this server (docs/deploy.md)."
     )
 
     def add_arguments(self, parser: CommandParser) -> None:
@@ -32,5 +32,5 @@ class Command(BaseCommand):
             raise CommandError(str(exc)) from exc
         self.stdout.write(
             f"Backup written to {archive}: the {manifest['engine']} database, {len(manifest['files'])} files "
-            "and the record's keys."
+            "the record's keys and the content keys."
         )

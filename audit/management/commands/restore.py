@@ -9,7 +9,8 @@ from audit.backup import BackupError, restore
 class Command(BaseCommand):
     help = (
         "Replace this installation's database and evidence files with a backup's, add the backup's record "
-        "keys, then check the record (verify_events). Stop the service and the worker first."
+        "keys and content keys to this installation's files, then check the record (verify_events). Stop "
+        "the service and the worker first."
     )
 
     def add_arguments(self, parser: CommandParser) -> None:
@@ -40,6 +41,8 @@ class Command(BaseCommand):
             self.stdout.write(f"{restored.other_files_left} files not in the backup were left in the evidence store.")
         if restored.keys_added:
             self.stdout.write(f"{restored.keys_added} record key(s) added to the keys file.")
+        if restored.content_keys_added:
+            self.stdout.write(f"{restored.content_keys_added} master key(s) added to the content keys file.")
         if restored.previous_checkpoint:
             self.stdout.write(
                 f"The checkpoint here before was kept as {restored.previous_checkpoint}: events after the backup "

@@ -48,3 +48,5 @@ class Command(BaseCommand):
             self.stdout.write("No checkpoint to compare with yet (python manage.py checkpoint_record writes one).")
         for result in report.checks:
             self.stdout.write(f"All {result.checked} {result.what} match the record.")
+            for note in result.notes:
+                self.stdout.write(self.style.WARNING(note))
