@@ -40,7 +40,7 @@ from incidents.models.oversight import Correction, Oversight
 from incidents.models.restriction import NamedPerson, OutsideAccess
 from incidents.models.waves import RelatedLink
 from insights.models import ImportedRow
-from learning.models import SearchEntry
+from learning import search
 from notifications.models import InformedNotice, Notification, Outbox
 from parties.models import BodyNotice, IncidentParty
 from webhooks.models import Delivery
@@ -278,7 +278,5 @@ def _erase(incident: Incident) -> list[str]:
     InboundMail.objects.filter(incident=incident).delete()
     ImportedRow.objects.filter(incident=incident).delete()
     # learning: what the search finds of it (its known errors are the organisation's knowledge and stay).
-    SearchEntry.objects.filter(
-        incident=incident, kind__in=[SearchEntry.Kind.INCIDENT, SearchEntry.Kind.LESSON]
-    ).delete()
+    search.forget(incident)
     return stored_names
