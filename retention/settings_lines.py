@@ -20,7 +20,7 @@ def schedule_line(organisation: Organisation) -> str:
 def register() -> None:
     add_setting(
         "Retention and disposal",
-        order=55,
+        order=57,
         state=schedule_line,
         links=lambda o: [(reverse("retention:schedule", args=[o.uuid]), "Change")],
     )
