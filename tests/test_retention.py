@@ -300,3 +300,23 @@ def test_the_monitoring_log_shows_the_disposal(client, cast: Cast) -> None:
     assert "Disposed of" in header and "Retention rule applied" in header
     row = next(line for line in lines if incident.reference in line)
     assert "incident: 6 years from the end of the school year of closure" in row
+
+
+def test_nothing_is_added_to_a_disposed_incident(cast: Cast) -> None:
+    from actions.services import create_action
+    from evidence.services import add_evidence
+    from incidents.lifecycle.work import add_note
+
+    incident = closed_incident(cast.school_a, day(2015, 1, 1))
+    draft(date(2025, 3, 1))
+    disposal.approve(DisposalEntry.objects.get(), by=cast.alice)
+    incident.refresh_from_db()
+    refusal = "disposed of at the end of its retention"
+    with pytest.raises(StepRefused, match=refusal):
+        add_evidence(incident=incident, content=b"notes\n", original_name="a.txt", actor=cast.alice)
+    with pytest.raises(StepRefused, match=refusal):
+        create_action(by=cast.alice, incident=incident, title="Retrain", owner=None, due_on=None)
+    with pytest.raises(StepRefused, match=refusal):
+        add_note(incident, by=cast.alice, body="More")
+    with pytest.raises(StepRefused, match="nothing left to hold"):
+        holds.set_hold(incident, by=cast.alice, reason="Too late")

@@ -424,7 +424,7 @@ STEPS: tuple[Step, ...] = (
     ),
 )
 STEP = {step.name: step for step in STEPS}
-DISPOSED_REFUSAL = "This incident was disposed of at the end of its retention: it cannot be changed."
+DISPOSED_REFUSAL = Incident.DISPOSED_REFUSAL
 
 
 def blockers(name: str, incident: Incident, p: Powers) -> list[str]:

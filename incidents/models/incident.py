@@ -13,6 +13,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Exists, OuterRef, Q
 
+from core.exceptions import StepRefused
 from organisations.models import HANDLER_ROLES, Organisation, Role
 from organisations.powers import Powers, assignment_paths, paths_where, powers
 
@@ -550,6 +551,13 @@ class Incident(models.Model):
     @property
     def is_disposed(self) -> bool:
         return self.disposed_on is not None
+
+    DISPOSED_REFUSAL = "This incident was disposed of at the end of its retention: it cannot be changed."
+
+    def refuse_if_disposed(self) -> None:
+        """Every writer of an incident's content asks this first (the steps through their table)."""
+        if self.disposed_on is not None:
+            raise StepRefused(self.DISPOSED_REFUSAL)
 
     @property
     def status_explanation(self) -> str:
