@@ -64,7 +64,17 @@ def groups_for(roles: set[str], owns_actions: bool) -> list[Group]:
             pages.append((reverse("learning:lessons"), "Lessons"))
             pages.append((reverse("learning:known_errors"), "Known errors"))
             pages.append((reverse("learning:training"), "Training"))
-        prefixes = ("/incidents/", "/deadlines/", "/breaches/", "/evidence/", "/case-file/", "/learning/")
+        if roles & {Role.INCIDENT_MANAGER, Role.DPO}:  # Powers.can_dispose
+            pages.append((reverse("retention:overview"), "Disposal lists"))
+        prefixes = (
+            "/incidents/",
+            "/deadlines/",
+            "/breaches/",
+            "/evidence/",
+            "/case-file/",
+            "/learning/",
+            "/retention/",
+        )
         groups.append(Group("Incidents", reverse("incidents:list"), pages, prefixes))
     if handles or owns_actions:
         pages = []

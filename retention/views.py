@@ -6,6 +6,7 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.db import transaction
+from django.db.models import Count
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_http_methods, require_POST
@@ -14,7 +15,7 @@ from audit.log import record
 from core.exceptions import StepRefused
 from core.views import get_visible_or_404
 from incidents.models import Incident
-from organisations.models import Organisation, Role
+from organisations.models import Membership, Organisation, Role
 from organisations.powers import powers
 
 from . import disposal, holds
@@ -71,6 +72,25 @@ def schedule_page(request: HttpRequest, org_uuid: Any) -> HttpResponse:
         "retention/schedule.html",
         {"organisation": organisation, "current_organisation": organisation, "form": form, "effective": effective},
     )
+
+
+@login_required
+def overview(request: HttpRequest) -> HttpResponse:
+    """Where the person may decide disposals: each organisation with incidents waiting, and how many."""
+    organisations = Organisation.objects.visible_to(request.user, roles=[Role.INCIDENT_MANAGER, Role.DPO])
+    if not organisations.exists():
+        raise Http404("No disposal lists for you.")
+    waiting = (
+        organisations.filter(disposal_lists__entries__decision=DisposalEntry.Decision.WAITING)
+        .annotate(waiting=Count("disposal_lists__entries"))
+        .order_by("name")
+    )
+    own = organisations.filter(
+        pk__in=Membership.objects.filter(user=request.user, role__in=[Role.INCIDENT_MANAGER, Role.DPO]).values(
+            "organisation_id"
+        )
+    ).order_by("name")
+    return render(request, "retention/overview.html", {"waiting": waiting, "own": own})
 
 
 @login_required

@@ -167,6 +167,7 @@ def test_the_incidents_pages_sit_under_incidents_as_a_sub_navigation(client, tea
         "Lessons",
         "Known errors",
         "Training",
+        "Disposal lists",
     ]
     assert [i["text"] for i in context["sub_nav"]["items"] if i["active"]] == ["Triage queue"]
     html = page.content.decode()

@@ -230,6 +230,7 @@ EXPECTED: dict[str, Expect] = {
     # decides a listed one, role by role).
     "retention:schedule": Expect(statuses={"admin": 200, "dpo_above": 200}),
     "retention:lists": HANDLERS_ONLY,
+    "retention:overview": REPORTS_HANDLERS,  # each their own organisations'
     "retention:hold": HANDLERS_ONLY,
     "retention:keep": Expect(),
     "retention:approve": Expect(method="post"),

@@ -230,7 +230,9 @@ def test_the_list_page_keeps_and_approves(client, cast: Cast) -> None:
     approved = closed_incident(cast.school_a, day(2015, 1, 1))
     draft(date(2025, 3, 1))
     client.force_login(cast.alice)
+    overview = client.get(reverse("retention:overview")).content.decode()
     url = reverse("retention:lists", args=[cast.school_a.uuid])
+    assert url in overview and "2 incidents" in overview
     page = client.get(url).content.decode()
     assert kept.reference in page and approved.reference in page
     keep_url = reverse("retention:keep", args=[kept.uuid])
