@@ -73,6 +73,8 @@ def create_action(
     change_reference: str = "",
     tell_owner: bool = True,
 ) -> RemedialAction:
+    if incident is not None:
+        incident.refuse_if_disposed()
     with transaction.atomic():
         action = RemedialAction.objects.create(
             organisation=incident.organisation,

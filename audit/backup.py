@@ -18,7 +18,8 @@ import sqlite3
 import subprocess
 import tarfile
 import tempfile
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -50,6 +51,21 @@ class Restored:
     content_keys_added: int
     previous_checkpoint: Path | None
     report: Report
+    # What the apps' after-restore steps said they did (the retention ledger's replay).
+    after: list[str] = field(default_factory=list)
+
+
+# Steps other apps need after the database and files are back and before the record is checked:
+# the retention app disposes again of every incident its ledger (kept outside the archive) says
+# was disposed of since the backup was made. Each returns a line for the operator. Registered
+# from the app's `ready()`, so this module imports no domain app.
+AfterRestore = Callable[[], str]
+_after_restore: list[AfterRestore] = []
+
+
+def add_after_restore(step: AfterRestore) -> None:
+    if step not in _after_restore:
+        _after_restore.append(step)
 
 
 def secret_key_fingerprint() -> str:
@@ -290,6 +306,7 @@ def restore(archive_path: Path, *, different_secret_key: bool = False) -> Restor
         _restore_database(manifest["engine"], work / manifest["database"]["name"])
         files, others = _restore_files(work, manifest)
         previous = _restore_checkpoint(work)
+    after = [step() for step in list(_after_restore)]
     return Restored(
         files=files,
         other_files_left=others,
@@ -297,4 +314,5 @@ def restore(archive_path: Path, *, different_secret_key: bool = False) -> Restor
         content_keys_added=content_keys_added,
         previous_checkpoint=previous,
         report=verify_all(),
+        after=[line for line in after if line],
     )

@@ -91,6 +91,7 @@ class Assessment(SealedModel):
         """
         if not incident.powers_of(by).can_assess_breach:
             raise StepRefused("Only the DPO or an incident manager can assess a breach.")
+        incident.refuse_if_disposed()
         result = engine.assess(facts).to_dict()
         with transaction.atomic():
             Incident.objects.select_for_update().filter(pk=incident.pk).first()  # serialise versions and decisions

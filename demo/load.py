@@ -21,6 +21,7 @@ from demo import inbound as inbound_demo
 from demo import learning as learning_demo
 from demo import parties as parties_demo
 from demo import restriction as restriction_demo
+from demo import retention as retention_demo
 from demo import waves as waves_demo
 from demo.breaches import load_breach_demo
 from demo.insights import load as load_reports_demo
@@ -248,6 +249,7 @@ def load(incident_count: int = 40, seed: int = 2026) -> dict[str, Any]:
     # Four personal data breaches: clock running, overdue, reported in phases, record only.
     breaches = load_breach_demo()
     learning_demo.load(orgs, users)  # known errors raised from incidents, and training records
+    retention_demo.load(orgs, users)  # old incidents on this month's disposal list, one under legal hold
     # The demo moves milestone times back after the steps ran (so ages and clocks look real):
     # store every deadline again from those times, as if the steps had run then.
     deadline_store.refresh_all()

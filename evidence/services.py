@@ -163,6 +163,7 @@ def add_evidence(
     store is full. The stored name follows the type found in the content. For anonymous
     reporters the caller removes metadata first and passes `actor=None`.
     """
+    incident.refuse_if_disposed()
     upload = Upload(original_name, content)
     return store(incident, upload, inspect(upload), actor=actor, source=source, description=description)
 

@@ -67,7 +67,17 @@ def groups_for(roles: set[str], owns_actions: bool) -> list[Group]:
             pages.append((reverse("learning:training"), "Training"))
         if roles & FIND_A_PERSON_ROLES:  # organisations.powers.may_find_a_person
             pages.append((reverse("learning:find_a_person"), "Find a person"))
-        prefixes = ("/incidents/", "/deadlines/", "/breaches/", "/evidence/", "/case-file/", "/learning/")
+        if roles & {Role.INCIDENT_MANAGER, Role.DPO}:  # Powers.can_dispose
+            pages.append((reverse("retention:overview"), "Disposal lists"))
+        prefixes = (
+            "/incidents/",
+            "/deadlines/",
+            "/breaches/",
+            "/evidence/",
+            "/case-file/",
+            "/learning/",
+            "/retention/",
+        )
         groups.append(Group("Incidents", reverse("incidents:list"), pages, prefixes))
     if handles or owns_actions:
         pages = []

@@ -84,6 +84,7 @@ INSTALLED_APPS = [
     "onboarding",
     "policies",
     "learning",
+    "retention",
     "demo",
     "api",
     "ninja",  # the interactive API docs' templates and static files
@@ -342,6 +343,12 @@ SOCIALACCOUNT_PROVIDERS = {
     }
 }
 RECORD_CHECKPOINT_FILE = Path(os.environ.get("RECORD_CHECKPOINT_FILE") or VAR_DIR / "record-checkpoint.json")
+# Every disposal of an incident, one JSON line each, appended and fsynced (retention/ledger.py):
+# kept outside the database and outside the backup archive, so `manage.py restore` of an older
+# backup disposes again of whatever was disposed of since (decision 0038, docs/retention.md).
+DISPOSAL_LEDGER_FILE = Path(
+    os.environ.get("DISPOSAL_LEDGER_FILE") or RECORD_CHECKPOINT_FILE.parent / "disposal-ledger.jsonl"
+)
 # Addresses (the DPO's) sent a copy of the checkpoint every morning, comma-separated.
 RECORD_CHECKPOINT_EMAILS = env_list("RECORD_CHECKPOINT_EMAILS")
 # Whether verify_events fails when there is no checkpoint file (on by default in production).

@@ -29,6 +29,7 @@ urlpatterns = [
     path("", include("parties.urls")),
     path("policies/", include("policies.urls")),
     path("learning/", include("learning.urls")),
+    path("retention/", include("retention.urls")),
     path("account/", account_views.account, name="account"),
     # Before allauth's own: the OpenID Connect login and callback that check the ID token's
     # signature and nonce (organisations/sso_views.py).

@@ -54,6 +54,9 @@ COLUMNS = [
     Column("individuals_told_on", "Individuals told", "datetime"),
     Column("status", "Status"),
     Column("days_open", "Days open", "number"),
+    # Kept on the incident by its disposal (retention, decision 0038): the log shows the row for ever.
+    Column("disposed_on", "Disposed of", "datetime"),
+    Column("disposal_rule", "Retention rule applied"),
     *[Column(f"overdue_{flag}", overdue.FLAG_LABELS[flag], "flag") for flag in overdue.FLAGS],
 ]
 
@@ -118,6 +121,8 @@ SELECT = (
     "status",
     "reporter_anonymous",
     "organisation_id",
+    "disposed_on",
+    "disposal_rule",
 )
 
 LABELS = {
@@ -303,7 +308,7 @@ _DATETIMES = tuple(c.key for c in COLUMNS if c.kind == "datetime")
 _FLAGS = tuple(c.key for c in COLUMNS if c.kind == "flag")
 _RENAMED = {"organisation": "organisation__name", "type": "incident_type__name"}
 _NUMBERS = ("people_affected", "records_affected")  # None stays None: no number given
-_TEXTS = ("reference", "ico_reference")
+_TEXTS = ("reference", "ico_reference", "disposal_rule")
 
 
 class Rows:

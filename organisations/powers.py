@@ -339,6 +339,23 @@ class Powers:
         """Enter or import who completed which training: the handlers' (they read it beside reports)."""
         return self.is_handler
 
+    # ── Retention: legal hold, the disposal list, the schedule (docs/retention.md) ─────────
+    @property
+    def can_hold(self) -> bool:
+        """Put an incident on legal hold and lift it: the incident manager or the DPO."""
+        return self.is_manager or self.is_dpo
+
+    @property
+    def can_dispose(self) -> bool:
+        """See the monthly disposal list, keep an incident past its retention or approve its
+        disposal: the incident manager or the DPO of the organisation or above."""
+        return self.is_manager or self.is_dpo
+
+    @property
+    def can_change_retention(self) -> bool:
+        """Change the retention schedule: the organisation admin (one of its settings) or the DPO."""
+        return self.can_change_settings or self.is_dpo
+
     # ── The organisation itself, its people and organisations beneath it ──────────────────
     @property
     def can_change_settings(self) -> bool:

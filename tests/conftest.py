@@ -111,6 +111,12 @@ def private_record_checkpoint(settings, tmp_path) -> None:  # type: ignore[no-un
     settings.RECORD_CHECKPOINT_FILE = tmp_path / "record-checkpoint.json"
 
 
+@pytest.fixture(autouse=True)
+def private_disposal_ledger(settings, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    """Each test has its own disposal ledger (retention/ledger.py), never var/'s."""
+    settings.DISPOSAL_LEDGER_FILE = tmp_path / "disposal-ledger.jsonl"
+
+
 @pytest.fixture(autouse=True, scope="session")
 def record_guards_lifted_for_flush() -> Iterator[None]:
     """On SQLite, triggers refuse DELETE on the record (audit/guards.py), and Django empties the

@@ -20,6 +20,12 @@ def test_demo_has_every_state_and_a_closed_major_incident_with_its_outcome_repor
     assert Event.objects.filter(action="incident.closed").count() == Incident.objects.filter(status="closed").count()
     checked, broken = verify()
     assert broken is None and checked > 0
+    # Retention: old incidents wait on this month's disposal list; the one on legal hold is not on it.
+    from retention.models import DisposalEntry
+
+    waiting = DisposalEntry.objects.filter(decision="waiting")
+    held = Incident.objects.get(legal_hold_on__isnull=False)
+    assert waiting.count() >= 3 and not waiting.filter(incident=held).exists()
 
 
 def test_every_demo_incident_page_renders_for_the_dpo(client, db: None) -> None:

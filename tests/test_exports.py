@@ -104,6 +104,8 @@ def test_the_xlsx_reads_back_in_openpyxl_cell_for_cell_as_the_csv(client, cast: 
     time_machine.move_to(NOW, tick=False)
     _world(cast, schools=3, incidents=90, seed=4)
     Incident.objects.filter(reference__endswith="7").update(ico_reference="=SUM(A1)", description="x")
+    # Marked as a disposal marks it (retention/disposal.py), so the log's two disposal columns are filled.
+    Incident.objects.filter(reference__endswith="3").update(disposed_on=NOW, disposal_rule="incident: 6 years")
     client.force_login(cast.carol)
     lines = list(csv.reader(io.StringIO(_body(client, "csv").decode("utf-8-sig"))))
     sheet = load_workbook(io.BytesIO(_body(client, "xlsx"))).worksheets[0]

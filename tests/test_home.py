@@ -168,6 +168,7 @@ def test_the_incidents_pages_sit_under_incidents_as_a_sub_navigation(client, tea
         "Known errors",
         "Training",
         "Find a person",
+        "Disposal lists",
     ]
     assert [i["text"] for i in context["sub_nav"]["items"] if i["active"]] == ["Triage queue"]
     html = page.content.decode()

@@ -20,8 +20,9 @@ FLOORS: dict[int, set[str]] = {
     6: {"deadlines"},  # due moments of everything below, the scan that chases them
     # the case file, reporting, public pages, webhooks, the policies published and acknowledged
     7: {"casefile", "insights", "anonymous", "webhooks", "policies"},
-    # the front door, reports by email; a county's people and schools; lessons, known errors, search
-    8: {"intake", "inbound", "onboarding", "learning"},
+    # the front door, reports by email; a county's people and schools; lessons, known errors, search;
+    # retention and disposal (it reaches every app that holds an incident's content, search included)
+    8: {"intake", "inbound", "onboarding", "learning", "retention"},
     9: {"demo", "incidentdesk", "api"},  # demo data, settings, root URLs and navigation, the public API
 }
 FLOOR = {app: floor for floor, apps in FLOORS.items() for app in apps}

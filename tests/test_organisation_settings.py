@@ -26,6 +26,7 @@ TITLES = [
     "Letterhead and signatory",
     "Timescales",
     "Policies",
+    "Retention and disposal",
     "Incident types",
     "Investigation checklist",
     "Severity definitions",

@@ -229,6 +229,16 @@ EXPECTED: dict[str, Expect] = {
     "webhooks:pause": Expect(method="post", statuses={"admin": 302}),
     "webhooks:delete": ADMIN_ONLY,
     "deadlines:timescales": ADMIN_ONLY,
+    # Retention: the schedule is a setting (the admin's) the DPO may change too; the disposal
+    # lists and legal hold are the incident manager's and the DPO's. The world's incident is open,
+    # so on no disposal list: keeping or approving it is a 404 for everyone (tests/test_retention.py
+    # decides a listed one, role by role).
+    "retention:schedule": Expect(statuses={"admin": 200, "dpo_above": 200}),
+    "retention:lists": HANDLERS_ONLY,
+    "retention:overview": REPORTS_HANDLERS,  # each their own organisations'
+    "retention:hold": HANDLERS_ONLY,
+    "retention:keep": Expect(),
+    "retention:approve": Expect(method="post"),
     # The policy's exceptions and suggested changes (school A's own policy, owned by its SIRO):
     # anyone with a role asks and suggests and sees the lists (their own rows at least); one
     # request or suggestion (the reporter's) is seen by whoever made it and by the handlers and

@@ -36,6 +36,10 @@ NOT_LOOKED_UP = {
     "anonymous.Receipt",  # a keyed hash, found by the receipt itself
     "insights.ImportedRow",
     "webhooks.Delivery",  # read by the worker, and listed on its webhook's page (Powers.can_manage_webhooks)
+    # Retention: an entry is reached through its incident (fetched with `get_visible_or_404`), and
+    # both are listed per organisation for its incident manager and DPO (Powers.can_dispose).
+    "retention.DisposalEntry",
+    "retention.Disposal",
 }
 
 

@@ -424,11 +424,14 @@ STEPS: tuple[Step, ...] = (
     ),
 )
 STEP = {step.name: step for step in STEPS}
+DISPOSED_REFUSAL = Incident.DISPOSED_REFUSAL
 
 
 def blockers(name: str, incident: Incident, p: Powers) -> list[str]:
     """Everything that stands in the way of step `name` for `p` on `incident` (empty: it may be taken)."""
     step = STEP[name]
+    if incident.disposed_on is not None:  # its content is gone (retention): no step is taken on it again
+        return [DISPOSED_REFUSAL]
     if not step.who(p):
         return [step.who_refusal]
     if incident.status not in step.states:

@@ -14,6 +14,7 @@ from django.db import models
 from django.db.models import Exists, OuterRef, Q
 
 from audit.sealing import SealedCharField, SealedModel, SealedTextField, new_wrapped_key
+from core.exceptions import StepRefused
 from organisations.models import HANDLER_ROLES, Organisation, Role
 from organisations.powers import Powers, assignment_paths, paths_where, powers
 
@@ -408,6 +409,18 @@ class Incident(SealedModel):
     # Incidents brought in from an old breach log (spreadsheet import).
     imported_from = models.CharField("imported from an older log", max_length=300, blank=True)
 
+    # Legal hold (decision 0038, `retention.holds`): while held, the retention clock is stopped
+    # and the incident is never drafted for disposal. Set and lifted with a reason, each an event.
+    legal_hold_on = models.DateTimeField("on legal hold since", null=True, blank=True)
+    legal_hold_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    legal_hold_reason = models.TextField("why it is on legal hold", blank=True)
+    # Disposed of at the end of its retention (`retention.disposal`): its content is gone, what
+    # statistics need (reference, type, severity, dates, status, ICO decision) stays; never changed again.
+    disposed_on = models.DateTimeField("disposed of on", null=True, blank=True, editable=False)
+    disposal_rule = models.CharField("retention rule applied", max_length=200, blank=True, editable=False)
+
     # The id of the form the report came from: a second submission of the same form finds this one.
     submission_key = models.UUIDField(unique=True, null=True, blank=True, editable=False)
     updated_on = models.DateTimeField("last changed", auto_now=True)
@@ -534,6 +547,21 @@ class Incident(SealedModel):
             "incident. Thank you for reporting it."
         ),
     }
+
+    @property
+    def is_held(self) -> bool:
+        return self.legal_hold_on is not None
+
+    @property
+    def is_disposed(self) -> bool:
+        return self.disposed_on is not None
+
+    DISPOSED_REFUSAL = "This incident was disposed of at the end of its retention: it cannot be changed."
+
+    def refuse_if_disposed(self) -> None:
+        """Every writer of an incident's content asks this first (the steps through their table)."""
+        if self.disposed_on is not None:
+            raise StepRefused(self.DISPOSED_REFUSAL)
 
     @property
     def status_explanation(self) -> str:

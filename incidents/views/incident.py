@@ -101,6 +101,12 @@ class IncidentDetailView(VisibleObjectMixin, View):
             )
         # Once per request: every panel below reads these powers rather than asking again.
         powers = incident.powers_of(request.user)
+        if incident.disposed_on is not None:  # its content is gone: what is left, and why (docs/retention.md)
+            return render(
+                request,
+                "incidents/disposed.html",
+                {"incident": incident, "current_organisation": incident.organisation, "powers": powers},
+            )
         panels = incident_panels(incident, request.user, powers)  # fetches the lists, corrections among them
         return render(
             request,

@@ -48,6 +48,8 @@ class Command(BaseCommand):
                 f"The checkpoint here before was kept as {restored.previous_checkpoint}: events after the backup "
                 "are not in the restored database."
             )
+        for line in restored.after:
+            self.stdout.write(line)
         report = restored.report
         if not report.intact:
             problems = "\n".join(f"- {problem.describe()}" for problem in report.breaks)
