@@ -44,7 +44,7 @@ class Evidence(SealedModel):
     content_type = models.CharField(max_length=100)
     size = models.PositiveBigIntegerField()
     sha256 = models.CharField(max_length=64)
-    description = models.CharField(max_length=500, blank=True)
+    description = SealedCharField(max_length=500, blank=True, key_from="incident")
     source = models.CharField(max_length=30, choices=Source.choices, default=Source.STAFF)
     # Empty for anonymous reporters: they are never linked to an account.
     uploaded_by = models.ForeignKey(
