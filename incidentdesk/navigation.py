@@ -20,7 +20,7 @@ from django.http import HttpRequest
 from django.urls import reverse
 
 from organisations.models import HANDLER_ROLES, Membership, Role
-from organisations.powers import FIND_A_PERSON_ROLES
+from organisations.powers import DISPOSAL_ROLES, FIND_A_PERSON_ROLES
 
 # No more than this many top items for anyone (issue 13): a test holds every role to it.
 MAX_TOP_ITEMS = 6
@@ -67,7 +67,7 @@ def groups_for(roles: set[str], owns_actions: bool) -> list[Group]:
             pages.append((reverse("learning:training"), "Training"))
         if roles & FIND_A_PERSON_ROLES:  # organisations.powers.may_find_a_person
             pages.append((reverse("learning:find_a_person"), "Find a person"))
-        if roles & {Role.INCIDENT_MANAGER, Role.DPO}:  # Powers.can_dispose
+        if roles & DISPOSAL_ROLES:  # Powers.can_dispose
             pages.append((reverse("retention:overview"), "Disposal lists"))
         prefixes = (
             "/incidents/",

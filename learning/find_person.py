@@ -5,8 +5,7 @@ The index finds the places (`places.PLACES`, through `search.entries`, so visibi
 `Incident.objects.visible_to`'s, outside help included); each place's text is then read from its
 row and cut into the words searched for, those marked for redaction and the rest
 (`search.marks`). Every search and every export is an event on the searcher's organisation's
-chain, the words searched for included: they name a person (decision 0038 seals them with the
-rest of the record's content).
+chain; the words searched for name a person, so the event keeps them only as blind words.
 """
 
 import io
@@ -182,8 +181,11 @@ def chain_of(user: Any) -> int:
 
 
 def _summary(found: Found) -> dict[str, Any]:
+    """What the record keeps of a search: who a person is stays out of it (decision 0038). The
+    query is kept as its blind words (`search.blind_terms`), so whether a given name was searched
+    for can be checked by someone holding the keys, but the record never names the person."""
     return {
-        "query": found.query,
+        "query_blind_words": search.blind_terms(search.query_terms(found.query)),
         "places": len(found.places),
         "incidents": found.references,
         "capped": found.capped,
@@ -232,7 +234,7 @@ def bundle(user: Any, found: Found) -> bytes:
             organisation_id=chain_of(user),
             action="person.bundle_exported",
             actor=user,
-            after=_summary(found) | {"files": [name for name, _ in files], "left_out": left_out},
+            after=_summary(found) | {"files": [str(evidence.uuid) for _, evidence in files], "left_out": len(left_out)},
         )
     return out.getvalue()
 

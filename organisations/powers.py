@@ -44,6 +44,10 @@ POLICY_DRAFT_ROLES = frozenset({Role.ADMIN, *POLICY_APPROVER_ROLES})
 # and the incident manager. What they find is still only what `visible_to` lets them open.
 FIND_A_PERSON_ROLES = HANDLER_ROLES
 
+# Roles whose holders put incidents on legal hold, review the monthly disposal list and approve
+# disposals (docs/retention.md): the incident manager and the DPO.
+DISPOSAL_ROLES = frozenset({Role.INCIDENT_MANAGER, Role.DPO})
+
 # Bumped on every membership change in this process: a kept copy from before is not used.
 _generation = 0
 
@@ -343,13 +347,13 @@ class Powers:
     @property
     def can_hold(self) -> bool:
         """Put an incident on legal hold and lift it: the incident manager or the DPO."""
-        return self.is_manager or self.is_dpo
+        return bool(self.roles & DISPOSAL_ROLES)
 
     @property
     def can_dispose(self) -> bool:
         """See the monthly disposal list, keep an incident past its retention or approve its
         disposal: the incident manager or the DPO of the organisation or above."""
-        return self.is_manager or self.is_dpo
+        return bool(self.roles & DISPOSAL_ROLES)
 
     @property
     def can_change_retention(self) -> bool:
