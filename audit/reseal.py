@@ -13,12 +13,6 @@ from . import guards, keys, sealing
 from .models import GENESIS_HASH, SEALED_CONTENT, canonical_json, event_content
 
 
-class _Holder:
-    def __init__(self, uuid: Any, content_key: str | None) -> None:
-        self.uuid = uuid
-        self.content_key = content_key
-
-
 def seal_columns(model: Any, columns: list[str], holder_of: Callable[[Any], tuple[Any, str] | None]) -> None:
     """Seal `columns` of every row of the (historical) `model`; `holder_of(row)` gives the row's
     incident as (uuid, wrapped key), or None to leave the row as it is.
@@ -33,7 +27,7 @@ def seal_columns(model: Any, columns: list[str], holder_of: Callable[[Any], tupl
             value = getattr(row, column)
             if value not in (None, "") and not sealing.is_sealed(value):
                 field = model._meta.get_field(column)
-                sealed[column] = sealing.seal(field.to_text(value), _Holder(*holder), f"{table}.{field.column}")
+                sealed[column] = sealing.seal(field.to_text(value), sealing.Holder(*holder), f"{table}.{field.column}")
         if sealed:
             model.objects.filter(pk=row.pk).update(**sealed)
 
@@ -79,7 +73,9 @@ def reseal_events(
                     and (event.before is not None or event.after is not None or event.reason)
                 ):
                     clear = {"before": event.before, "after": event.after, "reason": event.reason}
-                    event.before = {"sealed": sealing.seal(canonical_json(clear), _Holder(*holder), SEALED_CONTENT)}
+                    event.before = {
+                        "sealed": sealing.seal(canonical_json(clear), sealing.Holder(*holder), SEALED_CONTENT)
+                    }
                     event.after, event.reason = None, ""
                 event.previous_hash = previous_new
                 event.hash = ring.sign(event.key_id, canonical_json(event_content(event)).encode())

@@ -40,6 +40,7 @@ from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 from django.conf import settings
+from django.core.exceptions import FieldDoesNotExist
 from django.db import models, transaction
 from django.db.models.query_utils import DeferredAttribute
 
@@ -434,6 +435,28 @@ class SealedJSONField(_Sealed, models.JSONField):
 
     def destroyed_value(self) -> Any:
         return self.get_default()
+
+
+def open_values(model: type[models.Model], values: dict[str, Any]) -> dict[str, Any]:
+    """Open, in place, the sealed values of one row of `model` read with `values()`: with the row's
+    own key when "uuid" and "content_key" were read too (no query), else by the key's id."""
+    if values.get("content_key") is not None and values.get("uuid") is not None:
+        remember(Holder(values["uuid"], values["content_key"]))
+    for name, value in values.items():
+        if is_sealed(value):
+            try:
+                field: Any = model._meta.get_field(name)
+            except FieldDoesNotExist:  # an annotation or a related column: not this model's field
+                continue
+            values[name] = field.open(value)
+    return values
+
+
+class Holder:
+    """A case's key read as plain values (a `values()` row, a migration's historical row)."""
+
+    def __init__(self, uuid: Any, content_key: str | None) -> None:
+        self.uuid, self.content_key = uuid, content_key
 
 
 def sealed_fields(model: type[models.Model]) -> list[Any]:

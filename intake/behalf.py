@@ -89,9 +89,9 @@ def record_on_behalf(
             "reporter_confidential": identity == CONFIDENTIAL,
             "reporter_anonymous": identity == ANONYMOUS,
         }
-        Incident.objects.filter(pk=incident.pk).update(**reporter)
         for attribute, value in reporter.items():
             setattr(incident, attribute, value)
+        incident.save(update_fields=list(reporter))  # saved, not update(): the name is sealed
         receipt = issue_receipt(incident) if identity == ANONYMOUS else None
         after: dict[str, Any] = {"channel": channel, "reporter": identity}
         if identity == NAMED:

@@ -3,6 +3,7 @@
 from typing import Any
 
 import factory
+from django.db import models
 from django.utils import timezone
 
 from accounts.models import User
@@ -68,3 +69,20 @@ class ReportedIncidentFactory(factory.Factory):
 
 def now() -> Any:
     return timezone.now()
+
+
+def set_fields(rows: Any, **values: Any) -> None:
+    """Set `values` on every row of a queryset (or one row), saving each: sealed columns are
+    sealed as a row is saved, never by `update()` (audit/sealing.py)."""
+    for row in [rows] if isinstance(rows, models.Model) else list(rows):
+        for name, value in values.items():
+            setattr(row, name, value)
+        row.save(update_fields=list(values))
+
+
+def incident_described(text: str, *, starts: bool = False) -> Incident:
+    """The one incident whose description is (or begins with) `text`: sealed descriptions are
+    read, not searched in SQL."""
+    found = [i for i in Incident.objects.all() if (i.description.startswith(text) if starts else i.description == text)]
+    assert len(found) == 1, f"{len(found)} incidents described as {text!r}"
+    return found[0]

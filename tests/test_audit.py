@@ -65,7 +65,9 @@ def test_deleting_the_last_event_is_detected(chain: list[Event]) -> None:
 
 def test_recomputing_a_changed_event_hash_still_breaks_the_next_link(chain: list[Event]) -> None:
     event = chain[0]
-    event.reason = "rewritten"
+    # What the chain covers is the stored form (for an incident's event, its sealed content).
+    before, after, _ = getattr(event, "_stored", (event.before, event.after, event.reason))
+    event._stored = (before, after, "rewritten")  # type: ignore[attr-defined]
     new_hash = event.compute_hash()
     tamper("UPDATE audit_event SET reason = %s, hash = %s WHERE id = %s", ["rewritten", new_hash, event.pk])
     _, broken = verify()

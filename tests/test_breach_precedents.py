@@ -10,7 +10,7 @@ from incidents.models import Incident
 from organisations.models import Organisation
 
 from .conftest import Cast
-from .factories import reported_incident
+from .factories import reported_incident, set_fields
 from .test_breaches import HIGH_RISK_FORM
 
 # A safeguarding note of three pupils read by a parent who will not confirm deletion.
@@ -112,7 +112,7 @@ def test_a_result_stored_before_issue_19_still_shows(client, cast: Cast) -> None
     assessment = Assessment.objects.get(incident=now)
     old_facts = {k: v for k, v in assessment.facts.items() if k in Facts.fields()[:19]}
     old_result = {k: v for k, v in assessment.result.items() if k != "uncertainty"}
-    Assessment.objects.filter(pk=assessment.pk).update(facts=old_facts, result=old_result)
+    set_fields(assessment, facts=old_facts, result=old_result)
     client.force_login(cast.alice)
     response = client.get(reverse("breaches:version", args=[now.uuid, 1]))
     assert response.status_code == 200

@@ -8,6 +8,7 @@ from django.urls import reverse
 from incidents.models import Incident
 
 from .conftest import People
+from .factories import set_fields
 from .lifecycle_helpers import assess_breach
 from .lifecycle_states import build
 
@@ -25,7 +26,8 @@ def test_each_decision_page_shows_the_report_beside_the_form(client, people: Peo
     incident = build(state, people)
     if name == "breaches:decide":
         assess_breach(incident, people.cast.carol)
-    Incident.objects.filter(pk=incident.pk).update(
+    set_fields(
+        Incident.objects.get(pk=incident.pk),
         description="The Year 6 class list went to one parent by mistake.",
         location="The school office",
         reporter_confidential=True,

@@ -22,7 +22,7 @@ from lib import clock, xlsx
 from organisations.models import Organisation
 
 from .conftest import Cast
-from .factories import OrganisationFactory
+from .factories import OrganisationFactory, set_fields
 
 # A whole minute, so every generated time (minutes, hours and days from it) survives the
 # spreadsheet's millisecond precision and the CSV's minutes alike.
@@ -103,7 +103,7 @@ def _as_csv(cell: Any) -> str:
 def test_the_xlsx_reads_back_in_openpyxl_cell_for_cell_as_the_csv(client, cast: Cast, time_machine) -> None:
     time_machine.move_to(NOW, tick=False)
     _world(cast, schools=3, incidents=90, seed=4)
-    Incident.objects.filter(reference__endswith="7").update(ico_reference="=SUM(A1)", description="x")
+    set_fields(Incident.objects.filter(reference__endswith="7"), ico_reference="=SUM(A1)", description="x")
     # Marked as a disposal marks it (retention/disposal.py), so the log's two disposal columns are filled.
     Incident.objects.filter(reference__endswith="3").update(disposed_on=NOW, disposal_rule="incident: 6 years")
     client.force_login(cast.carol)

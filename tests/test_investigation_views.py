@@ -10,7 +10,7 @@ from pypdf import PdfReader
 from incidents import lifecycle
 from incidents.models import ChecklistItem, Incident, OutcomeReport, SeverityDefinition
 
-from .factories import reported_incident
+from .factories import reported_incident, set_fields
 from .lifecycle_helpers import Team, classification, make_team, to_closed, to_outcome_submitted
 
 SECRET = "SECRET-DISCIPLINARY-WORDS"
@@ -27,7 +27,7 @@ def restricted_incident(team: Team) -> Incident:
     lifecycle.update_checklist_item(
         item, by=team.manager, state="done", disciplinary_decision="not_commenced", note=SECRET + " checklist"
     )
-    OutcomeReport.objects.filter(incident=incident).update(disciplinary_outcome=SECRET + " report")
+    set_fields(OutcomeReport.objects.filter(incident=incident), disciplinary_outcome=SECRET + " report")
     return incident
 
 

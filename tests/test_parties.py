@@ -29,7 +29,7 @@ from parties.rules import bodies_for
 from webhooks.events import types_of
 
 from .conftest import People
-from .factories import UserFactory, reported_incident
+from .factories import UserFactory, incident_described, reported_incident
 from .test_anonymous_reporting import receipt_in, send_report
 
 
@@ -312,7 +312,7 @@ def test_the_demo_links_its_mis_supplier_and_shows_a_ransomware_checklist(db: No
     link = IncidentParty.objects.select_related("third_party", "incident").get(third_party__name=MIS_SUPPLIER)
     assert link.third_party.organisation.name == "Fernbrook Learning Trust"  # served to the trust's school
     assert link.incident.organisation.name == "Brookside Primary School"
-    ransomware = Incident.objects.get(description=RANSOMWARE)
+    ransomware = incident_described(RANSOMWARE)
     states = {i.body: i.state for i in items_for(ransomware)}
     assert states == {"police": "told", "insurer": "not_yet", "dfe": "not_yet", "ncsc": "not_yet", "it": "told"}
     rpa = Deadline.objects.get(incident=ransomware, kind="body_insurer")

@@ -33,7 +33,7 @@ from insights import pack
 from lib import pdf
 
 from .conftest import Cast
-from .factories import reported_incident
+from .factories import reported_incident, set_fields
 
 # Every character typst markup gives a meaning to. Placed as text, each comes out as itself.
 MARKUP = r'#panic("x") *bold* _it_ $x^2$ [a] \ #set page(width: 1cm) back\slash'
@@ -240,7 +240,7 @@ def test_every_document_draws_text_in_any_script(client, cast: Cast, name) -> No
     document = next(d for d in the_five(cast) if d.name == name)
     cast.school_a.name = f"School {EVERY_SCRIPT}"
     cast.school_a.save()
-    Incident.objects.update(description=f"Described as {EVERY_SCRIPT}")
+    set_fields(Incident.objects.all(), description=f"Described as {EVERY_SCRIPT}")
     response = fetch(client, cast, document)
     assert response.status_code == 200, response.content[:500]
     reader = PdfReader(io.BytesIO(response.content))

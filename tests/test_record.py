@@ -159,7 +159,7 @@ def test_a_correction_keeps_the_original_and_every_correction_and_the_log_uses_t
         assert response.status_code == 302
     incident.refresh_from_db()
     assert incident.people_affected == 310
-    assert list(Correction.objects.values_list("old", "new", "corrected_by")) == [
+    assert [(c.old, c.new, c.corrected_by_id) for c in Correction.objects.order_by("pk")] == [
         (30, 300, cast.alice.pk),
         (300, 310, cast.alice.pk),
     ]

@@ -13,7 +13,7 @@ from notifications.models import Notification
 from organisations.models import Membership, Role
 
 from .conftest import Cast
-from .factories import OrganisationFactory, UserFactory
+from .factories import OrganisationFactory, UserFactory, incident_described
 
 
 def run_worker() -> None:
@@ -176,8 +176,7 @@ def test_my_reports_lists_only_my_own(client, cast: Cast) -> None:
     other = UserFactory()
     Membership.objects.create(user=other, organisation=cast.school_a, role=Role.REPORTER)
     submit_report(organisation=cast.school_a, reported_by=other, submission_key=None, fields={"description": "Theirs"})
-    mine = Incident.objects.get(description="Mine")
-    theirs = Incident.objects.get(description="Theirs")
+    mine, theirs = incident_described("Mine"), incident_described("Theirs")
     page = client.get(reverse("intake:my_reports"))
     assert mine.reference.encode() in page.content
     assert theirs.reference.encode() not in page.content

@@ -24,7 +24,7 @@ from insights.tasks import schedule_type_reviews
 from organisations.models import Membership, Role
 
 from .conftest import Cast
-from .factories import OrganisationFactory, UserFactory
+from .factories import OrganisationFactory, UserFactory, set_fields
 from .test_reporting import run_worker
 
 NOW = timezone.make_aware(datetime(2026, 3, 11, 10, 30))
@@ -261,8 +261,11 @@ def test_governor_pack_pdf_has_the_figures_and_no_names(client, cast: Cast, time
     ] + [None]
     generate([cast.school_a, cast.school_b], types, 120, now=NOW)
     generate_actions([cast.school_a, cast.school_b], 30, now=NOW)
-    Incident.objects.filter(pk=Incident.objects.first().pk).update(  # type: ignore[union-attr]
-        reported_by=cast.bob, description="Bob Reporter emailed the list", reported_on=NOW - timedelta(days=3)
+    set_fields(
+        Incident.objects.first(),
+        reported_by=cast.bob,
+        description="Bob Reporter emailed the list",
+        reported_on=NOW - timedelta(days=3),
     )
     governor = UserFactory(full_name="Gina Governor")
     Membership.objects.create(user=governor, organisation=cast.county, role=Role.GOVERNANCE)
@@ -332,8 +335,9 @@ def test_the_pack_carries_the_lessons_of_submitted_outcome_reports_without_names
 
     team = make_team()
     incident = to_outcome_submitted(team)
-    OutcomeReport.objects.filter(incident=incident).update(
-        lessons_learned=f"{team.manager.full_name} now checks the recipient before sending lists."
+    set_fields(
+        OutcomeReport.objects.filter(incident=incident),
+        lessons_learned=f"{team.manager.full_name} now checks the recipient before sending lists.",
     )
     lessons = lessons_learned(Incident.objects.filter(pk=incident.pk), team.school)
     assert lessons == [

@@ -144,7 +144,7 @@ def _close_duplicate(incident: Incident, survivor: Incident, by: Any, reason: st
     locked.status = Status.CLOSED_DUPLICATE
     locked.duplicate_of = survivor
     locked.closed_on = now
-    locked.save()
+    locked.save(update_fields=["status", "duplicate_of", "closed_on", "updated_on"])  # what the merge changes
     event(
         locked,
         "incident.closed_duplicate",

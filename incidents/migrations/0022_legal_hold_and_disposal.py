@@ -4,6 +4,8 @@ import django.db.models.deletion
 from django.conf import settings
 from django.db import migrations, models
 
+import audit.sealing
+
 
 class Migration(migrations.Migration):
     dependencies = [
@@ -31,6 +33,7 @@ class Migration(migrations.Migration):
                 on_delete=django.db.models.deletion.PROTECT,
                 related_name="+",
                 to=settings.AUTH_USER_MODEL,
+                verbose_name="put on legal hold by",
             ),
         ),
         migrations.AddField(
@@ -41,6 +44,6 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name="incident",
             name="legal_hold_reason",
-            field=models.TextField(blank=True, verbose_name="why it is on legal hold"),
+            field=audit.sealing.SealedTextField(blank=True, verbose_name="why it is on legal hold"),
         ),
     ]

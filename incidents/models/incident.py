@@ -413,9 +413,14 @@ class Incident(SealedModel):
     # and the incident is never drafted for disposal. Set and lifted with a reason, each an event.
     legal_hold_on = models.DateTimeField("on legal hold since", null=True, blank=True)
     legal_hold_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name="put on legal hold by",
     )
-    legal_hold_reason = models.TextField("why it is on legal hold", blank=True)
+    legal_hold_reason = SealedTextField("why it is on legal hold", blank=True)
     # Disposed of at the end of its retention (`retention.disposal`): its content is gone, what
     # statistics need (reference, type, severity, dates, status, ICO decision) stays; never changed again.
     disposed_on = models.DateTimeField("disposed of on", null=True, blank=True, editable=False)
