@@ -333,7 +333,7 @@ class _Sealed:
     """Seals as the row is saved; refuses clear text written any other way."""
 
     key_from: str
-    descriptor_class = SealedAttribute
+    descriptor_class: Any = SealedAttribute
 
     def _init_sealed(self, kwargs: dict[str, Any]) -> None:
         self.key_from = kwargs.pop("key_from", "")
@@ -353,7 +353,7 @@ class _Sealed:
     def holder(self, instance: Any) -> KeyHolder:
         for name in self.key_from.split(".") if self.key_from else []:
             instance = getattr(instance, name)
-        return instance  # type: ignore[no-any-return]
+        return instance
 
     def pre_save(self, model_instance: Any, add: bool) -> Any:
         value = model_instance.__dict__.get(self.attname)  # type: ignore[attr-defined]
@@ -428,10 +428,10 @@ class SealedJSONField(_Sealed, models.JSONField):
         return models.JSONField.get_prep_value(self, value)
 
     def to_text(self, value: Any) -> str:
-        return json.dumps(value, sort_keys=True, cls=self.encoder)  # type: ignore[attr-defined]
+        return json.dumps(value, sort_keys=True, cls=self.encoder)
 
     def from_text(self, text: str) -> Any:
-        return json.loads(text, cls=self.decoder)  # type: ignore[attr-defined]
+        return json.loads(text, cls=self.decoder)
 
     def destroyed_value(self) -> Any:
         return self.get_default()

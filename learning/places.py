@@ -168,7 +168,7 @@ def _incident_saved(sender: Any, instance: Incident, created: bool, update_field
 def _incident_of(instance: Any) -> Incident:
     cached = instance._state.fields_cache.get("incident")
     if cached is not None and "content_key" in cached.__dict__:
-        return cached  # type: ignore[no-any-return]
+        return cached
     return Incident.objects.only("pk", "uuid", "content_key", "organisation_id").get(pk=instance.incident_id)
 
 
