@@ -19,7 +19,7 @@ from demo.waves import phishing_wave
 from incidents.models import Incident, KeptReporter
 from organisations.models import Membership, Role
 
-from ..factories import UserFactory, reported_incident
+from ..factories import UserFactory, incident_described, reported_incident
 from ..lifecycle_helpers import make_team
 from ..test_reporting import run_worker
 from .axe import assert_accessible
@@ -89,7 +89,7 @@ def test_a_handler_brings_300_phishing_reports_into_one_incident(page: Page, sit
     assert KeptReporter.objects.filter(incident=survivor).count() == sum(
         1 for i in wave[1:] if i.reported_by_id != survivor.reported_by_id
     )
-    assert Incident.objects.get(description="A laptop was left on the bus.").status == Incident.Status.REPORTED
+    assert incident_described("A laptop was left on the bus.").status == Incident.Status.REPORTED
 
     click(page.get_by_role("link", name=f"Go to {survivor.reference}"))
     expect(page.get_by_text("299 reports, whose")).to_be_visible()
