@@ -252,6 +252,20 @@ def read_evidence(evidence: Evidence) -> bytes:
     return storage.read(evidence.stored_name, storage.binding(evidence.uuid))
 
 
+def record_download(evidence: Evidence, *, by: Any, within: str = "") -> None:
+    """The custody event of a download (call inside its transaction); `within` names what carried
+    the file when it was not downloaded on its own (a subject access bundle)."""
+    after = {"evidence": str(evidence.uuid), "name": evidence.original_name, "sha256": evidence.sha256}
+    record(
+        organisation_id=evidence.incident.organisation_id,
+        action="evidence.downloaded",
+        actor=by,
+        record=evidence.incident,
+        target=evidence,
+        after=after | ({"in": within} if within else {}),
+    )
+
+
 def open_evidence(evidence: Evidence) -> Any:
     """The file's clear bytes to read a piece at a time (close it after); `KeyDestroyed` once disposed of."""
     return storage.open_clear(evidence.stored_name, storage.binding(evidence.uuid))

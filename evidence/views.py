@@ -18,7 +18,6 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods
 
-from audit.log import record
 from audit.sealing_files import KeyDestroyed
 from core.exceptions import StepRefused, StorageFull
 from core.views import get_visible_or_404
@@ -27,7 +26,7 @@ from incidents.models import Incident
 from . import storage
 from .forms import UploadForm, WithdrawForm
 from .models import Evidence
-from .services import ALLOWED_TYPES, STORAGE_FULL, add_uploaded, name_for_type, open_evidence
+from .services import ALLOWED_TYPES, STORAGE_FULL, add_uploaded, name_for_type, open_evidence, record_download
 
 GONE = (
     "This file can no longer be opened. The incident it belongs to reached the end of its retention "
@@ -107,14 +106,7 @@ def serve(evidence: Evidence, user: Any) -> FileResponse:
     handle = open_evidence(evidence)  # FileResponse closes it
     try:
         with transaction.atomic():
-            record(
-                organisation_id=evidence.incident.organisation_id,
-                action="evidence.downloaded",
-                actor=user,
-                record=evidence.incident,
-                target=evidence,
-                after={"evidence": str(evidence.uuid), "name": evidence.original_name, "sha256": evidence.sha256},
-            )
+            record_download(evidence, by=user)
     except BaseException:
         handle.close()  # an object's body holds one of the store's connections
         raise

@@ -23,7 +23,7 @@ from django.utils.safestring import SafeString
 
 from audit.log import record
 from evidence.models import Evidence
-from evidence.services import name_for_type, read_evidence
+from evidence.services import name_for_type, read_evidence, record_download
 from incidents.models import Correction, Incident, InternalNote, OutcomeReport, ReporterMessage
 from lib import clock, pdf
 from organisations.models import Membership
@@ -221,15 +221,7 @@ def bundle(user: Any, found: Found) -> bytes:
             archive.writestr("bundle.pdf", document)
             for name, evidence in files:
                 archive.writestr(name, read_evidence(evidence))
-                record(
-                    organisation_id=evidence.incident.organisation_id,
-                    action="evidence.downloaded",
-                    actor=user,
-                    record=evidence.incident,
-                    target=evidence,
-                    after={"evidence": str(evidence.uuid), "name": evidence.original_name, "sha256": evidence.sha256}
-                    | {"in": "subject access bundle"},
-                )
+                record_download(evidence, by=user, within="subject access bundle")
         record(
             organisation_id=chain_of(user),
             action="person.bundle_exported",
