@@ -235,10 +235,6 @@ def seal(text: str, holder: KeyHolder, where: str) -> str:
     return f"{PREFIX}{key_id}:{_b64(nonce + sealed)}"
 
 
-def key_id_of(token: str) -> str:
-    return token[len(PREFIX) :].partition(":")[0]
-
-
 def open_text(token: Any, where: str) -> Any:
     """The clear text of a sealed value; None if its key was destroyed; anything else as it is."""
     if not is_sealed(token):
@@ -457,10 +453,6 @@ class Holder:
 
     def __init__(self, uuid: Any, content_key: str | None) -> None:
         self.uuid, self.content_key = uuid, content_key
-
-
-def sealed_fields(model: type[models.Model]) -> list[Any]:
-    return [field for field in model._meta.concrete_fields if isinstance(field, _Sealed)]
 
 
 class SealedModel(models.Model):
