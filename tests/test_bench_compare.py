@@ -50,3 +50,24 @@ def test_generated_incidents_have_due_moments_search_entries_and_a_sample_with_h
     assert Escalation.objects.exists()  # what earlier scans sent, for the open incidents overdue
     assert county.sample.status == Incident.Status.INVESTIGATING
     assert generator.find().sample == county.sample  # what --reuse finds
+
+
+def test_the_encryption_comparison_pairs_each_page_of_the_two_runs():
+    from bench import encryption
+
+    def run(deep: str, list_ms: float, export_ms: float) -> str:
+        figures = [
+            compare.Figure("incident list, first page", "county DPO", [list_ms], 10),
+            compare.Figure(f"incident list, page {deep} incidents", "county DPO", [list_ms * 2], 12),
+            compare.Figure("CSV export", "county DPO", [export_ms], 6, note="20,000 rows (capped)"),
+            compare.Figure("search 'laptop'", "county DPO", [1.0], 7, status=500),
+        ]
+        return f"sqlite, a heading\n\n{compare.table(figures)}\n"
+
+    text = encryption.compare(run("1,000 of 100,006", 50.0, 1500.0), run("1,001 of 100,050", 60.0, 1200.0))
+    rows = [line for line in text.splitlines() if line.startswith("| ") and "---" not in line][1:]
+    assert rows == [
+        "| incident list, first page | county DPO | 50.0 | 60.0 | 1.20 | 10 → 10 |",
+        "| incident list, page half-way down | county DPO | 100.0 | 120.0 | 1.20 | 12 → 12 |",
+        "| CSV export | county DPO | 1,500.0 | 1,200.0 | 0.80 | 6 → 6 |",
+    ]  # a page that failed in either run is left out, never compared
