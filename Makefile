@@ -76,7 +76,7 @@ typecheck: install-dev
 	$(BIN)/mypy
 
 pytest: install-dev chromium fonts clamav dovecot
-	$(BIN)/pytest -n $(TEST_WORKERS)
+	$(BIN)/pytest -n $(TEST_WORKERS) --dist worksteal --durations=25
 
 test: lint typecheck pytest
 
