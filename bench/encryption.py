@@ -18,7 +18,7 @@ the load average is in each run's own heading (kept beside the comparison as `-b
 import argparse
 import re
 import subprocess
-import sys
+import tempfile
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -26,9 +26,11 @@ BEFORE = "565782d"  # the last commit before issue 17 sealed incidents' content 
 
 
 def worktree(commit: str) -> Path:
-    path = Path(f"/tmp/incidentdesk-before-{commit}")
+    # Under the system's temporary folder, named after the commit so a second run reuses it.
+    path = Path(tempfile.gettempdir()) / f"incidentdesk-before-{commit}"
     if not path.exists():
-        subprocess.run(["git", "worktree", "add", "--detach", str(path), commit], cwd=ROOT, check=True)  # noqa: S607
+        git = ["git", "worktree", "add", "--detach", str(path), commit]
+        subprocess.run(git, cwd=ROOT, check=True)  # noqa: S603 (git, with our own commit and path)
     venv = path / ".venv"
     if not venv.exists():
         venv.symlink_to(ROOT / ".venv")
@@ -109,4 +111,4 @@ def main() -> None:
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    main()
