@@ -7,7 +7,9 @@ ALLOWED_HOSTS including "testserver". Without OUT.json the result is printed.
 
 The result is a JSON object:
 
-- "responses": a list of [user email, url, status] (every GET made, in order);
+- "responses": a list of [user email, url, status] (every GET made, in order): each
+  person's start page and navigation links, and every other argument-free page of ours once
+  for each mix of roles;
 - "errors": [user email, url, status, exception] for every response of 500 or more;
 - "unresolved": URL names that reverse() no longer knows (renamed or removed), with why;
 - "nav": {user email: [url, ...]}: the links in the person's navigation (on the page "/"
@@ -15,8 +17,11 @@ The result is a JSON object:
 - "visible": {user email: [incident uuid, ...]}: the incidents each person handles or
   investigates, worked out from memberships and the organisation tree (not from the app's
   own access code), so the test can check they got 200 on each one's detail page;
-- "details" / "case_files": {user email: {incident uuid: status}} for the detail page of
-  every incident and the case-file PDF of each incident the person can see;
+- "incidents": every incident's uuid;
+- "details": {user email: {incident uuid: status}} for the detail page of every incident
+  the person can see and of HIDDEN_SAMPLE incidents they cannot;
+- "case_files": {user email: {incident uuid: status}} for the case-file PDF of each
+  incident, fetched once in all, by the first person (in email order) who can see it;
 - "detail_url_name" / "case_file_url_name": the names used for the incident pages, or null
   when reverse() does not know them (then also in "unresolved").
 
@@ -68,6 +73,9 @@ CASE_FILE_URL_NAME = "casefile:pdf"
 # Namespaces of other projects' URLs, left out of the sweep of argument-free URLs.
 SKIPPED_NAMESPACES = {"admin"}
 HANDLER_ROLES = {"incident_manager", "siro", "dpo"}
+# How many incidents a person does not handle have their detail page fetched (to see it
+# refuse them without a server error); every incident they handle is fetched.
+HIDDEN_SAMPLE = 4
 NAV_LINK = re.compile(r'class="govuk-service-navigation__link" href="([^"#]+)"')
 
 
@@ -137,6 +145,7 @@ def main(argv: list[str]) -> int:
     case_files: dict[str, dict[str, int]] = {}
     errors: list[list[Any]] = []
     unresolved: list[list[str]] = []
+    case_file_rendered: set[str] = set()
 
     static_urls: list[str] = []
     for names in NAV_URL_NAMES:
@@ -168,6 +177,15 @@ def main(argv: list[str]) -> int:
             if investigator_id == person.pk or any(path.startswith(p) for p in paths)
         ]
 
+    swept: set[frozenset[tuple[str, int]]] = set()
+
+    def roles_of(person: Any) -> frozenset[tuple[str, int]]:
+        """The person's roles, each with the depth in the tree of the organisation it is at."""
+        return frozenset(
+            (role, path.count("/"))
+            for role, path in Membership.objects.filter(user=person).values_list("role", "organisation__path")
+        )
+
     for person in people:
         client = SecondFactorClient(raise_request_exception=False)
         client.force_login(person)
@@ -187,24 +205,36 @@ def main(argv: list[str]) -> int:
             response = get(response["Location"])
         nav_urls = NAV_LINK.findall(response.content.decode(errors="replace")) if response.status_code == 200 else []
         nav[person.email] = nav_urls
-        for url in [*nav_urls, *static_urls, *project_urls]:
+        # Every page of the navigation as each person; every other argument-free page once
+        # for each mix of roles (people with the same roles at the same levels of the tree
+        # are served the same code paths).
+        sweep = [*static_urls, *project_urls] if roles_of(person) not in swept else []
+        swept.add(roles_of(person))
+        for url in [*nav_urls, *sweep]:
             if url not in fetched:
                 get(url)
         details[person.email] = {}
         if detail_name:
-            for uuid, _path, _investigator in incidents:
-                details[person.email][str(uuid)] = get(reverse(detail_name, args=[uuid])).status_code
-        # The case file is rendered by typst, the slowest page: fetched for the incidents the
-        # person can see (for the others the detail page has already checked the 404).
+            # Every incident the person handles, and a few they do not (spread over the
+            # organisations), whose pages must refuse without a server error.
+            own = set(visible[person.email])
+            others = [str(uuid) for uuid, _path, _investigator in incidents if str(uuid) not in own]
+            for key in [*visible[person.email], *others[:: max(1, len(others) // HIDDEN_SAMPLE)][:HIDDEN_SAMPLE]]:
+                details[person.email][key] = get(reverse(detail_name, args=[key])).status_code
+        # The case file is rendered by typst, the slowest page: each incident's once, by the
+        # first person (in email order) who handles it, which is what the check needs.
         case_files[person.email] = {}
         if case_file_name:
             for key in visible[person.email]:
-                case_files[person.email][key] = get(reverse(case_file_name, args=[key])).status_code
+                if key not in case_file_rendered:
+                    case_file_rendered.add(key)
+                    case_files[person.email][key] = get(reverse(case_file_name, args=[key])).status_code
 
     result = {
         "responses": responses,
         "errors": errors,
         "unresolved": unresolved,
+        "incidents": [str(uuid) for uuid, _path, _investigator in incidents],
         "visible": visible,
         "nav": nav,
         "details": details,

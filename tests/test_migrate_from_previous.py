@@ -9,8 +9,8 @@ demo person (tests/migration_probe.py), none of which may fail with a server err
 The database is a file in the test's temporary folder on SQLite, or, when DATABASE_URL
 points at PostgreSQL, a database named after that one plus MIGRATION_DB_SUFFIX, created and
 dropped here. Nothing is skipped: without git or without the commit (a shallow clone) the
-test fails and says so. It takes about 35 seconds on SQLite and 45 on PostgreSQL (2 cores),
-most of it rendering pages and case-file PDFs, all in subprocesses.
+test fails and says so. It takes about 85 seconds on SQLite (2 cores, alone),
+half of it migrating and half rendering pages and case-file PDFs, all in subprocesses.
 """
 
 import io
@@ -272,7 +272,7 @@ def check_pages(result: dict[str, Any]) -> None:
 
     visible: dict[str, list[str]] = result["visible"]
     details: dict[str, dict[str, int]] = result["details"]
-    all_incidents = {uuid for statuses in details.values() for uuid in statuses}
+    all_incidents = set(result["incidents"])
     seen_by_someone = {uuid for uuids in visible.values() for uuid in uuids}
     assert all_incidents, "The probe found no incidents"
     # The demo's county DPO handles every organisation.
@@ -283,6 +283,11 @@ def check_pages(result: dict[str, Any]) -> None:
     }
     refused = {user: pages for user, pages in refused.items() if pages}
     assert not refused, f"Handlers refused the detail pages of their own incidents: {refused}"
+    case_files: dict[str, dict[str, int]] = result["case_files"]
+    rendered = {uuid: status for statuses in case_files.values() for uuid, status in statuses.items()}
+    assert set(rendered) == all_incidents, f"Case files never rendered: {sorted(all_incidents - set(rendered))}"
+    not_ok = {uuid: status for uuid, status in rendered.items() if status != 200}
+    assert not not_ok, f"Case files that did not render for a handler of the incident: {not_ok}"
 
 
 def test_slow_migration_from_previous_release_keeps_data_and_pages(tmp_path: Path) -> None:
