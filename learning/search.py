@@ -40,6 +40,9 @@ MAX_TERMS = 8
 # so a search, "similar" and the lessons register cost the same in a county of 190,000
 # incidents as in a school (docs/search.md).
 CANDIDATES = 1000
+# "Similar" ranks fewer: it shows a handful on every incident page (scoring 1,000 matches cost
+# 50 ms of a county DPO's incident page at 10,000 incidents; 200 cost 8 ms, bench/detail.py).
+SIMILAR_CANDIDATES = 200
 # Words too common to say what an incident is about, left out of "similar" (never of a search).
 _COMMON_WORDS = (
     "a an and are as at be been but by can for from had has have he her his i in is it its of on or "
@@ -229,13 +232,16 @@ def entries(
     kinds: Iterable[str] | None = None,
     any_word: bool = False,
     incidents: QuerySet[Incident] | None = None,
+    candidates: int | None = None,
 ) -> QuerySet[SearchEntry]:
     """The entries `user` may see that match `text`, best first (a `score` on each). `kinds`:
-    those looked in, by default the Search page's (`SearchEntry.SEARCHED`)."""
+    those looked in, by default the Search page's (`SearchEntry.SEARCHED`); `candidates`: how
+    many of the newest matches are ranked (CANDIDATES unless given)."""
     terms = query_terms(text)
     if not terms:
         return SearchEntry.objects.none()
-    # The newest CANDIDATES matches (found through the index, newest first); only they are scored.
+    limit = CANDIDATES if candidates is None else candidates
+    # The newest `limit` matches (found through the index, newest first); only they are scored.
     # Compiled on their own, so the table keeps its name and the match is on the candidate's words.
     sources = [matching(user, terms, kinds=kinds, any_word=any_word, incidents=incidents)]
     if incidents is None and not Incident.objects.seen_from_a_root(user):
@@ -244,7 +250,7 @@ def entries(
     params: list[Any] = []
     for source in sources:
         try:
-            sql, found = source.values("id")[:CANDIDATES].query.sql_with_params()
+            sql, found = source.values("id")[:limit].query.sql_with_params()
         except EmptyResultSet:  # nothing the person may see this way
             continue
         selects.append(f"SELECT id FROM ({sql}) AS source_{len(selects)}")  # noqa: S608 (our SQL)
@@ -358,7 +364,7 @@ def similar(user: Any, incident: Incident, *, kinds: Iterable[str], limit: int =
     if not terms:
         return []
     found = (
-        entries(user, " ".join(terms), kinds=kinds, any_word=True)
+        entries(user, " ".join(terms), kinds=kinds, any_word=True, candidates=SIMILAR_CANDIDATES)
         .exclude(kind=SearchEntry.Kind.INCIDENT, incident_id=incident.pk)
         .only(*SHOWN)
         .prefetch_related(_shown_incident())

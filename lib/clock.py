@@ -143,14 +143,18 @@ def precision_of(incident: Any) -> Precision:
 
 
 def remember_precisions(objects: Any) -> None:
-    """Work out `precision_of` for many objects at once: one question per organisation."""
-    known: dict[int, Precision] = {}
-    for obj in objects:
-        if getattr(obj, "reporter_anonymous", False) and getattr(obj, "_clock_precision", None) is None:
-            org = obj.organisation_id
-            if org not in known:
-                known[org] = organisation_precision(org)
-            obj._clock_precision = known[org]
+    """Work out `precision_of` for many objects at once: no question when none was reported
+    anonymously, otherwise one (`organisation_precisions`), however many organisations."""
+    anonymous = [
+        obj
+        for obj in objects
+        if getattr(obj, "reporter_anonymous", False) and getattr(obj, "_clock_precision", None) is None
+    ]
+    if not anonymous:
+        return
+    precision = organisation_precisions()
+    for obj in anonymous:
+        obj._clock_precision = precision(obj.organisation_id)
 
 
 def _local(value: datetime) -> datetime:

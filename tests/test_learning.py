@@ -266,6 +266,21 @@ def test_similar_incidents_on_the_incident_page_respect_visibility(client, cast:
     assert hidden.reference in similar
 
 
+def test_similar_ranks_only_the_newest_matches_of_any_word(cast: Cast, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(search, "SIMILAR_CANDIDATES", 3)
+    subject = reported_incident(cast.school_a, cast.bob, description="Whiteboard photo showed pupil passwords")
+    # The best match, but the oldest: outside the newest three matches, so not ranked.
+    best = reported_incident(cast.school_a, cast.bob, description="Whiteboard photo pupil passwords again")
+    newer = [
+        reported_incident(cast.school_a, cast.bob, description=f"Pupil passwords seen {n}") for n in range(3)
+    ]  # each indexed as it is reported: entries are newest by id
+    found = [e.incident_id for e in search.similar(cast.alice, subject, kinds=[SearchEntry.Kind.INCIDENT])]
+    assert sorted(found) == sorted(i.pk for i in newer) and best.pk not in found
+    monkeypatch.setattr(search, "SIMILAR_CANDIDATES", 10)
+    found = [e.incident_id for e in search.similar(cast.alice, subject, kinds=[SearchEntry.Kind.INCIDENT])]
+    assert found[0] == best.pk and len(found) == 4
+
+
 def _workbook(rows: list[list[object]]) -> bytes:
     book = Workbook()
     sheet = book.active

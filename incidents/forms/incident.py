@@ -3,7 +3,7 @@ from typing import Any
 from django import forms
 
 from core import dates
-from core.forms import DateTimeInput
+from core.forms import DateTimeInput, QuickModelChoiceField
 from organisations.models import Organisation
 
 from ..models import Incident, Tag, tags_visible_to
@@ -12,7 +12,7 @@ from ..models import Incident, Tag, tags_visible_to
 class IncidentFilterForm(forms.Form):
     q = forms.CharField(label="Search", required=False, help_text="A reference, or words from the report.")
     status = forms.ChoiceField(label="Status", required=False)
-    organisation = forms.ModelChoiceField(
+    organisation = QuickModelChoiceField(  # a county's hundreds of schools
         label="Organisation", queryset=Organisation.objects.none(), required=False, empty_label="All organisations"
     )
     tag = forms.ModelChoiceField(label="Tag", queryset=Tag.objects.none(), required=False, empty_label="Any tag")
@@ -26,7 +26,7 @@ class IncidentFilterForm(forms.Form):
         assert isinstance(status, forms.ChoiceField)
         status.choices = [("", "Any status"), ("open", "Any open status"), *Incident.Status.choices]
         organisation = self.fields["organisation"]
-        assert isinstance(organisation, forms.ModelChoiceField)
+        assert isinstance(organisation, QuickModelChoiceField)
         organisation.queryset = organisations
 
     def filter(self, queryset: Any) -> Any:
