@@ -60,7 +60,9 @@ class _LabelColumnChoices(ModelChoiceIterator):
     def __iter__(self) -> Iterator[tuple[Any, Any]]:
         if self.field.empty_label is not None:
             yield ("", self.field.empty_label)
-        yield from self.queryset.values_list("pk", self.field.label_column)
+        field = self.field
+        assert isinstance(field, QuickModelChoiceField)
+        yield from self.queryset.values_list("pk", field.label_column)
 
 
 class QuickModelChoiceField(forms.ModelChoiceField):
