@@ -2,7 +2,11 @@
 
 Without `sqlite_stat1` SQLite takes `action_id IS NULL` on a unique column to match one row and
 reads every deadline through that index to show a list's 50 due dates (56 ms at 100,000
-incidents, 0.3 ms with statistics). PostgreSQL's autovacuum keeps its own statistics; nothing
+incidents, 0.3 ms with statistics). Even with them, asked for an incident's own deadlines
+(`action_id IS NULL`) beside a few hundred incident ids, SQLite may still prefer that index:
+`DeadlineQuerySet.of_incidents` asks in a way no index of `action` can answer. (Statistics of
+every row, not a sample, count the NULLs as one value and make SQLite scan the deadlines to
+join each action's own: worse.) PostgreSQL's autovacuum keeps its own statistics; nothing
 is done there. Run after every `migrate` and each night (`core.tasks.refresh_statistics`).
 """
 

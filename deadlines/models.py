@@ -8,12 +8,14 @@ works them out, kept current by `store.py`; every page, export and the scan read
 what makes a reminder go out once per threshold however many scans or workers run.
 """
 
+from collections.abc import Iterable
 from dataclasses import dataclass, fields
 from datetime import datetime, timedelta
 from typing import Any
 
 from django.db import models
-from django.db.models import Q
+from django.db.models import Q, Value
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from actions.models import RemedialAction
@@ -270,6 +272,19 @@ def overdue_q(now: datetime, prefix: str = "") -> Q:
 class DeadlineQuerySet(models.QuerySet["Deadline"]):
     def open(self) -> "DeadlineQuerySet":
         return self.filter(open_q())
+
+    def of_incidents(self, incident_ids: Iterable[int]) -> "DeadlineQuerySet":
+        """The incidents' own deadlines, not their actions', read through the incident's index.
+
+        Not `action IS NULL`: SQLite then read nearly every deadline through the unique index
+        on `action` (which it takes to be selective) to find a county DPO's home page's 300
+        incidents' (67 ms at 100,000 incidents; 0.6 ms through the incident's index).
+        """
+        return (
+            self.filter(incident_id__in=list(incident_ids))
+            .alias(own_action=Coalesce("action_id", Value(0)))
+            .filter(own_action=0)
+        )
 
     def overdue(self, now: datetime) -> "DeadlineQuerySet":
         return self.filter(overdue_q(now))

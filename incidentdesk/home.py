@@ -82,7 +82,7 @@ class Item:
 
 
 def _deadlines(incident_ids: set[int]) -> dict[tuple[int, str], Deadline]:
-    rows = Deadline.objects.open().filter(incident_id__in=incident_ids, action__isnull=True)
+    rows = Deadline.objects.open().of_incidents(incident_ids)
     return {(row.incident_id, row.kind): row for row in rows}  # type: ignore[misc]
 
 

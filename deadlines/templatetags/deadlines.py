@@ -93,9 +93,7 @@ def due_cell(context: template.Context, incident: Incident) -> dict[str, Any]:
 def _page_dues(rows: list[Incident]) -> dict[int, Deadline | None]:
     result: dict[int, Deadline | None] = {r.pk: None for r in rows}
     by_incident: dict[int, list[Deadline]] = {}
-    open_rows = Deadline.objects.open().filter(
-        incident_id__in=list(result), incident__status__in=Incident.OPEN_STATUSES, action__isnull=True
-    )
+    open_rows = Deadline.objects.open().of_incidents(result).filter(incident__status__in=Incident.OPEN_STATUSES)
     for row in open_rows:
         by_incident.setdefault(row.incident_id, []).append(row)  # type: ignore[arg-type]
     for incident_id, dues in by_incident.items():

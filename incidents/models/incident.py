@@ -123,9 +123,16 @@ class IncidentQuerySet(models.QuerySet["Incident"]):
         """
         if not getattr(user, "is_authenticated", False):
             return self.none()
-        return self.filter(
-            Q(reported_by=user.pk) | Q(pk__in=KeptReporter.objects.filter(person=user.pk).values("incident"))
-        ).exclude(pk__in=Incident.objects.restricted_from(user).values("pk"))
+        # One set of ids (a UNION), each half through its own index: as an OR of the two,
+        # PostgreSQL walked every incident newest first testing both (30 ms at 100,000
+        # incidents, 1.6 s of everyone's home page at 1,000,000).
+        theirs = (
+            Incident.objects.filter(reported_by=user.pk)
+            .order_by()
+            .values("pk")
+            .union(KeptReporter.objects.filter(person=user.pk).order_by().values("incident"))
+        )
+        return self.filter(pk__in=theirs).exclude(pk__in=Incident.objects.restricted_from(user).values("pk"))
 
 
 def reach_paths(user: Any) -> set[str]:
