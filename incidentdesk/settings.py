@@ -502,6 +502,9 @@ CACHES = {
         "LOCATION": "accounts_signin_cache",
         "OPTIONS": {"MAX_ENTRIES": 100_000},
     },
+    # This process's own memory: what may be a little old and is checked again before it is
+    # shown ("Similar incidents" on an incident page: learning/search.py).
+    "process": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "OPTIONS": {"MAX_ENTRIES": 10_000}},
     # Rate limits of the public pages are not a cache: anonymous.ratelimit counts them in
     # the database under a random salt per window (docs/anonymous-reporting.md).
 }

@@ -16,6 +16,7 @@ How it matches and ranks (docs/decisions/0035-full-text-search.md):
   person may open (`Incident.objects.visible_to`), never in Python over all rows.
 """
 
+import hashlib
 import re
 import unicodedata
 from collections.abc import Iterable
@@ -24,6 +25,7 @@ from functools import reduce
 from operator import and_, or_
 from typing import Any
 
+from django.core.cache import caches
 from django.core.exceptions import EmptyResultSet
 from django.db import connection
 from django.db.models import F, IntegerField, Prefetch, Q, QuerySet
@@ -43,6 +45,11 @@ CANDIDATES = 1000
 # "Similar" ranks fewer: it shows a handful on every incident page (scoring 1,000 matches cost
 # 50 ms of a county DPO's incident page at 10,000 incidents; 200 cost 8 ms, bench/detail.py).
 SIMILAR_CANDIDATES = 200
+# What "similar" found for a person and an incident is kept this long, in the process's own
+# memory (CACHES["process"]): every step on an incident comes back to its page, and ranking
+# cost 20 to 110 ms of it on PostgreSQL at 100,000 incidents. Kept are entries' ids only: each
+# time, the entries are read afresh and only those the person may still see are shown.
+SIMILAR_KEPT_SECONDS = 600
 # Words too common to say what an incident is about, left out of "similar" (never of a search).
 _COMMON_WORDS = (
     "a an and are as at be been but by can for from had has have he her his i in is it its of on or "
@@ -359,17 +366,29 @@ def distinctive_terms(text: str) -> list[str]:
 
 
 def similar(user: Any, incident: Incident, *, kinds: Iterable[str], limit: int = 5) -> list[SearchEntry]:
-    """Entries like `incident` (any of its distinctive words), itself left out, best first."""
+    """Entries like `incident` (any of its distinctive words), itself left out, best first.
+    The same person asking about the same incident again within SIMILAR_KEPT_SECONDS is shown
+    the entries found the first time (a report made since is not among them until then)."""
     terms = distinctive_terms(" ".join([incident.description, incident.location, incident.information_involved]))
     if not terms:
         return []
-    found = (
+    kinds = sorted(kinds)
+    asked = repr((getattr(user, "pk", None), incident.pk, kinds, limit, terms)).encode()
+    key = "learning.similar:" + hashlib.sha256(asked).hexdigest()
+    kept = caches["process"].get(key)
+    shown = SearchEntry.objects.only(*SHOWN).prefetch_related(_shown_incident())
+    if kept is not None:
+        visible = Incident.objects.visible_to(user).order_by().values("id")
+        still = {e.pk: e for e in shown.filter(pk__in=kept, incident_id__in=visible)}
+        return [still[pk] for pk in kept if pk in still]
+    found = list(
         entries(user, " ".join(terms), kinds=kinds, any_word=True, candidates=SIMILAR_CANDIDATES)
         .exclude(kind=SearchEntry.Kind.INCIDENT, incident_id=incident.pk)
         .only(*SHOWN)
-        .prefetch_related(_shown_incident())
+        .prefetch_related(_shown_incident())[:limit]
     )
-    return list(found[:limit])
+    caches["process"].set(key, [e.pk for e in found], SIMILAR_KEPT_SECONDS)
+    return found
 
 
 @dataclass

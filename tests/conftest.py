@@ -100,6 +100,16 @@ def fast_password_hashing(settings) -> None:  # type: ignore[no-untyped-def]
 
 
 @pytest.fixture(autouse=True)
+def empty_process_cache() -> Iterator[None]:
+    """Each test starts with nothing kept in the process's memory (CACHES["process"]): ids
+    are used again from test to test, so what one test kept would be another's."""
+    from django.core.cache import caches
+
+    caches["process"].clear()
+    yield
+
+
+@pytest.fixture(autouse=True)
 def private_media_root(settings, tmp_path) -> None:  # type: ignore[no-untyped-def]
     """Each test stores evidence in its own folder, never in the project's var/."""
     settings.MEDIA_ROOT = tmp_path / "media"

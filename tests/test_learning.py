@@ -9,6 +9,7 @@ import io
 import random
 
 import pytest
+from django.core.cache import caches
 from django.db import transaction
 from django.urls import reverse
 from openpyxl import Workbook
@@ -277,8 +278,34 @@ def test_similar_ranks_only_the_newest_matches_of_any_word(cast: Cast, monkeypat
     found = [e.incident_id for e in search.similar(cast.alice, subject, kinds=[SearchEntry.Kind.INCIDENT])]
     assert sorted(found) == sorted(i.pk for i in newer) and best.pk not in found
     monkeypatch.setattr(search, "SIMILAR_CANDIDATES", 10)
+    caches["process"].clear()  # what was found with 3 is kept (SIMILAR_KEPT_SECONDS)
     found = [e.incident_id for e in search.similar(cast.alice, subject, kinds=[SearchEntry.Kind.INCIDENT])]
     assert found[0] == best.pk and len(found) == 4
+
+
+def test_similar_is_kept_for_a_while_and_shown_only_while_the_person_may_see_it(cast: Cast) -> None:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    subject = reported_incident(cast.school_a, cast.bob, description="Whiteboard photo showed pupil passwords")
+    same_school = reported_incident(cast.school_a, cast.bob, description="Pupil passwords on a whiteboard")
+    elsewhere = reported_incident(cast.school_b, None, description="Whiteboard with pupil passwords at school B")
+    kinds = [SearchEntry.Kind.INCIDENT]
+    first = [e.incident_id for e in search.similar(cast.carol, subject, kinds=kinds)]
+    assert set(first) == {same_school.pk, elsewhere.pk}
+    later = reported_incident(cast.school_a, cast.bob, description="Whiteboard photo pupil passwords again")
+    with CaptureQueriesContext(connection) as captured:
+        again = [e.incident_id for e in search.similar(cast.carol, subject, kinds=kinds)]
+    assert again == first and later.pk not in again  # kept: not ranked again
+    assert not any("UNION" in q["sql"] or "LENGTH(" in q["sql"] for q in captured.captured_queries)
+    # Carol is now a DPO of school A only: what was kept for her from school B is not shown.
+    Membership.objects.filter(user=cast.carol).update(organisation=cast.school_a)
+    carol = type(cast.carol).objects.get(pk=cast.carol.pk)  # her roles read afresh, as on her next request
+    assert [e.incident_id for e in search.similar(carol, subject, kinds=kinds)] == [same_school.pk]
+    # Another person, or the same one after SIMILAR_KEPT_SECONDS, is ranked afresh.
+    assert later.pk in [e.incident_id for e in search.similar(cast.alice, subject, kinds=kinds)]
+    caches["process"].clear()
+    assert later.pk in [e.incident_id for e in search.similar(carol, subject, kinds=kinds)]
 
 
 def _workbook(rows: list[list[object]]) -> bytes:
