@@ -51,14 +51,25 @@ def add_working_days(start: date, days: int, nation: str) -> date:
     return day
 
 
+def _weekdays_through(day: date) -> int:
+    """Monday to Friday days from 1 January of year 1 (a Monday) up to and including `day`."""
+    weeks, rest = divmod(day.toordinal(), 7)
+    return weeks * 5 + min(rest, 5)
+
+
 def working_days_between(start: date, end: date, nation: str) -> int:
-    """How many working days fall after `start` up to and including `end` (negative if end < start)."""
+    """How many working days fall after `start` up to and including `end` (negative if end < start).
+
+    Counted, not walked: weekdays by arithmetic, less the bank holidays on a weekday between.
+    (Walked a day at a time, "overdue by 300 working days" on a county DPO's home page cost
+    about a tenth of the page at 100,000 incidents.)
+    """
     if end < start:
         return -working_days_between(end, start, nation)
-    count = 0
-    day = start
-    while day < end:
-        day += timedelta(days=1)
-        if is_working_day(day, nation):
-            count += 1
-    return count
+    holidays_between = sum(
+        1
+        for year in range(start.year, end.year + 1)
+        for holiday in bank_holidays(nation, year)
+        if start < holiday <= end and holiday.weekday() < 5
+    )
+    return _weekdays_through(end) - _weekdays_through(start) - holidays_between

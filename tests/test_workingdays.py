@@ -79,3 +79,15 @@ def test_a_report_at_the_weekend_counts_from_monday() -> None:
     saturday = date(2026, 3, 7)
     assert add_working_days(saturday, 1, "england") == date(2026, 3, 9)
     assert add_working_days(saturday, 0, "england") == date(2026, 3, 9)
+
+
+@given(
+    st.dates(min_value=date(2015, 1, 1), max_value=date(2035, 12, 31)),
+    st.integers(min_value=0, max_value=1500),
+    st.sampled_from(["england", "wales", "scotland", "northern_ireland"]),
+)
+@settings(max_examples=200, deadline=None)
+def test_working_days_between_counts_what_a_walk_day_by_day_counts(start: date, span: int, nation: str) -> None:
+    end = start + timedelta(days=span)
+    walked = sum(1 for n in range(1, span + 1) if is_working_day(start + timedelta(days=n), nation))
+    assert working_days_between(start, end, nation) == walked
