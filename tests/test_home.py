@@ -52,6 +52,26 @@ def test_the_incident_manager_sees_triage_waiting_oldest_deadline_first_with_how
     assert reverse("incidents:triage", args=[older.uuid]) in page
 
 
+def test_the_most_urgent_fifty_are_shown_and_all_of_them_on_asking(client, team: Team, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    from incidentdesk import home as home_view
+
+    monkeypatch.setattr(home_view, "LIMIT", 3)  # candidates LIMIT * 6, shown LIMIT
+    with time_machine.travel(datetime(2026, 11, 2, 9, tzinfo=UTC), tick=False):
+        oldest = reported_incident(team.school, team.reporter)
+    others = [reported_incident(team.school, team.reporter) for _ in range(4)]
+    response = home(client, team.manager)
+    page = response.content.decode()
+    everything = client.get("/?all=1")
+    total = len(everything.context["items"])
+    assert {oldest.pk, *(o.pk for o in others)} <= {i.incident.pk for i in everything.context["items"] if i.incident}
+    assert len(response.context["items"]) == 3 and response.context["total"] == total
+    assert response.context["items"] == everything.context["items"][:3]  # the most urgent, in order
+    overdue = sum(1 for i in everything.context["items"] if i.state == "overdue")
+    assert overdue >= 1 and f"{total} things to do, {overdue} overdue." in page and oldest.reference in page
+    assert "These are the 3 most urgent." in page and f'href="?all=1">Show all {total} things to do' in page
+    assert "most urgent." not in everything.content.decode()
+
+
 def test_the_investigator_sees_their_next_step_and_the_reporter_only_their_reports(client, team: Team) -> None:
     incident = reported_incident(team.school, team.reporter)
     lifecycle.triage(incident, by=team.manager, investigator=team.investigator, **classification("minor"))
