@@ -208,8 +208,9 @@ def main(argv: list[str]) -> int:
         # Every page of the navigation as each person; every other argument-free page once
         # for each mix of roles (people with the same roles at the same levels of the tree
         # are served the same code paths).
-        sweep = [*static_urls, *project_urls] if roles_of(person) not in swept else []
-        swept.add(roles_of(person))
+        mix = roles_of(person)
+        sweep = [*static_urls, *project_urls] if mix not in swept else []
+        swept.add(mix)
         for url in [*nav_urls, *sweep]:
             if url not in fetched:
                 get(url)

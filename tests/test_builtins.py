@@ -246,9 +246,10 @@ def test_migrating_a_database_with_copies_merges_them_then_adds_the_constraints(
         apply_migration("0008_builtins_unique", state)
     finally:
         # Had it failed before 0008, the constraints would be missing for the tests after it.
-        if missing_built_in_constraints():
+        missing = missing_built_in_constraints()
+        if missing:
             builtins.merge_duplicate_builtins(apps, None)
-            add_built_in_constraints(only=missing_built_in_constraints())
+            add_built_in_constraints(only=missing)
 
     assert list(IncidentType.objects.filter(organisation=None, name="Malware")) == [malware]
     incident.refresh_from_db()
