@@ -375,19 +375,21 @@ def similar(user: Any, incident: Incident, *, kinds: Iterable[str], limit: int =
     kinds = sorted(kinds)
     asked = repr((getattr(user, "pk", None), incident.pk, kinds, limit, terms)).encode()
     key = "learning.similar:" + hashlib.sha256(asked).hexdigest()
-    kept = caches["process"].get(key)
+    kept = caches["process"].get(key)  # [(entry id, incident id)], best first
     shown = SearchEntry.objects.only(*SHOWN).prefetch_related(_shown_incident())
     if kept is not None:
-        visible = Incident.objects.visible_to(user).order_by().values("id")
-        still = {e.pk: e for e in shown.filter(pk__in=kept, incident_id__in=visible)}
-        return [still[pk] for pk in kept if pk in still]
+        # The rule of who may see asked of these few incidents only (asked of all a county DPO
+        # sees, SQLite listed 100,000 ids first).
+        visible = Incident.objects.visible_to(user).filter(pk__in={i for _, i in kept}).order_by().values("id")
+        still = {e.pk: e for e in shown.filter(pk__in=[e for e, _ in kept], incident_id__in=visible)}
+        return [still[e] for e, _ in kept if e in still]
     found = list(
         entries(user, " ".join(terms), kinds=kinds, any_word=True, candidates=SIMILAR_CANDIDATES)
         .exclude(kind=SearchEntry.Kind.INCIDENT, incident_id=incident.pk)
         .only(*SHOWN)
         .prefetch_related(_shown_incident())[:limit]
     )
-    caches["process"].set(key, [e.pk for e in found], SIMILAR_KEPT_SECONDS)
+    caches["process"].set(key, [(e.pk, e.incident_id) for e in found], SIMILAR_KEPT_SECONDS)
     return found
 
 
