@@ -43,7 +43,7 @@ MAX_TERMS = 8
 # incidents as in a school (docs/search.md).
 CANDIDATES = 1000
 # "Similar" ranks fewer: it shows a handful on every incident page (scoring 1,000 matches cost
-# 50 ms of a county DPO's incident page at 10,000 incidents; 200 cost 8 ms, bench/detail.py).
+# 50 ms of a county DPO's incident page at 10,000 incidents on SQLite; 200 cost 8 ms).
 SIMILAR_CANDIDATES = 200
 # What "similar" found for a person and an incident is kept this long, in the process's own
 # memory (CACHES["process"]): every step on an incident comes back to its page, and ranking
@@ -376,19 +376,16 @@ def similar(user: Any, incident: Incident, *, kinds: Iterable[str], limit: int =
     asked = repr((getattr(user, "pk", None), incident.pk, kinds, limit, terms)).encode()
     key = "learning.similar:" + hashlib.sha256(asked).hexdigest()
     kept = caches["process"].get(key)  # [(entry id, incident id)], best first
-    shown = SearchEntry.objects.only(*SHOWN).prefetch_related(_shown_incident())
     if kept is not None:
         # The rule of who may see asked of these few incidents only (asked of all a county DPO
         # sees, SQLite listed 100,000 ids first).
         visible = Incident.objects.visible_to(user).filter(pk__in={i for _, i in kept}).order_by().values("id")
-        still = {e.pk: e for e in shown.filter(pk__in=[e for e, _ in kept], incident_id__in=visible)}
+        still = {
+            e.pk: e for e in _as_shown(SearchEntry.objects.filter(pk__in=[e for e, _ in kept], incident_id__in=visible))
+        }
         return [still[e] for e, _ in kept if e in still]
-    found = list(
-        entries(user, " ".join(terms), kinds=kinds, any_word=True, candidates=SIMILAR_CANDIDATES)
-        .exclude(kind=SearchEntry.Kind.INCIDENT, incident_id=incident.pk)
-        .only(*SHOWN)
-        .prefetch_related(_shown_incident())[:limit]
-    )
+    ranked = entries(user, " ".join(terms), kinds=kinds, any_word=True, candidates=SIMILAR_CANDIDATES)
+    found = list(_as_shown(ranked.exclude(kind=SearchEntry.Kind.INCIDENT, incident_id=incident.pk))[:limit])
     caches["process"].set(key, [(e.pk, e.incident_id) for e in found], SIMILAR_KEPT_SECONDS)
     return found
 
@@ -405,12 +402,15 @@ class Page:
 SHOWN = ("kind", "key", "incident_id", "organisation_id", "title", "excerpt")
 
 
-def _shown_incident() -> Prefetch:
-    return Prefetch("incident", Incident.objects.only("uuid", "reference", "content_key"))  # the key opens the title
+def _as_shown(queryset: QuerySet[SearchEntry]) -> QuerySet[SearchEntry]:
+    """What a result shows (SHOWN) and its incident's address and reference."""
+    return queryset.only(*SHOWN).prefetch_related(
+        Prefetch("incident", Incident.objects.only("uuid", "reference", "content_key"))  # the key opens the title
+    )
 
 
 def search(user: Any, text: str, *, kinds: Iterable[str] | None = None, limit: int = 20, offset: int = 0) -> Page:
-    ranked = entries(user, text, kinds=kinds).only(*SHOWN).prefetch_related(_shown_incident())
+    ranked = _as_shown(entries(user, text, kinds=kinds))
     rows = list(ranked[offset : offset + limit + 1])
     return Page(rows[:limit], len(rows) > limit, capped=bool(rows) and more_than_ranked(user, text, kinds=kinds))
 
