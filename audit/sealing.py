@@ -40,7 +40,6 @@ from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 from django.conf import settings
-from django.core.exceptions import FieldDoesNotExist
 from django.db import models, transaction
 from django.db.models.query_utils import DeferredAttribute
 
@@ -433,18 +432,26 @@ class SealedJSONField(_Sealed, models.JSONField):
         return self.get_default()
 
 
+@_memo
+def _sealed_fields(model: type[models.Model]) -> tuple[tuple[str, Any], ...]:
+    return tuple((f.attname, f) for f in model._meta.concrete_fields if isinstance(f, _Sealed))
+
+
 def open_values(model: type[models.Model], values: dict[str, Any]) -> dict[str, Any]:
     """Open, in place, the sealed values of one row of `model` read with `values()`: with the row's
-    own key when "uuid" and "content_key" were read too (no query), else by the key's id."""
-    if values.get("content_key") is not None and values.get("uuid") is not None:
-        remember(Holder(values["uuid"], values["content_key"]))
-    for name, value in values.items():
-        if is_sealed(value):
-            try:
-                field: Any = model._meta.get_field(name)
-            except FieldDoesNotExist:  # an annotation or a related column: not this model's field
-                continue
-            values[name] = field.open(value)
+    own key when "uuid" and "content_key" were read too (no query), else by the key's id. Only the
+    model's sealed columns are looked at, and the key is unwrapped only if one of them was read
+    (a row of the monitoring log reads none: an export pays nothing for sealing)."""
+    keyed = False
+    for name, field in _sealed_fields(model):
+        value = values.get(name)
+        if not is_sealed(value):
+            continue
+        if not keyed:
+            keyed = True
+            if values.get("content_key") is not None and values.get("uuid") is not None:
+                remember(Holder(values["uuid"], values["content_key"]))
+        values[name] = field.open(value)
     return values
 
 

@@ -116,3 +116,25 @@ def test_events_of_an_incident_are_stored_sealed_and_the_chain_covers_what_is_st
     assert rows and all(CANARY not in " ".join(str(v) for v in row) for row in rows)
     assert all("sealed:1:" in str(row[0]) for row in rows if row[0] is not None)
     assert verify_all(run_checks=False).breaks == []
+
+
+@pytest.mark.django_db
+def test_values_rows_open_their_sealed_columns_and_unwrap_no_key_when_none_was_read(
+    c: County, django_assert_num_queries: Any
+) -> None:
+    incident = reported_incident(c.school, c.reporter, description=f"{CANARY} lost a laptop", location="Library")
+    sealing.clear_cache()
+    row = Incident.objects.filter(pk=incident.pk).values("uuid", "content_key", "reference", "description").get()
+    with django_assert_num_queries(0):  # the row's own key, not asked for by its id
+        sealing.open_values(Incident, row)
+    assert row["description"] == f"{CANARY} lost a laptop" and row["reference"] == incident.reference
+    assert str(incident.uuid) in sealing._cache
+
+    sealing.clear_cache()
+    plain = Incident.objects.filter(pk=incident.pk).values("uuid", "content_key", "reference", "severity").get()
+    assert sealing.open_values(Incident, dict(plain)) == plain
+    assert sealing._cache == {}, "a row with nothing sealed in it unwrapped its key"
+
+    sealing.clear_cache()
+    by_id = Incident.objects.filter(pk=incident.pk).values("location").get()
+    assert sealing.open_values(Incident, by_id) == {"location": "Library"}  # the key found by its id
