@@ -156,6 +156,11 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     }
     # A file, not memory, so tests that use threads see one real database.
     DATABASES["default"]["TEST"] = {"NAME": str(VAR_DIR / "test.sqlite3")}
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    # No JIT compilation: it starts on any query the planner costs above 100,000 (the log's
+    # export, the home page's "things to do" over a large county) and compiled for 1 to 2.5 s
+    # to save milliseconds (bench/README.md, "JIT"). Pages here run many short queries.
+    DATABASES["default"].setdefault("OPTIONS", {})["options"] = "-c jit=off"
 # A pool of connections in each process on PostgreSQL (Django's "pool" option, psycopg_pool),
 # opt-in: DATABASE_POOL=1. Each process keeps between MIN and MAX connections open and a request
 # waits at most TIMEOUT seconds for one. Not with CONN_MAX_AGE: Django refuses the two together.

@@ -149,3 +149,21 @@ def test_the_database_pool_is_opt_in_for_postgresql_and_never_with_persistent_co
         settings_with(monkeypatch, tmp_path, DATABASE_URL=url, DATABASE_POOL="1", CONN_MAX_AGE="60")
     with pytest.raises(ImproperlyConfigured, match="PostgreSQL only"):
         settings_with(monkeypatch, tmp_path, DATABASE_POOL="1")
+
+
+def test_postgresql_connections_never_jit_compile_with_or_without_the_pool(  # type: ignore[no-untyped-def]
+    monkeypatch, tmp_path, django_db_blocker
+) -> None:
+    # The machine's own PostgreSQL (CI's second run uses it too), reached as settings.py configures it.
+    url = "postgres://postgres@127.0.0.1:5432/postgres"
+    for pool in ("0", "1"):
+        chosen = settings_with(monkeypatch, tmp_path, DATABASE_URL=url, DATABASE_POOL=pool)["DATABASES"]["default"]
+        wrapper = DatabaseWrapper(ConnectionHandler({"default": chosen}).settings["default"], alias=f"jit-{pool}")
+        try:
+            with django_db_blocker.unblock(), wrapper.cursor() as cursor:
+                cursor.execute("SHOW jit")
+                assert cursor.fetchone() == ("off",)
+        finally:
+            wrapper.close()
+            if pool == "1":
+                wrapper.close_pool()
