@@ -81,6 +81,12 @@ def _master(kid: str) -> AESGCM:
         secret = ring().keys[kid]
     except KeyError:
         raise SealingError(f"the content keys file has no master key {kid!r}") from None
+    return _wrapping(secret)
+
+
+@_memo
+def _wrapping(secret: bytes) -> AESGCM:
+    # Made once a master key: a list page unwraps one data key a row.
     return AESGCM(_derive(secret, _WRAP_INFO))
 
 
