@@ -130,3 +130,25 @@ def test_a_removed_investigator_is_not_told_of_the_incident_again(client, people
     lifecycle.review_outcome(incident, by=alice, accept=False, comments="Say who was told.")
     assert Event.objects.filter(action="incident.outcome_returned").exists()
     assert not Notification.objects.filter(user=people.investigator).exists()
+
+
+def where(queryset: Any) -> str:
+    return str(queryset.query).split(" WHERE ", 1)[1]
+
+
+@pytest.mark.django_db
+def test_an_assignment_where_the_person_already_sees_all_as_a_handler_adds_no_condition(people: People) -> None:
+    # alice manages school A and may be assigned there: her own assignments are already among
+    # everything she sees, so her condition is one `organisation IN (…)`, which both engines read
+    # through the organisation's index (an OR with "assigned to her" made them walk every incident).
+    c = people.cast
+    hers = assigned(people, investigator=c.alice)
+    other = reported_incident(c.school_a, c.bob)
+    visible = Incident.objects.visible_to(c.alice)
+    assert {hers.pk, other.pk} <= set(visible.values_list("pk", flat=True))
+    assert "investigator_id" not in where(visible)
+    # An investigating officer who is no handler still sees their own through the assignment.
+    theirs = assigned(people)
+    mine = Incident.objects.visible_to(people.investigator)
+    assert "investigator_id" in where(mine)
+    assert set(mine.values_list("pk", flat=True)) == {theirs.pk}
