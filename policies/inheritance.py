@@ -68,11 +68,16 @@ def policy_for(organisation: Organisation, kind: str = Policy.Kind.SECURITY_INCI
     return next((v for v in applicable(organisation) if v.policy.kind == kind), None)
 
 
+def memberships(organisation_ids: Iterable[int]) -> Any:
+    """Who is asked to read what applies to these organisations: the memberships of active accounts."""
+    return Membership.objects.filter(organisation_id__in=list(organisation_ids), user__is_active=True)
+
+
 def members(organisations: Iterable[Organisation]) -> dict[int, list[Any]]:
     """The people holding a role on each organisation (active accounts), by organisation id."""
     ids = [org.pk for org in organisations]
     found: dict[int, dict[int, Any]] = {pk: {} for pk in ids}
-    rows = Membership.objects.filter(organisation_id__in=ids, user__is_active=True).select_related("user")
+    rows = memberships(ids).select_related("user")
     for membership in rows.order_by("user__full_name", "user__email"):
         found[membership.organisation_id][membership.user_id] = membership.user
     return {pk: list(people.values()) for pk, people in found.items()}

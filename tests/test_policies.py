@@ -24,7 +24,7 @@ from policies.models import Acknowledgement, Policy, PolicyPoint, PolicyVersion,
 from policies.register import figure, registers
 
 from .conftest import Cast, People
-from .factories import UserFactory
+from .factories import MembershipFactory, UserFactory
 
 SEEDS = Path(__file__).resolve().parents[2] / "shared" / "seeds"
 MUST = PolicyPoint.Section.MUST
@@ -213,6 +213,24 @@ def test_staff_acknowledge_once_and_the_register_and_figure_count_them(people: P
     assert (school_a.done, school_a.waiting) == (1, 5)
     assert figure(cast.county) == (1, 9)  # 6 at school A, 1 at school B, 2 at the county
     assert figure(cast.school_b) == (0, 1)
+
+
+def test_the_figure_counts_what_the_registers_list(people: People, county_admin: Any) -> None:
+    # A school's own version in force over the county's, acknowledgements of both, someone with
+    # roles at two organisations and a closed account: the figure is the registers' own sums.
+    cast = people.cast
+    county_version = published(cast.county, county_admin, cast.carol)
+    own = published(cast.school_a, people.admin, people.siro)
+    services.acknowledge(county_version, by=cast.carol)
+    services.acknowledge(own, by=cast.bob)
+    services.acknowledge(county_version, by=cast.bob)  # not in force at school A: counts nowhere there
+    MembershipFactory(user=cast.carol, organisation=cast.school_b, role=Role.REPORTER)
+    type(cast.bob).objects.filter(pk=people.governor.pk).update(is_active=False)
+    tree = list(cast.county.descendants())
+    security = [r for r in registers(tree) if r.version.policy.kind == Policy.Kind.SECURITY_INCIDENT]
+    expected = (sum(r.done for r in security), sum(len(r.lines) for r in security))
+    assert figure(cast.county) == expected
+    assert expected[0] == 3 and expected[0] < expected[1]  # carol at the county and at school B, bob at A
 
 
 def test_someone_outside_the_tree_cannot_read_or_acknowledge_a_schools_own_policy(people: People) -> None:
