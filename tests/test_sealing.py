@@ -124,7 +124,7 @@ def test_values_rows_open_their_sealed_columns_and_unwrap_no_key_when_none_was_r
 ) -> None:
     incident = reported_incident(c.school, c.reporter, description=f"{CANARY} lost a laptop", location="Library")
     sealing.clear_cache()
-    row = Incident.objects.filter(pk=incident.pk).values("uuid", "content_key", "reference", "description").get()
+    row = dict(Incident.objects.filter(pk=incident.pk).values("uuid", "content_key", "reference", "description").get())
     with django_assert_num_queries(0):  # the row's own key, not asked for by its id
         sealing.open_values(Incident, row)
     assert row["description"] == f"{CANARY} lost a laptop" and row["reference"] == incident.reference
@@ -136,5 +136,5 @@ def test_values_rows_open_their_sealed_columns_and_unwrap_no_key_when_none_was_r
     assert sealing._cache == {}, "a row with nothing sealed in it unwrapped its key"
 
     sealing.clear_cache()
-    by_id = Incident.objects.filter(pk=incident.pk).values("location").get()
+    by_id = dict(Incident.objects.filter(pk=incident.pk).values("location").get())
     assert sealing.open_values(Incident, by_id) == {"location": "Library"}  # the key found by its id
