@@ -100,7 +100,8 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     # Content-Security-Policy on every response, static files included (SECURE_CSP below).
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
-    "whitenoise.middleware.WhiteNoiseMiddleware",
+    # WhiteNoise, its look at the files made once a process (core/middleware.py).
+    "core.middleware.StaticFilesMiddleware",
     # Below WhiteNoise: every response of the application itself, never a static file,
     # is marked no-store (pages, downloads, PDFs, 404 and 500 carry incident data).
     "core.middleware.NoStoreMiddleware",
