@@ -448,8 +448,17 @@ def forget(incident: Incident) -> None:
 
 
 def rebuild(batch: int = 2000) -> int:
-    """Every entry written afresh from its source, in batches; returns the number written."""
+    """Every entry written afresh from its source, in batches; returns the number written.
+
+    Written incident by incident, oldest first, each incident's entries together (its own, its
+    lesson, and where people are named in it), so that the newest entries are the newest
+    incidents', as when they are written one by one: a search over a county walks the entries
+    newest first (`matching`). Written kind by kind instead, the million entries of "find a
+    person" came last, and a county DPO's search on PostgreSQL read 964,755 of them before its
+    first match (560 ms at 1,000,000 incidents)."""
     from django.db import transaction
+
+    from . import places  # where people are named: the entries "find a person" reads
 
     written = 0
     with transaction.atomic():
@@ -459,16 +468,12 @@ def rebuild(batch: int = 2000) -> int:
             chunk = ids[start : start + batch]
             rows = [_entry_for(incident) for incident in _with_texts(chunk)]
             lessons = [row for row in (_lesson_for(incident) for incident in _with_texts(chunk)) if row]
-            SearchEntry.objects.bulk_create(rows + lessons)
-            written += len(rows) + len(lessons)
+            found = places.entries_for(chunk)
+            made = sorted(rows + lessons + found, key=lambda entry: entry.incident_id)  # stable: kinds keep their order
+            SearchEntry.objects.bulk_create(made)
+            written += len(made)
         known = [_known_entry(k) for k in KnownError.objects.select_related("incident").order_by("pk").iterator()]
         SearchEntry.objects.bulk_create(known, batch_size=batch)
-        from . import places  # where people are named: the entries "find a person" reads
-
-        for start in range(0, len(ids), batch):
-            found = places.entries_for(ids[start : start + batch])
-            SearchEntry.objects.bulk_create(found)
-            written += len(found)
     return written + len(known)
 
 

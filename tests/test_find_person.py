@@ -159,6 +159,20 @@ def test_rebuild_writes_the_same_places_as_the_live_index(cast: Cast, two_incide
     assert sorted(SearchEntry.objects.values_list("kind", "key", "incident_id", "body", "words")) == live
 
 
+def test_rebuild_writes_each_incident_s_entries_together_oldest_incident_first(
+    cast: Cast, two_incidents: tuple
+) -> None:
+    # Newest entries first is newest incidents first, as the live index writes them: a county's
+    # search walks the entries newest first (`search.matching`), and the places of every incident
+    # written after all the incidents' own entries made it read through them first.
+    search.rebuild(batch=1)
+    written = list(SearchEntry.objects.exclude(kind="known_error").order_by("id").values_list("incident_id", "kind"))
+    order = [incident_id for incident_id, _ in written]
+    assert order == sorted(order)
+    assert {kind for _, kind in written} >= {"incident", "people", "note"}
+    assert len(set(order)) == 2
+
+
 def test_the_page_lists_each_place_and_records_the_search(client, cast: Cast, two_incidents: tuple) -> None:
     first, _ = two_incidents
     client.force_login(cast.carol)
