@@ -7,7 +7,9 @@ here works a deadline out: `compute.py` does, once, and `store.py` keeps the row
 
 from datetime import datetime
 
-from django.db.models import OuterRef, Q, StringAgg, Subquery, Value
+from django.db.models import F, OuterRef, Q, StringAgg, Subquery, Value
+
+from core.database import AmongFew
 
 from .models import OUTSIDE_KINDS, Deadline, overdue_q
 
@@ -82,7 +84,8 @@ def may_count(flags: tuple[str, ...] = FLAGS) -> Q:
     kinds: list[str] = [Kind.ICO]
     for flag in flags:
         kinds.extend(_kinds(flag))
-    return Q(pk__in=Deadline.objects.open().filter(kind__in=sorted(set(kinds))).values("incident_id"))
+    # Few: looked up by id (`AmongFew`), never a scan of the incidents for them.
+    return Q(AmongFew(F("pk"), Deadline.objects.open().filter(kind__in=sorted(set(kinds))).values("incident_id")))
 
 
 def ico_overdue(now: datetime) -> Q:
