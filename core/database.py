@@ -38,7 +38,7 @@ def _utc_times() -> type:
     return UtcTimes
 
 
-class AmongFew(Lookup):  # type: ignore[type-arg]
+class AmongFew(Lookup):
     """`field IN (subquery)` for a subquery known to give few ids, asked so that PostgreSQL walks
     them: there as `= ANY(ARRAY(subquery))`, which its planner takes for a short list to look up
     through the field's index; elsewhere a plain IN. Used as an expression:
@@ -57,8 +57,8 @@ class AmongFew(Lookup):  # type: ignore[type-arg]
     def __init__(self, lhs: Any, rhs: Any) -> None:
         super().__init__(lhs, rhs if isinstance(rhs, Subquery) else Subquery(rhs))
 
-    def as_sql(self, compiler: Any, connection: Any) -> tuple[str, list[Any]]:
+    def as_sql(self, compiler: Any, connection: Any) -> tuple[str, tuple[Any, ...]]:
         lhs, lhs_params = compiler.compile(self.lhs)
         rhs, rhs_params = compiler.compile(self.rhs)
         form = "%s = ANY(ARRAY%s)" if connection.vendor == "postgresql" else "%s IN %s"
-        return form % (lhs, rhs), [*lhs_params, *rhs_params]
+        return form % (lhs, rhs), (*lhs_params, *rhs_params)

@@ -24,10 +24,14 @@ def test_among_few_finds_what_in_finds_asked_as_a_list_to_look_up_on_postgresql(
     few = Incident.objects.filter(pk__in=[incidents[1].pk, incidents[3].pk]).values("pk")
     with CaptureQueriesContext(connection) as queries:
         found = set(Incident.objects.filter(AmongFew(F("pk"), few)).values_list("pk", flat=True))
-    assert found == set(Incident.objects.filter(pk__in=few).values_list("pk", flat=True)) == {
-        incidents[1].pk,
-        incidents[3].pk,
-    }
+    assert (
+        found
+        == set(Incident.objects.filter(pk__in=few).values_list("pk", flat=True))
+        == {
+            incidents[1].pk,
+            incidents[3].pk,
+        }
+    )
     sql = queries[0]["sql"]
     if connection.vendor == "postgresql":
         assert "= ANY(ARRAY(SELECT" in sql
