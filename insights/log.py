@@ -271,6 +271,7 @@ def _start_of(day: date, plus_days: int = 0) -> datetime:
 
 def annotated(queryset: Any, now: datetime, extra: tuple[str, ...] = ()) -> Any:
     """The log's queryset: every column (and the fields in `extra`), overdue flags worked out by the database."""
+    flags = {f"overdue_{flag}": overdue.flag_exists(flag, now) for flag in overdue.FLAGS}
     from .dashboard import breaches_of_points
 
     points = (
@@ -288,8 +289,8 @@ def annotated(queryset: Any, now: datetime, extra: tuple[str, ...] = ()) -> Any:
     )
     return (
         queryset.order_by("-reported_on", "-id")
-        .annotate(overdue_kinds=overdue.flags_column(now), policy_points=Subquery(points))
-        .values(*SELECT, *extra, "overdue_kinds", "policy_points")
+        .annotate(**flags, policy_points=Subquery(points))
+        .values(*SELECT, *extra, *flags, "policy_points")
     )
 
 
@@ -306,6 +307,7 @@ def filtered(scope: Scope, params: Any, now: datetime, extra: tuple[str, ...] = 
 
 # How each column comes from the query's values (see `Rows`).
 _DATETIMES = tuple(c.key for c in COLUMNS if c.kind == "datetime")
+_FLAGS = tuple(c.key for c in COLUMNS if c.kind == "flag")
 _RENAMED = {"organisation": "organisation__name", "type": "incident_type__name"}
 _NUMBERS = ("people_affected", "records_affected")  # None stays None: no number given
 _TEXTS = ("reference", "ico_reference", "disposal_rule")
@@ -356,8 +358,8 @@ class Rows:
         points = values["policy_points"]
         out["policy_points"] = "; ".join(sorted(points.split("; "))).strip("; ") if points else ""
         out["days_open"] = max(0, ((values["closed_on"] or self.now) - values["reported_on"]).days)
-        for flag, value in overdue.flags_of(values["overdue_kinds"]).items():
-            out[f"overdue_{flag}"] = value
+        for key in _FLAGS:
+            out[key] = bool(values[key])
         return out
 
 
