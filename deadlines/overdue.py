@@ -6,6 +6,7 @@ here works a deadline out: `compute.py` does, once, and `store.py` keeps the row
 """
 
 from datetime import datetime
+from typing import Any
 
 from django.db.models import Exists, F, OuterRef, Q
 
@@ -63,16 +64,21 @@ def ico_clock_running() -> Q:
     return Q(pk__in=Deadline.objects.open().filter(kind=Kind.ICO).values("incident_id"))
 
 
-def may_count(flags: tuple[str, ...] = FLAGS) -> Q:
+def may_count(flags: tuple[str, ...] = FLAGS, within: Any = None) -> Q:
     """On Incident: it has an open deadline of one of the flags' kinds (or an ICO clock). Every
     incident `flag_condition(flag, now)` or `ico_clock_running()` finds is among these, so a count
-    of flags can read these few rows (found through the open deadlines) rather than every incident."""
+    of flags can read these few rows (found through the open deadlines) rather than every incident.
+    `within`: the organisations counted (ids), so a school's count looks up its own few, not the
+    county's (a deadline's organisation is its incident's: `store.py` keeps it so)."""
     kinds: list[str] = [Kind.ICO]
     for flag in flags:
         kind = FLAG_KINDS[flag]
         kinds.extend(kind if isinstance(kind, tuple) else (kind,))
+    deadlines = Deadline.objects.open().filter(kind__in=sorted(set(kinds)))
+    if within is not None:
+        deadlines = deadlines.filter(organisation__in=within)
     # Few: looked up by id (`AmongFew`), never a scan of the incidents for them.
-    return Q(AmongFew(F("pk"), Deadline.objects.open().filter(kind__in=sorted(set(kinds))).values("incident_id")))
+    return Q(AmongFew(F("pk"), deadlines.values("incident_id")))
 
 
 def ico_overdue(now: datetime) -> Q:

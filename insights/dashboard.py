@@ -165,7 +165,9 @@ def build(scope: Scope, now: datetime | None = None) -> Dashboard:
     # Clocks and overdue: only incidents with an open deadline can count, found through those.
     flag_names = ("ico_running", "ico", "triage", "investigation", "action")
     flag_rows = (
-        incidents.filter(overdue.may_count(("triage", "investigation", "action", "ico")))
+        incidents.filter(
+            overdue.may_count(("triage", "investigation", "action", "ico"), scope.organisations().values("pk"))
+        )
         .order_by()
         .values("organisation_id")
         .annotate(

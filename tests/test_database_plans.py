@@ -13,6 +13,7 @@ from core.database import AmongFew
 from deadlines import overdue
 from deadlines.models import Deadline
 from incidents.models import Incident
+from organisations.models import Organisation
 
 from .factories import reported_incident
 
@@ -47,8 +48,12 @@ def test_may_count_is_every_incident_with_an_open_deadline_of_the_kinds(cast) ->
     Deadline.objects.filter(incident=incidents[2], kind=Deadline.Kind.TRIAGE).update(stopped="closed")
     counted = Incident.objects.filter(overdue.may_count(("triage",)))
     assert set(counted.values_list("pk", flat=True)) == {incidents[0].pk}
+    within = Organisation.objects.filter(pk=cast.school_b.pk).values("pk")
+    assert not Incident.objects.filter(overdue.may_count(("triage",), within)).exists()
+    theirs = reported_incident(cast.school_b, cast.bob)
+    assert list(Incident.objects.filter(overdue.may_count(("triage",), within))) == [theirs]
     soon = timezone.now() + timedelta(days=30)
-    assert Incident.objects.filter(overdue.may_count(("triage",)), overdue.flag_condition("triage", soon)).count() == 1
+    assert Incident.objects.filter(overdue.may_count(("triage",)), overdue.flag_condition("triage", soon)).count() == 2
 
 
 def test_the_reported_index_carries_what_visibility_asks_on_postgresql() -> None:
