@@ -98,8 +98,11 @@ def work_for(user: Any) -> list[Item]:
         ReporterMessage.objects.filter(incident=OuterRef("pk")).order_by("-sent_on", "-id").values("direction")[:1]
     )
     open_deadline = Deadline.objects.open().filter(incident=OuterRef("pk"))
-    candidates = list(
-        visible.filter(status__in=Incident.OPEN_STATUSES)
+    # Which incidents, chosen on their ids alone; then only those read whole. Read whole, grouped
+    # and sorted all together, a county DPO's 17,925 open incidents at a million took 217 ms.
+    chosen = (
+        Incident.objects.visible_to(user)
+        .filter(status__in=Incident.OPEN_STATUSES)
         .annotate(last_direction=last_direction)
         .filter(
             Q(status__in=[Incident.Status.REPORTED, Incident.Status.OUTCOME_SUBMITTED])
@@ -109,12 +112,18 @@ def work_for(user: Any) -> list[Item]:
             | Q(Exists(open_deadline.filter(kind=Kind.REPORTER_UPDATE, due_at__lte=timezone.now())))
             | Q(last_direction=ReporterMessage.Direction.FROM_REPORTER)
         )
+        .order_by("reported_on", "pk")
+        .values("pk")[: LIMIT * 6]
+    )
+    candidates = list(
+        visible.filter(pk__in=chosen)
+        .annotate(last_direction=last_direction)
         .annotate(
             pending=Count("checklist", filter=Q(checklist__state=ChecklistItem.State.PENDING), distinct=True),
         )
         .select_related("outcome_report")
         .annotate(siro_sign_off_asked=sign_off_asked_subquery())  # the close step's need
-        .order_by("reported_on")[: LIMIT * 6]
+        .order_by("reported_on", "pk")
     )
     due = _deadlines({i.pk for i in candidates})
     # What the review and close steps' blockers read, for every submitted report at once (not
