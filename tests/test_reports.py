@@ -204,7 +204,7 @@ def test_log_rows_and_flags_match_the_rules(client, data: Cast, time_machine) ->
         raised |= {f for f in overdue.FLAGS if row[f"overdue_{f}"]}
         end = incident.closed_on or NOW
         assert row["days_open"] == (end - incident.reported_on).days
-    assert raised == set(overdue.FLAGS)  # every flag is read from the one column of kinds, each its own
+    assert raised == set(overdue.FLAGS)  # every flag's column is checked raised, not only lowered
 
 
 @pytest.mark.parametrize(
