@@ -5,9 +5,10 @@ needs; the rows come from what the detail view fetched (`detail_queryset`), so n
 queries again what another panel already has.
 """
 
+from collections.abc import Callable
 from typing import Any
 
-from django.db.models import Exists, F, OuterRef, Prefetch, QuerySet, Subquery
+from django.db.models import Exists, F, OuterRef, QuerySet, Subquery
 from django.db.models.lookups import StartsWith
 
 from core.rows import fetch_lists
@@ -37,52 +38,43 @@ from .models import (
 )
 
 
-def _listed() -> dict[str, Prefetch]:
-    """The lists the incident page shows, each with what its rows show beside them."""
+def _listed() -> dict[str, Callable[[], QuerySet[Any]]]:
+    """The lists the incident page shows, each with what its rows show beside them: by name,
+    how to ask for its rows. Only the lists an incident has rows in are asked for, so each
+    query is built when it is wanted (`load_lists`), not every one on every page."""
+
     # The evidence and actions apps' models, reached by relation: they stand on a floor above.
-    evidence = Incident._meta.get_field("evidence").related_model
-    actions = Incident._meta.get_field("remedial_actions").related_model
-    deadlines = Incident._meta.get_field("deadlines").related_model
-    # The policies app's: the points the incident broke and the exceptions it names.
-    points = Incident._meta.get_field("policy_points_breached").related_model
-    named = Incident._meta.get_field("exceptions_named").related_model
-    notices = Incident._meta.get_field("body_notices").related_model
+    def rows_of(name: str) -> Any:
+        return Incident._meta.get_field(name).related_model._default_manager  # type: ignore[union-attr]
+
     return {
-        "checklist": Prefetch("checklist", ChecklistItem.objects.select_related("evidence", "updated_by")),
+        "checklist": lambda: ChecklistItem.objects.select_related("evidence", "updated_by"),
         # Only earlier versions are listed: the current one is the incident's own fields.
-        "classifications": Prefetch(
-            "classifications", Classification.objects.select_related("classified_by", "incident_type")
-        ),
-        "internal_notes": Prefetch("internal_notes", InternalNote.objects.select_related("author")),
-        "corrections": Prefetch("corrections", Correction.objects.select_related("corrected_by")),
+        "classifications": lambda: Classification.objects.select_related("classified_by", "incident_type"),
+        "internal_notes": lambda: InternalNote.objects.select_related("author"),
+        "corrections": lambda: Correction.objects.select_related("corrected_by"),
         # Shared with the close step's sign-off need (`table.needs_sign_off`).
-        "oversight": Prefetch("oversight", Oversight.objects.select_related("by", "to")),
-        "reporter_messages": Prefetch("reporter_messages", ReporterMessage.objects.select_related("author")),
+        "oversight": lambda: Oversight.objects.select_related("by", "to"),
+        "reporter_messages": lambda: ReporterMessage.objects.select_related("author"),
         # Shared with the actions, evidence and deadlines panels, which read `.all()`.
-        "remedial_actions": Prefetch("remedial_actions", actions._default_manager.select_related("owner", "deadline")),
-        "evidence": Prefetch(
-            "evidence",
-            evidence._default_manager.select_related("uploaded_by", "withdrawn_by"),
-        ),
+        "remedial_actions": lambda: rows_of("remedial_actions").select_related("owner", "deadline"),
+        "evidence": lambda: rows_of("evidence").select_related("uploaded_by", "withdrawn_by"),
         # Shared with the deadlines panel and the breach panel's ICO clock.
-        "deadlines": Prefetch("deadlines", deadlines._default_manager.all()),
-        "policy_points_breached": Prefetch(
-            "policy_points_breached", points._default_manager.select_related("point__version__policy")
-        ),
-        "exceptions_named": Prefetch(
-            "exceptions_named", named._default_manager.select_related("exception__point__version__policy")
-        ),
+        "deadlines": lambda: rows_of("deadlines").all(),
+        # The policies app's: the points the incident broke and the exceptions it names.
+        "policy_points_breached": lambda: rows_of("policy_points_breached").select_related("point__version__policy"),
+        "exceptions_named": lambda: rows_of("exceptions_named").select_related("exception__point__version__policy"),
         # The parties panel's notices to outside bodies.
-        "body_notices": Prefetch("body_notices", notices._default_manager.select_related("recorded_by")),
+        "body_notices": lambda: rows_of("body_notices").select_related("recorded_by"),
         # Waves: tags, related incidents both ways, duplicates merged in and their reporters.
-        "taggings": Prefetch("taggings", IncidentTag.objects.select_related("tag")),
-        "links_from": Prefetch("links_from", RelatedLink.objects.select_related("related__organisation")),
-        "links_to": Prefetch("links_to", RelatedLink.objects.select_related("incident__organisation")),
-        "duplicates": Prefetch(
-            "duplicates", Incident.objects.select_related("reported_by", "organisation").order_by("reported_on", "id")
+        "taggings": lambda: IncidentTag.objects.select_related("tag"),
+        "links_from": lambda: RelatedLink.objects.select_related("related__organisation"),
+        "links_to": lambda: RelatedLink.objects.select_related("incident__organisation"),
+        "duplicates": lambda: Incident.objects.select_related("reported_by", "organisation").order_by(
+            "reported_on", "id"
         ),
-        "kept_reporters": Prefetch("kept_reporters", KeptReporter.objects.select_related("person", "duplicate")),
-    } | {name: Prefetch(name, rows()) for name, rows in registry.page_lists().items()}
+        "kept_reporters": lambda: KeptReporter.objects.select_related("person", "duplicate"),
+    } | registry.page_lists()
 
 
 def _has(name: str) -> Exists:
@@ -160,17 +152,18 @@ def load_lists(incident: Incident, user: Any) -> dict[str, list[Any]]:
     them. Returned: the messages of the duplicates merged into it, and the people a restriction names.
     """
     cache = incident.__dict__.setdefault("_prefetched_objects_cache", {})
+    listed = _listed()
     wanted: dict[str, QuerySet[Any]] = {}
-    for name, prefetch in _listed().items():
+    for name, rows in listed.items():
         if getattr(incident, f"has_{name}", True):
             relation: Any = Incident._meta.get_field(name)
-            wanted[name] = prefetch.queryset.filter(**{relation.field.name: incident.pk})  # type: ignore[union-attr]
+            wanted[name] = rows().filter(**{relation.field.name: incident.pk})
         else:
             cache[name] = getattr(incident, name).none()
-    openable = Incident.objects.visible_to(user)
     for name, other in (("links_from", "related"), ("links_to", "incident")):
         if name in wanted:
-            wanted[name] = wanted[name].annotate(may_open=Exists(openable.filter(pk=OuterRef(other))))
+            openable = Incident.objects.visible_to(user).filter(pk=OuterRef(other))
+            wanted[name] = wanted[name].annotate(may_open=Exists(openable))
     if "duplicates" in wanted:
         wanted["merged_messages"] = (
             ReporterMessage.objects.filter(incident__duplicate_of=incident)
@@ -183,7 +176,7 @@ def load_lists(incident: Incident, user: Any) -> dict[str, list[Any]]:
     if report is not None and report.round:
         wanted["reviews"] = OutcomeReview.objects.filter(report=report).select_related("reviewer")
     found = fetch_lists(wanted)
-    for name in _listed():
+    for name in listed:
         if name in found:
             relation = Incident._meta.get_field(name)
             for row in found[name]:
