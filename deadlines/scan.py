@@ -167,24 +167,15 @@ def escalate(
     now: datetime,
     directory: Directory | None = None,
 ) -> bool:
-    """Record and send one escalation, once. False if it was already sent."""
+    """Record and send one escalation, once. False if it was already sent.
+
+    The people told are worked out first, so the escalation row is written once with them;
+    a second scan that reaches the same occasion has its insert refused and its notifications
+    undone with it (the outer savepoint), as if it had never looked."""
+    reference = incident.reference if incident is not None else f"remedial action {action.pk}"  # type: ignore[union-attr]
+    link = reverse("incidents:detail", args=[incident.uuid]) if incident is not None else "/notifications/"
+    overdue = now >= need.due.due_at
     with transaction.atomic():
-        try:
-            with transaction.atomic():
-                escalation = Escalation.objects.create(
-                    organisation=organisation,
-                    incident=incident,
-                    action=action,
-                    kind=need.kind,
-                    threshold=need.threshold,
-                    due_on=need.due.due_at,
-                    created_on=now,
-                )
-        except IntegrityError:
-            return False
-        reference = incident.reference if incident is not None else f"remedial action {action.pk}"  # type: ignore[union-attr]
-        link = reverse("incidents:detail", args=[incident.uuid]) if incident is not None else "/notifications/"
-        overdue = now >= need.due.due_at
         groups = tell(
             Occasion(f"escalation.{need.kind}", incident=incident, organisation=organisation, action=action),
             link=link,
@@ -198,9 +189,23 @@ def escalate(
             },
             directory=directory,
         )
-        escalation.told = [f"{p.full_name or p.email} ({g.title})" for g in groups for p in g.people]
-        Escalation.objects.filter(pk=escalation.pk).update(told=escalation.told)
-        told = "; ".join(escalation.told) or "nobody: no one holds a role to tell"
+        told_names = [f"{p.full_name or p.email} ({g.title})" for g in groups for p in g.people]
+        try:
+            with transaction.atomic():
+                escalation = Escalation.objects.create(
+                    organisation=organisation,
+                    incident=incident,
+                    action=action,
+                    kind=need.kind,
+                    threshold=need.threshold,
+                    due_on=need.due.due_at,
+                    created_on=now,
+                    told=told_names,
+                )
+        except IntegrityError:
+            transaction.set_rollback(True)  # already sent: what this call told goes with it
+            return False
+        told = "; ".join(told_names) or "nobody: no one holds a role to tell"
         written: dict[str, Any] = {
             "action": f"escalation.{need.kind}",
             "target": escalation,
@@ -208,7 +213,7 @@ def escalate(
                 "kind": need.kind,
                 "threshold": need.threshold,
                 "due": need.due.due_at,
-                "told": escalation.told,
+                "told": told_names,
                 "action": action.pk if action is not None else None,
             },
             "reason": f"{need.due.label}: due {need.due.when()}, {need.due.phrase(now)}. Told {told}.",
@@ -286,6 +291,11 @@ def _chase_due(now: datetime, batch_size: int) -> ScanResult:
                 break
             if timescales is None and any(row.action_id for row in rows):
                 timescales = store.TimescaleRows()  # only an action's "still overdue" reads them
+            directory.preload(
+                row.action.organisation if row.action is not None else row.incident.organisation  # type: ignore[union-attr]
+                for row in rows
+                if row.action is not None or row.incident is not None
+            )
             done = _chased(rows)
             for row in rows:
                 escalate_days = None
@@ -403,6 +413,7 @@ def _scan(now: datetime | None, batch_size: int) -> ScanResult:
             break
         last_id = batch[-1].pk
         ids = [i.pk for i in batch]
+        directory.preload(incident.organisation for incident in batch)
         try:
             with transaction.atomic():
                 result.refreshed += store.refresh_incidents(ids, timescales=timescales)
@@ -457,6 +468,7 @@ def scan_actions(
             return
         last_id = batch[-1].pk
         ids = [a.pk for a in batch]
+        directory.preload(action.organisation for action in batch)
         try:
             with transaction.atomic():
                 result.refreshed += store.refresh_actions(ids, timescales=timescales)

@@ -35,7 +35,8 @@ occasion. Rules of telling, held here and nowhere else:
   address told beside them is an outside person invited by one of them (`outside.invited`).
 """
 
-from collections.abc import Callable
+from collections import defaultdict
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -46,7 +47,7 @@ from incidents.models import Channel, Incident, NamedPerson, OutsideAccess, Rout
 from incidents.restriction import invitation_token
 from lib import clock
 from organisations import grants
-from organisations.models import Contact, Membership, Organisation, Role
+from organisations.models import Contact, Membership, Organisation, Role, RoleTitle
 
 from .api import email, notify
 from .models import InformedNotice, InformedParty, Preference
@@ -362,11 +363,32 @@ class Directory:
         self.viewers: dict[int, list[Any]] = {}
         self.contacts: dict[int, list[Contact]] = {}
         self.parties: dict[int, list[InformedParty]] = {}
+        self.memberships: dict[int, list[Membership]] = {}  # by organisation, its ancestors' (`preload`)
+
+    def preload(self, organisations: Iterable[Organisation]) -> None:
+        """The memberships and role titles of these organisations and those above them, in two
+        queries: a scan's batch reaches hundreds of schools, each otherwise asked once per role."""
+        wanted = {o.pk: o for o in organisations if o.pk not in self.memberships}
+        if not wanted:
+            return
+        ids = {i for o in wanted.values() for i in o.ancestor_ids()}
+        members: dict[int, list[Membership]] = defaultdict(list)
+        for m in Membership.objects.filter(organisation_id__in=ids, user__is_active=True).select_related(
+            "organisation", "user"
+        ):
+            members[m.organisation_id].append(m)
+        titles: dict[int, list[RoleTitle]] = defaultdict(list)
+        for t in RoleTitle.objects.filter(organisation_id__in=ids).select_related("organisation"):
+            titles[t.organisation_id].append(t)
+        for pk, organisation in wanted.items():
+            above = organisation.ancestor_ids()
+            self.memberships[pk] = [m for i in above for m in members.get(i, [])]
+            self.titles.setdefault(pk, organisation.role_titles(rows=[t for i in above for t in titles.get(i, [])]))
 
     def holders(self, organisation: Organisation, role: str) -> list[Any]:
         key = (organisation.pk, role)
         if key not in self.people:
-            self.people[key] = organisation.holders(role)
+            self.people[key] = organisation.holders(role, among=self.memberships.get(organisation.pk))
         return self.people[key]
 
     def title(self, organisation: Organisation, role: str) -> str:

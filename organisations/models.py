@@ -118,26 +118,38 @@ class Organisation(models.Model):
         qs = Organisation.objects.filter(path__startswith=self.path)
         return qs if include_self else qs.exclude(pk=self.pk)
 
-    def role_titles(self) -> dict[str, str]:
-        """This organisation's name for every role; the nearest ancestor that names a role wins."""
-        titles = RoleTitle.objects.filter(organisation_id__in=self.ancestor_ids()).select_related("organisation")
+    def role_titles(self, rows: "Iterable[RoleTitle] | None" = None) -> dict[str, str]:
+        """This organisation's name for every role; the nearest ancestor that names a role wins.
+        `rows`: the titles set on its ancestors, already read (a scan's `Directory`), or None to ask."""
+        if rows is None:
+            rows = RoleTitle.objects.filter(organisation_id__in=self.ancestor_ids()).select_related("organisation")
         result = {role.value: str(role.label) for role in Role}
-        for title in sorted(titles, key=lambda t: t.organisation.path.count("/")):
+        for title in sorted(rows, key=lambda t: t.organisation.path.count("/")):
             result[title.role] = title.title
         return result
 
     def role_title(self, role: str) -> str:
         return self.role_titles()[role]
 
-    def holders(self, role: str, *, inherit: bool = True) -> list["User"]:
-        """People holding `role` on this node or, when none here and `inherit`, on the nearest ancestor."""
+    def holders(self, role: str, *, inherit: bool = True, among: "Iterable[Membership] | None" = None) -> list["User"]:
+        """People holding `role` on this node or, when none here and `inherit`, on the nearest ancestor.
+        `among`: the memberships of active people on its ancestors, already read (organisation and
+        user joined: a scan's `Directory` reads a batch's in one query), or None to ask."""
         from accounts.models import User
 
-        memberships = (
-            Membership.objects.filter(organisation_id__in=self.ancestor_ids(), role=role, user__is_active=True)
-            .select_related("organisation", "user")
-            .order_by("-organisation__path")
-        )
+        if among is None:
+            memberships: Iterable[Membership] = (
+                Membership.objects.filter(organisation_id__in=self.ancestor_ids(), role=role, user__is_active=True)
+                .select_related("organisation", "user")
+                .order_by("-organisation__path", "id")
+            )
+        else:
+            ancestors = set(self.ancestor_ids())
+            memberships = sorted(
+                (m for m in among if m.role == role and m.organisation_id in ancestors),
+                key=lambda m: (m.organisation.path, -m.pk),
+                reverse=True,
+            )
         by_depth: dict[int, list[User]] = {}
         for m in memberships:
             by_depth.setdefault(m.organisation.path.count("/"), []).append(m.user)

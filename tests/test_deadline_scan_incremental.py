@@ -148,3 +148,38 @@ def test_two_scans_at_once_send_each_notice_once(transactional_db: None) -> None
     # And nothing is left for a third scan.
     with time_machine.travel(MONDAY + timedelta(minutes=5), tick=False):
         assert scan().escalations == 0
+
+
+def test_an_escalation_already_sent_is_refused_and_what_the_second_try_told_is_undone(team: Team) -> None:
+    """Two scans can reach one occasion (the nightly pass beside the 5-minute scan): the second
+    insert of the escalation row is refused by the database, and the notifications, emails and
+    event the second try wrote before it are rolled back with it."""
+    from audit.models import Event
+    from deadlines.scan import escalate, incident_needs
+    from notifications.audiences import Directory
+    from notifications.models import Notification
+
+    [incident_id] = open_incidents(team, 1, MONDAY)
+    incident = Incident.objects.select_related("organisation").get(pk=incident_id)
+    late = MONDAY + timedelta(days=10)
+    [need, *_] = incident_needs(list(Deadline.objects.filter(incident=incident, action__isnull=True)), late)
+
+    def written() -> tuple[int, int, int, int]:
+        return (
+            Escalation.objects.filter(incident=incident).count(),
+            Notification.objects.filter(incident=incident).count(),
+            Outbox.objects.filter(incident=incident).count(),
+            Event.objects.filter(record_id=str(incident.pk), action__startswith="escalation.").count(),
+        )
+
+    with time_machine.travel(late, tick=False):
+        assert escalate(need, organisation=incident.organisation, incident=incident, now=late, directory=Directory())
+        first = written()
+        assert first[0] == 1 and first[1] >= 1 and first[2] >= 1 and first[3] == 1
+        # The same occasion again, as a scan that read its rows before the first committed would.
+        with transaction.atomic():
+            assert not escalate(need, organisation=incident.organisation, incident=incident, now=late)
+            assert written() == first
+    assert written() == first
+    sent = Escalation.objects.get(incident=incident)
+    assert sent.told and all("(" in name for name in sent.told)  # written once, with the people told
