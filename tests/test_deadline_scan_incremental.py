@@ -183,3 +183,33 @@ def test_an_escalation_already_sent_is_refused_and_what_the_second_try_told_is_u
     assert written() == first
     sent = Escalation.objects.get(incident=incident)
     assert sent.told and all("(" in name for name in sent.told)  # written once, with the people told
+
+
+def test_a_batch_s_directory_read_at_once_names_the_same_people_and_titles_as_asking_each(team: Team) -> None:
+    """`Directory.preload` reads a batch's memberships and titles in two queries; who holds a
+    role (the nearest node that has someone, active people only) and what each node calls it
+    are still `Organisation.holders` and `role_titles`, so both ways give the same answer."""
+    from notifications.audiences import Directory
+    from organisations.models import Membership, Organisation, Role, RoleTitle
+
+    RoleTitle.objects.create(organisation=team.county, role=Role.INCIDENT_MANAGER, title="Data Lead")
+    RoleTitle.objects.create(organisation=team.school, role=Role.SIRO, title="Headteacher")
+    Membership.objects.create(user=team.elsewhere, organisation=team.county, role=Role.INCIDENT_MANAGER)
+    Membership.objects.create(user=team.governor, organisation=team.school, role=Role.SIRO)
+    team.governor.is_active = False  # a leaver is nobody's holder
+    team.governor.save()
+    organisations = list(Organisation.objects.all())
+    directory = Directory()
+    with CaptureQueriesContext(connection) as queries:
+        directory.preload(organisations)
+    assert len(queries) == 2
+    with CaptureQueriesContext(connection) as queries:
+        found = {(o.pk, role): [p.pk for p in directory.holders(o, role)] for o in organisations for role in Role}
+        titles = {o.pk: {role: directory.title(o, role) for role in Role} for o in organisations}
+    assert len(queries) == 0
+    assert found == {(o.pk, role): [p.pk for p in o.holders(role)] for o in organisations for role in Role}
+    assert titles == {o.pk: o.role_titles() for o in organisations}
+    assert found[(team.school.pk, Role.SIRO)] == [team.siro.pk]
+    assert found[(team.sibling.pk, Role.INCIDENT_MANAGER)] == [team.elsewhere.pk]  # from the node above
+    assert titles[team.sibling.pk][Role.INCIDENT_MANAGER] == "Data Lead"
+    assert titles[team.school.pk][Role.SIRO] == "Headteacher"
