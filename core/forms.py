@@ -1,6 +1,5 @@
 """Form pieces with no domain in them, shared by every app's forms."""
 
-import html
 from collections.abc import Iterator
 from typing import Any
 
@@ -10,7 +9,7 @@ from django.forms.models import ModelChoiceIterator
 from django.forms.renderers import TemplatesSetting
 from django.forms.utils import ErrorList
 from django.utils.html import format_html, format_html_join
-from django.utils.safestring import SafeString, mark_safe
+from django.utils.safestring import SafeString
 
 
 class DateTimeInput(forms.DateTimeInput):
@@ -44,22 +43,15 @@ class QuickSelect(forms.Select):
                 if key != "class" and attr is not False
             ),
         )
-        # Escaped as `format_html` would (`conditional_escape`), without its work per option.
-        options = mark_safe(  # noqa: S308 (every value and label escaped here)
-            "".join(
-                f'\n  <option value="{_escaped(option)}"{" selected" if option in chosen else ""}>'
-                f"{_escaped(label)}</option>"
+        options = format_html_join(
+            "",
+            '\n  <option value="{}"{}>{}</option>',
+            (
+                (option, " selected" if option in chosen else "", label)
                 for option, label in (("" if v is None else str(v), label) for v, label in self.choices)
-            )
+            ),
         )
         return format_html('<select class="{}" name="{}"{}>{}\n</select>', " ".join(classes), name, shown, options)
-
-
-def _escaped(text: Any) -> str:
-    """`conditional_escape(text)` as a plain string: safe text as it is, the rest escaped."""
-    if hasattr(text, "__html__"):
-        return str(text.__html__())
-    return html.escape(str(text))
 
 
 class _LabelColumnChoices(ModelChoiceIterator):
