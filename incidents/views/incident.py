@@ -15,7 +15,7 @@ from organisations.models import HANDLER_ROLES, Organisation
 
 from ..forms import IncidentFilterForm
 from ..models import Incident
-from ..panels import detail_queryset, incident_panels, report_rows
+from ..panels import detail_incidents, incident_panels, report_rows
 
 PAGE_SIZE = 50
 NOT_ON_TIMELINE = ("incident.viewed", "outcome.pdf_downloaded")
@@ -94,7 +94,7 @@ class IncidentDetailView(VisibleObjectMixin, View):
     model = Incident
 
     def get(self, request: HttpRequest, incident_uuid: Any) -> HttpResponse:
-        incident = get_visible_or_404(detail_queryset(Incident.objects.all()), request.user, uuid=incident_uuid)
+        incident = get_visible_or_404(detail_incidents().all(), request.user, uuid=incident_uuid)
         # Reading a report's personal data is itself on the record. No savepoint: nothing here
         # recovers from a failed write, so inside a request's transaction it would be two
         # round trips for nothing (outside one, this is the transaction either way).
