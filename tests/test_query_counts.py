@@ -20,6 +20,7 @@ from django.urls import reverse
 from actions.services import create_action
 from evidence.services import add_evidence
 from incidents import lifecycle
+from incidents.panels import detail_incidents
 
 from .factories import reported_incident
 from .full_incident import county, full_incident, lists_filled
@@ -43,6 +44,9 @@ def test_the_incident_page_costs_at_most_15_queries_for_every_viewer(
             status = client.get(url).status_code
         viewers += status == 200
     assert viewers >= 3  # the manager, the DPO and the SIRO at least (and the investigator once assigned)
+    # The page's query is built once a process and copied each request: the shared one is never
+    # run itself (a cached result would show one person's incident to the next).
+    assert detail_incidents()._result_cache is None
 
 
 def test_a_full_page_costs_one_query_per_list_shown_whatever_its_length(
