@@ -383,7 +383,8 @@ class Directory:
         for pk, organisation in wanted.items():
             above = organisation.ancestor_ids()
             self.memberships[pk] = [m for i in above for m in members.get(i, [])]
-            self.titles.setdefault(pk, organisation.role_titles(rows=[t for i in above for t in titles.get(i, [])]))
+            if pk not in self.titles:
+                self.titles[pk] = organisation.role_titles(rows=[t for i in above for t in titles.get(i, [])])
 
     def holders(self, organisation: Organisation, role: str) -> list[Any]:
         key = (organisation.pk, role)

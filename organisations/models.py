@@ -137,18 +137,17 @@ class Organisation(models.Model):
         user joined: a scan's `Directory` reads a batch's in one query), or None to ask."""
         from accounts.models import User
 
+        # Grouped by depth below, one organisation a depth: only the order within each matters.
         if among is None:
             memberships: Iterable[Membership] = (
                 Membership.objects.filter(organisation_id__in=self.ancestor_ids(), role=role, user__is_active=True)
                 .select_related("organisation", "user")
-                .order_by("-organisation__path", "id")
+                .order_by("id")
             )
         else:
             ancestors = set(self.ancestor_ids())
             memberships = sorted(
-                (m for m in among if m.role == role and m.organisation_id in ancestors),
-                key=lambda m: (m.organisation.path, -m.pk),
-                reverse=True,
+                (m for m in among if m.role == role and m.organisation_id in ancestors), key=lambda m: m.pk
             )
         by_depth: dict[int, list[User]] = {}
         for m in memberships:
