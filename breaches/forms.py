@@ -340,7 +340,7 @@ class DecisionForm(forms.Form):
         self.assessment = assessment
         self.precedents = precedents or []
         severity = incident.get_severity_display().lower() if incident.severity else ""
-        if severity in ("major", "critical"):
+        if incident.severity in Incident.SERIOUS_SEVERITIES:
             self.fields["reason"].help_text = (
                 f"Needed when you decide differently. This is a {severity} incident: a decision not to report "
                 "it to the ICO (record only) also needs the reason. It goes on the record."

@@ -44,7 +44,7 @@ def severity_clash(decision: str, severity: str) -> str:
     either can be right (the DPO knows the facts), but only with a reason on the record.
     Moderate sits between and contradicts neither.
     """
-    serious = severity in (Incident.Severity.MAJOR, Incident.Severity.CRITICAL)
+    serious = severity in Incident.SERIOUS_SEVERITIES
     if decision == Incident.IcoDecision.RECORD_ONLY and serious:
         return (
             f"This is a {severity} incident, but the decision is not to report it to the ICO: "

@@ -27,7 +27,7 @@ from incidents.models import Incident
 from .models import ICO_HOURS, Deadline, DueWords, EffectiveTimescales
 from .workingdays import add_working_days
 
-URGENT = ("major", "critical")
+URGENT = Incident.SERIOUS_SEVERITIES  # a serious report is triaged urgently
 Kind = Deadline.Kind
 Stopped = Deadline.Stopped
 

@@ -28,7 +28,7 @@ from demo.insights import load as load_reports_demo
 from demo.policies import load as load_policies_demo
 from demo.policy_exceptions import load as load_policy_exceptions_demo
 from demo.signin import give_authenticators
-from incidents.models import Incident, report_incident
+from incidents.models import Incident, OutcomeReview, report_incident
 from organisations.models import Contact, Membership, Organisation, Role, RoleTitle
 
 DEMO_PASSWORD = "demo-incident-desk"
@@ -395,10 +395,10 @@ def advance(incident: Incident, target: str, org_key: str, users: dict[str, Any]
         _stamp(incident, at)
         return
     lifecycle.review_outcome(incident, by=manager, accept=True, comments="Thorough; accepted.")
-    if severity in ("major", "critical"):
+    if OutcomeReview.ReviewerRole.DPO in lifecycle.required_review_roles(incident):  # major and critical
         lifecycle.review_outcome(incident, by=dpo, accept=True, comments="Reviewed by the DPO; accepted.")
     if personal:
-        decide_breach(incident, dpo, serious=severity in ("major", "critical"))
+        decide_breach(incident, dpo, serious=severity in Incident.SERIOUS_SEVERITIES)
     lifecycle.close(incident, by=manager)
     _stamp(incident, at)
 

@@ -52,7 +52,7 @@ from organisations.models import Contact, Membership, Organisation, Role, RoleTi
 from .api import email, notify
 from .models import InformedNotice, InformedParty, Preference
 
-SERIOUS = (Incident.Severity.MAJOR, Incident.Severity.CRITICAL)
+SERIOUS = Incident.SERIOUS_SEVERITIES
 
 
 # ── What an occasion knows ───────────────────────────────────────────────────────────────

@@ -1,6 +1,7 @@
 """The incident and what its handling keeps beside it (one module each, re-exported here)."""
 
 from .incident import (
+    SERIOUS_SEVERITIES,
     Channel,
     Incident,
     IncidentChildQuerySet,
@@ -15,7 +16,6 @@ from .incident import (
 )
 from .investigation import (
     DEFAULT_SEVERITY_DEFINITIONS,
-    SERIOUS_SEVERITIES,
     ChecklistItem,
     ChecklistTemplateItem,
     Classification,

@@ -300,6 +300,9 @@ class Incident(SealedModel):
 
     OPEN_STATUSES = (Status.REPORTED, Status.TRIAGED, Status.INVESTIGATING, Status.OUTCOME_SUBMITTED)
     CLOSED_STATUSES = (Status.CLOSED, Status.CLOSED_NOT_INCIDENT, Status.CLOSED_DUPLICATE)
+    # Serious: what the SIRO and the DPO oversee ("Major and critical"), what is triaged urgently,
+    # what the DPO reviews too, and where "record only" at the ICO decision needs a reason.
+    SERIOUS_SEVERITIES = (Severity.MAJOR, Severity.CRITICAL)
 
     uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     # This incident's data key, wrapped by the current master key; "" once destroyed at
@@ -603,6 +606,9 @@ class Incident(SealedModel):
         "service_affected",
         "service_name",
     )
+
+
+SERIOUS_SEVERITIES = Incident.SERIOUS_SEVERITIES
 
 
 class KeptReporter(models.Model):

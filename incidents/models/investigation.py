@@ -22,8 +22,6 @@ from organisations.models import Organisation
 
 from .incident import Incident, IncidentChildQuerySet, IncidentType, child_queryset
 
-SERIOUS_SEVERITIES = (Incident.Severity.MAJOR, Incident.Severity.CRITICAL)
-
 
 class SeverityDefinition(models.Model):
     """An organisation's definition of one severity; it applies to the organisations beneath it too."""
