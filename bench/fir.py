@@ -20,7 +20,7 @@ an older Django than ours, so it never shares our interpreter) and:
 2. starts FIR under gunicorn (2 workers, a free port, that file), signs in by a session made in
    FIR's session table, and measures each page `--repeat` times after one warm-up, p50 and p95 ms,
    as `bench/compare.py` does: the incident list's first page (FIR's list page `/incidents/` is a
-   shell whose table comes from `/incidents/all`, so both are measured: the table is the list),
+   shell whose table comes from `/incidents/all/`, so both are measured: the table is the list),
    the three searches of `bench/compare.py` (FIR's `/search/?q=` answers its table to the page's
    XMLHttpRequest; that request is what is measured), and an incident page with a short history.
 3. prints a Markdown table with the load averages before and after; with `--ours`, the table
@@ -119,7 +119,7 @@ def generate(job):
             main.objects.bulk_create(mains)
             Comments.objects.bulk_create(comments)
         for batch in (rows, links, mains, comments):
-            batch.clear()
+            del batch[:]  # list.clear() is not in the Python 2 that FIR runs on
 
     for n, row in enumerate(job["rows"]):
         pk = n + 1
@@ -286,7 +286,7 @@ class Gunicorn:
 def pages(incident: int) -> list[tuple[str, str, bool]]:
     """(what, URL, sent as XMLHttpRequest) of each FIR page measured."""
     found = [
-        ("incident list, first page", "/incidents/all", False),
+        ("incident list, first page", "/incidents/all/", False),
         ("incident list page shell (table loads from the row above)", "/incidents/", False),
         ("incident page", f"/incidents/{incident}/", False),
     ]
