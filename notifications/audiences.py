@@ -123,7 +123,7 @@ def severity_routed(o: Occasion) -> bool:
 
 
 def critical_routed(o: Occasion) -> bool:
-    return severity_routed(o) and o.after.get("severity") == Incident.Severity.CRITICAL
+    return severity_routed(o) and o.after.get("severity") == Incident.SIRO_LED_SEVERITY
 
 
 def serious(o: Occasion) -> bool:

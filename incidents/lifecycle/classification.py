@@ -107,7 +107,7 @@ def route(incident: Incident, previous_severity: str, now: datetime) -> None:
     """
     routing, _ = Routing.objects.get_or_create(incident=incident)
     severity = incident.severity
-    if severity == Severity.CRITICAL and previous_severity != Severity.CRITICAL:
+    if incident.siro_leads and previous_severity != Incident.SIRO_LED_SEVERITY:
         # Critical again: the SIRO decides afresh who leads it.
         routing.lead_decision = ""
         routing.lead_decision_reason = ""
@@ -148,7 +148,7 @@ def assign(
     )
     refusals = critical_assignment_refusals(incident, p)
     need(not refusals, refusals[0] if refusals else "")
-    if incident.severity == Severity.CRITICAL:
+    if incident.siro_leads:
         if investigator.pk == by.pk:
             routing.lead_decision = Routing.LeadDecision.UNDERTAKEN
             routing.lead_decision_reason = reason

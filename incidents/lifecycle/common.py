@@ -58,7 +58,7 @@ def critical_assignment_refusals(incident: Incident, p: Any) -> list[str]:
 
     The assign step's need in the table, and the triage step's check when it assigns too.
     """
-    if incident.severity == Incident.Severity.CRITICAL and not p.is_siro:
+    if incident.siro_leads and not p.is_siro:
         return ["A critical incident is investigated by the SIRO, or by someone the SIRO delegates it to."]
     return []
 

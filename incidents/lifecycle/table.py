@@ -23,7 +23,6 @@ from ..models import ChecklistItem, Incident, OutcomeReport, OutcomeReview, Over
 from ..registry import registered_blockers
 from .common import (
     WORKING_STATES,
-    Severity,
     Status,
     accepted_roles,
     critical_assignment_refusals,
@@ -64,7 +63,7 @@ class Step:
 def _ready_to_start(incident: Incident, p: Powers) -> list[str]:
     if incident.investigator_id is None:
         return ["Assign an investigating officer first."]
-    if incident.severity == Severity.CRITICAL:
+    if incident.siro_leads:
         routing = getattr(incident, "routing", None)
         if routing is None or not routing.lead_decision:
             return ["The SIRO must first undertake this critical investigation or delegate it with a reason."]

@@ -303,6 +303,9 @@ class Incident(SealedModel):
     # Serious: what the SIRO and the DPO oversee ("Major and critical"), what is triaged urgently,
     # what the DPO reviews too, and where "record only" at the ICO decision needs a reason.
     SERIOUS_SEVERITIES = (Severity.MAJOR, Severity.CRITICAL)
+    # Led by the SIRO: the SIRO undertakes the investigation or delegates it with a reason, and
+    # decides afresh each time the incident becomes it (`siro_leads`).
+    SIRO_LED_SEVERITY = Severity.CRITICAL
 
     uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     # This incident's data key, wrapped by the current master key; "" once destroyed at
@@ -549,6 +552,11 @@ class Incident(SealedModel):
     @property
     def is_restricted(self) -> bool:
         return self.restricted_on is not None
+
+    @property
+    def siro_leads(self) -> bool:
+        """Whether the SIRO undertakes this investigation or delegates it (a critical incident)."""
+        return self.severity == self.SIRO_LED_SEVERITY
 
     @property
     def is_open(self) -> bool:

@@ -262,7 +262,7 @@ def assign(request: HttpRequest, incident_uuid: Any) -> HttpResponse:
             messages.success(request, "The investigating officer is assigned.")
             return redirect(detail_url(incident))
     intro = "Assign the person who will work the checklist and write the outcome report."
-    if incident.severity == Incident.Severity.CRITICAL:
+    if incident.siro_leads:
         intro = (
             "This incident is critical: the SIRO undertakes the investigation, or delegates it and records why. "
             "To undertake it yourself, choose your own name."
