@@ -25,7 +25,7 @@ from organisations.models import Organisation
 from .workingdays import working_days_between
 
 # The 72-hour ICO clock is the law (UK GDPR Art. 33), not a setting: clock hours from awareness.
-ICO_HOURS = 72
+ICO_HOURS = Incident.ICO_HOURS
 
 # "Due soon", the one definition every list and the home page mark before a deadline is late:
 # a clock deadline within this many hours, a working-day deadline due today or the next working day.

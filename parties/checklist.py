@@ -64,7 +64,7 @@ def _ico(incident: Incident) -> Item | None:
         body=ICO,
         name="Information Commissioner's Office (ICO)",
         expected=True,
-        hours=72,
+        hours=Incident.ICO_HOURS,
         ico_state=state,
         ico_when=incident.ico_reported_on,
         ico_reference=incident.ico_reference,

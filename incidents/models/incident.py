@@ -303,6 +303,9 @@ class Incident(SealedModel):
     # Serious: what the SIRO and the DPO oversee ("Major and critical"), what is triaged urgently,
     # what the DPO reviews too, and where "record only" at the ICO decision needs a reason.
     SERIOUS_SEVERITIES = (Severity.MAJOR, Severity.CRITICAL)
+    # The ICO is told within 72 clock hours of awareness (UK GDPR Art. 33(1)): the law, not a
+    # setting. The deadlines app's clock and the bodies-told checklist both count it from here.
+    ICO_HOURS = 72
     # Led by the SIRO: the SIRO undertakes the investigation or delegates it with a reason, and
     # decides afresh each time the incident becomes it (`siro_leads`).
     SIRO_LED_SEVERITY = Severity.CRITICAL
