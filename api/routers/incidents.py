@@ -120,8 +120,10 @@ class ReportIn(Schema):
     information_involved: str = ""
     personal_data: Literal["", "yes", "no", "not_sure"] = ""
     data_subjects: str = ""
-    people_affected: int | None = Field(None, ge=0, le=2_147_483_647)
-    records_affected: int | None = Field(None, ge=0, le=2_147_483_647)
+    # Strict: a JSON true or false is not a count (lax pydantic read false as 0, and schemathesis
+    # found a report with `"records_affected": false` accepted).
+    people_affected: int | None = Field(None, ge=0, le=2_147_483_647, strict=True)
+    records_affected: int | None = Field(None, ge=0, le=2_147_483_647, strict=True)
     people_involved: str = ""
     action_taken: str = ""
     symptoms: str = ""
