@@ -2,7 +2,9 @@
 
 import csv
 import io
+import re
 from datetime import date, datetime, timedelta
+from html import unescape
 from typing import Any
 
 import pytest
@@ -145,6 +147,23 @@ def test_every_dashboard_figure_links_to_a_log_that_counts_the_same(client, data
     # For one school of the service the list would count more, so there is no link.
     school = client.get(reverse("insights:dashboard"), {"scope": str(data.school_a.uuid)})
     assert school.context["actions_url"] is None
+
+
+def test_each_organisation_count_links_to_a_log_that_counts_the_same(client, data: Cast) -> None:
+    # The rows are drawn in Python (insights_tables): every cell's link is followed here.
+    Organisation.objects.filter(pk=data.school_b.pk).update(name="School B <b>\"&'")
+    client.force_login(data.carol)
+    html = client.get(reverse("insights:dashboard")).content.decode()
+    start = html.index('data-table="organisations"')
+    table = html[start : html.index("</table>", start)]
+    assert "School B &lt;b&gt;&quot;&amp;&#x27;" in table and "<b>" not in table
+    link = r'<a class="govuk-link" href="([^"]+)">(\d+)<span class="govuk-visually-hidden"> ([^<]+)</span>'
+    cells = re.findall(link, table)
+    assert len(cells) == 10  # two schools, five counts each
+    for href, number, words in cells:
+        page = client.get(unescape(href))
+        assert page.context["tally"].number == int(number), words
+    assert sum(int(number) for _, number, _ in cells) > 0
 
 
 def test_governance_viewer_sees_counts_without_links_or_log(client, data: Cast) -> None:
