@@ -24,6 +24,7 @@ its memberships) should load the user again.
 from dataclasses import dataclass, field
 from typing import Any
 
+from django.db.models import Exists, OuterRef
 from django.db.models.signals import post_delete, post_save
 from django.dispatch import receiver
 
@@ -54,6 +55,8 @@ _generation = 0
 
 @receiver(post_save, sender=Membership)
 @receiver(post_delete, sender=Membership)
+@receiver(post_save, sender=Organisation)  # an organisation added beneath one: no longer a leaf
+@receiver(post_delete, sender=Organisation)
 def _memberships_changed(**kwargs: Any) -> None:
     global _generation
     _generation += 1
@@ -61,14 +64,38 @@ def _memberships_changed(**kwargs: Any) -> None:
 
 def memberships_of(user: Any) -> tuple[tuple[str, str], ...]:
     """(organisation path, role) for each of `user`'s memberships; empty for anyone signed out."""
+    return _kept(user)[0]
+
+
+def leaves_of(user: Any) -> dict[str, int]:
+    """Path → id of each organisation where `user` holds a role that has no organisation beneath
+    it (a school, mostly): "everything under this path" is then that one id. Read in the same
+    query as `memberships_of`.
+
+    Why: asked as `organisation IN (the organisations under '/1/2/27/')`, PostgreSQL cannot know
+    the subquery gives one school, estimates a tenth of the table and walks the county's
+    `reported_on` index to find a school's rows (at a million incidents, 573,360 rows read for a
+    school's count of 1,001: 319 ms). Given the id, it reads the school's own rows (17 ms).
+    """
+    return _kept(user)[1]
+
+
+def _kept(user: Any) -> tuple[tuple[tuple[str, str], ...], dict[str, int]]:
     if not getattr(user, "is_authenticated", False):
-        return ()
+        return (), {}
     kept = getattr(user, "_memberships_kept", None)
     if kept is not None and kept[0] == _generation:
-        return kept[1]
-    rows = tuple(Membership.objects.filter(user=user).values_list("organisation__path", "role"))
-    user._memberships_kept = (_generation, rows)
-    return rows
+        return kept[1], kept[2]
+    beneath = Organisation.objects.filter(parent=OuterRef("organisation_id"))
+    found = list(
+        Membership.objects.filter(user=user)
+        .annotate(leaf=~Exists(beneath))
+        .values_list("organisation__path", "role", "organisation_id", "leaf")
+    )
+    rows = tuple((path, role) for path, role, _, _ in found)
+    leaves = {path: organisation_id for path, _, organisation_id, leaf in found if leaf}
+    user._memberships_kept = (_generation, rows, leaves)
+    return rows, leaves
 
 
 def paths_where(user: Any, roles: Any = None) -> set[str]:

@@ -11,12 +11,13 @@ from typing import Any
 
 from django.conf import settings
 from django.db import models
-from django.db.models import Exists, OuterRef, Q
+from django.db.models import Exists, F, OuterRef, Q
 
 from audit.sealing import SealedCharField, SealedModel, SealedTextField, new_wrapped_key
+from core.database import AmongFew
 from core.exceptions import StepRefused
 from organisations.models import HANDLER_ROLES, Organisation, Role
-from organisations.powers import Powers, assignment_paths, paths_where, powers
+from organisations.powers import Powers, assignment_paths, leaves_of, paths_where, powers
 
 
 class IncidentQuerySet(models.QuerySet["Incident"]):
@@ -56,7 +57,10 @@ class IncidentQuerySet(models.QuerySet["Incident"]):
         if self.seen_from_a_root(user):
             outside = Q(Exists(current.filter(incident_id=OuterRef(incident))))
         else:
-            outside = Q(pk__in=current.values("incident_id"))
+            # Few (usually none): on PostgreSQL `id = ANY(ARRAY(…))`, which its planner can join
+            # to a school's own rows by a BitmapOr; as `id IN (…)` it is a filter tested on
+            # every row walked, so the school's rows cannot be read through their own index.
+            outside = Q(AmongFew(F(incident), current.values("incident_id")))
         if reach is None:
             return outside
         named = Q(pk__in=NamedPerson.objects.filter(person=user.pk).values("incident_id"))
@@ -111,9 +115,9 @@ class IncidentQuerySet(models.QuerySet["Incident"]):
             return None
         condition = Q(pk__in=[])
         if assignable:
-            condition |= Q(investigator=user, organisation__in=Organisation.objects.under_paths(assignable))
+            condition |= Q(investigator=user) & _under(user, assignable)
         if paths:
-            condition |= Q(organisation__in=Organisation.objects.under_paths(paths))
+            condition |= _under(user, paths)
         return condition
 
     def reported_by_person(self, user: Any) -> "IncidentQuerySet":
@@ -140,6 +144,21 @@ class IncidentQuerySet(models.QuerySet["Incident"]):
 def reach_paths(user: Any) -> set[str]:
     """The paths under which `user`'s roles let them see incidents (`_reach`'s, as one set)."""
     return set(paths_where(user, HANDLER_ROLES)) | set(assignment_paths(user))
+
+
+def _under(user: Any, paths: set[str]) -> Q:
+    """On Incident: of an organisation under one of `paths` (the user's memberships'). An
+    organisation with none beneath it is named by its id (`leaves_of`), so the planner knows
+    how few rows it holds; the others are a subquery of the organisations under them."""
+    leaves = leaves_of(user)
+    named = sorted(leaves[path] for path in paths if path in leaves)
+    others = [path for path in sorted(paths) if path not in leaves]
+    condition = Q(pk__in=[])
+    if named:
+        condition |= Q(organisation_id__in=named)
+    if others:
+        condition |= Q(organisation__in=Organisation.objects.under_paths(others))
+    return condition
 
 
 def visible_through(user: Any, path: str) -> Q:
