@@ -57,9 +57,8 @@ class IncidentQuerySet(models.QuerySet["Incident"]):
         if self.seen_from_a_root(user):
             outside = Q(Exists(current.filter(incident_id=OuterRef(incident))))
         else:
-            # Few (usually none): on PostgreSQL `id = ANY(ARRAY(…))`, which its planner can join
-            # to a school's own rows by a BitmapOr; as `id IN (…)` it is a filter tested on
-            # every row walked, so the school's rows cannot be read through their own index.
+            # Few (usually none): `id = ANY(ARRAY(…))` on PostgreSQL, joined to a school's own rows
+            # by a BitmapOr (docs/lists.md, "Which index is walked").
             outside = Q(AmongFew(F(incident), current.values("incident_id")))
         if reach is None:
             return outside
@@ -147,15 +146,11 @@ def reach_paths(user: Any) -> set[str]:
 
 
 def _under(user: Any, paths: set[str]) -> Q:
-    """On Incident: of an organisation under one of `paths` (the user's memberships'). An
-    organisation with none beneath it is named by its id (`leaves_of`), so the planner knows
-    how few rows it holds; the others are a subquery of the organisations under them."""
+    """On Incident: of an organisation under one of `paths`; one with none beneath it named by
+    its id (`leaves_of`: the planner then knows how few its rows are), the others a subquery."""
     leaves = leaves_of(user)
-    named = sorted(leaves[path] for path in paths if path in leaves)
     others = [path for path in sorted(paths) if path not in leaves]
-    condition = Q(pk__in=[])
-    if named:
-        condition |= Q(organisation_id__in=named)
+    condition = Q(organisation_id__in=sorted(leaves[path] for path in paths if path in leaves))
     if others:
         condition |= Q(organisation__in=Organisation.objects.under_paths(others))
     return condition
