@@ -93,6 +93,21 @@ def test_deciding_is_checked_by_the_decision_pages_form(client, people) -> None:
     assert made.json()["agrees"] is False
 
 
+def test_agreeing_is_true_or_false_never_a_number_or_words(client, people) -> None:
+    # The document says boolean; lax validation would read 1 as agreeing and "no" as not.
+    incident = build("major submitted breach all accepted", people)
+    carol = people.cast.carol
+    assess_breach(incident, carol, EXPOSED)  # report and tell: agreeing needs no reason
+    path = f"incidents/{incident.uuid}/breach/decision"
+    for given in (1, 0, "true", "no", "yes"):
+        refused = post(client, carol, path, {"agrees": given})
+        assert refused.status_code == 422, (given, refused.json())
+    assert not Decision.objects.exists()
+    agreed = post(client, carol, path, {"agrees": True})
+    assert agreed.status_code == 201, agreed.json()
+    assert agreed.json()["agrees"] is True
+
+
 def test_a_decision_before_any_assessment_is_409(client, people) -> None:
     incident = build("major submitted breach all accepted", people)
     answer = post(client, people.cast.carol, f"incidents/{incident.uuid}/breach/decision", {"agrees": True})

@@ -71,7 +71,8 @@ class BreachRecordOut(Schema):
 
 
 class DecisionIn(Schema):
-    agrees: bool | None = Field(None, description="Agree with the latest assessment's outcome?")
+    # Strict: true or false, never 1 or "yes" (lax validation would read them as agreeing).
+    agrees: bool | None = Field(None, strict=True, description="Agree with the latest assessment's outcome?")
     decision: str | None = Field(None, description="If not: record_only, report or report_and_tell.")
     reason: str | None = Field(None, description="Needed to decide otherwise, and where the page asks for one.")
 
