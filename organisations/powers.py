@@ -14,11 +14,11 @@ grants nothing, at once, in every open session (memberships are read afresh each
 Every app asks this, never the memberships table itself: the lifecycle's steps, the breach
 record, evidence, remedial actions, the case file, the confidential reporter's name.
 
-A person's memberships are read once per user object (`memberships_of`) and kept on it; any
-change to a membership in this process makes every kept copy stale, so a request's many
-checks cost one query and never act on roles changed by the request itself. A user object
-lives for one request or one job; code that keeps one for longer (another process may change
-its memberships) should load the user again.
+A person's memberships are read once per user object (`memberships_of`, with `leaves_of`) and
+kept on it; any change to a membership or an organisation in this process makes every kept copy
+stale, so a request's many checks cost one query and never act on roles changed by the request
+itself. A user object lives for one request or one job; code that keeps one for longer (another
+process may change its memberships) should load the user again.
 """
 
 from dataclasses import dataclass, field
@@ -57,7 +57,7 @@ _generation = 0
 @receiver(post_delete, sender=Membership)
 @receiver(post_save, sender=Organisation)  # an organisation added beneath one: no longer a leaf
 @receiver(post_delete, sender=Organisation)
-def _memberships_changed(**kwargs: Any) -> None:
+def _kept_copies_stale(**kwargs: Any) -> None:
     global _generation
     _generation += 1
 

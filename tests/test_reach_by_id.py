@@ -3,12 +3,16 @@ organisation's id (`organisations.powers.leaves_of`), so the planner knows how f
 an organisation with others beneath it is still a subquery of its tree. Either way the same
 incidents are seen, including once an organisation is added beneath a school."""
 
+from datetime import timedelta
+
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
 
 from deadlines.models import Deadline
 from incidents.models import Incident, visible_through
+from incidents.models.restriction import OutsideAccess
 from organisations.models import Membership, Organisation, Role
 from organisations.powers import leaves_of, memberships_of
 
@@ -22,7 +26,7 @@ def where_of(queryset: object) -> str:
 
 
 @pytest.mark.django_db
-def test_a_schools_handler_reaches_it_by_id_and_a_trusts_by_its_tree(cast: Cast) -> None:
+def test_a_schools_handler_reaches_it_by_id_and_the_county_dpo_by_the_tree(cast: Cast) -> None:
     manager = UserFactory()
     Membership.objects.create(user=manager, organisation=cast.school_a, role=Role.INCIDENT_MANAGER)
     assert leaves_of(manager) == {cast.school_a.path: cast.school_a.pk}
@@ -55,12 +59,6 @@ def test_the_same_incidents_are_seen_and_an_organisation_added_beneath_is_reache
 
 @pytest.mark.django_db
 def test_outside_help_still_opens_one_incident_beside_a_schools_own(cast: Cast) -> None:
-    from datetime import timedelta
-
-    from django.utils import timezone
-
-    from incidents.models.restriction import OutsideAccess
-
     manager = UserFactory()
     Membership.objects.create(user=manager, organisation=cast.school_a, role=Role.INCIDENT_MANAGER)
     mine = reported_incident(cast.school_a, cast.alice)
