@@ -62,8 +62,10 @@ class IncidentQuerySet(models.QuerySet["Incident"]):
             outside = Q(AmongFew(F(incident), current.values("incident_id")))
         if reach is None:
             return outside
-        named = Q(pk__in=NamedPerson.objects.filter(person=user.pk).values("incident_id"))
-        return (reach & (Q(restricted_on__isnull=True) | named)) | outside
+        named = NamedPerson.objects.filter(person=user.pk).values("incident_id")
+        # Restricted ones not naming them, few (partial index): nothing read off the incident's row.
+        kept_from = Incident.objects.filter(restricted_on__isnull=False).exclude(pk__in=named).values("pk")
+        return (reach & ~Q(pk__in=kept_from)) | outside
 
     def restricted_from(self, user: Any) -> "IncidentQuerySet":
         """The "exists" placeholder: restricted incidents `user` may not open, for lists and counts.
