@@ -140,6 +140,61 @@ def test_search_respects_visible_to_in_the_query(cast: Cast) -> None:
     assert 'incident_id" IN (SELECT' in str(search.entries(cast.alice, "minibus").query)
 
 
+def test_a_trust_searches_its_schools_through_the_index_on_postgresql(cast: Cast) -> None:
+    """A trust's incident manager finds the matches of the trust's schools and no others: not a
+    school outside the trust, not a restricted incident that doesn't name them; outside help
+    adds the one incident it opens. On PostgreSQL the trust's entries are met with the engine's
+    index (the organisations as an array, the words through GIN); a school's on their stored words."""
+    from datetime import timedelta
+
+    from django.db import connection
+    from django.utils import timezone
+
+    from incidents import restriction
+    from incidents.models import OutsideAccess
+    from organisations.models import Organisation
+
+    from .factories import OrganisationFactory
+
+    trust = OrganisationFactory(name="Trust", kind=Organisation.Kind.TRUST, parent=cast.county)
+    first, second = (OrganisationFactory(name=f"Trust school {n}", parent=trust) for n in (1, 2))
+    manager = UserFactory(email="trust@example.org")
+    Membership.objects.create(user=manager, organisation=trust, role=Role.INCIDENT_MANAGER)
+    Membership.objects.create(user=cast.alice, organisation=first, role=Role.INCIDENT_MANAGER)
+    theirs = [
+        reported_incident(school, None, description="The minibus register went missing") for school in (first, second)
+    ]
+    kept_from = reported_incident(first, None, description="A minibus register photographed")
+    restriction.restrict(kept_from, by=cast.carol, people=[cast.alice], reason="The trust's manager is implicated")
+    elsewhere = reported_incident(cast.school_b, None, description="Another minibus register lost")
+    helped = reported_incident(cast.school_b, None, description="A minibus register in the wrong bag")
+    OutsideAccess.objects.create(
+        incident=helped,
+        name="Trust manager",
+        email=manager.email,
+        ends_on=timezone.now() + timedelta(days=3),
+        invited_by=cast.carol,
+        invited_on=timezone.now(),
+        person=manager,
+    )
+
+    def found(user: object, text: str) -> set[int]:
+        return {e.incident_id for e in search.entries(user, text)}
+
+    assert found(manager, "minibus register") == {*(i.pk for i in theirs), helped.pk}
+    assert elsewhere.pk not in found(manager, "minibus") and kept_from.pk in found(cast.alice, "minibus")
+    assert {e.incident_id for e in search.similar(manager, elsewhere, kinds=["incident"])} == {
+        *(i.pk for i in theirs),
+        helped.pk,
+    }
+    trusts, schools = (str(search.matching(u, ["minibus"]).query) for u in (manager, cast.alice))
+    if connection.vendor == "postgresql":
+        assert "= ANY(ARRAY(" in trusts and "@@ to_tsquery" in trusts
+        assert "@@" not in schools and "LIKE" in schools
+    else:
+        assert "LIKE" in trusts and "LIKE" in schools  # FTS5 can't be met with the organisation index
+
+
 def test_outside_help_finds_the_incident_it_opens_and_no_other(cast: Cast) -> None:
     """Someone with no role (a forensics firm) and a handler of another school, each given
     outside help on one incident: their searches and "similar" find that incident only."""
