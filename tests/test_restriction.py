@@ -47,6 +47,33 @@ def restricted(people: People) -> Incident:
     return incident
 
 
+def test_a_count_of_what_a_handler_sees_never_reads_the_rows_to_check_a_restriction(
+    people: People, restricted: Incident
+) -> None:
+    """On SQLite the restriction is asked as the few restricted ids that don't name the person,
+    so a count by organisation and month is read from the index alone; on PostgreSQL as
+    `restricted_on IS NULL OR named`, which its reported_on index carries (migration 0023)."""
+    from django.db import connection
+    from django.db.models import Count
+    from django.test.utils import CaptureQueriesContext
+
+    from .explain import plan
+
+    cast = people.cast
+    reported_incident(cast.school_a, cast.bob)
+    counted = Incident.objects.visible_to(cast.alice).filter(reported_on__gte=clock.now() - timedelta(days=365))
+    with CaptureQueriesContext(connection) as captured:
+        rows = list(counted.order_by().values("organisation_id").annotate(n=Count("id")))
+    assert rows == [{"organisation_id": cast.school_a.pk, "n": 1}]  # the restricted one not among them
+    (query,) = captured.captured_queries
+    if connection.vendor == "sqlite":
+        assert any("incidents_incident USING COVERING INDEX" in line for line in plan(query["sql"]))
+    else:
+        assert '"incidents_incident"."restricted_on" IS NULL' in query["sql"]
+    named = Incident.objects.visible_to(people.siro).filter(organisation=cast.school_a)
+    assert named.count() == 2  # the SIRO is named: both
+
+
 def test_only_the_dpo_or_siro_restricts_and_names_only_people_who_would_see_it(people: People) -> None:
     cast = people.cast
     incident = reported_incident(cast.school_a, cast.bob)

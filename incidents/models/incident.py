@@ -10,7 +10,7 @@ import uuid
 from typing import Any
 
 from django.conf import settings
-from django.db import models
+from django.db import connection, models
 from django.db.models import Exists, F, OuterRef, Q
 
 from audit.sealing import SealedCharField, SealedModel, SealedTextField, new_wrapped_key
@@ -42,13 +42,11 @@ class IncidentQuerySet(models.QuerySet["Incident"]):
         """`visible_to`'s condition on the incident's own row (for an authenticated `user`);
         `incident` names the incident's id where the condition is joined (`visible_through`).
 
-        Outside help is asked in the form that lets the database walk the right index. For
-        someone who sees from the top of a tree (`seen_from_a_root`), as EXISTS: an OR of two
-        indexable conditions makes SQLite gather every incident of the reach through the
-        organisation index and sort them all (150 ms for a county of 100,000 on every list), where
-        EXISTS lets it walk the list's own ordering index and stop at the page. For a school or a
-        trust, as `id IN (…)`: their organisations' rows are read through that index first, not
-        the county's (docs/lists.md, "At scale").
+        Outside help is asked in the form that lets the database walk the right index: EXISTS for
+        someone who sees from the top of a tree (`seen_from_a_root`; an OR of two indexable
+        conditions made SQLite gather a county's 100,000 incidents and sort them all, 150 ms a
+        list), `id IN (…)` for a school or a trust, whose own rows are read first (docs/lists.md,
+        "At scale"). So is a restriction (docs/lists.md, "Which index is walked").
         """
         from .restriction import NamedPerson, OutsideAccess
 
@@ -63,7 +61,9 @@ class IncidentQuerySet(models.QuerySet["Incident"]):
         if reach is None:
             return outside
         named = NamedPerson.objects.filter(person=user.pk).values("incident_id")
-        # Restricted ones not naming them, few (partial index): nothing read off the incident's row.
+        if connection.vendor == "postgresql":  # its reported_on index carries restricted_on (0023)
+            return (reach & (Q(restricted_on__isnull=True) | Q(pk__in=named))) | outside
+        # SQLite's indexes don't: the few restricted ids that don't name them (a partial index).
         kept_from = Incident.objects.filter(restricted_on__isnull=False).exclude(pk__in=named).values("pk")
         return (reach & ~Q(pk__in=kept_from)) | outside
 
