@@ -7,6 +7,7 @@ SQLite and on PostgreSQL (CI runs this file on both).
 
 import io
 import random
+from typing import Any
 
 import pytest
 from django.core.cache import caches
@@ -140,18 +141,34 @@ def test_search_respects_visible_to_in_the_query(cast: Cast) -> None:
     assert 'incident_id" IN (SELECT' in str(search.entries(cast.alice, "minibus").query)
 
 
+def outside_help(incident: Incident, person: Any, *, by: Any) -> None:
+    """`person` let into `incident` for three days (outside help), invited by `by`."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from incidents.models import OutsideAccess
+
+    OutsideAccess.objects.create(
+        incident=incident,
+        name="Helper",
+        email=person.email,
+        ends_on=timezone.now() + timedelta(days=3),
+        invited_by=by,
+        invited_on=timezone.now(),
+        person=person,
+    )
+
+
 def test_a_trust_searches_its_schools_through_the_index_on_postgresql(cast: Cast) -> None:
     """A trust's incident manager finds the matches of the trust's schools and no others: not a
     school outside the trust, not a restricted incident that doesn't name them; outside help
     adds the one incident it opens. On PostgreSQL the trust's entries are met with the engine's
     index (the organisations as an array, the words through GIN); a school's on their stored words."""
-    from datetime import timedelta
 
     from django.db import connection
-    from django.utils import timezone
 
     from incidents import restriction
-    from incidents.models import OutsideAccess
     from organisations.models import Organisation
 
     from .factories import OrganisationFactory
@@ -168,15 +185,7 @@ def test_a_trust_searches_its_schools_through_the_index_on_postgresql(cast: Cast
     restriction.restrict(kept_from, by=cast.carol, people=[cast.alice], reason="The trust's manager is implicated")
     elsewhere = reported_incident(cast.school_b, None, description="Another minibus register lost")
     helped = reported_incident(cast.school_b, None, description="A minibus register in the wrong bag")
-    OutsideAccess.objects.create(
-        incident=helped,
-        name="Trust manager",
-        email=manager.email,
-        ends_on=timezone.now() + timedelta(days=3),
-        invited_by=cast.carol,
-        invited_on=timezone.now(),
-        person=manager,
-    )
+    outside_help(helped, manager, by=cast.carol)
 
     def found(user: object, text: str) -> set[int]:
         return {e.incident_id for e in search.entries(user, text)}
@@ -213,15 +222,7 @@ def test_outside_help_finds_the_incident_it_opens_and_no_other(cast: Cast) -> No
     reported_incident(cast.school_a, cast.bob, description="A second minibus register was left on the bus")
     pat = get_user_model().objects.create_user(email="pat@forensics.example", password="x")
     for person in (pat, cast.dave):
-        OutsideAccess.objects.create(
-            incident=opened,
-            name="Helper",
-            email=person.email,
-            ends_on=timezone.now() + timedelta(days=3),
-            invited_by=cast.alice,
-            invited_on=timezone.now(),
-            person=person,
-        )
+        outside_help(opened, person, by=cast.alice)
     assert [e.incident_id for e in search.entries(pat, "minibus register")] == [opened.pk]
     assert {e.incident_id for e in search.entries(cast.dave, "minibus")} == {opened.pk}  # not the other of school A
     OutsideAccess.objects.filter(person=pat).update(ends_on=timezone.now() - timedelta(minutes=1))
